@@ -1,0 +1,3 @@
+from clockwork_desktop.app.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,38 @@
+"""Logging to a private file in the data dir. Never log secrets."""
+
+from __future__ import annotations
+
+import logging
+import os
+from io import TextIOWrapper
+from pathlib import Path
+
+LOG_FILENAME = "clockwork.log"
+MAX_LOG_BYTES = 2 * 1024 * 1024
+
+
+class PrivateFileHandler(logging.FileHandler):
+    """A FileHandler whose file is created 0600 and only when the first record arrives."""
+
+    def _open(self) -> TextIOWrapper:
+        path = Path(self.baseFilename)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if os.name == "posix":
+            os.chmod(path.parent, 0o700)
+        try:
+            if path.stat().st_size > MAX_LOG_BYTES:
+                path.replace(path.with_suffix(".log.1"))
+        except FileNotFoundError:
+            pass
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        return os.fdopen(fd, "a", encoding="utf-8")
+
+
+def setup_logging(log_dir: Path, level: int = logging.INFO) -> None:
+    handler = PrivateFileHandler(log_dir / LOG_FILENAME, delay=True)
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s")
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)

@@ -1,0 +1,1 @@
+"""The command-line companion: argparse in, text or JSON out."""

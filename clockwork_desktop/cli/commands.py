@@ -1,0 +1,187 @@
+"""Command handlers. Each returns an exit code; errors are raised and mapped by ``run``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Protocol
+
+from clockwork_desktop.cli import output
+from clockwork_desktop.core.durations import format_duration, parse_duration
+from clockwork_desktop.core.errors import ClockworkError, InputError
+from clockwork_desktop.core.timeinput import parse_date, parse_hhmm, parse_time, parse_week
+from clockwork_desktop.services.tracker import TrackerService
+
+log = logging.getLogger(__name__)
+
+
+class CliServices(Protocol):
+    """What the composition root hands to the CLI; built lazily, so commands stay fast."""
+
+    @property
+    def tracker(self) -> TrackerService: ...
+
+    @property
+    def notices(self) -> list[str]: ...
+
+
+Handler = Callable[[argparse.Namespace, CliServices], int]
+
+
+def _say(text: str) -> None:
+    print(text)
+
+
+def _time(text: str | None, services: CliServices, base: date | None = None) -> datetime | None:
+    if text is None:
+        return None
+    tracker = services.tracker
+    return parse_time(text, tracker.zone, base or tracker.today())
+
+
+def cmd_start(args: argparse.Namespace, s: CliServices) -> int:
+    result = s.tracker.start(
+        args.key, at=_time(args.at, s), comment=args.comment, account=args.account
+    )
+    if result.stopped is not None:
+        stopped = result.stopped
+        _say(
+            f"Stopped {stopped.issue_key} after "
+            f"{format_duration(stopped.duration_seconds(s.tracker.now()))}."
+        )
+    e = result.started
+    _say(f"Started {e.issue_key} at {e.started_at.astimezone(s.tracker.zone):%H:%M} (#{e.id}).")
+    return 0
+
+
+def cmd_stop(args: argparse.Namespace, s: CliServices) -> int:
+    e = s.tracker.stop(at=_time(args.at, s), comment=args.comment)
+    _say(f"Stopped {e.issue_key} after {format_duration(e.duration_seconds(s.tracker.now()))}.")
+    return 0
+
+
+def cmd_resume(args: argparse.Namespace, s: CliServices) -> int:
+    e = s.tracker.resume().started
+    _say(f"Resumed {e.issue_key} at {e.started_at.astimezone(s.tracker.zone):%H:%M} (#{e.id}).")
+    return 0
+
+
+def cmd_discard(args: argparse.Namespace, s: CliServices) -> int:
+    e = s.tracker.discard()
+    _say(f"Discarded the timer on {e.issue_key}.")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, s: CliServices) -> int:
+    status = s.tracker.status()
+    if args.json:
+        _say(output.dumps(output.status_json(status, s.tracker.zone)))
+    else:
+        _say(output.status_text(status, s.tracker.zone))
+    return 0
+
+
+def cmd_log(args: argparse.Namespace, s: CliServices) -> int:
+    seconds = parse_duration(args.duration)
+    day = parse_date(args.date, s.tracker.today()) if args.date else None
+    start = None
+    if args.start is not None:
+        start = parse_hhmm(args.start)
+        if start is None:
+            raise InputError(f"Not a start time: {args.start!r}. Accepted: HH:MM, e.g. 09:30.")
+    e = s.tracker.log_time(
+        args.key, seconds, day=day, start_time=start, comment=args.comment, account=args.account
+    )
+    local = e.started_at.astimezone(s.tracker.zone)
+    _say(
+        f"Logged {format_duration(seconds)} on {e.issue_key}, {local:%Y-%m-%d} from "
+        f"{local:%H:%M} (#{e.id})."
+    )
+    return 0
+
+
+def _range(args: argparse.Namespace, today: date) -> tuple[date, date]:
+    if args.week:
+        year, week = parse_week(args.week)
+        monday = date.fromisocalendar(year, week, 1)
+        return monday, monday + timedelta(days=6)
+    if args.from_ or args.to:
+        if not (args.from_ and args.to):
+            raise InputError("Give both --from and --to (YYYY-MM-DD).")
+        first, last = parse_date(args.from_, today), parse_date(args.to, today)
+        if last < first:
+            raise InputError("--to must not be before --from.")
+        if (last - first).days > 366:
+            raise InputError("A range can cover at most one year.")
+        return first, last
+    day = parse_date(args.date, today) if args.date else today
+    return day, day
+
+
+def cmd_entries(args: argparse.Namespace, s: CliServices) -> int:
+    first, last = _range(args, s.tracker.today())
+    views = s.tracker.entries(first, last)
+    zone = s.tracker.zone
+    if args.json:
+        _say(output.dumps([output.entry_json(v, zone) for v in views]))
+    else:
+        _say(output.entries_table(views, zone))
+    return 0
+
+
+def cmd_edit(args: argparse.Namespace, s: CliServices) -> int:
+    entry = s.tracker.get(args.id)
+    base = entry.local_start_date()
+    edited = s.tracker.edit(
+        args.id,
+        issue_key=args.issue,
+        start=_time(args.start, s, base),
+        end=_time(args.end, s, base),
+        seconds=parse_duration(args.duration) if args.duration else None,
+        comment=args.comment,
+    )
+    _say(f"Changed entry #{edited.id}.")
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace, s: CliServices) -> int:
+    e = s.tracker.delete(args.id)
+    _say(f"Deleted entry #{e.id} ({e.issue_key}).")
+    return 0
+
+
+HANDLERS: dict[str, Handler] = {
+    "start": cmd_start,
+    "stop": cmd_stop,
+    "resume": cmd_resume,
+    "discard": cmd_discard,
+    "status": cmd_status,
+    "log": cmd_log,
+    "entries": cmd_entries,
+    "edit": cmd_edit,
+    "delete": cmd_delete,
+}
+
+
+def run_named(name: str, args: argparse.Namespace, services: CliServices) -> int:
+    args.command = name
+    return run(args, services, extra={})
+
+
+def run(args: argparse.Namespace, services: CliServices, extra: dict[str, Handler]) -> int:
+    """Run one command; map our errors to exit codes with the message on stderr."""
+    handler = extra.get(args.command) or HANDLERS[args.command]
+    try:
+        code = handler(args, services)
+    except ClockworkError as exc:
+        log.info("%s failed: %s", args.command, exc)
+        print(f"clockwork-desktop: {exc}", file=sys.stderr)
+        return exc.exit_code
+    finally:
+        for notice in services.notices:
+            print(f"clockwork-desktop: {notice}", file=sys.stderr)
+        services.notices.clear()
+    return code

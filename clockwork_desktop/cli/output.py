@@ -1,0 +1,125 @@
+"""Text and JSON renderings of entries and status."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from clockwork_desktop.core.durations import format_clock, format_duration
+from clockwork_desktop.core.models import SyncState
+from clockwork_desktop.core.timeinput import format_instant
+from clockwork_desktop.services.tracker import EntryView, Status
+
+STATE_LABELS = {
+    SyncState.PENDING: "pending",
+    SyncState.SYNCED: "synced",
+    SyncState.FAILED: "failed",
+    SyncState.CONFLICT: "conflict",
+    SyncState.REMOTE: "from Jira",
+    SyncState.TOO_SHORT: "too short to log",
+    SyncState.RUNNING: "running",
+}
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def entry_json(view: EntryView, zone: ZoneInfo) -> dict[str, Any]:
+    e = view.entry
+    return {
+        "id": e.id,
+        "uuid": e.uuid,
+        "issue_key": e.issue_key,
+        "account": e.account,
+        "started": format_instant(e.started_at, zone),
+        "ended": format_instant(e.ended_at, zone) if e.ended_at else None,
+        "duration_seconds": view.duration_seconds,
+        "log_seconds": view.log_seconds,
+        "comment": e.comment,
+        "sync_state": view.state.value,
+        "worklog_ids": sorted(e.worklog_ids.values()),
+        "error": e.error,
+    }
+
+
+def status_json(status: Status, zone: ZoneInfo) -> dict[str, Any]:
+    running = None
+    if status.running is not None:
+        r = status.running
+        running = {
+            "id": r.id,
+            "issue_key": r.issue_key,
+            "started": format_instant(r.started_at, zone),
+            "elapsed_seconds": status.elapsed_seconds,
+            "comment": r.comment,
+        }
+    return {
+        "running": running,
+        "today_seconds": status.today_seconds,
+        "sync": {
+            "pending": status.sync.pending,
+            "failed": status.sync.failed,
+            "last_synced": status.sync.last_synced,
+        },
+    }
+
+
+def status_text(status: Status, zone: ZoneInfo) -> str:
+    lines = []
+    if status.running is None:
+        lines.append("No timer running.")
+    else:
+        r = status.running
+        since = r.started_at.astimezone(zone).strftime("%H:%M")
+        lines.append(
+            f"Running: {r.issue_key} since {since} ({format_clock(status.elapsed_seconds)})"
+            + (f" — {r.comment}" if r.comment else "")
+        )
+    lines.append(f"Today: {format_duration(status.today_seconds)}")
+    sync = status.sync
+    parts = [f"{sync.pending} pending", f"{sync.failed} failed"]
+    if sync.conflict:
+        parts.append(f"{sync.conflict} in conflict")
+    last = sync.last_synced or "never"
+    lines.append(f"Sync: {', '.join(parts)}; last synced {last}")
+    return "\n".join(lines)
+
+
+def entries_table(views: list[EntryView], zone: ZoneInfo) -> str:
+    if not views:
+        return "No entries."
+    header = ("ID", "DATE", "START", "END", "ISSUE", "TRACKED", "LOGS AS", "STATE", "COMMENT")
+    rows = [header]
+    total = 0
+    for v in views:
+        e = v.entry
+        start = e.started_at.astimezone(zone)
+        end = e.ended_at.astimezone(zone).strftime("%H:%M") if e.ended_at else "…"
+        state = STATE_LABELS[v.state]
+        if e.error:
+            state += f": {e.error}"
+        if e.needs_review:
+            state += " (check)"
+        total += v.duration_seconds
+        rows.append(
+            (
+                str(e.id),
+                start.strftime("%Y-%m-%d"),
+                start.strftime("%H:%M"),
+                end,
+                e.issue_key,
+                format_duration(v.duration_seconds),
+                format_duration(v.log_seconds) if v.log_seconds else "—",
+                state,
+                e.comment.replace("\n", " "),
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header) - 1)]
+    lines = [
+        "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(r[:-1])) + "  " + r[-1]
+        for r in rows
+    ]
+    lines.append(f"Total tracked: {format_duration(total)}")
+    return "\n".join(line.rstrip() for line in lines)

@@ -1,0 +1,1 @@
+"""Pure domain rules. Standard library only; nothing here does I/O."""

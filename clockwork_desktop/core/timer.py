@@ -1,0 +1,96 @@
+"""Timer rules: pure functions over entries and instants."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from clockwork_desktop.core.days import split_into_days
+from clockwork_desktop.core.durations import format_duration
+from clockwork_desktop.core.errors import InputError
+from clockwork_desktop.core.models import AwayPeriod, DaySegment, Entry, SyncState
+from clockwork_desktop.core.rounding import RoundingPolicy, is_loggable
+
+HEARTBEAT_INTERVAL_S = 30
+# A heartbeat this late means the machine slept or the app was frozen or killed.
+WAKE_GAP_THRESHOLD_S = 5 * 60
+# On start-up, a running timer whose last heartbeat is older than this was orphaned by a crash.
+STALE_HEARTBEAT_S = 2 * HEARTBEAT_INTERVAL_S + 30
+FUTURE_TOLERANCE_S = 60
+# No single entry may cover more than this; a longer one is almost surely a mistake.
+MAX_ENTRY_S = 7 * 24 * 3600
+
+
+def check_not_future(at: datetime, now: datetime, what: str) -> None:
+    if at > now + timedelta(seconds=FUTURE_TOLERANCE_S):
+        raise InputError(f"The {what} time {at.isoformat()} is in the future.")
+
+
+def check_order(start: datetime, end: datetime) -> None:
+    if end <= start:
+        raise InputError("An entry must end after it starts.")
+    if (end - start).total_seconds() > MAX_ENTRY_S:
+        raise InputError("An entry can be at most 7 days long.")
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedSegment:
+    segment: DaySegment
+    log_seconds: int
+
+    @property
+    def loggable(self) -> bool:
+        return is_loggable(self.log_seconds)
+
+
+def log_segments(entry: Entry, policy: RoundingPolicy, now: datetime) -> list[LoggedSegment]:
+    """Per local day, the seconds that will be logged to Jira (rounding applied per worklog)."""
+    end = entry.ended_at or now
+    return [
+        LoggedSegment(seg, policy.apply(seg.seconds))
+        for seg in split_into_days(entry.started_at, end, entry.zone)
+    ]
+
+
+def will_log_seconds(entry: Entry, policy: RoundingPolicy, now: datetime) -> int:
+    """What Jira will receive for this entry: the loggable days only."""
+    return sum(s.log_seconds for s in log_segments(entry, policy, now) if s.loggable)
+
+
+def display_state(entry: Entry, policy: RoundingPolicy, now: datetime) -> SyncState:
+    """The state shown to the user; "too short" and "running" are derived, never stored."""
+    if entry.running:
+        return SyncState.RUNNING
+    if entry.sync_state is SyncState.PENDING and not entry.deleted:
+        segments = log_segments(entry, policy, now)
+        if not any(s.loggable for s in segments):
+            return SyncState.TOO_SHORT
+    return entry.sync_state
+
+
+def heartbeat_gap(last_seen: datetime, now: datetime) -> AwayPeriod | None:
+    """A gap between heartbeats long enough to mean sleep or suspend."""
+    if (now - last_seen).total_seconds() > WAKE_GAP_THRESHOLD_S:
+        return AwayPeriod(last_seen, now, "sleep")
+    return None
+
+
+def is_orphaned(entry: Entry, now: datetime) -> bool:
+    """A running timer whose watching app stopped heartbeating (crash, kill, power loss).
+
+    Timers started from the command line while no app runs have no heartbeat and are never
+    considered orphaned: nobody promised to watch them.
+    """
+    if not entry.running or entry.last_seen_at is None:
+        return False
+    return (now - entry.last_seen_at).total_seconds() > STALE_HEARTBEAT_S
+
+
+def describe_entry(entry: Entry, now: datetime) -> str:
+    local = entry.started_at.astimezone(entry.zone)
+    when = local.strftime("%Y-%m-%d %H:%M")
+    if entry.ended_at is None:
+        return f"#{entry.id} {entry.issue_key} running since {when}"
+    end_local = entry.ended_at.astimezone(entry.zone).strftime("%H:%M")
+    length = format_duration(entry.duration_seconds(now))
+    return f"#{entry.id} {entry.issue_key} {when}–{end_local} ({length})"

@@ -1,0 +1,1 @@
+"""Adapters behind the core ports: SQLite, Jira over HTTP, keyring, scheduler, OS services."""

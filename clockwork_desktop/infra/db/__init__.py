@@ -1,0 +1,1 @@
+"""SQLite storage: the single source of truth shared by the tray app and the CLI."""

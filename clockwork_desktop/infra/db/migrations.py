@@ -1,0 +1,105 @@
+"""Numbered schema migrations, recorded in ``PRAGMA user_version``.
+
+sqlite-utils builds the tables; it is imported only when a migration runs, so everyday
+commands do not pay for it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import Any
+
+
+def _v1(db: Any) -> None:
+    db["settings"].create({"key": str, "value": str}, pk="key")
+    db["accounts"].create(
+        {
+            "name": str,
+            "url": str,
+            "deployment": str,  # "cloud" or "datacenter"
+            "auth_kind": str,  # "basic" (email + API token) or "bearer" (personal access token)
+            "email": str,
+            "account_id": str,
+            "display_name": str,
+            "time_zone": str,
+            "is_default": int,
+            "rounding": str,
+            "created_utc": int,
+        },
+        pk="name",
+        not_null={"url", "deployment", "auth_kind"},
+        defaults={"is_default": 0, "rounding": "none"},
+    )
+    db["issues"].create(
+        {
+            "account": str,
+            "key": str,
+            "summary": str,
+            "status": str,
+            "assigned_to_me": int,
+            "updated_utc": int,
+            "last_used_utc": int,
+        },
+        pk=("account", "key"),
+        defaults={"assigned_to_me": 0, "summary": ""},
+    )
+    db["entries"].create(
+        {
+            "id": int,
+            "uuid": str,
+            "issue_key": str,
+            "account": str,
+            "start_utc": int,
+            "end_utc": int,
+            "start_offset_s": int,
+            "end_offset_s": int,
+            "tz": str,
+            "comment": str,
+            "revision": int,
+            "synced_revision": int,
+            "sync_state": str,
+            "worklog_ids": str,
+            "error": str,
+            "last_seen_utc": int,
+            "needs_review": int,
+            "deleted": int,
+            "remote_author": str,
+            "created_utc": int,
+            "updated_utc": int,
+        },
+        pk="id",
+        not_null={"uuid", "issue_key", "start_utc", "tz", "sync_state"},
+        defaults={
+            "comment": "",
+            "revision": 1,
+            "synced_revision": 0,
+            "sync_state": "pending",
+            "worklog_ids": "{}",
+            "needs_review": 0,
+            "deleted": 0,
+        },
+    )
+    db["entries"].create_index(["uuid"], unique=True)
+    db["entries"].create_index(["start_utc"])
+    db["entries"].create_index(["sync_state"])
+    # At most one running timer, whichever process starts it.
+    db.execute(
+        "CREATE UNIQUE INDEX entries_one_running ON entries((end_utc IS NULL)) "
+        "WHERE end_utc IS NULL AND deleted = 0"
+    )
+
+
+MIGRATIONS: list[Callable[[Any], None]] = [_v1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection, current: int) -> None:
+    """Bring the schema from ``current`` to ``SCHEMA_VERSION``, one transaction per step."""
+    import sqlite_utils
+
+    db = sqlite_utils.Database(conn)
+    for number in range(current + 1, SCHEMA_VERSION + 1):
+        with db.atomic():
+            MIGRATIONS[number - 1](db)
+            conn.execute(f"PRAGMA user_version = {number}")

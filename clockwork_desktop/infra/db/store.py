@@ -1,0 +1,303 @@
+"""SqliteStore: the entry repository and settings store on one SQLite connection.
+
+Queries use the standard ``sqlite3`` module directly: the CLI answers in a few tens of
+milliseconds, and importing sqlite-utils alone would cost several times that.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import uuid as uuidlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from clockwork_desktop.core.models import Entry, SyncState
+from clockwork_desktop.core.ports import NewEntry
+from clockwork_desktop.core.rounding import RoundingPolicy
+from clockwork_desktop.core.timer import MAX_ENTRY_S
+from clockwork_desktop.infra.db.database import translate_error
+
+_ENTRY_COLUMNS = (
+    "id, uuid, issue_key, account, start_utc, end_utc, tz, comment, revision, synced_revision, "
+    "sync_state, worklog_ids, error, last_seen_utc, needs_review, deleted"
+)
+
+
+def _ts(at: datetime | None) -> int | None:
+    return None if at is None else int(at.timestamp())
+
+
+def _dt(value: int | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value, UTC)
+
+
+def _offset(at: datetime | None, tz: str) -> int | None:
+    if at is None:
+        return None
+    offset = at.astimezone(ZoneInfo(tz)).utcoffset()
+    return int(offset.total_seconds()) if offset is not None else 0
+
+
+def _row_to_entry(row: Sequence[Any]) -> Entry:
+    started = _dt(row[4])
+    assert started is not None
+    return Entry(
+        id=row[0],
+        uuid=row[1],
+        issue_key=row[2],
+        account=row[3],
+        started_at=started,
+        ended_at=_dt(row[5]),
+        tz=row[6],
+        comment=row[7] or "",
+        revision=row[8],
+        synced_revision=row[9],
+        sync_state=SyncState(row[10]),
+        worklog_ids=json.loads(row[11] or "{}"),
+        error=row[12],
+        last_seen_at=_dt(row[13]),
+        needs_review=bool(row[14]),
+        deleted=bool(row[15]),
+    )
+
+
+class SqliteStore:
+    def __init__(self, conn: sqlite3.Connection, path: Path | None = None) -> None:
+        self._conn = conn
+        self._path = path
+        self._depth = 0
+        # The tray uses one serial DB worker, but the GUI may read too: serialise access.
+        self._lock = threading.RLock()
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        return self._conn
+
+    def close(self) -> None:
+        self._conn.close()
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _exec(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        try:
+            with self._lock:
+                return self._conn.execute(sql, params)
+        except sqlite3.Error as exc:
+            raise translate_error(exc, self._path) from exc
+
+    @contextmanager
+    def atomic(self, durable: bool = False) -> Iterator[None]:
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            try:
+                if durable:
+                    self._conn.execute("PRAGMA synchronous = FULL")
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise translate_error(exc, self._path) from exc
+            self._depth = 1
+            try:
+                yield
+            except BaseException:
+                self._depth = 0
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+            else:
+                self._depth = 0
+                try:
+                    self._conn.execute("COMMIT")
+                except sqlite3.Error as exc:
+                    if self._conn.in_transaction:
+                        self._conn.execute("ROLLBACK")
+                    raise translate_error(exc, self._path) from exc
+            finally:
+                if durable:
+                    self._conn.execute("PRAGMA synchronous = NORMAL")
+
+    # ``where`` is always a literal from this module; values go through parameters.
+    def _one(self, where: str, params: Sequence[Any] = ()) -> Entry | None:
+        sql = f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE {where}"  # noqa: S608
+        row = self._exec(sql, params).fetchone()
+        return _row_to_entry(row) if row else None
+
+    def _many(self, where: str, params: Sequence[Any] = ()) -> list[Entry]:
+        sql = f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE {where}"  # noqa: S608
+        rows = self._exec(sql, params)
+        return [_row_to_entry(r) for r in rows.fetchall()]
+
+    # -- EntryRepository --------------------------------------------------------------------
+
+    def add(self, new: NewEntry) -> Entry:
+        now = int(datetime.now(UTC).timestamp())
+        entry_uuid = new.uuid or str(uuidlib.uuid4())
+        cursor = self._exec(
+            "INSERT INTO entries (uuid, issue_key, account, start_utc, end_utc, start_offset_s, "
+            "end_offset_s, tz, comment, revision, synced_revision, sync_state, worklog_ids, "
+            "last_seen_utc, remote_author, created_utc, updated_utc) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0, ?, ?, ?, ?, ?, ?)",
+            (
+                entry_uuid,
+                new.issue_key,
+                new.account,
+                _ts(new.started_at),
+                _ts(new.ended_at),
+                _offset(new.started_at, new.tz),
+                _offset(new.ended_at, new.tz),
+                new.tz,
+                new.comment,
+                new.sync_state.value,
+                json.dumps(new.worklog_ids or {}),
+                _ts(new.last_seen_at),
+                new.remote_author,
+                now,
+                now,
+            ),
+        )
+        entry = self.get(int(cursor.lastrowid or 0))
+        assert entry is not None
+        return entry
+
+    def save(self, entry: Entry) -> None:
+        self._exec(
+            "UPDATE entries SET issue_key = ?, account = ?, start_utc = ?, end_utc = ?, "
+            "start_offset_s = ?, end_offset_s = ?, tz = ?, comment = ?, revision = ?, "
+            "synced_revision = ?, sync_state = ?, worklog_ids = ?, error = ?, last_seen_utc = ?, "
+            "needs_review = ?, deleted = ?, updated_utc = ? WHERE id = ?",
+            (
+                entry.issue_key,
+                entry.account,
+                _ts(entry.started_at),
+                _ts(entry.ended_at),
+                _offset(entry.started_at, entry.tz),
+                _offset(entry.ended_at, entry.tz),
+                entry.tz,
+                entry.comment,
+                entry.revision,
+                entry.synced_revision,
+                entry.sync_state.value,
+                json.dumps(entry.worklog_ids),
+                entry.error,
+                _ts(entry.last_seen_at),
+                int(entry.needs_review),
+                int(entry.deleted),
+                int(datetime.now(UTC).timestamp()),
+                entry.id,
+            ),
+        )
+
+    def remove(self, entry_id: int) -> None:
+        self._exec("DELETE FROM entries WHERE id = ?", (entry_id,))
+
+    def get(self, entry_id: int) -> Entry | None:
+        return self._one("id = ?", (entry_id,))
+
+    def get_by_uuid(self, uuid: str) -> Entry | None:
+        return self._one("uuid = ?", (uuid,))
+
+    def running(self) -> Entry | None:
+        return self._one("end_utc IS NULL AND deleted = 0")
+
+    def last_started(self) -> Entry | None:
+        return self._one(
+            "deleted = 0 AND sync_state != 'remote' ORDER BY start_utc DESC, id DESC LIMIT 1"
+        )
+
+    def overlapping(
+        self, start: datetime, end: datetime | None, exclude_id: int | None = None
+    ) -> Entry | None:
+        # Remote (imported) worklogs are other tools' records; they never block local time.
+        where = (
+            "deleted = 0 AND sync_state != 'remote' AND id != ? "
+            "AND (end_utc IS NULL OR end_utc > ?)"
+        )
+        params: list[Any] = [exclude_id or -1, _ts(start)]
+        if end is not None:
+            where += " AND start_utc < ?"
+            params.append(_ts(end))
+        return self._one(where + " ORDER BY start_utc LIMIT 1", params)
+
+    def between(self, start: datetime, end: datetime) -> list[Entry]:
+        # A closed entry is at most MAX_ENTRY_S long, so a bounded look-back keeps the start_utc
+        # index useful; a running timer may be older than that and is added on its own.
+        found = self._many(
+            "deleted = 0 AND start_utc < ? AND start_utc >= ? "
+            "AND (end_utc IS NULL OR end_utc > ?) ORDER BY start_utc, id",
+            (_ts(end), (_ts(start) or 0) - MAX_ENTRY_S, _ts(start)),
+        )
+        current = self.running()
+        if (
+            current is not None
+            and current.started_at < end
+            and all(e.id != current.id for e in found)
+        ):
+            found.insert(0, current)
+        return found
+
+    def latest_end_between(self, start: datetime, end: datetime) -> datetime | None:
+        row = self._exec(
+            "SELECT max(end_utc) FROM entries WHERE deleted = 0 AND sync_state != 'remote' "
+            "AND start_utc >= ? AND start_utc < ?",
+            (_ts(start), _ts(end)),
+        ).fetchone()
+        return _dt(row[0]) if row and row[0] is not None else None
+
+    def outbox(self) -> Iterator[Entry]:
+        yield from self._many(
+            "sync_state = 'pending' AND end_utc IS NOT NULL ORDER BY issue_key, start_utc"
+        )
+
+    def count_by_state(self) -> dict[str, int]:
+        rows = self._exec(
+            "SELECT sync_state, count(*) FROM entries WHERE end_utc IS NOT NULL GROUP BY sync_state"
+        ).fetchall()
+        return {state: count for state, count in rows}
+
+    def heartbeat(self, entry_id: int, at: datetime) -> None:
+        self._exec("UPDATE entries SET last_seen_utc = ? WHERE id = ?", (_ts(at), entry_id))
+
+    def data_version(self) -> int:
+        return int(self._exec("PRAGMA data_version").fetchone()[0])
+
+    def all_entries(self) -> list[Entry]:
+        return self._many("1 ORDER BY start_utc, id")
+
+    # -- SettingsStore ----------------------------------------------------------------------
+
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        row = self._exec("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def set_setting(self, key: str, value: Any) -> None:
+        self._exec(
+            "INSERT INTO settings (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, json.dumps(value)),
+        )
+
+    def rounding_policy(self, account: str | None) -> RoundingPolicy:
+        text = None
+        if account is not None:
+            row = self._exec("SELECT rounding FROM accounts WHERE name = ?", (account,)).fetchone()
+            text = row[0] if row else None
+        if text is None:
+            text = self.get_setting("rounding", "none")
+        return RoundingPolicy.parse(str(text))
+
+    def default_account(self) -> str | None:
+        row = self._exec(
+            "SELECT name FROM accounts ORDER BY is_default DESC, created_utc LIMIT 1"
+        ).fetchone()
+        return str(row[0]) if row else None

@@ -1,0 +1,50 @@
+"""The machine's IANA time zone, found cheaply (the CLI must start fast)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+def _zone(name: str | None) -> ZoneInfo | None:
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name.strip().lstrip(":"))
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def local_zone(setting: str | None = None) -> ZoneInfo:
+    """The user's setting, else ``TZ``, else the system's zone, else UTC."""
+    for candidate in (setting, os.environ.get("TZ")):
+        zone = _zone(candidate)
+        if zone is not None:
+            return zone
+    if os.name == "posix":
+        localtime = Path("/etc/localtime")
+        try:
+            target = str(localtime.resolve())
+        except OSError:
+            target = ""
+        if "zoneinfo/" in target:
+            zone = _zone(target.split("zoneinfo/", 1)[1])
+            if zone is not None:
+                return zone
+        try:
+            zone = _zone(Path("/etc/timezone").read_text(encoding="utf-8"))
+        except OSError:
+            zone = None
+        if zone is not None:
+            return zone
+    else:  # pragma: no cover - Windows and others
+        try:
+            import tzlocal
+
+            zone = _zone(tzlocal.get_localzone_name())
+        except Exception:  # tzlocal raises its own error types on odd setups
+            zone = None
+        if zone is not None:
+            return zone
+    return ZoneInfo("UTC")

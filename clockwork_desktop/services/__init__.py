@@ -1,0 +1,1 @@
+"""Use cases: core rules combined with ports. No Qt, no I/O libraries."""

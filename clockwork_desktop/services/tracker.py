@@ -1,0 +1,406 @@
+"""TrackerService: every timer and entry operation the tray and the CLI offer."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from clockwork_desktop.core.clock import Clock
+from clockwork_desktop.core.days import local_day_bounds, split_into_days
+from clockwork_desktop.core.errors import InputError, NotFoundError, OperationError, OverlapError
+from clockwork_desktop.core.models import AwayPeriod, Entry, SyncState, normalise_issue_key
+from clockwork_desktop.core.ports import EntryRepository, NewEntry, SettingsStore
+from clockwork_desktop.core.timeinput import local_wall_to_utc
+from clockwork_desktop.core.timer import (
+    check_not_future,
+    check_order,
+    describe_entry,
+    display_state,
+    heartbeat_gap,
+    is_orphaned,
+    will_log_seconds,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DAY_START = time(9, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class EntryView:
+    entry: Entry
+    duration_seconds: int
+    log_seconds: int
+    state: SyncState
+
+
+@dataclass(frozen=True, slots=True)
+class SyncSummary:
+    pending: int
+    failed: int
+    conflict: int
+    last_synced: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    running: Entry | None
+    elapsed_seconds: int
+    today_seconds: int
+    sync: SyncSummary
+
+
+@dataclass(frozen=True, slots=True)
+class StartResult:
+    started: Entry
+    stopped: Entry | None
+
+
+class TrackerService:
+    def __init__(
+        self, repo: EntryRepository, settings: SettingsStore, clock: Clock, zone: ZoneInfo
+    ) -> None:
+        self._repo = repo
+        self._settings = settings
+        self._clock = clock
+        self.zone = zone
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        return self._clock.now()
+
+    def today(self) -> date:
+        return self.now().astimezone(self.zone).date()
+
+    def _require(self, entry_id: int) -> Entry:
+        entry = self._repo.get(entry_id)
+        if entry is None or entry.deleted:
+            raise NotFoundError(f"There is no entry #{entry_id}. See `entries` for the ids.")
+        return entry
+
+    def _check_free(self, start: datetime, end: datetime | None, exclude: int | None) -> None:
+        other = self._repo.overlapping(start, end, exclude)
+        if other is not None:
+            raise OverlapError(
+                f"That would overlap entry {describe_entry(other, self.now())}. "
+                "Edit or delete that entry first, or choose another time."
+            )
+
+    def _account_for(self, account: str | None) -> str | None:
+        return account if account is not None else self._settings.default_account()
+
+    def _mark_changed(self, entry: Entry) -> None:
+        """A local change: bump the revision and queue a push if Jira holds an older copy."""
+        entry.revision += 1
+        if entry.sync_state in (SyncState.SYNCED, SyncState.FAILED, SyncState.CONFLICT):
+            entry.sync_state = SyncState.PENDING
+            entry.error = None
+
+    # -- the running timer ------------------------------------------------------------------
+
+    def running(self) -> Entry | None:
+        return self._repo.running()
+
+    def start(
+        self,
+        issue_key: str,
+        *,
+        at: datetime | None = None,
+        comment: str = "",
+        account: str | None = None,
+    ) -> StartResult:
+        """Start a timer; a running one stops at the same instant (no gap, no overlap)."""
+        key = normalise_issue_key(issue_key)
+        now = self.now()
+        at = at or now
+        check_not_future(at, now, "start")
+        with self._repo.atomic(durable=True):
+            current = self._repo.running()
+            if current is not None and at <= current.started_at:
+                raise InputError(
+                    f"{current.issue_key} has been running since "
+                    f"{current.started_at.astimezone(self.zone):%H:%M}; a new timer must "
+                    "start after that."
+                )
+            self._check_free(at, None, current.id if current else None)
+            stopped = None
+            if current is not None:
+                current.ended_at = at
+                current.last_seen_at = None
+                self._repo.save(current)
+                stopped = current
+            started = self._repo.add(
+                NewEntry(
+                    issue_key=key,
+                    started_at=at,
+                    ended_at=None,
+                    tz=self.zone.key,
+                    account=self._account_for(account),
+                    comment=comment.strip(),
+                )
+            )
+        log.info("timer started on %s (entry %d)", key, started.id)
+        return StartResult(started, stopped)
+
+    def stop(self, *, at: datetime | None = None, comment: str | None = None) -> Entry:
+        now = self.now()
+        at = at or now
+        check_not_future(at, now, "stop")
+        with self._repo.atomic(durable=True):
+            current = self._repo.running()
+            if current is None:
+                raise OperationError("No timer is running.")
+            if at <= current.started_at:
+                raise InputError(
+                    f"The timer started at {current.started_at.astimezone(self.zone):%H:%M}; "
+                    "it must stop after that."
+                )
+            current.ended_at = at
+            current.last_seen_at = None
+            if comment is not None:
+                current.comment = comment.strip()
+            self._repo.save(current)
+        log.info("timer stopped on %s (entry %d)", current.issue_key, current.id)
+        return current
+
+    def resume(self, *, at: datetime | None = None) -> StartResult:
+        last = self._repo.last_started()
+        if last is None:
+            raise OperationError("Nothing to resume: no entry has been tracked yet.")
+        if last.running:
+            raise OperationError(f"{last.issue_key} is already running.")
+        return self.start(last.issue_key, at=at, account=last.account)
+
+    def discard(self) -> Entry:
+        with self._repo.atomic(durable=True):
+            current = self._repo.running()
+            if current is None:
+                raise OperationError("No timer is running.")
+            self._repo.remove(current.id)
+        log.info("timer discarded on %s", current.issue_key)
+        return current
+
+    def set_comment(self, comment: str) -> Entry:
+        with self._repo.atomic():
+            current = self._repo.running()
+            if current is None:
+                raise OperationError("No timer is running.")
+            current.comment = comment.strip()
+            self._repo.save(current)
+        return current
+
+    # -- heartbeat, crash recovery, away time -----------------------------------------------
+
+    def heartbeat(self) -> AwayPeriod | None:
+        """Record that the app is alive; report a sleep gap since the previous beat."""
+        current = self._repo.running()
+        if current is None:
+            return None
+        now = self.now()
+        gap = None
+        if current.last_seen_at is not None:
+            gap = heartbeat_gap(current.last_seen_at, now)
+        self._repo.heartbeat(current.id, now)
+        return gap
+
+    def recover(self) -> Entry | None:
+        """On app start: close a timer orphaned by a crash at its last heartbeat, for review."""
+        now = self.now()
+        with self._repo.atomic(durable=True):
+            current = self._repo.running()
+            if current is None or not is_orphaned(current, now):
+                return None
+            assert current.last_seen_at is not None
+            current.ended_at = max(current.last_seen_at, current.started_at)
+            current.last_seen_at = None
+            current.needs_review = True
+            self._repo.save(current)
+        log.warning("closed timer %d at its last heartbeat after a crash", current.id)
+        return current
+
+    def resolve_away(
+        self, period: AwayPeriod, action: str, other_issue: str | None = None
+    ) -> Entry | None:
+        """Apply the user's choice for an away period of the running timer.
+
+        ``keep``: nothing changes. ``discard``: stop at the period's start and start again on the
+        same issue now. ``stop``: stop at the start of the period. ``assign``: stop at the start,
+        put the period on ``other_issue``, and continue the original issue now.
+        """
+        if action == "keep":
+            return self._repo.running()
+        current = self._repo.running()
+        if current is None:
+            raise OperationError("No timer is running.")
+        cut = max(period.start, current.started_at)
+        if action == "stop":
+            return self.stop(at=cut)
+        if action == "discard":
+            self.stop(at=cut)
+            return self.start(current.issue_key, at=period.end, account=current.account).started
+        if action == "assign":
+            if not other_issue:
+                raise InputError("Choose the issue to assign the away time to.")
+            self.stop(at=cut)
+            self.start(other_issue, at=cut, account=current.account)
+            return self.start(current.issue_key, at=period.end, account=current.account).started
+        raise InputError(f"Unknown choice {action!r}: keep, discard, stop or assign.")
+
+    # -- manual entries and corrections -----------------------------------------------------
+
+    def log_time(
+        self,
+        issue_key: str,
+        seconds: int,
+        *,
+        day: date | None = None,
+        start_time: time | None = None,
+        comment: str = "",
+        account: str | None = None,
+    ) -> Entry:
+        key = normalise_issue_key(issue_key)
+        if seconds <= 0:
+            raise InputError("A duration must be longer than zero.")
+        now = self.now()
+        day = day or self.today()
+        length = timedelta(seconds=seconds)
+        if start_time is not None:
+            start = local_wall_to_utc(day, start_time, self.zone)
+        elif day == self.today():
+            start = now - length
+        else:
+            lo, hi = local_day_bounds(day, day, self.zone)
+            start = self._repo.latest_end_between(lo, hi) or local_wall_to_utc(
+                day, DEFAULT_DAY_START, self.zone
+            )
+        end = start + length
+        check_not_future(end, now, "end")
+        with self._repo.atomic(durable=True):
+            self._check_free(start, end, None)
+            entry = self._repo.add(
+                NewEntry(
+                    issue_key=key,
+                    started_at=start,
+                    ended_at=end,
+                    tz=self.zone.key,
+                    account=self._account_for(account),
+                    comment=comment.strip(),
+                )
+            )
+        log.info("logged %ds on %s (entry %d)", seconds, key, entry.id)
+        return entry
+
+    def edit(
+        self,
+        entry_id: int,
+        *,
+        issue_key: str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        seconds: int | None = None,
+        comment: str | None = None,
+    ) -> Entry:
+        if end is not None and seconds is not None:
+            raise InputError("Give either an end time or a duration, not both.")
+        now = self.now()
+        with self._repo.atomic(durable=True):
+            entry = self._require(entry_id)
+            if entry.sync_state is SyncState.REMOTE:
+                raise OperationError(
+                    f"Entry #{entry_id} was imported from Jira; change it in Jira instead."
+                )
+            new_start = start or entry.started_at
+            new_end = entry.ended_at
+            if end is not None:
+                new_end = end
+            elif seconds is not None:
+                if seconds <= 0:
+                    raise InputError("A duration must be longer than zero.")
+                new_end = new_start + timedelta(seconds=seconds)
+            if entry.running and (end is not None or seconds is not None):
+                raise OperationError(
+                    f"Entry #{entry_id} is running; stop it first, or change only its start."
+                )
+            check_not_future(new_start, now, "start")
+            if new_end is not None:
+                check_order(new_start, new_end)
+                check_not_future(new_end, now, "end")
+            self._check_free(new_start, new_end, entry.id)
+            if issue_key is not None:
+                entry.issue_key = normalise_issue_key(issue_key)
+            entry.started_at = new_start
+            entry.ended_at = new_end
+            if comment is not None:
+                entry.comment = comment.strip()
+            entry.needs_review = False
+            self._mark_changed(entry)
+            self._repo.save(entry)
+        return entry
+
+    def delete(self, entry_id: int) -> Entry:
+        with self._repo.atomic(durable=True):
+            entry = self._require(entry_id)
+            if entry.sync_state is SyncState.REMOTE:
+                raise OperationError(
+                    f"Entry #{entry_id} was imported from Jira; delete it in Jira instead."
+                )
+            if entry.worklog_ids:
+                # Jira holds worklogs for it: keep a tombstone until the sync deletes them.
+                entry.deleted = True
+                entry.ended_at = entry.ended_at or self.now()
+                self._mark_changed(entry)
+                entry.sync_state = SyncState.PENDING
+                self._repo.save(entry)
+            else:
+                self._repo.remove(entry.id)
+        return entry
+
+    def get(self, entry_id: int) -> Entry:
+        return self._require(entry_id)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def view(self, entry: Entry) -> EntryView:
+        now = self.now()
+        policy = self._settings.rounding_policy(entry.account)
+        return EntryView(
+            entry=entry,
+            duration_seconds=entry.duration_seconds(now),
+            log_seconds=will_log_seconds(entry, policy, now),
+            state=display_state(entry, policy, now),
+        )
+
+    def entries(self, first: date, last: date) -> list[EntryView]:
+        lo, hi = local_day_bounds(first, last, self.zone)
+        return [self.view(e) for e in self._repo.between(lo, hi)]
+
+    def seconds_between(self, first: date, last: date) -> int:
+        """Tracked seconds that fall on local days ``first`` to ``last``."""
+        lo, hi = local_day_bounds(first, last, self.zone)
+        now = self.now()
+        total = 0
+        for entry in self._repo.between(lo, hi):
+            for seg in split_into_days(entry.started_at, entry.ended_at or now, self.zone):
+                if first <= seg.day <= last:
+                    total += seg.seconds
+        return total
+
+    def status(self) -> Status:
+        now = self.now()
+        current = self._repo.running()
+        counts = self._repo.count_by_state()
+        today = self.today()
+        return Status(
+            running=current,
+            elapsed_seconds=current.duration_seconds(now) if current else 0,
+            today_seconds=self.seconds_between(today, today),
+            sync=SyncSummary(
+                pending=counts.get(SyncState.PENDING.value, 0),
+                failed=counts.get(SyncState.FAILED.value, 0),
+                conflict=counts.get(SyncState.CONFLICT.value, 0),
+                last_synced=self._settings.get_setting("last_synced"),
+            ),
+        )

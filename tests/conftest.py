@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from clockwork_desktop.infra.db.database import open_database
+from clockwork_desktop.infra.db.store import SqliteStore
+from clockwork_desktop.services.tracker import TrackerService
+
+# Never let a test touch the real user data dir or a real keyring.
+os.environ.pop("CLOCKWORK_DATA_DIR", None)
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+class FakeClock:
+    """A clock the test moves by hand; monotonic time follows the wall clock unless jumped."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self._now = start or datetime(2026, 3, 9, 9, 0, tzinfo=UTC)
+        self._mono = 1000.0
+
+    def now(self) -> datetime:
+        return self._now
+
+    def monotonic(self) -> float:
+        return self._mono
+
+    def advance(self, seconds: float = 0, **kwargs: float) -> datetime:
+        delta = timedelta(seconds=seconds, **kwargs)
+        self._now += delta
+        self._mono += delta.total_seconds()
+        return self._now
+
+    def set(self, at: datetime) -> None:
+        self._now = at
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SqliteStore]:
+    opened = open_database(tmp_path / "data")
+    s = SqliteStore(opened.conn, opened.path)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def zone() -> ZoneInfo:
+    return ZoneInfo("Europe/Berlin")
+
+
+@pytest.fixture
+def tracker(store: SqliteStore, clock: FakeClock, zone: ZoneInfo) -> TrackerService:
+    return TrackerService(store, store, clock, zone)
