@@ -3,26 +3,35 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
-from clockwork_desktop.app.logsetup import setup_logging
 from clockwork_desktop.app.services import AppServices
 from clockwork_desktop.cli import commands
 from clockwork_desktop.cli.parser import build_parser
+from clockwork_desktop.core.logs import on_first_use
 from clockwork_desktop.infra.paths import data_dir, log_dir
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    base = data_dir(args.data_dir)
+def _setup_logging(base: Path) -> None:
+    from clockwork_desktop.app.logsetup import setup_logging
+
     setup_logging(log_dir(base))
+
+
+def main(argv: list[str] | None = None) -> int:
+    if argv is None:
+        argv = sys.argv[1:]
+    args = build_parser(argv).parse_args(argv)
+    base = data_dir(args.data_dir)
+    on_first_use(lambda: _setup_logging(base))
     services = AppServices(base)
     try:
         if args.command is None:
             # The tray app is not built yet: show where things stand and how to use the CLI.
             args.json = False
             code = commands.run_named("status", args, services)
-            parser.print_help()
+            print()
+            build_parser().print_help()
             return code
         return commands.run(args, services, extra={})
     finally:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -12,10 +11,11 @@ from typing import Protocol
 from clockwork_desktop.cli import output
 from clockwork_desktop.core.durations import format_duration, parse_duration
 from clockwork_desktop.core.errors import ClockworkError, InputError
+from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.timeinput import parse_date, parse_hhmm, parse_time, parse_week
 from clockwork_desktop.services.tracker import TrackerService
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 
 class CliServices(Protocol):

@@ -3,43 +3,68 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from clockwork_desktop import __version__
 
 TIME_HELP = "HH:MM (local, today) or an ISO 8601 instant"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="clockwork-desktop",
-        description="Track time on Jira issues, offline first. Without a command, starts the "
-        "tray app.",
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument(
-        "--data-dir", metavar="DIR", help="where the database lives (or CLOCKWORK_DATA_DIR)"
-    )
-    parser.add_argument(
-        "--demo", action="store_true", help="try the app with a throwaway demo Jira and data"
-    )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter without its shutil import (a few ms on every command)."""
 
+    def __init__(self, prog: str, **kwargs: Any) -> None:
+        if kwargs.get("width") is None:
+            try:
+                columns = (
+                    int(os.environ.get("COLUMNS", "0"))
+                    or os.get_terminal_size(
+                        sys.__stdout__.fileno() if sys.__stdout__ else 1
+                    ).columns
+                )
+            except (OSError, ValueError):
+                columns = 80
+            kwargs["width"] = max(columns, 40) - 2
+        super().__init__(prog, **kwargs)
+
+
+class _SubParsers(argparse._SubParsersAction):  # type: ignore[type-arg]
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        kwargs.setdefault("formatter_class", _Formatter)
+        return super().add_parser(name, **kwargs)  # type: ignore[no-any-return]
+
+
+def _start(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("start", help="start a timer (stops the running one)")
     p.add_argument("key", metavar="KEY", help="Jira issue key, e.g. PROJ-123")
     p.add_argument("--comment", default="", metavar="TEXT")
     p.add_argument("--at", metavar="TIME", help=TIME_HELP)
     p.add_argument("--account", metavar="NAME", help="Jira account (default: the default one)")
 
+
+def _stop(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("stop", help="stop the running timer")
     p.add_argument("--comment", metavar="TEXT")
     p.add_argument("--at", metavar="TIME", help=TIME_HELP)
 
+
+def _resume(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sub.add_parser("resume", help="start again on the last issue")
+
+
+def _discard(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sub.add_parser("discard", help="drop the running timer")
 
+
+def _status(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("status", help="what is running, today's total, sync state")
     p.add_argument("--json", action="store_true")
 
+
+def _log(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("log", help="log time by hand")
     p.add_argument("key", metavar="KEY")
     p.add_argument("duration", metavar="DURATION", help="e.g. 1h30m, 90m, 1.5h, 1:30")
@@ -48,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--comment", default="", metavar="TEXT")
     p.add_argument("--account", metavar="NAME")
 
+
+def _entries(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("entries", help="list entries (today by default)")
     when = p.add_mutually_exclusive_group()
     when.add_argument("--date", metavar="D")
@@ -56,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", metavar="D")
     p.add_argument("--json", action="store_true")
 
+
+def _edit(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("edit", help="change an entry")
     p.add_argument("id", metavar="ID", type=_entry_id)
     p.add_argument("--issue", metavar="KEY")
@@ -65,8 +94,68 @@ def build_parser() -> argparse.ArgumentParser:
     end.add_argument("--duration", metavar="D")
     p.add_argument("--comment", metavar="TEXT")
 
+
+def _delete(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("delete", help="delete an entry")
     p.add_argument("id", metavar="ID", type=_entry_id)
+
+
+SubcommandBuilder = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
+
+COMMANDS: dict[str, SubcommandBuilder] = {
+    "start": _start,
+    "stop": _stop,
+    "resume": _resume,
+    "discard": _discard,
+    "status": _status,
+    "log": _log,
+    "entries": _entries,
+    "edit": _edit,
+    "delete": _delete,
+}
+
+
+def _command_in(argv: Sequence[str], known: dict[str, SubcommandBuilder]) -> str | None:
+    """The command word in ``argv`` when it can be found without parsing everything."""
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+            continue
+        if word == "--data-dir":
+            skip = True
+            continue
+        if word in ("-h", "--help"):
+            return None
+        if not word.startswith("-"):
+            return word if word in known else None
+    return None
+
+
+def build_parser(
+    argv: Sequence[str] | None = None, extra: dict[str, SubcommandBuilder] | None = None
+) -> argparse.ArgumentParser:
+    """The whole parser, or with ``argv`` only the sub-parser it needs (start-up time)."""
+    known = {**COMMANDS, **(extra or {})}
+    parser = argparse.ArgumentParser(
+        prog="clockwork-desktop",
+        description="Track time on Jira issues, offline first. Without a command, starts the "
+        "tray app.",
+        formatter_class=_Formatter,
+    )
+    parser.register("action", "parsers", _SubParsers)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--data-dir", metavar="DIR", help="where the database lives (or CLOCKWORK_DATA_DIR)"
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="try the app with a throwaway demo Jira and data"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    wanted = _command_in(argv, known) if argv is not None else None
+    for name, add in known.items():
+        if wanted is None or name == wanted:
+            add(sub)
     return parser
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from clockwork_desktop.core.errors import InputError
@@ -35,24 +35,83 @@ class SyncState(enum.StrEnum):
     RUNNING = "running"
 
 
-@dataclass(slots=True)
 class Entry:
-    id: int
-    uuid: str
-    issue_key: str
-    started_at: datetime
-    ended_at: datetime | None
-    tz: str
-    account: str | None = None
-    comment: str = ""
-    revision: int = 1
-    sync_state: SyncState = SyncState.PENDING
-    worklog_ids: dict[str, str] = field(default_factory=dict)
-    error: str | None = None
-    last_seen_at: datetime | None = None
-    needs_review: bool = False
-    deleted: bool = False
-    synced_revision: int = 0
+    """One stretch of tracked time. Mutable: services change it and save it back.
+
+    A plain slotted class rather than a dataclass: the CLI imports this on every command, and
+    generating dataclasses costs more start-up time than the whole status query.
+    """
+
+    __slots__ = (
+        "account",
+        "comment",
+        "deleted",
+        "ended_at",
+        "error",
+        "id",
+        "issue_key",
+        "last_seen_at",
+        "needs_review",
+        "revision",
+        "started_at",
+        "sync_state",
+        "synced_revision",
+        "tz",
+        "uuid",
+        "worklog_ids",
+    )
+
+    def __init__(
+        self,
+        id: int,
+        uuid: str,
+        issue_key: str,
+        started_at: datetime,
+        ended_at: datetime | None,
+        tz: str,
+        account: str | None = None,
+        comment: str = "",
+        revision: int = 1,
+        sync_state: SyncState = SyncState.PENDING,
+        worklog_ids: dict[str, str] | None = None,
+        error: str | None = None,
+        last_seen_at: datetime | None = None,
+        needs_review: bool = False,
+        deleted: bool = False,
+        synced_revision: int = 0,
+    ) -> None:
+        self.id = id
+        self.uuid = uuid
+        self.issue_key = issue_key
+        self.started_at = started_at
+        self.ended_at = ended_at
+        self.tz = tz
+        self.account = account
+        self.comment = comment
+        self.revision = revision
+        self.sync_state = sync_state
+        self.worklog_ids: dict[str, str] = worklog_ids if worklog_ids is not None else {}
+        self.error = error
+        self.last_seen_at = last_seen_at
+        self.needs_review = needs_review
+        self.deleted = deleted
+        self.synced_revision = synced_revision
+
+    def _fields(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Entry):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (
+            f"Entry(id={self.id}, issue_key={self.issue_key!r}, started_at={self.started_at}, "
+            f"ended_at={self.ended_at}, sync_state={self.sync_state.value})"
+        )
 
     @property
     def running(self) -> bool:
@@ -70,8 +129,7 @@ class Entry:
         return self.started_at.astimezone(self.zone).date()
 
 
-@dataclass(frozen=True, slots=True)
-class DaySegment:
+class DaySegment(NamedTuple):
     """The part of an entry that falls on one local calendar day."""
 
     day: date
@@ -83,8 +141,7 @@ class DaySegment:
         return int((self.end - self.start).total_seconds())
 
 
-@dataclass(frozen=True, slots=True)
-class AwayPeriod:
+class AwayPeriod(NamedTuple):
     """Time the user was not at the machine (idle, asleep, app not running)."""
 
     start: datetime

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from clockwork_desktop.core.models import Entry, SyncState
 from clockwork_desktop.core.rounding import RoundingPolicy
 
 
-@dataclass(frozen=True, slots=True)
-class NewEntry:
+class NewEntry(NamedTuple):
     issue_key: str
     started_at: datetime
     ended_at: datetime | None

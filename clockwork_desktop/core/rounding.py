@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 
 from clockwork_desktop.core.errors import InputError
 
@@ -17,15 +16,28 @@ class RoundingMode(enum.StrEnum):
     NEAREST = "nearest"
 
 
-@dataclass(frozen=True, slots=True)
 class RoundingPolicy:
-    mode: RoundingMode = RoundingMode.NONE
-    step_minutes: int = 1
+    """How tracked seconds become logged seconds. Immutable and comparable by value."""
 
-    def __post_init__(self) -> None:
-        if self.mode is not RoundingMode.NONE and self.step_minutes not in ALLOWED_STEPS_MIN:
+    __slots__ = ("mode", "step_minutes")
+
+    def __init__(self, mode: RoundingMode = RoundingMode.NONE, step_minutes: int = 1) -> None:
+        if mode is not RoundingMode.NONE and step_minutes not in ALLOWED_STEPS_MIN:
             allowed = ", ".join(map(str, ALLOWED_STEPS_MIN))
             raise InputError(f"Rounding step must be one of {allowed} minutes.")
+        self.mode = mode
+        self.step_minutes = step_minutes if mode is not RoundingMode.NONE else 1
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RoundingPolicy):
+            return NotImplemented
+        return (self.mode, self.step_minutes) == (other.mode, other.step_minutes)
+
+    def __hash__(self) -> int:
+        return hash((self.mode, self.step_minutes))
+
+    def __repr__(self) -> str:
+        return f"RoundingPolicy({self.describe()!r})"
 
     @classmethod
     def parse(cls, text: str) -> RoundingPolicy:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from clockwork_desktop.core.days import split_into_days
 from clockwork_desktop.core.durations import format_duration
@@ -33,8 +33,7 @@ def check_order(start: datetime, end: datetime) -> None:
         raise InputError("An entry can be at most 7 days long.")
 
 
-@dataclass(frozen=True, slots=True)
-class LoggedSegment:
+class LoggedSegment(NamedTuple):
     segment: DaySegment
     log_seconds: int
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from clockwork_desktop.core.clock import Clock
 from clockwork_desktop.core.days import local_day_bounds, split_into_days
 from clockwork_desktop.core.errors import InputError, NotFoundError, OperationError, OverlapError
+from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import AwayPeriod, Entry, SyncState, normalise_issue_key
 from clockwork_desktop.core.ports import EntryRepository, NewEntry, SettingsStore
 from clockwork_desktop.core.timeinput import local_wall_to_utc
@@ -23,37 +23,33 @@ from clockwork_desktop.core.timer import (
     will_log_seconds,
 )
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 DEFAULT_DAY_START = time(9, 0)
 
 
-@dataclass(frozen=True, slots=True)
-class EntryView:
+class EntryView(NamedTuple):
     entry: Entry
     duration_seconds: int
     log_seconds: int
     state: SyncState
 
 
-@dataclass(frozen=True, slots=True)
-class SyncSummary:
+class SyncSummary(NamedTuple):
     pending: int
     failed: int
     conflict: int
     last_synced: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class Status:
+class Status(NamedTuple):
     running: Entry | None
     elapsed_seconds: int
     today_seconds: int
     sync: SyncSummary
 
 
-@dataclass(frozen=True, slots=True)
-class StartResult:
+class StartResult(NamedTuple):
     started: Entry
     stopped: Entry | None
 
@@ -119,7 +115,7 @@ class TrackerService:
         check_not_future(at, now, "start")
         with self._repo.atomic(durable=True):
             current = self._repo.running()
-            if current is not None and at <= current.started_at:
+            if current is not None and at < current.started_at:
                 raise InputError(
                     f"{current.issue_key} has been running since "
                     f"{current.started_at.astimezone(self.zone):%H:%M}; a new timer must "
@@ -130,7 +126,11 @@ class TrackerService:
             if current is not None:
                 current.ended_at = at
                 current.last_seen_at = None
-                self._repo.save(current)
+                if at == current.started_at:
+                    # Switched within the same second: the first timer tracked nothing.
+                    self._repo.remove(current.id)
+                else:
+                    self._repo.save(current)
                 stopped = current
             started = self._repo.add(
                 NewEntry(
@@ -153,7 +153,7 @@ class TrackerService:
             current = self._repo.running()
             if current is None:
                 raise OperationError("No timer is running.")
-            if at <= current.started_at:
+            if at < current.started_at:
                 raise InputError(
                     f"The timer started at {current.started_at.astimezone(self.zone):%H:%M}; "
                     "it must stop after that."
@@ -162,7 +162,10 @@ class TrackerService:
             current.last_seen_at = None
             if comment is not None:
                 current.comment = comment.strip()
-            self._repo.save(current)
+            if at == current.started_at:
+                self._repo.remove(current.id)  # stopped in the second it started: nothing to keep
+            else:
+                self._repo.save(current)
         log.info("timer stopped on %s (entry %d)", current.issue_key, current.id)
         return current
 

@@ -2,28 +2,29 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import sqlite3
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from clockwork_desktop.core.errors import StorageError
+from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.infra.db.migrations import SCHEMA_VERSION, migrate
 from clockwork_desktop.infra.paths import DB_FILENAME, ensure_private_dir
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
 _CORRUPT_MARKERS = ("not a database", "malformed", "corrupt", "encrypted")
 
 
-@dataclass
 class OpenedDatabase:
-    conn: sqlite3.Connection
-    path: Path
-    notices: list[str] = field(default_factory=list)
+    __slots__ = ("conn", "notices", "path")
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, notices: list[str]) -> None:
+        self.conn = conn
+        self.path = path
+        self.notices = notices
 
 
 def _stamp() -> str:
@@ -148,10 +149,20 @@ def open_database(data_dir: Path) -> OpenedDatabase:
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         if version < SCHEMA_VERSION:
+            backup = None
             if version > 0:
                 backup = _backup(conn, path, version)
                 log.info("backed up schema %d database to %s before migrating", version, backup)
-            migrate(conn, version)
+            try:
+                migrate(conn, version)
+            except Exception as exc:
+                conn.close()
+                log.exception("migration from schema %d failed", version)
+                kept = f" A copy from before the upgrade is at {backup}." if backup else ""
+                raise StorageError(
+                    f"Upgrading the database {path} failed ({exc}); the failed step was undone."
+                    + kept
+                ) from exc
     except sqlite3.Error as exc:
         conn.close()
         raise translate_error(exc, path) from exc

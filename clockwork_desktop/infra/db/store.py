@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-import uuid as uuidlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -142,7 +141,12 @@ class SqliteStore:
 
     def add(self, new: NewEntry) -> Entry:
         now = int(datetime.now(UTC).timestamp())
-        entry_uuid = new.uuid or str(uuidlib.uuid4())
+        if new.uuid:
+            entry_uuid = new.uuid
+        else:
+            import uuid  # only writers need it; keeps read-only commands fast
+
+            entry_uuid = str(uuid.uuid4())
         cursor = self._exec(
             "INSERT INTO entries (uuid, issue_key, account, start_utc, end_utc, start_offset_s, "
             "end_offset_s, tz, comment, revision, synced_revision, sync_state, worklog_ids, "

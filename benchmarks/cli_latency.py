@@ -1,0 +1,28 @@
+"""Median wall time of `clockwork-desktop status` against `python -c "import sqlite3"`."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+
+from _common import cli_command, interleaved, report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as data:
+        base = [*cli_command(), "--data-dir", data]
+        subprocess.run([*base, "log", "BENCH-1", "1h"], check=True, capture_output=True)
+        subprocess.run([*base, "start", "BENCH-2"], check=True, capture_output=True)
+        ours, baseline = interleaved(
+            [*base, "status"], [sys.executable, "-c", "import sqlite3"], args.runs
+        )
+    report("clockwork-desktop status", ours, baseline, goal=2.0)
+
+
+if __name__ == "__main__":
+    main()

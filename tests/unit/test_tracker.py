@@ -1,0 +1,284 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+
+from clockwork_desktop.core.errors import InputError, NotFoundError, OperationError, OverlapError
+from clockwork_desktop.core.models import AwayPeriod, SyncState
+from clockwork_desktop.core.timer import STALE_HEARTBEAT_S, WAKE_GAP_THRESHOLD_S
+from clockwork_desktop.infra.db.store import SqliteStore
+from clockwork_desktop.services.tracker import TrackerService
+from tests.conftest import FakeClock
+
+
+def test_switch_has_no_gap_and_no_overlap(tracker: TrackerService, clock: FakeClock) -> None:
+    first = tracker.start("proj-1").started
+    assert first.issue_key == "PROJ-1"
+    clock.advance(minutes=25)
+    result = tracker.start("PROJ-2")
+    assert result.stopped is not None
+    assert result.stopped.id == first.id
+    assert result.stopped.ended_at == result.started.started_at == clock.now()
+    assert tracker.running() is not None
+    assert tracker.running().issue_key == "PROJ-2"  # type: ignore[union-attr]
+
+
+def test_only_one_timer_runs(tracker: TrackerService, store: SqliteStore, clock: FakeClock) -> None:
+    tracker.start("A-1")
+    clock.advance(60)
+    tracker.start("B-1")
+    clock.advance(60)
+    tracker.start("C-1")
+    running = [e for e in store.all_entries() if e.running]
+    assert [e.issue_key for e in running] == ["C-1"]
+
+
+def test_stop_without_timer_is_an_operation_error(tracker: TrackerService) -> None:
+    with pytest.raises(OperationError, match="No timer is running"):
+        tracker.stop()
+
+
+def test_stop_with_comment_and_time(tracker: TrackerService, clock: FakeClock) -> None:
+    tracker.start("A-1")
+    clock.advance(minutes=90)
+    stopped = tracker.stop(at=clock.now() - timedelta(minutes=30), comment=" done ")
+    assert stopped.duration_seconds(clock.now()) == 3600
+    assert stopped.comment == "done"
+
+
+def test_stop_before_start_is_refused(tracker: TrackerService, clock: FakeClock) -> None:
+    tracker.start("A-1")
+    clock.advance(60)
+    with pytest.raises(InputError, match="must stop after"):
+        tracker.stop(at=clock.now() - timedelta(hours=1))
+    assert tracker.running() is not None
+
+
+def test_start_in_the_future_is_refused(tracker: TrackerService, clock: FakeClock) -> None:
+    with pytest.raises(InputError, match="future"):
+        tracker.start("A-1", at=clock.now() + timedelta(hours=1))
+
+
+def test_bad_issue_key_is_refused(tracker: TrackerService) -> None:
+    with pytest.raises(InputError, match="PROJ-123"):
+        tracker.start("not a key")
+
+
+def test_resume_and_discard(tracker: TrackerService, clock: FakeClock) -> None:
+    with pytest.raises(OperationError):
+        tracker.resume()
+    tracker.start("A-7")
+    clock.advance(600)
+    tracker.stop()
+    clock.advance(600)
+    resumed = tracker.resume().started
+    assert resumed.issue_key == "A-7"
+    clock.advance(60)
+    discarded = tracker.discard()
+    assert discarded.id == resumed.id
+    assert tracker.running() is None
+    with pytest.raises(OperationError):
+        tracker.discard()
+
+
+def test_log_today_ends_now(tracker: TrackerService, clock: FakeClock) -> None:
+    entry = tracker.log_time("A-1", 1800, comment="call")
+    assert entry.ended_at == clock.now()
+    assert entry.duration_seconds(clock.now()) == 1800
+
+
+def test_log_other_day_stacks_after_last_entry(tracker: TrackerService) -> None:
+    day = date(2026, 3, 5)
+    first = tracker.log_time("A-1", 3600, day=day)
+    second = tracker.log_time("A-2", 1800, day=day)
+    assert first.started_at.astimezone(tracker.zone).time() == time(9, 0)
+    assert second.started_at == first.ended_at
+
+
+def test_overlap_is_refused_with_the_other_entry_named(tracker: TrackerService) -> None:
+    day = date(2026, 3, 5)
+    first = tracker.log_time("A-1", 3600, day=day, start_time=time(10, 0))
+    with pytest.raises(OverlapError) as info:
+        tracker.log_time("B-2", 1800, day=day, start_time=time(10, 30))
+    assert f"#{first.id}" in str(info.value)
+    assert "A-1" in str(info.value)
+    # Touching end to start is not an overlap.
+    tracker.log_time("B-2", 1800, day=day, start_time=time(11, 0))
+
+
+def test_manual_entry_cannot_overlap_running_timer(
+    tracker: TrackerService, clock: FakeClock
+) -> None:
+    tracker.start("A-1")
+    clock.advance(hours=1)
+    with pytest.raises(OverlapError):
+        tracker.log_time("B-1", 600)
+
+
+def test_start_at_inside_existing_entry_is_refused(
+    tracker: TrackerService, clock: FakeClock
+) -> None:
+    tracker.log_time("A-1", 3600)
+    with pytest.raises(OverlapError):
+        tracker.start("B-1", at=clock.now() - timedelta(minutes=30))
+
+
+def test_edit_changes_and_requeues(tracker: TrackerService, store: SqliteStore) -> None:
+    entry = tracker.log_time("A-1", 3600, day=date(2026, 3, 5))
+    entry.sync_state = SyncState.SYNCED
+    entry.worklog_ids = {"2026-03-05": "10001"}
+    store.save(entry)
+    edited = tracker.edit(entry.id, issue_key="b-2", seconds=5400, comment="x")
+    assert edited.issue_key == "B-2"
+    assert edited.duration_seconds(tracker.now()) == 5400
+    assert edited.revision == entry.revision + 1
+    assert edited.sync_state is SyncState.PENDING
+
+
+def test_edit_refuses_overlap_and_bad_order(tracker: TrackerService) -> None:
+    day = date(2026, 3, 5)
+    a = tracker.log_time("A-1", 3600, day=day, start_time=time(9, 0))
+    b = tracker.log_time("B-1", 3600, day=day, start_time=time(11, 0))
+    with pytest.raises(OverlapError, match=f"#{b.id}"):
+        tracker.edit(a.id, seconds=3 * 3600)
+    with pytest.raises(InputError, match="end after it starts"):
+        tracker.edit(a.id, end=a.started_at - timedelta(minutes=1))
+    with pytest.raises(InputError, match="either"):
+        tracker.edit(a.id, end=a.started_at, seconds=60)
+    with pytest.raises(NotFoundError):
+        tracker.edit(999, seconds=60)
+
+
+def test_delete_unsynced_removes_synced_keeps_tombstone(
+    tracker: TrackerService, store: SqliteStore
+) -> None:
+    a = tracker.log_time("A-1", 600, day=date(2026, 3, 5))
+    tracker.delete(a.id)
+    assert store.get(a.id) is None
+    b = tracker.log_time("A-1", 600, day=date(2026, 3, 5))
+    b.sync_state, b.worklog_ids = SyncState.SYNCED, {"2026-03-05": "1"}
+    store.save(b)
+    tracker.delete(b.id)
+    kept = store.get(b.id)
+    assert kept is not None
+    assert kept.deleted
+    assert kept.sync_state is SyncState.PENDING
+    assert tracker.entries(date(2026, 3, 5), date(2026, 3, 5)) == []
+    with pytest.raises(NotFoundError):
+        tracker.delete(b.id)
+
+
+def test_too_short_and_rounding(tracker: TrackerService, store: SqliteStore) -> None:
+    short = tracker.log_time("A-1", 30, day=date(2026, 3, 5))
+    assert tracker.view(short).state is SyncState.TOO_SHORT
+    assert tracker.view(short).log_seconds == 0
+    store.set_setting("rounding", "up:1")
+    assert tracker.view(short).state is SyncState.PENDING
+    assert tracker.view(short).log_seconds == 60
+
+
+def test_midnight_entry_rounds_per_day(tracker: TrackerService, store: SqliteStore) -> None:
+    store.set_setting("rounding", "up:15")
+    entry = tracker.log_time("A-1", 3600, day=date(2026, 3, 5), start_time=time(23, 40))
+    # 20 minutes before midnight -> 30m; 40 minutes after -> 45m.
+    assert tracker.view(entry).log_seconds == 75 * 60
+    assert tracker.seconds_between(date(2026, 3, 5), date(2026, 3, 5)) == 20 * 60
+    assert tracker.seconds_between(date(2026, 3, 6), date(2026, 3, 6)) == 40 * 60
+
+
+def test_status_counts(tracker: TrackerService, clock: FakeClock) -> None:
+    tracker.log_time("A-1", 600)
+    tracker.start("B-1")
+    clock.advance(300)
+    status = tracker.status()
+    assert status.running is not None
+    assert status.elapsed_seconds == 300
+    assert status.today_seconds == 900
+    assert status.sync.pending == 1
+
+
+def test_crash_recovery_closes_orphan_at_last_heartbeat(
+    tracker: TrackerService, clock: FakeClock
+) -> None:
+    tracker.start("A-1")
+    clock.advance(60)
+    tracker.heartbeat()
+    last_beat = clock.now()
+    clock.advance(STALE_HEARTBEAT_S + 3600)
+    recovered = tracker.recover()
+    assert recovered is not None
+    assert recovered.ended_at == last_beat
+    assert recovered.needs_review
+    assert tracker.running() is None
+
+
+def test_recent_heartbeat_keeps_running(tracker: TrackerService, clock: FakeClock) -> None:
+    tracker.start("A-1")
+    tracker.heartbeat()
+    clock.advance(10)
+    assert tracker.recover() is None
+    assert tracker.running() is not None
+
+
+def test_cli_timer_without_heartbeat_is_never_orphaned(
+    tracker: TrackerService, clock: FakeClock
+) -> None:
+    tracker.start("A-1")
+    clock.advance(hours=5)
+    assert tracker.recover() is None
+    assert tracker.running() is not None
+
+
+def test_heartbeat_gap_reports_sleep(tracker: TrackerService, clock: FakeClock) -> None:
+    tracker.start("A-1")
+    assert tracker.heartbeat() is None
+    clock.advance(30)
+    assert tracker.heartbeat() is None
+    before = clock.now()
+    clock.advance(WAKE_GAP_THRESHOLD_S + 600)
+    gap = tracker.heartbeat()
+    assert gap is not None
+    assert gap.start == before
+    assert gap.reason == "sleep"
+
+
+@pytest.mark.parametrize("action", ["keep", "stop", "discard", "assign"])
+def test_resolve_away(tracker: TrackerService, clock: FakeClock, action: str) -> None:
+    start = clock.now()
+    tracker.start("A-1")
+    clock.advance(hours=1)
+    away_start = clock.now()
+    clock.advance(minutes=38)
+    period = AwayPeriod(away_start, clock.now(), "idle")
+    tracker.resolve_away(period, action, other_issue="B-9" if action == "assign" else None)
+    views = tracker.entries(start.date(), start.date())
+    summary = [(v.entry.issue_key, v.duration_seconds, v.entry.running) for v in views]
+    if action == "keep":
+        assert summary == [("A-1", 98 * 60, True)]
+    elif action == "stop":
+        assert summary == [("A-1", 3600, False)]
+    elif action == "discard":
+        assert summary == [("A-1", 3600, False), ("A-1", 0, True)]
+    else:
+        assert summary == [("A-1", 3600, False), ("B-9", 38 * 60, False), ("A-1", 0, True)]
+
+
+def test_entries_in_week_across_dst(tracker: TrackerService, clock: FakeClock) -> None:
+    clock.set(datetime(2026, 4, 1, 12, 0, tzinfo=UTC))
+    # Berlin springs forward on 2026-03-29; an entry from 01:30 to 03:30 local is one hour.
+    e = tracker.log_time("A-1", 3600, day=date(2026, 3, 29), start_time=time(1, 30))
+    assert e.started_at == datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
+    views = tracker.entries(date(2026, 3, 23), date(2026, 3, 29))
+    assert [v.entry.id for v in views] == [e.id]
+
+
+def test_switch_in_the_same_second_replaces_the_empty_timer(
+    tracker: TrackerService, store: SqliteStore
+) -> None:
+    tracker.start("A-1")
+    result = tracker.start("B-1")
+    assert [e.issue_key for e in store.all_entries()] == ["B-1"]
+    assert result.stopped is not None
+    tracker.stop()
+    assert store.all_entries() == []
