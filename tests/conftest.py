@@ -7,10 +7,16 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import settings
 
 from clockwork_desktop.infra.db.database import open_database
 from clockwork_desktop.infra.db.store import SqliteStore
 from clockwork_desktop.services.tracker import TrackerService
+
+# Deterministic by default so CI never flakes; `HYPOTHESIS_PROFILE=explore` searches wider.
+settings.register_profile("default", derandomize=True, deadline=None)
+settings.register_profile("explore", max_examples=1000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 # Never let a test touch the real user data dir or a real keyring.
 os.environ.pop("CLOCKWORK_DATA_DIR", None)

@@ -21,9 +21,15 @@ FUTURE_TOLERANCE_S = 60
 MAX_ENTRY_S = 7 * 24 * 3600
 
 
-def check_not_future(at: datetime, now: datetime, what: str) -> None:
+def clamp_future(at: datetime, now: datetime, what: str) -> datetime:
+    """Refuse an instant in the future; one within the current minute becomes ``now``.
+
+    People type HH:MM, so "15:31" typed at 15:30:40 means "now", not 20 seconds from now.
+    Nothing may end in the future, or the next timer would overlap it.
+    """
     if at > now + timedelta(seconds=FUTURE_TOLERANCE_S):
         raise InputError(f"The {what} time {at.isoformat()} is in the future.")
+    return min(at, now)
 
 
 def check_order(start: datetime, end: datetime) -> None:

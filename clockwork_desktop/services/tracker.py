@@ -14,8 +14,8 @@ from clockwork_desktop.core.models import AwayPeriod, Entry, SyncState, normalis
 from clockwork_desktop.core.ports import EntryRepository, NewEntry, SettingsStore
 from clockwork_desktop.core.timeinput import local_wall_to_utc
 from clockwork_desktop.core.timer import (
-    check_not_future,
     check_order,
+    clamp_future,
     describe_entry,
     display_state,
     heartbeat_gap,
@@ -111,8 +111,7 @@ class TrackerService:
         """Start a timer; a running one stops at the same instant (no gap, no overlap)."""
         key = normalise_issue_key(issue_key)
         now = self.now()
-        at = at or now
-        check_not_future(at, now, "start")
+        at = clamp_future(at or now, now, "start")
         with self._repo.atomic(durable=True):
             current = self._repo.running()
             if current is not None and at < current.started_at:
@@ -147,8 +146,7 @@ class TrackerService:
 
     def stop(self, *, at: datetime | None = None, comment: str | None = None) -> Entry:
         now = self.now()
-        at = at or now
-        check_not_future(at, now, "stop")
+        at = clamp_future(at or now, now, "stop")
         with self._repo.atomic(durable=True):
             current = self._repo.running()
             if current is None:
@@ -280,7 +278,9 @@ class TrackerService:
                 day, DEFAULT_DAY_START, self.zone
             )
         end = start + length
-        check_not_future(end, now, "end")
+        if end > now:
+            clamp_future(end, now, "end")  # refuses a manual entry that ends in the future
+            start, end = now - length, now
         with self._repo.atomic(durable=True):
             self._check_free(start, end, None)
             entry = self._repo.add(
@@ -327,10 +327,10 @@ class TrackerService:
                 raise OperationError(
                     f"Entry #{entry_id} is running; stop it first, or change only its start."
                 )
-            check_not_future(new_start, now, "start")
+            new_start = clamp_future(new_start, now, "start")
             if new_end is not None:
+                new_end = clamp_future(new_end, now, "end")
                 check_order(new_start, new_end)
-                check_not_future(new_end, now, "end")
             self._check_free(new_start, new_end, entry.id)
             if issue_key is not None:
                 entry.issue_key = normalise_issue_key(issue_key)

@@ -1,0 +1,1155 @@
+"""The fake Jira server: state, routing, validation and fault injection."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import itertools
+import json
+import random
+import re
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
+
+STARTED_RE = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\.(\d{3})([+-])(\d{2})(\d{2})$")
+BAD_STARTED = (
+    "Invalid date format. Please enter the date in the format \"yyyy-MM-dd'T'HH:mm:ss.SSSZ\"."
+)
+NOT_FOUND_ISSUE = "Issue does not exist or you do not have permission to see it."
+SEARCH_GONE = (
+    "The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. "
+    "A full migration guideline is available at "
+    "https://developer.atlassian.com/changelog/#CHANGE-2046"
+)
+UNBOUNDED = (
+    "Unbounded JQL queries are not allowed here. Please add a search restriction to your query."
+)
+PROPERTY_KEY_MAX = 255
+PROPERTY_VALUE_MAX = 32_768
+
+
+class HttpError(Exception):
+    def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        super().__init__(status)
+        self.status = status
+        self.body = body
+        self.headers = headers or {}
+
+
+def _errors(messages: list[str] | None = None, **fields: str) -> dict[str, Any]:
+    return {"errorMessages": messages or [], "errors": fields}
+
+
+@dataclass
+class FakeUser:
+    account_id: str
+    display_name: str
+    email: str
+    token: str = "token"
+    time_zone: str = "UTC"
+    name: str = ""  # Data Center username
+    groups: list[str] = field(default_factory=list)
+    active: bool = True
+    # Permissions: may this user log work, and edit/delete others' worklogs?
+    can_work: bool = True
+
+    def json(self, base: str, mode: str) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "displayName": self.display_name,
+            "active": self.active,
+            "timeZone": self.time_zone,
+            "emailAddress": self.email,
+            "self": f"{base}/rest/api/2/user?accountId={self.account_id}",
+        }
+        if mode == "dc":
+            data["name"] = self.name or self.account_id
+            data["key"] = self.account_id
+        else:
+            data["accountId"] = self.account_id
+            data["accountType"] = "atlassian"
+        return data
+
+
+@dataclass
+class FakeIssue:
+    id: int
+    key: str
+    summary: str
+    project: str
+    status: str = "To Do"
+    status_category: str = "new"  # new, indeterminate, done
+    assignee: str | None = None
+    updated_ms: int = 0
+    loggable: bool = True  # False: "Log work" forbidden (answers 400)
+
+
+@dataclass
+class FakeWorklog:
+    id: int
+    issue_id: int
+    author: str
+    update_author: str
+    started: str
+    started_ms: int
+    seconds: int
+    comment: Any
+    properties: dict[str, Any]
+    created_ms: int
+    updated_ms: int
+
+
+@dataclass
+class Fault:
+    """One injected fault, consumed by the first request it matches.
+
+    kind: ``503``, ``429``, ``500``, ``reset`` (close before processing), ``drop`` (process
+    the request, then close the connection without answering), ``delay`` (sleep ``seconds``
+    before answering, after processing).
+    """
+
+    kind: str
+    method: str = "*"
+    path: str = ""  # a substring of the path; empty matches every path
+    retry_after: int | None = 1
+    reason: str = "jira-burst-based"
+    seconds: float = 0.0
+    times: int = 1
+
+    def matches(self, method: str, path: str) -> bool:
+        return (self.method in ("*", method)) and self.path in path
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _format_time(ms: int, zone: ZoneInfo) -> str:
+    local = datetime.fromtimestamp(ms / 1000, UTC).astimezone(zone)
+    offset = local.utcoffset() or timedelta(0)
+    total = int(offset.total_seconds()) // 60
+    sign = "+" if total >= 0 else "-"
+    hh, mm = divmod(abs(total), 60)
+    return f"{local:%Y-%m-%dT%H:%M:%S}.{local.microsecond // 1000:03d}{sign}{hh:02d}{mm:02d}"
+
+
+def _parse_started(text: str) -> int | None:
+    match = STARTED_RE.match(text)
+    if not match:
+        return None
+    wall, millis, sign, hh, mm = match.groups()
+    delta = timedelta(hours=int(hh), minutes=int(mm))
+    tz = timezone(delta if sign == "+" else -delta)
+    try:
+        dt = datetime.fromisoformat(wall).replace(tzinfo=tz)
+    except ValueError:
+        return None
+    return int(dt.timestamp()) * 1000 + int(millis)
+
+
+def _time_spent_text(seconds: int) -> str:
+    parts = []
+    for unit, size in (("w", 5 * 8 * 3600), ("d", 8 * 3600), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            parts.append(f"{seconds // size}{unit}")
+            seconds %= size
+    return " ".join(parts) or "0m"
+
+
+def _parse_time_spent(text: str) -> int | None:
+    total = 0
+    units = {"w": 5 * 8 * 3600, "d": 8 * 3600, "h": 3600, "m": 60}
+    tokens = text.strip().split()
+    if not tokens:
+        return None
+    for token in tokens:
+        match = re.fullmatch(r"(\d+(?:\.\d+)?)([wdhm]?)", token)
+        if not match:
+            return None
+        total += int(float(match[1]) * units[match[2] or "m"])
+    return total
+
+
+def _valid_adf(doc: Any) -> bool:
+    if not isinstance(doc, dict) or doc.get("type") != "doc" or doc.get("version") != 1:
+        return False
+
+    def ok(node: Any) -> bool:
+        if not isinstance(node, dict) or not isinstance(node.get("type"), str):
+            return False
+        if node["type"] == "text":
+            return isinstance(node.get("text"), str) and len(node["text"]) > 0
+        return all(ok(child) for child in node.get("content", []) or [])
+
+    content = doc.get("content")
+    return isinstance(content, list) and all(ok(n) for n in content)
+
+
+class FakeJira:
+    """A Jira site in a thread. ``mode`` is ``cloud`` (v3 and v2) or ``dc`` (v2 only)."""
+
+    def __init__(
+        self,
+        mode: str = "cloud",
+        *,
+        latency_s: float = 0.0,
+        feed_quiet_s: float = 60.0,
+        worklog_limit: int = 10_000,
+        rate_limit_writes: bool = True,
+        drop_rate: float = 0.0,
+        seed: int = 0,
+    ) -> None:
+        if mode not in ("cloud", "dc"):
+            raise ValueError("mode is 'cloud' or 'dc'")
+        self.mode = mode
+        self.latency_s = latency_s
+        self.feed_quiet_s = feed_quiet_s
+        self.worklog_limit = worklog_limit
+        self.rate_limit_writes = rate_limit_writes
+        self.drop_rate = drop_rate
+        self._random = random.Random(seed)
+        self.lock = threading.RLock()
+        self.users: dict[str, FakeUser] = {}
+        self.issues: dict[str, FakeIssue] = {}
+        self.worklogs: dict[int, FakeWorklog] = {}
+        self.deleted: list[tuple[int, int]] = []
+        self.faults: deque[Fault] = deque()
+        self.requests: list[tuple[str, str]] = []
+        self.dropped: list[tuple[str, str]] = []
+        self._ids = itertools.count(100_000)
+        self._issue_ids = itertools.count(10_000)
+        self._writes: dict[int, deque[float]] = {}
+        self._last_ms = 0
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self.base_url = ""
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def start(self) -> str:
+        handler = type("Handler", (_Handler,), {"jira": self})
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        host, port = self._server.server_address[:2]
+        host_text = host.decode() if isinstance(host, bytes) else str(host)
+        self.base_url = f"http://{host_text}:{port}"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="fake-jira", daemon=True
+        )
+        self._thread.start()
+        return self.base_url
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> FakeJira:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- seeding and inspection -------------------------------------------------------------
+
+    def add_user(self, user: FakeUser) -> FakeUser:
+        with self.lock:
+            self.users[user.account_id] = user
+        return user
+
+    def add_issue(
+        self, key: str, summary: str, *, assignee: str | None = None, **kwargs: Any
+    ) -> FakeIssue:
+        with self.lock:
+            issue = FakeIssue(
+                id=next(self._issue_ids),
+                key=key.upper(),
+                summary=summary,
+                project=key.split("-")[0].upper(),
+                assignee=assignee,
+                updated_ms=kwargs.pop("updated_ms", _now_ms()),
+                **kwargs,
+            )
+            self.issues[issue.key] = issue
+        return issue
+
+    def add_worklog(
+        self,
+        issue_key: str,
+        author: str,
+        started_ms: int,
+        seconds: int,
+        comment: str = "",
+        *,
+        updated_ms: int | None = None,
+    ) -> FakeWorklog:
+        """Seed a worklog as if made elsewhere (Jira web, another tool)."""
+        with self.lock:
+            issue = self.issues[issue_key]
+            user = self.users[author]
+            stamp = updated_ms if updated_ms is not None else self._tick()
+            worklog = FakeWorklog(
+                id=next(self._ids),
+                issue_id=issue.id,
+                author=author,
+                update_author=author,
+                started=_format_time(started_ms, ZoneInfo(user.time_zone)),
+                started_ms=started_ms,
+                seconds=seconds,
+                comment=self._comment_for_storage(comment),
+                properties={},
+                created_ms=stamp,
+                updated_ms=stamp,
+            )
+            self.worklogs[worklog.id] = worklog
+        return worklog
+
+    def edit_worklog(self, worklog_id: int, **changes: Any) -> None:
+        """Change a worklog as another user would in Jira's web UI."""
+        with self.lock:
+            worklog = self.worklogs[worklog_id]
+            for name, value in changes.items():
+                setattr(worklog, name, value)
+            worklog.updated_ms = self._tick()
+
+    def delete_worklog(self, worklog_id: int) -> None:
+        with self.lock:
+            del self.worklogs[worklog_id]
+            self.deleted.append((worklog_id, self._tick()))
+
+    def worklogs_of(self, issue_key: str) -> list[FakeWorklog]:
+        with self.lock:
+            issue = self.issues[issue_key]
+            return sorted(
+                (w for w in self.worklogs.values() if w.issue_id == issue.id),
+                key=lambda w: w.id,
+            )
+
+    def inject(self, *faults: Fault) -> None:
+        with self.lock:
+            self.faults.extend(faults)
+
+    def count(self, method: str | None = None, path: str = "") -> int:
+        with self.lock:
+            return sum(1 for m, p in self.requests if (method is None or m == method) and path in p)
+
+    def revoke(self, account_id: str) -> None:
+        """The user's token expires."""
+        with self.lock:
+            self.users[account_id].token = "expired-" + str(_now_ms())
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _tick(self) -> int:
+        """A strictly increasing millisecond clock for `updated` stamps."""
+        with self.lock:
+            self._last_ms = max(self._last_ms + 1, _now_ms())
+            return self._last_ms
+
+    def _comment_for_storage(self, text: str) -> Any:
+        if not text:
+            return None
+        if self.mode == "dc":
+            return text
+        return {
+            "type": "doc",
+            "version": 1,
+            "content": [{"type": "paragraph", "content": [{"type": "text", "text": text}]}],
+        }
+
+    def take_fault(self, method: str, path: str) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.matches(method, path):
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        self.faults.remove(fault)
+                    return fault
+        return None
+
+    def _check_write_rate(self, issue: FakeIssue) -> None:
+        """Per-issue write limits: 20 per 2 s and 100 per 30 s."""
+        if not self.rate_limit_writes:
+            return
+        now = time.monotonic()
+        window = self._writes.setdefault(issue.id, deque())
+        while window and now - window[0] > 30:
+            window.popleft()
+        recent = sum(1 for t in window if now - t <= 2)
+        if recent >= 20 or len(window) >= 100:
+            raise HttpError(
+                429,
+                _errors(["Rate limit exceeded"]),
+                {"Retry-After": "1", "RateLimit-Reason": "jira-per-issue-on-write"},
+            )
+        window.append(now)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    jira: FakeJira
+    protocol_version = "HTTP/1.1"
+    server_version = "FakeJira/1.0"
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
+        return
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def do_GET(self) -> None:
+        self._serve("GET")
+
+    def do_POST(self) -> None:
+        self._serve("POST")
+
+    def do_PUT(self) -> None:
+        self._serve("PUT")
+
+    def do_DELETE(self) -> None:
+        self._serve("DELETE")
+
+    def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        if body is None:
+            payload = b""
+        elif isinstance(body, str):
+            payload = body.encode()
+        else:
+            payload = json.dumps(body).encode()
+        self.send_response(status)
+        content_type = "application/json" if not isinstance(body, str) else "text/plain"
+        self.send_header("Content-Type", f"{content_type};charset=UTF-8")
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if payload:
+            self.wfile.write(payload)
+
+    def _hang_up(self) -> None:
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    def _serve(self, method: str) -> None:
+        jira = self.jira
+        split = urlsplit(self.path)
+        path = split.path
+        query = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        with jira.lock:
+            jira.requests.append((method, path))
+        if jira.latency_s:
+            time.sleep(jira.latency_s)
+        fault = jira.take_fault(method, path)
+        if fault is not None and fault.kind == "reset":
+            self._hang_up()
+            return
+        if fault is not None and fault.kind in ("503", "429", "500"):
+            headers = {}
+            if fault.retry_after is not None:
+                headers["Retry-After"] = str(fault.retry_after)
+            if fault.kind == "429":
+                headers["RateLimit-Reason"] = fault.reason
+                headers["X-RateLimit-Remaining"] = "0"
+            self._send(int(fault.kind), _errors(["Injected failure"]), headers)
+            return
+        try:
+            status, body, headers = self._route(method, path, query, raw)
+        except HttpError as exc:
+            status, body, headers = exc.status, exc.body, exc.headers
+        is_write = method in ("POST", "PUT", "DELETE") and "/worklog" in path
+        dropped_by_rate = (
+            is_write and status < 300 and jira.drop_rate and jira._random.random() < jira.drop_rate
+        )
+        if (fault is not None and fault.kind == "drop") or dropped_by_rate:
+            with jira.lock:
+                jira.dropped.append((method, path))
+            self._hang_up()
+            return
+        if fault is not None and fault.kind == "delay":
+            time.sleep(fault.seconds)
+        self._send(status, body, headers)
+
+    # -- auth -------------------------------------------------------------------------------
+
+    def _user(self) -> FakeUser:
+        jira = self.jira
+        header = self.headers.get("Authorization", "")
+        unauthorized = HttpError(
+            401,
+            {
+                "message": "Client must be authenticated to access this resource.",
+                "status-code": 401,
+            },
+            {"WWW-Authenticate": 'Basic realm="protected-area"'},
+        )
+        with jira.lock:
+            if jira.mode == "cloud" and header.startswith("Basic "):
+                try:
+                    email, _, token = base64.b64decode(header[6:]).decode().partition(":")
+                except ValueError:
+                    raise unauthorized from None
+                for user in jira.users.values():
+                    if user.email == email and user.token == token:
+                        return user
+            if jira.mode == "dc" and header.startswith("Bearer "):
+                for user in jira.users.values():
+                    if user.token == header[7:]:
+                        return user
+        raise unauthorized
+
+    def _check_xsrf(self, method: str) -> None:
+        if method == "GET":
+            return
+        agent = self.headers.get("User-Agent", "")
+        if "Mozilla/" in agent and self.headers.get("X-Atlassian-Token") != "no-check":
+            raise HttpError(403, "XSRF check failed")
+
+    # -- routing ----------------------------------------------------------------------------
+
+    def _route(
+        self, method: str, path: str, query: dict[str, str], raw: bytes
+    ) -> tuple[int, Any, dict[str, str]]:
+        jira = self.jira
+        match = re.match(r"^/rest/api/(2|3|latest)(/.*)$", path)
+        if not match:
+            raise HttpError(404, _errors(["Not found"]))
+        version = "2" if match[1] == "latest" else match[1]
+        if version == "3" and jira.mode == "dc":
+            raise HttpError(404, "<html>Not found</html>")
+        rest = match[2].rstrip("/")
+        if rest == "/serverInfo" and method == "GET":
+            return 200, self._server_info(), {}
+        user = self._user()
+        self._check_xsrf(method)
+        body: Any = None
+        if raw:
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                raise HttpError(400, _errors(["Unexpected character in the JSON body"])) from None
+        routes: list[tuple[str, str, Callable[..., tuple[int, Any, dict[str, str]]]]] = [
+            ("GET", r"/myself", self._myself),
+            ("GET", r"/issue/picker", self._picker),
+            ("GET", r"/search/jql", self._search_jql),
+            ("POST", r"/search/jql", self._search_jql),
+            ("GET", r"/search", self._search_old),
+            ("POST", r"/search", self._search_old),
+            ("GET", r"/worklog/updated", self._feed_updated),
+            ("GET", r"/worklog/deleted", self._feed_deleted),
+            ("POST", r"/worklog/list", self._worklog_list),
+            ("GET", r"/user/search", self._user_search),
+            ("GET", r"/group/member", self._group_member),
+            ("POST", r"/issue/(?P<key>[^/]+)/worklog", self._worklog_add),
+            ("GET", r"/issue/(?P<key>[^/]+)/worklog", self._worklog_list_issue),
+            ("GET", r"/issue/(?P<key>[^/]+)/worklog/(?P<wid>[^/]+)", self._worklog_get),
+            ("PUT", r"/issue/(?P<key>[^/]+)/worklog/(?P<wid>[^/]+)", self._worklog_put),
+            ("DELETE", r"/issue/(?P<key>[^/]+)/worklog/(?P<wid>[^/]+)", self._worklog_delete),
+            ("GET", r"/issue/(?P<key>[^/]+)", self._issue_get),
+        ]
+        for route_method, pattern, handler in routes:
+            found = re.fullmatch(pattern, rest)
+            if found and route_method == method:
+                ctx = {"user": user, "version": version, "query": query, "body": body}
+                with jira.lock:
+                    return handler(ctx, **found.groupdict())
+        raise HttpError(404, _errors([f"No route for {method} {path}"]))
+
+    # -- resources --------------------------------------------------------------------------
+
+    def _server_info(self) -> dict[str, Any]:
+        cloud = self.jira.mode == "cloud"
+        return {
+            "baseUrl": self.jira.base_url,
+            "version": "1001.0.0-SNAPSHOT" if cloud else "9.12.2",
+            "versionNumbers": [1001, 0, 0] if cloud else [9, 12, 2],
+            "deploymentType": "Cloud" if cloud else "Server",
+            "serverTitle": "Fake Jira",
+        }
+
+    def _myself(self, ctx: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        return 200, ctx["user"].json(self.jira.base_url, self.jira.mode), {}
+
+    def _issue(self, key: str) -> FakeIssue:
+        jira = self.jira
+        issue = jira.issues.get(key.upper())
+        if issue is None and key.isdigit():
+            issue = next((i for i in jira.issues.values() if i.id == int(key)), None)
+        if issue is None:
+            raise HttpError(404, _errors([NOT_FOUND_ISSUE]))
+        return issue
+
+    def _issue_json(self, issue: FakeIssue, fields: list[str] | None) -> dict[str, Any]:
+        all_fields: dict[str, Any] = {
+            "summary": issue.summary,
+            "status": {
+                "name": issue.status,
+                "statusCategory": {"key": issue.status_category},
+            },
+            "project": {"key": issue.project},
+            "updated": _format_time(issue.updated_ms, ZoneInfo("UTC")),
+            "assignee": (
+                self.jira.users[issue.assignee].json(self.jira.base_url, self.jira.mode)
+                if issue.assignee in self.jira.users
+                else None
+            ),
+        }
+        data: dict[str, Any] = {"id": str(issue.id), "key": issue.key}
+        if fields is None:
+            data["fields"] = all_fields
+        else:
+            chosen = {f: all_fields[f] for f in fields if f in all_fields}
+            if chosen:
+                data["fields"] = chosen
+        return data
+
+    def _issue_get(self, ctx: dict[str, Any], key: str) -> tuple[int, Any, dict[str, str]]:
+        issue = self._issue(key)
+        fields = ctx["query"].get("fields")
+        return 200, self._issue_json(issue, fields.split(",") if fields else None), {}
+
+    def _picker(self, ctx: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        text = ctx["query"].get("query", "").lower()
+        found = [
+            i
+            for i in self.jira.issues.values()
+            if text and (text in i.summary.lower() or text in i.key.lower())
+        ][:20]
+        section = {
+            "id": "cs",
+            "label": "Current Search",
+            "issues": [
+                {
+                    "id": i.id,
+                    "key": i.key,
+                    "keyHtml": i.key,
+                    "summary": i.summary,
+                    "summaryText": i.summary,
+                }
+                for i in found
+            ],
+        }
+        return 200, {"sections": [section]}, {}
+
+    # -- search -----------------------------------------------------------------------------
+
+    def _search_old(self, ctx: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        if self.jira.mode == "cloud":
+            raise HttpError(410, _errors([SEARCH_GONE]))
+        params = ctx["body"] if isinstance(ctx["body"], dict) else ctx["query"]
+        issues = self._run_jql(str(params.get("jql", "")), ctx["user"], bounded=False)
+        start = int(params.get("startAt", 0))
+        size = min(int(params.get("maxResults", 50)), 1000)
+        fields = params.get("fields")
+        if isinstance(fields, str):
+            fields = fields.split(",")
+        page = issues[start : start + size]
+        return (
+            200,
+            {
+                "startAt": start,
+                "maxResults": size,
+                "total": len(issues),
+                "issues": [self._issue_json(i, fields or None) for i in page],
+            },
+            {},
+        )
+
+    def _search_jql(self, ctx: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        params = ctx["body"] if isinstance(ctx["body"], dict) else ctx["query"]
+        issues = self._run_jql(str(params.get("jql", "")), ctx["user"], bounded=True)
+        fields = params.get("fields") or ["id"]
+        if isinstance(fields, str):
+            fields = fields.split(",")
+        try:
+            size = int(params.get("maxResults", 50))
+        except ValueError:
+            raise HttpError(400, _errors(["maxResults must be a number"])) from None
+        if not 1 <= size <= 5000:
+            raise HttpError(400, _errors(["maxResults must be between 1 and 5000"]))
+        token = params.get("nextPageToken")
+        start = 0
+        if token:
+            try:
+                start = int(base64.urlsafe_b64decode(str(token)).decode().split(":")[1])
+            except (ValueError, IndexError):
+                raise HttpError(400, _errors(["Invalid nextPageToken"])) from None
+        page = issues[start : start + size]
+        data: dict[str, Any] = {
+            "issues": [
+                self._issue_json(i, [f for f in fields if f not in ("id", "key")]) for i in page
+            ]
+        }
+        if start + size < len(issues):
+            data["nextPageToken"] = base64.urlsafe_b64encode(
+                f"page:{start + size}".encode()
+            ).decode()
+            data["isLast"] = False
+        else:
+            data["isLast"] = True
+        return 200, data, {}
+
+    def _run_jql(self, jql: str, user: FakeUser, *, bounded: bool) -> list[FakeIssue]:
+        """A small JQL subset: AND-ed clauses and ORDER BY."""
+        where = re.split(r"(?i)\border\s+by\b", jql, maxsplit=1)[0]
+        order_match = re.search(r"(?i)\border\s+by\s+(\w+)\s*(asc|desc)?", jql)
+        if not where.strip():
+            if bounded:
+                raise HttpError(400, _errors([UNBOUNDED]))
+            candidates = list(self.jira.issues.values())
+        else:
+            candidates = list(self.jira.issues.values())
+            for clause in re.split(r"(?i)\s+and\s+", where.strip()):
+                candidates = [i for i in candidates if self._clause(clause.strip(), i, user)]
+        if order_match:
+            field_name, direction = order_match[1].lower(), (order_match[2] or "asc").lower()
+            key_fn: Callable[[FakeIssue], Any] = {
+                "updated": lambda i: i.updated_ms,
+                "key": lambda i: (i.project, int(i.key.split("-")[1])),
+                "created": lambda i: i.id,
+            }.get(field_name, lambda i: i.id)
+            candidates.sort(key=key_fn, reverse=direction == "desc")
+        else:
+            candidates.sort(key=lambda i: i.id)
+        return candidates
+
+    def _values(self, text: str, user: FakeUser) -> list[str]:
+        text = text.strip()
+        if text.startswith("(") and text.endswith(")"):
+            items = [v.strip() for v in text[1:-1].split(",")]
+        else:
+            items = [text]
+        out = []
+        for item in items:
+            item = item.strip().strip("\"'")
+            out.append(user.account_id if item.lower() == "currentuser()" else item)
+        return out
+
+    def _clause(self, clause: str, issue: FakeIssue, user: FakeUser) -> bool:
+        match = re.fullmatch(r"(?i)(\w+)\s*(!=|>=|<=|=|>|<|~|\bin\b|\bnot in\b)\s*(.+)", clause)
+        if not match:
+            raise HttpError(400, _errors([f"Error in the JQL Query: cannot parse {clause!r}."]))
+        name, op, raw = match[1].lower(), match[2].lower(), match[3]
+        values = self._values(raw, user)
+        jira = self.jira
+        if name in ("key", "issuekey", "id"):
+            wanted = {v.upper() for v in values}
+            hit = issue.key in wanted or str(issue.id) in wanted
+            return hit if op in ("=", "in") else not hit
+        if name == "project":
+            hit = issue.project in {v.upper() for v in values}
+            return hit if op in ("=", "in") else not hit
+        if name == "assignee":
+            hit = issue.assignee in values
+            return hit if op in ("=", "in") else not hit
+        if name == "statuscategory":
+            names = {"done": "done", "to do": "new", "in progress": "indeterminate"}
+            wanted = {names.get(v.lower(), v.lower()) for v in values}
+            hit = issue.status_category in wanted
+            return hit if op in ("=", "in") else not hit
+        if name in ("text", "summary"):
+            return values[0].lower() in issue.summary.lower()
+        if name == "worklogauthor":
+            return any(
+                w.issue_id == issue.id and w.author in values for w in jira.worklogs.values()
+            )
+        if name == "worklogdate":
+            day = date.fromisoformat(values[0].replace("/", "-"))
+            zone = ZoneInfo(user.time_zone)
+            for w in jira.worklogs.values():
+                if w.issue_id != issue.id:
+                    continue
+                local = datetime.fromtimestamp(w.started_ms / 1000, UTC).astimezone(zone).date()
+                if {
+                    "=": local == day,
+                    ">=": local >= day,
+                    "<=": local <= day,
+                    ">": local > day,
+                    "<": local < day,
+                }.get(op, False):
+                    return True
+            return False
+        raise HttpError(
+            400,
+            _errors(
+                [f"Field '{match[1]}' does not exist or you do not have permission to view it."]
+            ),
+        )
+
+    # -- worklogs ---------------------------------------------------------------------------
+
+    def _worklog_json(
+        self, w: FakeWorklog, version: str, expand: str, viewer: FakeUser
+    ) -> dict[str, Any]:
+        jira = self.jira
+        author = jira.users[w.author]
+        updater = jira.users[w.update_author]
+        zone = ZoneInfo(viewer.time_zone)
+        comment = w.comment
+        if version == "2" and isinstance(comment, dict):
+            comment = _adf_text(comment)
+        data: dict[str, Any] = {
+            "self": f"{jira.base_url}/rest/api/{version}/issue/{w.issue_id}/worklog/{w.id}",
+            "author": author.json(jira.base_url, jira.mode),
+            "updateAuthor": updater.json(jira.base_url, jira.mode),
+            "created": _format_time(w.created_ms, zone),
+            "updated": _format_time(w.updated_ms, zone),
+            "started": _format_time(w.started_ms, zone),
+            "timeSpent": _time_spent_text(w.seconds),
+            "timeSpentSeconds": w.seconds,
+            "id": str(w.id),
+            "issueId": str(w.issue_id),
+        }
+        if comment is not None:
+            data["comment"] = comment
+        if "properties" in expand.split(","):
+            data["properties"] = [{"key": k, "value": v} for k, v in w.properties.items()]
+        return data
+
+    def _validate_worklog_body(self, body: Any, version: str, *, creating: bool) -> dict[str, Any]:
+        if not isinstance(body, dict):
+            raise HttpError(400, _errors(["Worklog must not be null."]))
+        out: dict[str, Any] = {}
+        if "started" in body:
+            started = body["started"]
+            ms = _parse_started(started) if isinstance(started, str) else None
+            if ms is None:
+                if (
+                    self.jira.mode == "dc"
+                    and isinstance(started, str)
+                    and not re.search(r"[+-]\d{4}$", started)
+                ):
+                    raise HttpError(500, "<html>Internal server error</html>")
+                raise HttpError(400, _errors(started=BAD_STARTED))
+            out["started_ms"], out["started"] = ms, started
+        elif creating:
+            ms = _now_ms()
+            out["started_ms"] = ms
+        has_seconds, has_text = "timeSpentSeconds" in body, "timeSpent" in body
+        if has_seconds and has_text:
+            raise HttpError(
+                400, _errors(timeSpent="Provide either timeSpent or timeSpentSeconds, not both.")
+            )
+        if creating and not (has_seconds or has_text):
+            raise HttpError(
+                400,
+                _errors(
+                    ["Worklog must not be null."],
+                    timeLogged="You must indicate the time spent working.",
+                ),
+            )
+        if has_seconds or has_text:
+            seconds = (
+                body["timeSpentSeconds"]
+                if has_seconds
+                else _parse_time_spent(str(body["timeSpent"]))
+            )
+            if not isinstance(seconds, int) or isinstance(seconds, bool) or seconds < 60:
+                raise HttpError(
+                    400,
+                    _errors(
+                        ["Worklog must not be null."],
+                        timeLogged="You must indicate the time spent working.",
+                    ),
+                )
+            out["seconds"] = seconds
+        if "comment" in body:
+            comment = body["comment"]
+            if version == "3":
+                if comment is not None and not _valid_adf(comment):
+                    raise HttpError(400, _errors(["INVALID_INPUT"]))
+                out["comment"] = comment
+            else:
+                # v2 takes a string; an object is accepted and its text silently dropped.
+                out["comment"] = comment if isinstance(comment, str) else ""
+        if "properties" in body:
+            props = body["properties"]
+            if not isinstance(props, list):
+                raise HttpError(400, _errors(properties="Properties must be a list."))
+            parsed = {}
+            for prop in props:
+                key = prop.get("key") if isinstance(prop, dict) else None
+                if not isinstance(key, str) or not 0 < len(key) <= PROPERTY_KEY_MAX:
+                    raise HttpError(400, _errors(["The property key is not valid."]))
+                if len(json.dumps(prop.get("value"))) > PROPERTY_VALUE_MAX:
+                    raise HttpError(400, _errors(["The property value is too long."]))
+                parsed[key] = prop.get("value")
+            out["properties"] = parsed
+        allowed = {
+            "started",
+            "timeSpentSeconds",
+            "timeSpent",
+            "comment",
+            "properties",
+            "visibility",
+            "author",
+            "updateAuthor",
+            "created",
+            "updated",
+            "id",
+            "self",
+            "issueId",
+        }
+        unknown = sorted(set(body) - allowed)
+        if unknown:
+            raise HttpError(400, _errors([f'Unrecognized field "{unknown[0]}"']))
+        return out
+
+    def _check_query(self, query: dict[str, str]) -> None:
+        adjust = query.get("adjustEstimate", "auto")
+        if adjust not in ("new", "leave", "manual", "auto"):
+            raise HttpError(400, _errors(adjustEstimate="Invalid value for adjustEstimate."))
+        if adjust == "new" and "newEstimate" not in query:
+            raise HttpError(
+                400,
+                _errors(
+                    ["Worklog must not be null."],
+                    newEstimate="You must supply a valid new estimate.",
+                ),
+            )
+        for flag in ("notifyUsers", "overrideEditableFlag"):
+            if flag in query and query[flag] not in ("true", "false"):
+                raise HttpError(400, _errors([f"{flag} must be true or false"]))
+        if query.get("overrideEditableFlag") == "true":
+            raise HttpError(403, _errors(["Only apps may override the editable flag."]))
+
+    def _worklog_add(self, ctx: dict[str, Any], key: str) -> tuple[int, Any, dict[str, str]]:
+        jira = self.jira
+        issue = self._issue(key)
+        self._check_query(ctx["query"])
+        user: FakeUser = ctx["user"]
+        if not issue.loggable or not user.can_work:
+            raise HttpError(
+                400,
+                _errors(["You do not have the permission to associate a worklog to this issue."]),
+            )
+        fields = self._validate_worklog_body(ctx["body"], ctx["version"], creating=True)
+        count = sum(1 for w in jira.worklogs.values() if w.issue_id == issue.id)
+        if count >= jira.worklog_limit:
+            raise HttpError(
+                413, _errors([f"The per-issue limit has been breached for {issue.key} worklogs."])
+            )
+        jira._check_write_rate(issue)
+        stamp = jira._tick()
+        worklog = FakeWorklog(
+            id=next(jira._ids),
+            issue_id=issue.id,
+            author=user.account_id,
+            update_author=user.account_id,
+            started=fields.get("started", ""),
+            started_ms=fields["started_ms"],
+            seconds=fields["seconds"],
+            comment=fields.get("comment"),
+            properties=fields.get("properties", {}),
+            created_ms=stamp,
+            updated_ms=stamp,
+        )
+        jira.worklogs[worklog.id] = worklog
+        expand = ctx["query"].get("expand", "")
+        return 201, self._worklog_json(worklog, ctx["version"], expand, user), {}
+
+    def _worklog_list_issue(self, ctx: dict[str, Any], key: str) -> tuple[int, Any, dict[str, str]]:
+        issue = self._issue(key)
+        query = ctx["query"]
+        mine = sorted(
+            (w for w in self.jira.worklogs.values() if w.issue_id == issue.id),
+            key=lambda w: w.created_ms,
+        )
+        if self.jira.mode == "dc":
+            start, size = 0, len(mine) or 1
+        else:
+            try:
+                start = int(query.get("startAt", 0))
+                size = int(query.get("maxResults", 5000))
+                after = int(query["startedAfter"]) if "startedAfter" in query else None
+                before = int(query["startedBefore"]) if "startedBefore" in query else None
+            except ValueError:
+                raise HttpError(404, _errors(["Not found"])) from None
+            if after is not None:
+                mine = [w for w in mine if w.started_ms >= after]
+            if before is not None:
+                mine = [w for w in mine if w.started_ms < before]
+        page = mine[start : start + size]
+        expand = query.get("expand", "")
+        return (
+            200,
+            {
+                "startAt": start,
+                "maxResults": size,
+                "total": len(mine),
+                "worklogs": [
+                    self._worklog_json(w, ctx["version"], expand, ctx["user"]) for w in page
+                ],
+            },
+            {},
+        )
+
+    def _find(self, key: str, wid: str) -> tuple[FakeIssue, FakeWorklog]:
+        issue = self._issue(key)
+        worklog = self.jira.worklogs.get(int(wid)) if wid.isdigit() else None
+        if worklog is None or worklog.issue_id != issue.id:
+            raise HttpError(404, _errors(["Cannot find worklog with id: " + wid]))
+        return issue, worklog
+
+    def _worklog_get(
+        self, ctx: dict[str, Any], key: str, wid: str
+    ) -> tuple[int, Any, dict[str, str]]:
+        _, worklog = self._find(key, wid)
+        expand = ctx["query"].get("expand", "")
+        return 200, self._worklog_json(worklog, ctx["version"], expand, ctx["user"]), {}
+
+    def _worklog_put(
+        self, ctx: dict[str, Any], key: str, wid: str
+    ) -> tuple[int, Any, dict[str, str]]:
+        jira = self.jira
+        issue, worklog = self._find(key, wid)
+        self._check_query(ctx["query"])
+        user: FakeUser = ctx["user"]
+        if worklog.author != user.account_id:
+            raise HttpError(400, _errors(["You do not have the permission to edit this worklog."]))
+        fields = self._validate_worklog_body(ctx["body"], ctx["version"], creating=False)
+        jira._check_write_rate(issue)
+        if "started_ms" in fields:
+            worklog.started_ms, worklog.started = fields["started_ms"], fields["started"]
+        if "seconds" in fields:
+            worklog.seconds = fields["seconds"]
+        if "comment" in fields:
+            worklog.comment = fields["comment"]
+        if "properties" in fields:
+            worklog.properties.update(fields["properties"])
+        worklog.update_author = user.account_id
+        worklog.updated_ms = jira._tick()
+        expand = ctx["query"].get("expand", "")
+        return 200, self._worklog_json(worklog, ctx["version"], expand, user), {}
+
+    def _worklog_delete(
+        self, ctx: dict[str, Any], key: str, wid: str
+    ) -> tuple[int, Any, dict[str, str]]:
+        jira = self.jira
+        issue, worklog = self._find(key, wid)
+        self._check_query(ctx["query"])
+        if worklog.author != ctx["user"].account_id:
+            raise HttpError(
+                400, _errors(["You do not have the permission to delete this worklog."])
+            )
+        jira._check_write_rate(issue)
+        del jira.worklogs[worklog.id]
+        jira.deleted.append((worklog.id, jira._tick()))
+        return 204, None, {}
+
+    # -- feeds ------------------------------------------------------------------------------
+
+    def _since(self, query: dict[str, str]) -> int:
+        try:
+            return int(query.get("since", 0))
+        except ValueError:
+            raise HttpError(400, _errors(["since must be a number of milliseconds"])) from None
+
+    def _feed(
+        self, items: list[tuple[int, int, dict[str, Any]]], since: int, path: str
+    ) -> dict[str, Any]:
+        cutoff = _now_ms() - int(self.jira.feed_quiet_s * 1000)
+        chosen = sorted((t, i, extra) for t, i, extra in items if since <= t <= cutoff)[:1000]
+        last_page = len(chosen) < 1000
+        until = chosen[-1][0] if chosen else since
+        base = f"{self.jira.base_url}{path}"
+        data: dict[str, Any] = {
+            "values": [{"worklogId": i, "updatedTime": t, **extra} for t, i, extra in chosen],
+            "since": since,
+            "until": until,
+            "self": f"{base}?since={since}",
+            "lastPage": last_page,
+        }
+        if not last_page:
+            data["nextPage"] = f"{base}?since={until}"
+        return data
+
+    def _feed_updated(self, ctx: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        expand = "properties" in ctx["query"].get("expand", "")
+        items: list[tuple[int, int, dict[str, Any]]] = [
+            (
+                w.updated_ms,
+                w.id,
+                {"properties": [{"key": k, "value": v} for k, v in w.properties.items()]}
+                if expand
+                else {"properties": []},
+            )
+            for w in self.jira.worklogs.values()
+        ]
+        return 200, self._feed(items, self._since(ctx["query"]), "/worklog/updated"), {}
+
+    def _feed_deleted(self, ctx: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        items: list[tuple[int, int, dict[str, Any]]] = [
+            (t, i, {"properties": []}) for i, t in self.jira.deleted
+        ]
+        return 200, self._feed(items, self._since(ctx["query"]), "/worklog/deleted"), {}
+
+    def _worklog_list(self, ctx: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        body = ctx["body"]
+        ids = body.get("ids") if isinstance(body, dict) else None
+        if not isinstance(ids, list) or not ids or len(ids) > 1000:
+            raise HttpError(400, _errors(["The number of worklog ids must be between 1 and 1000."]))
+        expand = ctx["query"].get("expand", "")
+        found = [self.jira.worklogs[int(i)] for i in ids if int(i) in self.jira.worklogs]
+        return (
+            200,
+            [self._worklog_json(w, ctx["version"], expand, ctx["user"]) for w in found],
+            {},
+        )
+
+    # -- users ------------------------------------------------------------------------------
+
+    def _user_search(self, ctx: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        query = ctx["query"]
+        text = (query.get("query") or query.get("username") or "").lower()
+        found = [
+            u.json(self.jira.base_url, self.jira.mode)
+            for u in self.jira.users.values()
+            if u.active and text and (text in u.display_name.lower() or text in u.email.lower())
+        ]
+        return 200, found[: int(query.get("maxResults", 50))], {}
+
+    def _group_member(self, ctx: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        query = ctx["query"]
+        group = query.get("groupname") or query.get("groupId") or ""
+        members = [u for u in self.jira.users.values() if group in u.groups]
+        if not members and not any(group in u.groups for u in self.jira.users.values()):
+            raise HttpError(404, _errors([f"Group {group!r} does not exist."]))
+        start = int(query.get("startAt", 0))
+        size = min(int(query.get("maxResults", 50)), 50)
+        page = members[start : start + size]
+        return (
+            200,
+            {
+                "startAt": start,
+                "maxResults": size,
+                "total": len(members),
+                "isLast": start + size >= len(members),
+                "values": [u.json(self.jira.base_url, self.jira.mode) for u in page],
+            },
+            {},
+        )
+
+
+def _adf_text(doc: dict[str, Any]) -> str:
+    out: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "text":
+                out.append(node.get("text", ""))
+            for child in node.get("content", []) or []:
+                walk(child)
+
+    walk(doc)
+    return "".join(out)
