@@ -33,7 +33,12 @@ def main(argv: list[str] | None = None) -> int:
             print()
             build_parser().print_help()
             return code
-        return commands.run(args, services, extra={})
+        extra = {}
+        if args.command not in commands.HANDLERS:
+            from clockwork_desktop.cli.jira_commands import JIRA_HANDLERS
+
+            extra = JIRA_HANDLERS
+        return commands.run(args, services, extra=extra)
     finally:
         services.close()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from clockwork_desktop.core.clock import Clock, SystemClock
@@ -12,13 +13,28 @@ from clockwork_desktop.infra.db.store import SqliteStore
 from clockwork_desktop.infra.localzone import local_zone
 from clockwork_desktop.services.tracker import TrackerService
 
+if TYPE_CHECKING:
+    from clockwork_desktop.core.ports import CredentialStore, JiraConnector
+    from clockwork_desktop.services.accounts import AccountService
+    from clockwork_desktop.services.issues import IssueService
+    from clockwork_desktop.services.sync import SyncService
+
 
 class AppServices:
-    def __init__(self, data_dir: Path, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        clock: Clock | None = None,
+        *,
+        connector: JiraConnector | None = None,
+        credentials: CredentialStore | None = None,
+    ) -> None:
         self.data_dir = data_dir
         self.clock: Clock = clock or SystemClock()
         self.notices: list[str] = []
         self._db: OpenedDatabase | None = None
+        self._connector = connector
+        self._credentials = credentials
 
     @cached_property
     def store(self) -> SqliteStore:
@@ -38,3 +54,54 @@ class AppServices:
         if self._db is not None:
             self._db.conn.close()
             self._db = None
+
+    # -- Jira: built only for the commands that need it (httpx and keyring are heavy) -------
+
+    @cached_property
+    def credentials(self) -> CredentialStore:
+        if self._credentials is None:
+            from clockwork_desktop.infra.credentials import KeyringCredentials
+
+            self._credentials = KeyringCredentials()
+        return self._credentials
+
+    @cached_property
+    def connector(self) -> JiraConnector:
+        if self._connector is None:
+            from clockwork_desktop.infra.jira.client import HttpJiraConnector
+
+            ca_bundle = self.store.get_setting("ca_bundle")
+            self._connector = HttpJiraConnector(
+                ca_bundle=ca_bundle, on_auth_failure=lambda name: self.accounts.block(name)
+            )
+        return self._connector
+
+    @cached_property
+    def accounts(self) -> AccountService:
+        from clockwork_desktop.services.accounts import AccountService
+
+        return AccountService(self.store, self.credentials, self.connector)
+
+    @cached_property
+    def sync(self) -> SyncService:
+        from clockwork_desktop.infra.lock import FileSyncLock
+        from clockwork_desktop.services.sync import SyncService
+
+        return SyncService(
+            self.store, self.accounts, self.clock, FileSyncLock(self.data_dir / "sync.lock")
+        )
+
+    @cached_property
+    def issues(self) -> IssueService:
+        from clockwork_desktop.services.issues import IssueService
+
+        return IssueService(self.store, self.accounts)
+
+    def has_token(self, name: str) -> bool:
+        account = self.store.account(name)
+        if account is None:
+            return False
+        try:
+            return bool(self.credentials.get_token(account))
+        except Exception:  # no keyring: not signed in, whatever the reason
+            return False

@@ -100,6 +100,59 @@ def _delete(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("id", metavar="ID", type=_entry_id)
 
 
+def _login(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("login", help="sign in to a Jira site (checks the token first)")
+    p.add_argument("--url", required=True, metavar="URL", help="e.g. https://acme.atlassian.net")
+    p.add_argument("--email", metavar="EMAIL", help="Jira Cloud: your Atlassian account email")
+    p.add_argument("--name", metavar="NAME", help="a short name for this account")
+    p.add_argument("--token-stdin", action="store_true", help="read the token from stdin")
+
+
+def _logout(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("logout", help="remove an account's token")
+    p.add_argument("--name", metavar="NAME")
+
+
+def _accounts(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("accounts", help="list Jira accounts")
+    p.add_argument("--json", action="store_true")
+
+
+def _sync(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("sync", help="send pending entries to Jira now")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--retry-failed", action="store_true", help="try refused entries again")
+
+
+def _issues(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("issues", help="my open Jira issues")
+    p.add_argument("--account", metavar="NAME")
+    p.add_argument("--json", action="store_true")
+
+
+def _search(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("search", help="find Jira issues by key or words")
+    p.add_argument("text", metavar="TEXT")
+    p.add_argument("--account", metavar="NAME")
+    p.add_argument("--json", action="store_true")
+
+
+def _import(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("import", help="copy my worklogs made elsewhere from Jira")
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--date", metavar="D")
+    when.add_argument("--week", metavar="YYYY-Www")
+    when.add_argument("--from", dest="from_", metavar="D")
+    p.add_argument("--to", metavar="D")
+    p.add_argument("--account", metavar="NAME")
+
+
+def _rounding(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("rounding", help="set how time is rounded when sent to Jira")
+    p.add_argument("policy", metavar="POLICY", help="none, up:STEP or nearest:STEP (minutes)")
+    p.add_argument("--account", metavar="NAME")
+
+
 SubcommandBuilder = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
 COMMANDS: dict[str, SubcommandBuilder] = {
@@ -112,6 +165,14 @@ COMMANDS: dict[str, SubcommandBuilder] = {
     "entries": _entries,
     "edit": _edit,
     "delete": _delete,
+    "login": _login,
+    "logout": _logout,
+    "accounts": _accounts,
+    "sync": _sync,
+    "issues": _issues,
+    "search": _search,
+    "import": _import,
+    "rounding": _rounding,
 }
 
 

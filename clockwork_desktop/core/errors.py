@@ -50,3 +50,41 @@ class JiraUnavailableError(JiraError):
     """Jira cannot be reached, or it refuses our credentials."""
 
     exit_code = 3
+
+
+class JiraAuthError(JiraUnavailableError):
+    """Jira refused the credentials (401, or a login challenge). Stop asking until a new token."""
+
+
+class JiraUnreachableError(JiraUnavailableError):
+    """No connection to Jira (offline, DNS, TLS, proxy)."""
+
+
+class JiraRefusedError(JiraError):
+    """Jira answered and refused this request (400, 403, 404, 410, 413): never retry blindly."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class JiraOutcomeUnknownError(JiraError):
+    """A write was sent but no answer came back: it may or may not have been saved."""
+
+
+class JiraRateLimitedError(JiraError):
+    """Jira asked us to wait longer than we are willing to wait now."""
+
+    def __init__(self, message: str, retry_after_s: float) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class JiraProtocolError(JiraError):
+    """Jira's answer was not what its API promises (malformed JSON, missing fields)."""
+
+
+class CredentialsUnavailableError(ClockworkError):
+    """No usable secret store: the message names the options."""
+
+    exit_code = 1

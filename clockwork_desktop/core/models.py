@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 from clockwork_desktop.core.errors import InputError
 
+# The name of the environment variable that carries a token for one run (never stored).
+TOKEN_ENV_VAR = "CLOCKWORK_JIRA_TOKEN"  # noqa: S105 - a variable name, not a secret
 ISSUE_KEY_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,49}-[1-9]\d{0,11}$")
 
 
@@ -52,6 +54,7 @@ class Entry:
         "issue_key",
         "last_seen_at",
         "needs_review",
+        "remote_meta",
         "revision",
         "started_at",
         "sync_state",
@@ -79,6 +82,7 @@ class Entry:
         needs_review: bool = False,
         deleted: bool = False,
         synced_revision: int = 0,
+        remote_meta: dict[str, dict[str, str]] | None = None,
     ) -> None:
         self.id = id
         self.uuid = uuid
@@ -96,6 +100,10 @@ class Entry:
         self.needs_review = needs_review
         self.deleted = deleted
         self.synced_revision = synced_revision
+        # Per local day, what we know of our worklog in Jira: the issue it is on ("issue") and
+        # its `updated` stamp as we last saw it ("updated"); a different stamp later means
+        # someone changed it in Jira. "gone" marks a worklog deleted in Jira.
+        self.remote_meta: dict[str, dict[str, str]] = remote_meta if remote_meta is not None else {}
 
     def _fields(self) -> tuple[object, ...]:
         return tuple(getattr(self, name) for name in self.__slots__)
@@ -151,3 +159,49 @@ class AwayPeriod(NamedTuple):
     @property
     def seconds(self) -> int:
         return int((self.end - self.start).total_seconds())
+
+
+class Account(NamedTuple):
+    """A Jira site the user signed in to. Never holds the token."""
+
+    name: str
+    url: str
+    deployment: str  # "cloud" or "datacenter"
+    auth_kind: str  # "basic" (email + API token) or "bearer" (personal access token)
+    email: str | None
+    account_id: str
+    display_name: str
+    time_zone: str | None
+    is_default: bool = False
+    rounding: str = "none"
+    auth_blocked: bool = False
+
+    @property
+    def is_cloud(self) -> bool:
+        return self.deployment == "cloud"
+
+
+class JiraUser(NamedTuple):
+    account_id: str
+    display_name: str
+    time_zone: str | None
+    email: str | None = None
+
+
+class JiraIssue(NamedTuple):
+    key: str
+    summary: str
+    status: str = ""
+    done: bool = False
+    updated: datetime | None = None
+
+
+class RemoteWorklog(NamedTuple):
+    id: str
+    issue_id: str
+    started: datetime
+    seconds: int
+    comment: str
+    author_id: str
+    updated: str
+    properties: dict[str, object]

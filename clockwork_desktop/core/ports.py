@@ -7,7 +7,14 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 
-from clockwork_desktop.core.models import Entry, SyncState
+from clockwork_desktop.core.models import (
+    Account,
+    Entry,
+    JiraIssue,
+    JiraUser,
+    RemoteWorklog,
+    SyncState,
+)
 from clockwork_desktop.core.rounding import RoundingPolicy
 
 
@@ -81,3 +88,99 @@ class SettingsStore(Protocol):
     def rounding_policy(self, account: str | None) -> RoundingPolicy: ...
 
     def default_account(self) -> str | None: ...
+
+
+class WorklogWrite(NamedTuple):
+    """What we send for one worklog: the rounding policy is already applied."""
+
+    started: datetime
+    zone: str
+    seconds: int
+    comment: str
+    properties: dict[str, Any]
+
+
+class JiraPort(Protocol):
+    """One signed-in Jira site. Every method may raise the Jira* errors of core.errors."""
+
+    def server_info(self) -> dict[str, Any]: ...
+
+    def myself(self) -> JiraUser: ...
+
+    def add_worklog(self, issue_key: str, write: WorklogWrite) -> RemoteWorklog: ...
+
+    def update_worklog(
+        self, issue_key: str, worklog_id: str, write: WorklogWrite
+    ) -> RemoteWorklog: ...
+
+    def delete_worklog(self, issue_key: str, worklog_id: str) -> None: ...
+
+    def get_worklog(self, issue_key: str, worklog_id: str) -> RemoteWorklog: ...
+
+    def worklogs_started_between(
+        self, issue_key: str, after: datetime, before: datetime
+    ) -> list[RemoteWorklog]:
+        """The issue's worklogs whose start is in ``[after, before)``, with properties."""
+        ...
+
+    def search(self, jql: str, limit: int = 100) -> list[JiraIssue]: ...
+
+    def issue(self, key: str) -> JiraIssue: ...
+
+    def pick_issues(self, text: str, limit: int = 20) -> list[JiraIssue]: ...
+
+    def close(self) -> None: ...
+
+
+class JiraConnector(Protocol):
+    """Builds a client for a site and a token (the composition root decides how).
+
+    ``deployment`` is ``cloud`` (email + API token) or ``datacenter`` (personal access token).
+    ``account`` names the account whose sign-in gets blocked if Jira refuses the token.
+    """
+
+    def connect(
+        self, url: str, deployment: str, email: str | None, token: str, account: str = ""
+    ) -> JiraPort: ...
+
+
+class CredentialStore(Protocol):
+    def get_token(self, account: Account) -> str | None: ...
+
+    def set_token(self, account: Account, token: str) -> None: ...
+
+    def delete_token(self, account: Account) -> None: ...
+
+    def check_available(self) -> None:
+        """Raise CredentialsUnavailableError, naming the options, when tokens cannot be kept."""
+        ...
+
+
+class AccountStore(Protocol):
+    def accounts(self) -> list[Account]: ...
+
+    def account(self, name: str) -> Account | None: ...
+
+    def save_account(self, account: Account) -> None: ...
+
+    def set_auth_blocked(self, name: str, blocked: bool) -> None: ...
+
+    def adopt_orphan_entries(self, account: str) -> int:
+        """Give entries tracked before any sign-in to ``account``."""
+        ...
+
+    def cache_issues(self, account: str, issues: list[JiraIssue], *, mine: bool) -> None: ...
+
+    def cached_issues(
+        self, account: str | None, text: str = "", limit: int = 50, *, mine: bool = False
+    ) -> list[JiraIssue]: ...
+
+    def recent_issue_keys(self, limit: int = 10) -> list[str]: ...
+
+
+class SyncLock(Protocol):
+    """Held while a sync runs, across processes; released when the holder dies."""
+
+    def acquire(self) -> bool: ...
+
+    def release(self) -> None: ...

@@ -12,6 +12,7 @@ from clockwork_desktop.core.errors import InputError, NotFoundError, OperationEr
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import AwayPeriod, Entry, SyncState, normalise_issue_key
 from clockwork_desktop.core.ports import EntryRepository, NewEntry, SettingsStore
+from clockwork_desktop.core.rounding import RoundingPolicy
 from clockwork_desktop.core.timeinput import local_wall_to_utc
 from clockwork_desktop.core.timer import (
     check_order,
@@ -89,8 +90,15 @@ class TrackerService:
         return account if account is not None else self._settings.default_account()
 
     def _mark_changed(self, entry: Entry) -> None:
-        """A local change: bump the revision and queue a push if Jira holds an older copy."""
+        """A local change: bump the revision and queue a push if Jira holds an older copy.
+
+        Editing an entry in conflict is the user's answer to it: their version wins, so the
+        next sync overwrites what changed in Jira and re-creates what was deleted there.
+        """
         entry.revision += 1
+        if entry.sync_state is SyncState.CONFLICT:
+            for meta in entry.remote_meta.values():
+                meta["force"] = "1"
         if entry.sync_state in (SyncState.SYNCED, SyncState.FAILED, SyncState.CONFLICT):
             entry.sync_state = SyncState.PENDING
             entry.error = None
@@ -360,6 +368,12 @@ class TrackerService:
             else:
                 self._repo.remove(entry.id)
         return entry
+
+    def set_default_rounding(self, text: str) -> RoundingPolicy:
+        """The rounding for entries that belong to no account yet."""
+        policy = RoundingPolicy.parse(text)
+        self._settings.set_setting("rounding", policy.describe())
+        return policy
 
     def get(self, entry_id: int) -> Entry:
         return self._require(entry_id)

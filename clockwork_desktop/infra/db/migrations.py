@@ -25,11 +25,12 @@ def _v1(db: Any) -> None:
             "time_zone": str,
             "is_default": int,
             "rounding": str,
+            "auth_blocked": int,
             "created_utc": int,
         },
         pk="name",
         not_null={"url", "deployment", "auth_kind"},
-        defaults={"is_default": 0, "rounding": "none"},
+        defaults={"is_default": 0, "rounding": "none", "auth_blocked": 0},
     )
     db["issues"].create(
         {
@@ -60,6 +61,7 @@ def _v1(db: Any) -> None:
             "synced_revision": int,
             "sync_state": str,
             "worklog_ids": str,
+            "remote_meta": str,
             "error": str,
             "last_seen_utc": int,
             "needs_review": int,
@@ -76,6 +78,7 @@ def _v1(db: Any) -> None:
             "synced_revision": 0,
             "sync_state": "pending",
             "worklog_ids": "{}",
+            "remote_meta": "{}",
             "needs_review": 0,
             "deleted": 0,
         },
@@ -83,6 +86,7 @@ def _v1(db: Any) -> None:
     db["entries"].create_index(["uuid"], unique=True)
     db["entries"].create_index(["start_utc"])
     db["entries"].create_index(["sync_state"])
+    db["issues"].create_index(["last_used_utc"])
     # At most one running timer, whichever process starts it.
     db.execute(
         "CREATE UNIQUE INDEX entries_one_running ON entries((end_utc IS NULL)) "

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from clockwork_desktop.core.models import Entry, SyncState
+from clockwork_desktop.core.models import Account, Entry, JiraIssue, SyncState
 from clockwork_desktop.core.ports import NewEntry
 from clockwork_desktop.core.rounding import RoundingPolicy
 from clockwork_desktop.core.timer import MAX_ENTRY_S
@@ -24,7 +24,7 @@ from clockwork_desktop.infra.db.database import translate_error
 
 _ENTRY_COLUMNS = (
     "id, uuid, issue_key, account, start_utc, end_utc, tz, comment, revision, synced_revision, "
-    "sync_state, worklog_ids, error, last_seen_utc, needs_review, deleted"
+    "sync_state, worklog_ids, error, last_seen_utc, needs_review, deleted, remote_meta"
 )
 
 
@@ -63,6 +63,7 @@ def _row_to_entry(row: Sequence[Any]) -> Entry:
         last_seen_at=_dt(row[13]),
         needs_review=bool(row[14]),
         deleted=bool(row[15]),
+        remote_meta=json.loads(row[16] or "{}"),
     )
 
 
@@ -179,7 +180,7 @@ class SqliteStore:
             "UPDATE entries SET issue_key = ?, account = ?, start_utc = ?, end_utc = ?, "
             "start_offset_s = ?, end_offset_s = ?, tz = ?, comment = ?, revision = ?, "
             "synced_revision = ?, sync_state = ?, worklog_ids = ?, error = ?, last_seen_utc = ?, "
-            "needs_review = ?, deleted = ?, updated_utc = ? WHERE id = ?",
+            "needs_review = ?, deleted = ?, remote_meta = ?, updated_utc = ? WHERE id = ?",
             (
                 entry.issue_key,
                 entry.account,
@@ -197,6 +198,7 @@ class SqliteStore:
                 _ts(entry.last_seen_at),
                 int(entry.needs_review),
                 int(entry.deleted),
+                json.dumps(entry.remote_meta),
                 int(datetime.now(UTC).timestamp()),
                 entry.id,
             ),
@@ -305,3 +307,206 @@ class SqliteStore:
             "SELECT name FROM accounts ORDER BY is_default DESC, created_utc LIMIT 1"
         ).fetchone()
         return str(row[0]) if row else None
+
+    # -- AccountStore -----------------------------------------------------------------------
+
+    _ACCOUNT_COLUMNS = (
+        "name, url, deployment, auth_kind, email, account_id, display_name, time_zone, "
+        "is_default, rounding, auth_blocked"
+    )
+
+    @staticmethod
+    def _account(row: Sequence[Any]) -> Account:
+        return Account(
+            name=row[0],
+            url=row[1],
+            deployment=row[2],
+            auth_kind=row[3],
+            email=row[4],
+            account_id=row[5] or "",
+            display_name=row[6] or "",
+            time_zone=row[7],
+            is_default=bool(row[8]),
+            rounding=row[9] or "none",
+            auth_blocked=bool(row[10]),
+        )
+
+    def accounts(self) -> list[Account]:
+        rows = self._exec(
+            f"SELECT {self._ACCOUNT_COLUMNS} FROM accounts ORDER BY is_default DESC, name"  # noqa: S608
+        ).fetchall()
+        return [self._account(r) for r in rows]
+
+    def account(self, name: str) -> Account | None:
+        row = self._exec(
+            f"SELECT {self._ACCOUNT_COLUMNS} FROM accounts WHERE name = ?",  # noqa: S608
+            (name,),
+        ).fetchone()
+        return self._account(row) if row else None
+
+    def save_account(self, account: Account) -> None:
+        with self.atomic():
+            if account.is_default:
+                self._exec("UPDATE accounts SET is_default = 0 WHERE name != ?", (account.name,))
+            self._exec(
+                "INSERT INTO accounts (name, url, deployment, auth_kind, email, account_id, "
+                "display_name, time_zone, is_default, rounding, auth_blocked, created_utc) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
+                "url = excluded.url, deployment = excluded.deployment, "
+                "auth_kind = excluded.auth_kind, email = excluded.email, "
+                "account_id = excluded.account_id, display_name = excluded.display_name, "
+                "time_zone = excluded.time_zone, is_default = excluded.is_default, "
+                "rounding = excluded.rounding, auth_blocked = excluded.auth_blocked",
+                (
+                    account.name,
+                    account.url,
+                    account.deployment,
+                    account.auth_kind,
+                    account.email,
+                    account.account_id,
+                    account.display_name,
+                    account.time_zone,
+                    int(account.is_default),
+                    account.rounding,
+                    int(account.auth_blocked),
+                    int(datetime.now(UTC).timestamp()),
+                ),
+            )
+
+    def set_auth_blocked(self, name: str, blocked: bool) -> None:
+        self._exec("UPDATE accounts SET auth_blocked = ? WHERE name = ?", (int(blocked), name))
+
+    def adopt_orphan_entries(self, account: str) -> int:
+        cursor = self._exec(
+            "UPDATE entries SET account = ? WHERE account IS NULL AND sync_state != 'remote'",
+            (account,),
+        )
+        return cursor.rowcount
+
+    def cache_issues(self, account: str, issues: list[JiraIssue], *, mine: bool) -> None:
+        with self.atomic():
+            if mine:
+                self._exec("UPDATE issues SET assigned_to_me = 0 WHERE account = ?", (account,))
+            for issue in issues:
+                self._exec(
+                    "INSERT INTO issues (account, key, summary, status, assigned_to_me, "
+                    "updated_utc) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(account, key) DO UPDATE "
+                    "SET summary = excluded.summary, "
+                    "status = CASE WHEN excluded.status != '' THEN excluded.status "
+                    "ELSE issues.status END, "
+                    "assigned_to_me = max(issues.assigned_to_me, excluded.assigned_to_me), "
+                    "updated_utc = coalesce(excluded.updated_utc, issues.updated_utc)",
+                    (
+                        account,
+                        issue.key,
+                        issue.summary,
+                        issue.status,
+                        int(mine and not issue.done),
+                        _ts(issue.updated),
+                    ),
+                )
+
+    def cached_issues(
+        self, account: str | None, text: str = "", limit: int = 50, *, mine: bool = False
+    ) -> list[JiraIssue]:
+        where, params = ["1"], []
+        if account is not None:
+            where.append("account = ?")
+            params.append(account)
+        if mine:
+            where.append("assigned_to_me = 1")
+        if text:
+            where.append("(key LIKE ? ESCAPE '\\' OR summary LIKE ? ESCAPE '\\')")
+            pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            params.extend([pattern, pattern])
+        sql = (
+            "SELECT key, summary, status, updated_utc FROM issues WHERE "  # noqa: S608
+            + " AND ".join(where)
+            + " ORDER BY updated_utc DESC, key LIMIT ?"
+        )
+        rows = self._exec(sql, [*params, limit]).fetchall()
+        return [JiraIssue(r[0], r[1] or "", r[2] or "", False, _dt(r[3])) for r in rows]
+
+    def issue_summaries(self, keys: Sequence[str]) -> dict[str, str]:
+        if not keys:
+            return {}
+        marks = ",".join("?" * len(keys))
+        rows = self._exec(
+            f"SELECT key, summary FROM issues WHERE key IN ({marks})",  # noqa: S608
+            list(keys),
+        ).fetchall()
+        return {k: s for k, s in rows if s}
+
+    def recent_issue_keys(self, limit: int = 10) -> list[str]:
+        rows = self._exec(
+            "SELECT issue_key FROM entries WHERE deleted = 0 AND sync_state != 'remote' "
+            "GROUP BY issue_key ORDER BY max(start_utc) DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    # -- sync bookkeeping -------------------------------------------------------------------
+
+    def outbox_for(self, account: str) -> list[Entry]:
+        return self._many(
+            "sync_state = 'pending' AND end_utc IS NOT NULL AND account = ? "
+            "ORDER BY issue_key, start_utc",
+            (account,),
+        )
+
+    def record_push(
+        self,
+        entry_id: int,
+        *,
+        worklog_ids: dict[str, str],
+        remote_meta: dict[str, dict[str, str]],
+        pushed_revision: int | None,
+        state: SyncState | None,
+        error: str | None,
+    ) -> None:
+        """Save what a push achieved without overwriting edits made while it ran.
+
+        ``pushed_revision`` is the revision that Jira now holds (None: unchanged). The entry
+        counts as synced only if nobody edited it meanwhile.
+        """
+        with self.atomic():
+            current = self.get(entry_id)
+            if current is None:
+                return
+            current.worklog_ids = worklog_ids
+            current.remote_meta = remote_meta
+            current.error = error
+            if pushed_revision is not None:
+                current.synced_revision = pushed_revision
+            if state is not None:
+                current.sync_state = state
+            if current.sync_state is SyncState.SYNCED and (
+                current.revision != current.synced_revision
+            ):
+                current.sync_state = SyncState.PENDING
+            self.save(current)
+
+    def remote_entries_between(self, account: str, start: datetime, end: datetime) -> list[Entry]:
+        return self._many(
+            "sync_state = 'remote' AND account = ? AND start_utc >= ? AND start_utc < ?",
+            (account, _ts(start), _ts(end)),
+        )
+
+    def known_worklog_ids(self, account: str) -> set[str]:
+        rows = self._exec(
+            "SELECT worklog_ids FROM entries WHERE account = ? AND worklog_ids != '{}'",
+            (account,),
+        ).fetchall()
+        found: set[str] = set()
+        for (text,) in rows:
+            found.update(v for v in json.loads(text).values() if not v.startswith("?"))
+        return found
+
+    def requeue_failed(self, account: str) -> int:
+        """The user asked to try refused entries again."""
+        cursor = self._exec(
+            "UPDATE entries SET sync_state = 'pending', error = NULL "
+            "WHERE sync_state = 'failed' AND account = ?",
+            (account,),
+        )
+        return cursor.rowcount

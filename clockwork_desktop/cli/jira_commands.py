@@ -1,0 +1,226 @@
+"""Commands that talk to Jira: accounts, sign-in, sync, issues, import."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from typing import Any, Protocol
+
+from clockwork_desktop.cli import output
+from clockwork_desktop.cli.commands import CliServices, Handler, _range
+from clockwork_desktop.core.errors import InputError
+from clockwork_desktop.core.models import TOKEN_ENV_VAR, JiraIssue
+from clockwork_desktop.services.accounts import AccountService
+from clockwork_desktop.services.issues import IssueService
+from clockwork_desktop.services.sync import SyncService, summarise
+
+TOKEN_ENV = TOKEN_ENV_VAR
+
+
+class JiraCliServices(CliServices, Protocol):
+    @property
+    def accounts(self) -> AccountService: ...
+
+    @property
+    def sync(self) -> SyncService: ...
+
+    @property
+    def issues(self) -> IssueService: ...
+
+    def has_token(self, name: str) -> bool: ...
+
+
+def _svc(s: CliServices) -> JiraCliServices:
+    return s  # type: ignore[return-value]
+
+
+def _read_token(args: argparse.Namespace) -> tuple[str, bool]:
+    """The token and whether it may be stored (never when it came from the environment)."""
+    if args.token_stdin:
+        token = sys.stdin.readline().strip()
+        if not token:
+            raise InputError("--token-stdin was given but standard input held no token.")
+        return token, True
+    env = os.environ.get(TOKEN_ENV, "").strip()
+    if env:
+        return env, False
+    if sys.stdin.isatty():
+        kind = "API token" if args.email else "personal access token"
+        token = getpass.getpass(f"Jira {kind}: ").strip()
+        if token:
+            return token, True
+    raise InputError(
+        f"Give the token on standard input with --token-stdin, or for this run only in "
+        f"{TOKEN_ENV}. Cloud: an API token from id.atlassian.com (with --email); Data Center: "
+        "a personal access token."
+    )
+
+
+def cmd_login(args: argparse.Namespace, s: CliServices) -> int:
+    token, keep = _read_token(args)
+    result = _svc(s).accounts.login(
+        args.url, token, email=args.email, name=args.name, store_token=keep
+    )
+    a, user = result.account, result.user
+    print(
+        f"Signed in to {a.url} ({'Jira Cloud' if a.is_cloud else 'Jira Data Center'}) as "
+        f"{user.display_name} (account id {user.account_id}, time zone "
+        f"{user.time_zone or 'not set'})."
+    )
+    print(
+        f"Account {a.name!r}"
+        + (" is the default." if a.is_default else ".")
+        + (
+            " The token is kept in the system keyring."
+            if keep
+            else f" The token from {TOKEN_ENV} was used for this run only and not stored."
+        )
+    )
+    if result.adopted_entries:
+        print(f"{result.adopted_entries} entries tracked before signing in will go to {a.name!r}.")
+    return 0
+
+
+def cmd_logout(args: argparse.Namespace, s: CliServices) -> int:
+    account = _svc(s).accounts.logout(args.name)
+    print(f"Signed out of {account.url}: the token was removed from the keyring.")
+    return 0
+
+
+def cmd_accounts(args: argparse.Namespace, s: CliServices) -> int:
+    svc = _svc(s)
+    rows: list[dict[str, Any]] = []
+    for a in svc.accounts.accounts():
+        rows.append(
+            {
+                "name": a.name,
+                "url": a.url,
+                "deployment": a.deployment,
+                "email": a.email,
+                "display_name": a.display_name,
+                "account_id": a.account_id,
+                "time_zone": a.time_zone,
+                "default": a.is_default,
+                "rounding": a.rounding,
+                "signed_in": (not a.auth_blocked) and svc.has_token(a.name),
+                "token_refused": a.auth_blocked,
+            }
+        )
+    if args.json:
+        print(output.dumps(rows))
+        return 0
+    if not rows:
+        print("No Jira accounts. Sign in with: clockwork-desktop login --url URL [--email EMAIL]")
+        return 0
+    for r in rows:
+        state = (
+            "signed in"
+            if r["signed_in"]
+            else ("token refused: sign in again" if r["token_refused"] else "not signed in")
+        )
+        default = " (default)" if r["default"] else ""
+        print(
+            f"{r['name']}{default}: {r['url']} as {r['display_name']} — {state}; "
+            f"rounding {r['rounding']}"
+        )
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace, s: CliServices) -> int:
+    svc = _svc(s)
+    if not svc.accounts.accounts():
+        print(
+            "clockwork-desktop: no Jira account yet; your entries stay on this computer. "
+            "Sign in with: clockwork-desktop login --url URL",
+            file=sys.stderr,
+        )
+        return 1
+    report = svc.sync.sync(retry_failed=args.retry_failed)
+    if args.json:
+        print(
+            output.dumps(
+                {
+                    "created": report.created,
+                    "updated": report.updated,
+                    "deleted": report.deleted,
+                    "adopted": report.adopted,
+                    "failed": report.failed,
+                    "pending": report.pending,
+                    "errors": [
+                        {"entry_id": p.entry_id, "issue_key": p.issue_key, "message": p.message}
+                        for p in report.errors
+                    ],
+                }
+            )
+        )
+    else:
+        for line in summarise(report):
+            print(line)
+    if report.busy:
+        return 1
+    if report.unavailable:
+        if args.json:
+            print(f"clockwork-desktop: {report.unavailable}", file=sys.stderr)
+        return 3
+    return 0 if (report.failed == 0 and report.pending == 0 and not report.errors) else 1
+
+
+def _issues_out(issues: list[JiraIssue], as_json: bool, note: str | None) -> None:
+    if note:
+        print(f"clockwork-desktop: showing saved results: {note}", file=sys.stderr)
+    if as_json:
+        print(
+            output.dumps([{"key": i.key, "summary": i.summary, "status": i.status} for i in issues])
+        )
+    elif not issues:
+        print("No issues.")
+    else:
+        width = max(len(i.key) for i in issues)
+        for i in issues:
+            status = f"  [{i.status}]" if i.status else ""
+            print(f"{i.key.ljust(width)}  {i.summary}{status}")
+
+
+def cmd_issues(args: argparse.Namespace, s: CliServices) -> int:
+    issues, note = _svc(s).issues.my_open_issues(args.account)
+    _issues_out(issues, args.json, note)
+    return 0
+
+
+def cmd_search(args: argparse.Namespace, s: CliServices) -> int:
+    issues, note = _svc(s).issues.search(args.text, args.account)
+    _issues_out(issues, args.json, note)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, s: CliServices) -> int:
+    svc = _svc(s)
+    first, last = _range(args, svc.tracker.today())
+    count = svc.sync.import_worklogs(args.account, first, last)
+    print(f"Imported {count} worklogs from Jira for {first} to {last}.")
+    return 0
+
+
+def cmd_rounding(args: argparse.Namespace, s: CliServices) -> int:
+    svc = _svc(s)
+    if args.account or svc.accounts.accounts():
+        account = svc.accounts.set_rounding(args.account, args.policy)
+        print(f"Rounding for {account.name!r}: {account.rounding}.")
+    else:
+        policy = svc.tracker.set_default_rounding(args.policy)
+        print(f"Rounding for entries without an account: {policy.describe()}.")
+    return 0
+
+
+JIRA_HANDLERS: dict[str, Handler] = {
+    "login": cmd_login,
+    "logout": cmd_logout,
+    "accounts": cmd_accounts,
+    "sync": cmd_sync,
+    "issues": cmd_issues,
+    "search": cmd_search,
+    "import": cmd_import,
+    "rounding": cmd_rounding,
+}

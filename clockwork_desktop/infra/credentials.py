@@ -1,0 +1,80 @@
+"""Tokens in the operating system's keyring, or for one run in an environment variable."""
+
+from __future__ import annotations
+
+import os
+
+from clockwork_desktop.core.errors import CredentialsUnavailableError
+from clockwork_desktop.core.logs import get_logger
+from clockwork_desktop.core.models import TOKEN_ENV_VAR, Account
+
+log = get_logger(__name__)
+
+SERVICE = "clockwork-desktop"
+TOKEN_ENV = TOKEN_ENV_VAR
+NO_KEYRING = (
+    "No keyring is available to keep your Jira token safely. Options: start or unlock your "
+    "desktop's secret service (GNOME Keyring, KWallet, macOS Keychain, Windows Credential "
+    "Manager); or give the token for each run in the environment variable "
+    f"{TOKEN_ENV} (it is used and never stored). The token is never written to a plain file."
+)
+
+
+def _username(account: Account | str) -> str:
+    if isinstance(account, Account):
+        return f"{account.name}@{account.url}"
+    return account
+
+
+class KeyringCredentials:
+    def __init__(self, environ: dict[str, str] | None = None) -> None:
+        self._env = environ if environ is not None else dict(os.environ)
+
+    def env_token(self) -> str | None:
+        token = self._env.get(TOKEN_ENV, "").strip()
+        return token or None
+
+    def check_available(self) -> None:
+        import keyring
+        from keyring.backends import fail
+
+        backend = keyring.get_keyring()
+        chainer_empty = getattr(backend, "backends", None) == []
+        if isinstance(backend, fail.Keyring) or chainer_empty:
+            raise CredentialsUnavailableError(NO_KEYRING)
+
+    def get_token(self, account: Account) -> str | None:
+        env = self.env_token()
+        if env:
+            return env
+        import keyring
+        from keyring.errors import KeyringError
+
+        try:
+            return keyring.get_password(SERVICE, _username(account))
+        except (KeyringError, RuntimeError) as exc:
+            log.warning("keyring read failed: %s", type(exc).__name__)
+            raise CredentialsUnavailableError(NO_KEYRING) from None
+
+    def set_token(self, account: Account, token: str) -> None:
+        self.check_available()
+        import keyring
+        from keyring.errors import KeyringError
+
+        try:
+            keyring.set_password(SERVICE, _username(account), token)
+        except (KeyringError, RuntimeError) as exc:
+            log.warning("keyring write failed: %s", type(exc).__name__)
+            raise CredentialsUnavailableError(NO_KEYRING) from None
+
+    def delete_token(self, account: Account) -> None:
+        import keyring
+        from keyring.errors import KeyringError, PasswordDeleteError
+
+        try:
+            keyring.delete_password(SERVICE, _username(account))
+        except PasswordDeleteError:
+            pass  # nothing stored: already signed out
+        except (KeyringError, RuntimeError) as exc:
+            log.warning("keyring delete failed: %s", type(exc).__name__)
+            raise CredentialsUnavailableError(NO_KEYRING) from None

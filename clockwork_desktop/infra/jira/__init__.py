@@ -1,0 +1,1 @@
+"""Jira over HTTP: the client behind JiraPort."""

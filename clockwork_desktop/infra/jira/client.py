@@ -1,0 +1,461 @@
+"""JiraClient: Jira Cloud (REST v3) and Data Center (REST v2) over httpx.
+
+Every failure becomes one of our error classes with a message a person can act on. Tokens
+never appear in logs, exceptions or reprs: httpx's auth objects hold them, and we never
+format a request or its headers into a message.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from clockwork_desktop import __version__
+from clockwork_desktop.core.errors import (
+    InputError,
+    JiraAuthError,
+    JiraOutcomeUnknownError,
+    JiraProtocolError,
+    JiraRateLimitedError,
+    JiraRefusedError,
+    JiraUnreachableError,
+)
+from clockwork_desktop.core.jira_format import (
+    adf_from_text,
+    error_message,
+    format_started,
+    parse_jira_time,
+    text_from_adf,
+    to_epoch_ms,
+)
+from clockwork_desktop.core.logs import get_logger
+from clockwork_desktop.core.models import JiraIssue, JiraUser, RemoteWorklog
+from clockwork_desktop.core.ports import WorklogWrite
+from clockwork_desktop.core.urls import normalise_site_url
+
+log = get_logger(__name__)
+
+USER_AGENT = f"ClockworkDesktop/{__version__} (+python-httpx)"
+CONNECT_TIMEOUT_S = 10.0
+READ_TIMEOUT_S = 30.0
+MAX_RETRIES = 4
+BASE_DELAY_S = 2.0
+MAX_DELAY_S = 30.0
+# Waiting longer than this inside one sync would freeze it; report and retry on schedule.
+MAX_WAIT_S = 60.0
+JITTER = (0.7, 1.3)
+
+
+class _BearerAuth(httpx.Auth):
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def auth_flow(self, request: httpx.Request) -> Any:
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        yield request
+
+    def __repr__(self) -> str:
+        return "_BearerAuth(<hidden>)"
+
+
+def _worklog(data: Any) -> RemoteWorklog:
+    try:
+        author = data.get("author") or {}
+        props = {p["key"]: p.get("value") for p in data.get("properties") or []}
+        return RemoteWorklog(
+            id=str(data["id"]),
+            issue_id=str(data.get("issueId", "")),
+            started=parse_jira_time(data["started"]),
+            seconds=int(data["timeSpentSeconds"]),
+            comment=text_from_adf(data.get("comment")),
+            author_id=str(author.get("accountId") or author.get("key") or author.get("name") or ""),
+            updated=str(data.get("updated", "")),
+            properties=props,
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise JiraProtocolError(f"Jira sent a worklog we cannot read ({exc}).") from exc
+
+
+def _issue(data: Any) -> JiraIssue:
+    try:
+        fields = data.get("fields") or {}
+        status = fields.get("status") or {}
+        category = (status.get("statusCategory") or {}).get("key", "")
+        updated = fields.get("updated")
+        return JiraIssue(
+            key=str(data["key"]),
+            summary=str(fields.get("summary") or ""),
+            status=str(status.get("name") or ""),
+            done=category == "done",
+            updated=parse_jira_time(updated) if updated else None,
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise JiraProtocolError(f"Jira sent an issue we cannot read ({exc}).") from exc
+
+
+class JiraClient:
+    def __init__(
+        self,
+        url: str,
+        *,
+        auth_kind: str,
+        email: str | None,
+        token: str,
+        deployment: str = "cloud",
+        ca_bundle: str | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[float, float], float] = random.uniform,
+        on_auth_failure: Callable[[], None] | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.url = normalise_site_url(url)
+        self.deployment = deployment
+        self._sleep = sleep
+        self._jitter = jitter
+        self._on_auth_failure = on_auth_failure
+        self._blocked = False
+        auth: httpx.Auth
+        if auth_kind == "basic":
+            if not email:
+                raise InputError("Jira Cloud needs the email address of your Atlassian account.")
+            auth = httpx.BasicAuth(email, token)
+        elif auth_kind == "bearer":
+            auth = _BearerAuth(token)
+        else:
+            raise InputError(f"Unknown sign-in kind {auth_kind!r}.")
+        self._http = httpx.Client(
+            base_url=self.url,
+            auth=auth,
+            headers={
+                "User-Agent": USER_AGENT,
+                "Accept": "application/json",
+                "X-Atlassian-Token": "no-check",
+            },
+            timeout=httpx.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
+            verify=ca_bundle or True,
+            trust_env=True,  # proxies from HTTPS_PROXY / NO_PROXY
+            follow_redirects=False,
+            transport=transport,
+            limits=httpx.Limits(max_connections=16, max_keepalive_connections=16),
+        )
+
+    def __repr__(self) -> str:
+        return f"JiraClient({self.url!r}, {self.deployment})"
+
+    def close(self) -> None:
+        self._http.close()
+
+    @property
+    def api(self) -> str:
+        return "/rest/api/3" if self.deployment == "cloud" else "/rest/api/2"
+
+    # -- transport --------------------------------------------------------------------------
+
+    def _delay(self, attempt: int, retry_after: str | None) -> float:
+        if retry_after:
+            try:
+                wait = max(0.0, float(retry_after))
+            except ValueError:
+                wait = BASE_DELAY_S
+            # Never sooner than Jira asked; jitter only adds.
+            return wait * self._jitter(1.0, JITTER[1])
+        base = min(BASE_DELAY_S * 2.0**attempt, MAX_DELAY_S)
+        return base * self._jitter(*JITTER)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+    ) -> Any:
+        """Send one request with Jira's retry rules; return the decoded JSON (or None)."""
+        if self._blocked:
+            raise JiraAuthError(
+                f"Jira at {self.url} refused the sign-in earlier; sign in again with a new token."
+            )
+        idempotent = method != "POST"
+        attempt = 0
+        while True:
+            try:
+                response = self._http.request(method, path, params=params, json=body)
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.ProxyError) as exc:
+                raise JiraUnreachableError(
+                    f"Cannot reach Jira at {self.url} ({type(exc).__name__}). Check the network "
+                    "connection; your time is kept and will be sent later."
+                ) from None
+            except httpx.UnsupportedProtocol:
+                raise JiraUnreachableError(f"Cannot talk to {self.url}.") from None
+            except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+                if idempotent and attempt < MAX_RETRIES:
+                    self._sleep(self._delay(attempt, None))
+                    attempt += 1
+                    continue
+                if not idempotent:
+                    raise JiraOutcomeUnknownError(
+                        f"No answer from Jira to {method} {path} ({type(exc).__name__}); "
+                        "it will be checked before trying again."
+                    ) from None
+                raise JiraUnreachableError(
+                    f"Jira at {self.url} stopped answering ({type(exc).__name__})."
+                ) from None
+            status = response.status_code
+            if status == 429 or (status == 503 and idempotent):
+                retry_after = response.headers.get("Retry-After")
+                wait = self._delay(attempt, retry_after)
+                if attempt >= MAX_RETRIES or wait > MAX_WAIT_S * JITTER[1]:
+                    raise JiraRateLimitedError(
+                        f"Jira is busy ({status}, {response.headers.get('RateLimit-Reason', '')}"
+                        f"); try again in {int(wait)} s.".replace(", )", ")"),
+                        wait,
+                    )
+                log.info("Jira answered %d; waiting %.1f s before retrying", status, wait)
+                self._sleep(wait)
+                attempt += 1
+                continue
+            if status >= 500:
+                if idempotent and attempt < MAX_RETRIES:
+                    self._sleep(self._delay(attempt, response.headers.get("Retry-After")))
+                    attempt += 1
+                    continue
+                if not idempotent:
+                    raise JiraOutcomeUnknownError(
+                        f"Jira answered {status} to {method} {path}; it will be checked before "
+                        "trying again."
+                    )
+                raise JiraUnreachableError(f"Jira at {self.url} has a problem (HTTP {status}).")
+            return self._decode(method, path, response)
+
+    def _body(self, response: httpx.Response) -> Any:
+        try:
+            return response.json()
+        except ValueError:
+            return response.text
+
+    def _decode(self, method: str, path: str, response: httpx.Response) -> Any:
+        status = response.status_code
+        if status == 401 or (
+            status == 403 and response.headers.get("X-Authentication-Denied-Reason")
+        ):
+            self._blocked = True
+            if self._on_auth_failure is not None:
+                self._on_auth_failure()
+            raise JiraAuthError(
+                f"Jira at {self.url} refused the sign-in (HTTP {status}): the token may have "
+                "expired or been revoked. Sign in again with a new token; nothing more will be "
+                "sent until then."
+            )
+        if 300 <= status < 400:
+            raise JiraRefusedError(
+                status,
+                f"Jira redirected {path} to {response.headers.get('Location', '?')}: check the "
+                "site address.",
+            )
+        if status >= 400:
+            raise JiraRefusedError(status, error_message(status, self._body(response)))
+        if status == 204 or not response.content:
+            return None
+        try:
+            return response.json()
+        except (ValueError, json.JSONDecodeError):
+            message = f"Jira sent a reply to {method} {path} that is not JSON."
+            if method == "POST":
+                raise JiraOutcomeUnknownError(message) from None
+            raise JiraProtocolError(message) from None
+
+    # -- the API --------------------------------------------------------------------------
+
+    def server_info(self) -> dict[str, Any]:
+        data = self.request("GET", "/rest/api/2/serverInfo")
+        if not isinstance(data, dict):
+            raise JiraProtocolError("Jira's serverInfo is not an object: is this a Jira site?")
+        return data
+
+    def myself(self) -> JiraUser:
+        data = self.request("GET", f"{self.api}/myself")
+        try:
+            return JiraUser(
+                account_id=str(data.get("accountId") or data.get("key") or data["name"]),
+                display_name=str(data.get("displayName") or ""),
+                time_zone=data.get("timeZone"),
+                email=data.get("emailAddress"),
+            )
+        except (KeyError, AttributeError, TypeError) as exc:
+            raise JiraProtocolError(
+                f"Jira's answer about your account is incomplete ({exc})."
+            ) from exc
+
+    def _payload(self, write: WorklogWrite) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "started": format_started(write.started, ZoneInfo(write.zone)),
+            "timeSpentSeconds": write.seconds,
+        }
+        if self.deployment == "cloud":
+            doc = adf_from_text(write.comment)
+            if doc is not None:
+                body["comment"] = doc
+        elif write.comment.strip():
+            body["comment"] = write.comment.strip()
+        if write.properties:
+            body["properties"] = [{"key": k, "value": v} for k, v in write.properties.items()]
+        return body
+
+    def add_worklog(self, issue_key: str, write: WorklogWrite) -> RemoteWorklog:
+        data = self.request(
+            "POST",
+            f"{self.api}/issue/{issue_key}/worklog",
+            params={"adjustEstimate": "auto", "notifyUsers": "false", "expand": "properties"},
+            body=self._payload(write),
+        )
+        try:
+            return _worklog(data)
+        except JiraProtocolError as exc:
+            # Saved or not, we cannot tell from this answer: check before trying again.
+            raise JiraOutcomeUnknownError(str(exc)) from exc
+
+    def update_worklog(self, issue_key: str, worklog_id: str, write: WorklogWrite) -> RemoteWorklog:
+        body = self._payload(write)
+        if "comment" not in body:
+            body["comment"] = None if self.deployment == "cloud" else ""
+        data = self.request(
+            "PUT",
+            f"{self.api}/issue/{issue_key}/worklog/{worklog_id}",
+            params={"adjustEstimate": "auto", "notifyUsers": "false", "expand": "properties"},
+            body=body,
+        )
+        return _worklog(data)
+
+    def delete_worklog(self, issue_key: str, worklog_id: str) -> None:
+        self.request(
+            "DELETE",
+            f"{self.api}/issue/{issue_key}/worklog/{worklog_id}",
+            params={"adjustEstimate": "auto", "notifyUsers": "false"},
+        )
+
+    def get_worklog(self, issue_key: str, worklog_id: str) -> RemoteWorklog:
+        data = self.request(
+            "GET",
+            f"{self.api}/issue/{issue_key}/worklog/{worklog_id}",
+            params={"expand": "properties"},
+        )
+        return _worklog(data)
+
+    def worklogs_started_between(
+        self, issue_key: str, after: datetime, before: datetime
+    ) -> list[RemoteWorklog]:
+        found: list[RemoteWorklog] = []
+        start_at = 0
+        while True:
+            params: dict[str, Any] = {"expand": "properties", "startAt": start_at}
+            if self.deployment == "cloud":
+                params["startedAfter"] = to_epoch_ms(after)
+                params["startedBefore"] = to_epoch_ms(before)
+            data = self.request("GET", f"{self.api}/issue/{issue_key}/worklog", params=params)
+            try:
+                page = [_worklog(w) for w in data["worklogs"]]
+                total = int(data.get("total", len(page)))
+            except (KeyError, TypeError) as exc:
+                raise JiraProtocolError(f"Jira's worklog list is incomplete ({exc}).") from exc
+            found.extend(w for w in page if after <= w.started < before)
+            start_at += len(page)
+            if not page or start_at >= total or self.deployment != "cloud":
+                return found
+
+    def search(self, jql: str, limit: int = 100) -> list[JiraIssue]:
+        fields = "summary,status,updated"
+        issues: list[JiraIssue] = []
+        if self.deployment == "cloud":
+            token: str | None = None
+            seen: set[str] = set()
+            while len(issues) < limit:
+                body: dict[str, Any] = {
+                    "jql": jql,
+                    "fields": fields.split(","),
+                    "maxResults": min(100, limit - len(issues)),
+                }
+                if token:
+                    body["nextPageToken"] = token
+                data = self.request("POST", f"{self.api}/search/jql", body=body)
+                page = data.get("issues") or [] if isinstance(data, dict) else []
+                issues.extend(_issue(i) for i in page)
+                token = data.get("nextPageToken") if isinstance(data, dict) else None
+                # Guard against a repeated token or an empty page (known Cloud quirks).
+                if not token or token in seen or not page:
+                    break
+                seen.add(token)
+            return issues[:limit]
+        start_at = 0
+        while len(issues) < limit:
+            data = self.request(
+                "GET",
+                f"{self.api}/search",
+                params={
+                    "jql": jql,
+                    "fields": fields,
+                    "startAt": start_at,
+                    "maxResults": min(100, limit - len(issues)),
+                },
+            )
+            page = data.get("issues") or []
+            issues.extend(_issue(i) for i in page)
+            start_at += len(page)
+            if not page or start_at >= int(data.get("total", 0)):
+                break
+        return issues[:limit]
+
+    def issue(self, key: str) -> JiraIssue:
+        data = self.request(
+            "GET", f"{self.api}/issue/{key}", params={"fields": "summary,status,updated"}
+        )
+        return _issue(data)
+
+    def pick_issues(self, text: str, limit: int = 20) -> list[JiraIssue]:
+        data = self.request(
+            "GET",
+            f"{self.api}/issue/picker",
+            params={"query": text, "showSubTasks": "true", "showSubTaskParent": "true"},
+        )
+        found: dict[str, JiraIssue] = {}
+        for section in data.get("sections") or []:
+            for item in section.get("issues") or []:
+                key = str(item.get("key", ""))
+                if key and key not in found:
+                    found[key] = JiraIssue(key=key, summary=str(item.get("summaryText") or ""))
+        return list(found.values())[:limit]
+
+
+class HttpJiraConnector:
+    """Builds JiraClients: Cloud signs in with email + API token, Data Center with a PAT."""
+
+    def __init__(
+        self,
+        ca_bundle: str | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        on_auth_failure: Callable[[str], None] | None = None,
+    ) -> None:
+        self._ca_bundle = ca_bundle
+        self._sleep = sleep
+        self._on_auth_failure = on_auth_failure
+
+    def connect(
+        self, url: str, deployment: str, email: str | None, token: str, account: str = ""
+    ) -> JiraClient:
+        callback = self._on_auth_failure
+        return JiraClient(
+            url,
+            auth_kind="basic" if deployment == "cloud" else "bearer",
+            email=email,
+            token=token,
+            deployment=deployment,
+            ca_bundle=self._ca_bundle,
+            sleep=self._sleep,
+            on_auth_failure=(lambda: callback(account)) if callback and account else None,
+        )
