@@ -67,3 +67,36 @@ def zone() -> ZoneInfo:
 @pytest.fixture
 def tracker(store: SqliteStore, clock: FakeClock, zone: ZoneInfo) -> TrackerService:
     return TrackerService(store, store, clock, zone)
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[object]:
+    import keyring
+
+    from tests.support.memkeyring import MemoryKeyring
+
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def jira() -> Iterator[object]:
+    from clockwork_desktop.fakejira import FakeJira
+    from tests.support.jira import seed
+
+    with FakeJira("cloud") as fake:
+        seed(fake)
+        yield fake
+
+
+@pytest.fixture
+def dc_jira() -> Iterator[object]:
+    from clockwork_desktop.fakejira import FakeJira
+    from tests.support.jira import seed
+
+    with FakeJira("dc") as fake:
+        seed(fake)
+        yield fake

@@ -113,7 +113,7 @@ class Fault:
 
     kind: ``503``, ``429``, ``500``, ``reset`` (close before processing), ``drop`` (process
     the request, then close the connection without answering), ``delay`` (sleep ``seconds``
-    before answering, after processing).
+    before answering, after processing), ``garbage`` (process, then answer 200 with HTML).
     """
 
     kind: str
@@ -235,14 +235,22 @@ class FakeJira:
     # -- lifecycle --------------------------------------------------------------------------
 
     def start(self) -> str:
+        return self.start_on(0)
+
+    def start_on(self, port: int) -> str:
+        """Serve on ``port`` (0: any free port), e.g. to come back after a simulated outage."""
         handler = type("Handler", (_Handler,), {"jira": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        ThreadingHTTPServer.allow_reuse_address = True
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self._server.daemon_threads = True
         host, port = self._server.server_address[:2]
         host_text = host.decode() if isinstance(host, bytes) else str(host)
         self.base_url = f"http://{host_text}:{port}"
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="fake-jira", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            name="fake-jira",
+            daemon=True,
         )
         self._thread.start()
         return self.base_url
@@ -478,6 +486,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if fault is not None and fault.kind == "delay":
             time.sleep(fault.seconds)
+        if fault is not None and fault.kind == "garbage":
+            self._send(200, "<html>Service temporarily unavailable</html>")
+            return
         self._send(status, body, headers)
 
     # -- auth -------------------------------------------------------------------------------

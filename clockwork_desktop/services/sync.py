@@ -143,12 +143,14 @@ class SyncService:
         lock: SyncLock,
         *,
         max_parallel: int = MAX_PARALLEL_ISSUES,
+        write_interval_s: float = MIN_WRITE_INTERVAL_S,
     ) -> None:
         self._store = store
         self._accounts = accounts
         self._clock = clock
         self._lock = lock
         self._max_parallel = max_parallel
+        self._write_interval_s = write_interval_s
 
     # -- the whole run ----------------------------------------------------------------------
 
@@ -238,7 +240,7 @@ class SyncService:
                 state["inflight"] -= 1
                 if by_issue[key] and not state["stop"]:
                     heapq.heappush(
-                        ready, (time.monotonic() + MIN_WRITE_INTERVAL_S, next(order), key)
+                        ready, (time.monotonic() + self._write_interval_s, next(order), key)
                     )
                 cond.notify_all()
 
@@ -384,7 +386,13 @@ class SyncService:
                 out.meta[day] = {"issue": entry.issue_key}
                 # Write-ahead: the marker is on disk before the request leaves.
                 self._finish(entry, out, state=None, error=None)
-                remote = client.add_worklog(entry.issue_key, write)
+                try:
+                    remote = client.add_worklog(entry.issue_key, write)
+                except JiraRefusedError:
+                    # Jira answered "no": nothing was saved, so nothing to look for later.
+                    del out.ids[day]
+                    out.meta.pop(day, None)
+                    raise
                 out.ids[day] = remote.id
                 out.meta[day] = {"issue": entry.issue_key, "updated": remote.updated}
                 out.created += 1
@@ -402,14 +410,24 @@ class SyncService:
                     "again, or delete the entry."
                 )
                 continue
-            seen = out.meta.get(day, {}).get("updated")
-            if seen and current.updated != seen and not out.meta[day].get("force"):
+            meta = out.meta.get(day, {})
+            seen = meta.get("updated")
+            tag = current.properties.get(PROPERTY_KEY)
+            our_lost_write = (
+                isinstance(tag, dict)
+                and meta.get("sent_rev") is not None
+                and str(tag.get("rev")) == meta.get("sent_rev")
+            )
+            if seen and current.updated != seen and not meta.get("force") and not our_lost_write:
                 conflict = (
                     f"The worklog for {day} was changed in Jira. Edit the entry to overwrite "
                     "Jira with your version, or delete the entry."
                 )
                 continue
             if differs(current, want, entry.comment) or self._stale_tag(current, entry):
+                # Write-ahead, as for creates: if the answer is lost, the tag tells it was us.
+                out.meta[day] = {**meta, "sent_rev": str(entry.revision)}
+                self._finish(entry, out, state=None, error=None)
                 remote = client.update_worklog(entry.issue_key, out.ids[day], write)
                 out.meta[day] = {"issue": entry.issue_key, "updated": remote.updated}
                 out.updated += 1

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import random
+import ssl
+import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -51,6 +53,26 @@ MAX_DELAY_S = 30.0
 # Waiting longer than this inside one sync would freeze it; report and retry on schedule.
 MAX_WAIT_S = 60.0
 JITTER = (0.7, 1.3)
+
+
+_SSL_CONTEXTS: dict[str | None, ssl.SSLContext] = {}
+_SSL_LOCK = threading.Lock()
+
+
+def ssl_context(ca_bundle: str | None) -> ssl.SSLContext:
+    """One verifying TLS context per CA bundle, built once: loading the CA store is slow.
+
+    Verification is always on; ``ca_bundle`` adds a company CA instead of the default store.
+    """
+    with _SSL_LOCK:
+        context = _SSL_CONTEXTS.get(ca_bundle)
+        if context is None:
+            if ca_bundle:
+                context = ssl.create_default_context(cafile=ca_bundle)
+            else:
+                context = httpx.create_ssl_context()
+            _SSL_CONTEXTS[ca_bundle] = context
+        return context
 
 
 class _BearerAuth(httpx.Auth):
@@ -139,7 +161,7 @@ class JiraClient:
                 "X-Atlassian-Token": "no-check",
             },
             timeout=httpx.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
-            verify=ca_bundle or True,
+            verify=ssl_context(ca_bundle),
             trust_env=True,  # proxies from HTTPS_PROXY / NO_PROXY
             follow_redirects=False,
             transport=transport,

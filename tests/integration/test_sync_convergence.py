@@ -1,0 +1,156 @@
+"""Random local edits, syncs and faults always converge: Jira equals the store, no duplicates."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import keyring
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
+
+from clockwork_desktop.core.errors import ClockworkError
+from clockwork_desktop.core.models import SyncState
+from clockwork_desktop.core.sync_plan import PROPERTY_KEY, wanted_worklogs
+from clockwork_desktop.fakejira import FakeJira, Fault
+from tests.conftest import FakeClock
+from tests.support.jira import login, make_app, seed
+from tests.support.memkeyring import MemoryKeyring
+
+ISSUES = st.sampled_from(["PROJ-1", "PROJ-2"])
+FAULTS = st.sampled_from(
+    [
+        Fault("drop", "POST", "/worklog"),
+        Fault("drop", "PUT", "/worklog"),
+        Fault("drop", "DELETE", "/worklog"),
+        Fault("reset", "POST", "/worklog"),
+        Fault("503", "GET", "/worklog", retry_after=1),
+        Fault("429", "*", "/worklog", retry_after=1),
+        Fault("garbage", "POST", "/worklog"),
+        Fault("500", "PUT", "/worklog"),
+    ]
+)
+
+
+class SyncMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.previous_keyring = keyring.get_keyring()
+        keyring.set_keyring(MemoryKeyring())
+        self.tmp = tempfile.TemporaryDirectory()
+        self.jira = seed(FakeJira("cloud", rate_limit_writes=False))
+        self.jira.start()
+        self.clock = FakeClock(datetime(2026, 3, 20, 12, 0, tzinfo=UTC))
+        self.app = make_app(Path(self.tmp.name), self.clock)
+        login(self.app, self.jira)
+        self.app.sync._write_interval_s = 0.0  # the fake's write limits are off here
+        self.ids: list[int] = []
+
+    def teardown(self) -> None:
+        try:
+            self.settle_and_compare()
+        finally:
+            self.app.close()
+            self.jira.stop()
+            self.tmp.cleanup()
+            keyring.set_keyring(self.previous_keyring)
+
+    @initialize(faults=st.lists(FAULTS, min_size=1, max_size=3))
+    def some_entries_and_a_faulty_sync(self, faults: list[Fault]) -> None:
+        """Start every run with work to push and a sync that meets faults."""
+        self.log("PROJ-1", 0, 9, 60, "first")
+        self.log("PROJ-2", 1, 23, 90, "")
+        self.sync(faults)
+
+    @rule(
+        key=ISSUES,
+        day=st.integers(0, 3),
+        hour=st.integers(0, 23),
+        minutes=st.integers(1, 180),
+        comment=st.sampled_from(["", "work", "two\nlines"]),
+    )
+    def log(self, key: str, day: int, hour: int, minutes: int, comment: str) -> None:
+        try:
+            entry = self.app.tracker.log_time(
+                key,
+                minutes * 60,
+                day=date(2026, 3, 10) + timedelta(days=day),
+                start_time=time(hour, 0),
+                comment=comment,
+            )
+        except ClockworkError:
+            return
+        self.ids.append(entry.id)
+
+    @rule(data=st.data(), minutes=st.integers(1, 240), key=st.none() | ISSUES)
+    def edit(self, data: st.DataObject, minutes: int, key: str | None) -> None:
+        if not self.ids:
+            return
+        entry_id = data.draw(st.sampled_from(self.ids))
+        try:
+            self.app.tracker.edit(
+                entry_id, seconds=minutes * 60, issue_key=key, comment=f"edited {minutes}"
+            )
+        except ClockworkError:
+            return
+
+    @rule(data=st.data())
+    def delete(self, data: st.DataObject) -> None:
+        if not self.ids:
+            return
+        entry_id = data.draw(st.sampled_from(self.ids))
+        self.app.tracker.delete(entry_id)
+        self.ids.remove(entry_id)
+
+    @rule(faults=st.lists(FAULTS, max_size=3))
+    def sync(self, faults: list[Fault]) -> None:
+        for fault in faults:
+            self.jira.inject(Fault(**fault.__dict__))
+        report = self.app.sync.sync()
+        assert report.unavailable is None
+        assert not report.failed
+
+    def settle_and_compare(self) -> None:
+        self.jira.faults.clear()
+        for _ in range(4):
+            report = self.app.sync.sync()
+            if not report.errors and report.pending == 0:
+                break
+        store = self.app.store
+        now = self.clock.now()
+        expected = set()
+        for entry in store.all_entries():
+            assert not entry.deleted, "a deleted entry was never removed from Jira"
+            assert entry.sync_state in (SyncState.SYNCED, SyncState.PENDING), entry
+            policy = store.rounding_policy(entry.account)
+            for day, want in wanted_worklogs(entry, policy, now).items():
+                assert entry.sync_state is SyncState.SYNCED
+                expected.add(
+                    (
+                        entry.issue_key,
+                        entry.uuid,
+                        day,
+                        int(want.started.timestamp()),
+                        want.seconds,
+                        entry.comment.strip(),
+                    )
+                )
+        actual = []
+        for key in ("PROJ-1", "PROJ-2"):
+            for w in self.jira.worklogs_of(key):
+                tag = w.properties[PROPERTY_KEY]
+                comment = "\n".join(
+                    "".join(t["text"] for t in p["content"])
+                    for p in (w.comment or {}).get("content", [])
+                )
+                actual.append(
+                    (key, tag["uuid"], tag["day"], w.started_ms // 1000, w.seconds, comment)
+                )
+        assert len(actual) == len(set(actual)), "duplicate worklogs in Jira"
+        assert set(actual) == expected
+
+
+SyncMachine.TestCase.settings = settings(max_examples=30, stateful_step_count=10)
+TestSyncConvergence = SyncMachine.TestCase
