@@ -1,0 +1,50 @@
+"""Runs the fake Jira in its own process, so its work does not share our interpreter's GIL.
+
+Reads commands on stdin, one per line: `latency SECONDS`, `stats` (prints one JSON line),
+`quit`. Prints the base URL first.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from clockwork_desktop.core.sync_plan import PROPERTY_KEY
+from clockwork_desktop.fakejira import FakeJira, FakeUser
+
+
+def main() -> None:
+    issues, drop_rate = int(sys.argv[1]), float(sys.argv[2])
+    jira = FakeJira("cloud", drop_rate=drop_rate, seed=7)
+    jira.add_user(
+        FakeUser("acc-1", "Bench User", "bench@example.com", "tok", time_zone="Europe/Berlin")
+    )
+    for i in range(issues):
+        jira.add_issue(f"BEN-{i + 1}", f"Benchmark issue {i + 1}")
+    print(jira.start(), flush=True)
+    for line in sys.stdin:
+        command, _, arg = line.strip().partition(" ")
+        if command == "latency":
+            jira.latency_s = float(arg)
+        elif command == "stats":
+            with jira.lock:
+                uuids = [
+                    (w.properties.get(PROPERTY_KEY) or {}).get("uuid")
+                    for w in jira.worklogs.values()
+                ]
+                data = {
+                    "requests": len(jira.requests),
+                    "dropped": len(jira.dropped),
+                    "uuids": uuids,
+                }
+            print(json.dumps(data), flush=True)
+        elif command == "quit":
+            break
+    jira.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,156 @@
+"""Push 1,000 pending entries on 100 issues to the fake Jira with 50 ms latency per request.
+
+Prints requests per entry (goal <= 1.05 without faults) and wall time over the latency bound,
+requests x latency / parallelism (goal <= 1.3). Then again with 5 % of writes answered by
+"save, then drop the response": duplicates and lost worklogs must both be 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import keyring
+from keyring.backend import KeyringBackend
+
+from clockwork_desktop.app.services import AppServices
+from clockwork_desktop.infra.credentials import KeyringCredentials
+from clockwork_desktop.infra.jira.client import HttpJiraConnector
+from clockwork_desktop.services.sync import MAX_PARALLEL_ISSUES
+
+LATENCY_S = 0.05
+
+
+class _Memory(KeyringBackend):
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.data.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.data[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.data.pop((service, username), None)
+
+
+class _Clock:
+    def now(self) -> datetime:
+        return datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+
+class _FakeProcess:
+    def __init__(self, issues: int, drop_rate: float) -> None:
+        script = Path(__file__).with_name("_fake_process.py")
+        self.proc = subprocess.Popen(
+            [sys.executable, str(script), str(issues), str(drop_rate)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.proc.stdout is not None
+        self.base_url = self.proc.stdout.readline().strip()
+
+    def send(self, line: str) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+
+    def stats(self) -> dict[str, Any]:
+        self.send("stats")
+        assert self.proc.stdout is not None
+        return json.loads(self.proc.stdout.readline())
+
+    def close(self) -> None:
+        self.send("quit")
+        self.proc.wait(timeout=30)
+
+
+def run(entries: int, issues: int, drop_rate: float) -> None:
+    jira = _FakeProcess(issues, drop_rate)
+    with tempfile.TemporaryDirectory() as data:
+        app = AppServices(
+            Path(data),
+            _Clock(),
+            connector=HttpJiraConnector(),
+            credentials=KeyringCredentials(environ={}),
+        )
+        app.store.set_setting("timezone", "Europe/Berlin")
+        app.accounts.login(jira.base_url, "tok", email="bench@example.com", name="bench")
+        per_issue = entries // issues
+        with app.store.atomic():
+            for n in range(entries):
+                day = date(2026, 1, 5) + timedelta(days=n // 20)
+                slot = n % 20
+                app.tracker.log_time(
+                    f"BEN-{n % issues + 1}",
+                    20 * 60,
+                    day=day,
+                    start_time=datetime(2000, 1, 1, 7 + slot // 3, (slot % 3) * 20).time(),
+                    comment=f"entry {n}",
+                )
+        jira.send(f"latency {LATENCY_S}")
+        start_requests = jira.stats()["requests"]
+        started = time.perf_counter()
+        runs = 0
+        while True:
+            runs += 1
+            report = app.sync.sync()
+            if (report.pending == 0 and not report.errors) or runs >= 6:
+                break
+        wall = time.perf_counter() - started
+        stats = jira.stats()
+        requests = stats["requests"] - start_requests
+        bound = requests * LATENCY_S / MAX_PARALLEL_ISSUES
+        tags = stats["uuids"]
+        duplicates = len(tags) - len(set(tags))
+        uuids = {e.uuid for e in app.store.all_entries()}
+        lost = len(uuids - set(tags))
+        label = f"{drop_rate:.0%} of writes dropped after saving"
+        print(
+            f"[{label}] {entries} entries on {issues} issues ({per_issue} each), "
+            f"{LATENCY_S * 1000:.0f} ms latency, {MAX_PARALLEL_ISSUES} issues in parallel"
+        )
+        print(f"  sync runs: {runs}; requests: {requests}; dropped answers: {stats['dropped']}")
+        print(f"  requests per entry: {requests / entries:.3f} (goal <= 1.05 without faults)")
+        print(
+            f"  wall {wall:.2f} s vs latency bound {bound:.2f} s: ratio {wall / bound:.2f} "
+            "(goal <= 1.3)"
+        )
+        print(f"  worklogs in Jira: {len(tags)}; duplicates: {duplicates}; lost: {lost}")
+        app.close()
+    jira.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--entries", type=int, default=1000)
+    parser.add_argument("--issues", type=int, default=100)
+    args = parser.parse_args()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(_Memory())
+    try:
+        run(args.entries, args.issues, 0.0)
+        run(args.entries, args.issues, 0.05)
+    finally:
+        keyring.set_keyring(previous)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""The Jira commands end to end: real subprocesses, a real HTTP fake Jira, a file keyring."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from clockwork_desktop.fakejira import FakeJira
+from tests.support.jira import seed
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def site() -> Iterator[FakeJira]:
+    with FakeJira("cloud") as fake:
+        seed(fake)
+        yield fake
+
+
+def run(
+    tmp_path: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    base_env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "TZ": "Europe/Berlin",
+        "PYTHONPATH": str(ROOT),
+        "PYTHON_KEYRING_BACKEND": "tests.support.memkeyring.FileKeyring",
+        "TEST_KEYRING_FILE": str(tmp_path / "keyring.json"),
+        "HOME": str(tmp_path),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "clockwork_desktop", "--data-dir", str(tmp_path / "data"), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**base_env, **(env or {})},
+    )
+
+
+def login(tmp_path: Path, site: FakeJira) -> None:
+    result = run(
+        tmp_path,
+        "login",
+        "--url",
+        site.base_url,
+        "--email",
+        "alice@example.com",
+        "--token-stdin",
+        stdin="alice-token\n",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Alice Example" in result.stdout
+    assert "Europe/Berlin" in result.stdout
+
+
+def test_login_accounts_sync_and_logout(tmp_path: Path, site: FakeJira) -> None:
+    login(tmp_path, site)
+    accounts = json.loads(run(tmp_path, "accounts", "--json").stdout)
+    assert accounts[0]["signed_in"] is True
+    assert accounts[0]["deployment"] == "cloud"
+    assert "alice-token" in (tmp_path / "keyring.json").read_text()
+    assert (
+        run(tmp_path, "log", "PROJ-1", "1h", "--date", "2026-03-05", "--start", "09:00").returncode
+        == 0
+    )
+    result = run(tmp_path, "sync", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report == {
+        "created": 1,
+        "updated": 0,
+        "deleted": 0,
+        "adopted": 0,
+        "failed": 0,
+        "pending": 0,
+        "errors": [],
+    }
+    assert len(site.worklogs_of("PROJ-1")) == 1
+    entries = json.loads(run(tmp_path, "entries", "--date", "2026-03-05", "--json").stdout)
+    assert entries[0]["sync_state"] == "synced"
+    assert entries[0]["worklog_ids"] == [str(site.worklogs_of("PROJ-1")[0].id)]
+    status = json.loads(run(tmp_path, "status", "--json").stdout)
+    assert status["sync"]["last_synced"] is not None
+    assert run(tmp_path, "logout").returncode == 0
+    assert "alice-token" not in (tmp_path / "keyring.json").read_text()
+    run(tmp_path, "log", "PROJ-1", "30m", "--date", "2026-03-05", "--start", "11:00")
+    signed_out = run(tmp_path, "sync")
+    assert signed_out.returncode == 3
+    assert "Not signed in" in signed_out.stdout + signed_out.stderr
+    # The token never reached the database or the log.
+    for path in (tmp_path / "data").rglob("*"):
+        if path.is_file():
+            assert b"alice-token" not in path.read_bytes(), path
+
+
+def test_refused_credentials_exit_3_without_echoing_the_token(
+    tmp_path: Path, site: FakeJira
+) -> None:
+    result = run(
+        tmp_path,
+        "login",
+        "--url",
+        site.base_url,
+        "--email",
+        "alice@example.com",
+        "--token-stdin",
+        stdin="s3cret-wrong\n",
+    )
+    assert result.returncode == 3
+    assert "refused the sign-in" in result.stderr
+    assert "s3cret-wrong" not in result.stderr + result.stdout
+    assert json.loads(run(tmp_path, "accounts", "--json").stdout) == []
+
+
+def test_sync_exit_codes(tmp_path: Path, site: FakeJira) -> None:
+    login(tmp_path, site)
+    run(tmp_path, "log", "OPS-7", "1h", "--date", "2026-03-05", "--start", "09:00")
+    refused = run(tmp_path, "sync", "--json")
+    assert refused.returncode == 1
+    report = json.loads(refused.stdout)
+    assert report["failed"] == 1
+    assert report["errors"][0]["issue_key"] == "OPS-7"
+    assert "permission" in report["errors"][0]["message"]
+    site.stop()
+    run(tmp_path, "log", "PROJ-1", "1h", "--date", "2026-03-05", "--start", "11:00")
+    offline = run(tmp_path, "sync")
+    assert offline.returncode == 3
+    assert "Cannot reach Jira" in offline.stdout
+    site.start_on(int(site.base_url.rsplit(":", 1)[1]))
+
+
+def test_environment_token_is_used_and_never_stored(tmp_path: Path, site: FakeJira) -> None:
+    env = {"CLOCKWORK_JIRA_TOKEN": "alice-token"}
+    result = run(tmp_path, "login", "--url", site.base_url, "--email", "alice@example.com", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "not stored" in result.stdout
+    assert not (tmp_path / "keyring.json").exists()
+    run(tmp_path, "log", "PROJ-2", "45m", "--date", "2026-03-05", "--start", "09:00")
+    assert run(tmp_path, "sync", env=env).returncode == 0
+    assert len(site.worklogs_of("PROJ-2")) == 1
+
+
+def test_issues_and_search(tmp_path: Path, site: FakeJira) -> None:
+    login(tmp_path, site)
+    mine = json.loads(run(tmp_path, "issues", "--json").stdout)
+    assert [i["key"] for i in mine] == ["PROJ-1", "PROJ-2"]
+    found = run(tmp_path, "search", "tray")
+    assert "PROJ-2" in found.stdout
+    assert "Write the tray menu" in found.stdout
+
+
+def test_login_needs_a_token(tmp_path: Path, site: FakeJira) -> None:
+    result = run(tmp_path, "login", "--url", site.base_url, "--email", "alice@example.com")
+    assert result.returncode == 2
+    assert "--token-stdin" in result.stderr
