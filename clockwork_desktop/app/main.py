@@ -27,12 +27,11 @@ def main(argv: list[str] | None = None) -> int:
     services = AppServices(base)
     try:
         if args.command is None:
-            # The tray app is not built yet: show where things stand and how to use the CLI.
-            args.json = False
-            code = commands.run_named("status", args, services)
-            print()
-            build_parser().print_help()
-            return code
+            services.close()
+            _setup_logging(base)
+            from clockwork_desktop.app.gui import run_gui
+
+            return run_gui(base, demo=args.demo)
         extra = {}
         if args.command not in commands.HANDLERS:
             from clockwork_desktop.cli.jira_commands import JIRA_HANDLERS

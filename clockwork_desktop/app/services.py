@@ -105,3 +105,15 @@ class AppServices:
             return bool(self.credentials.get_token(account))
         except Exception:  # no keyring: not signed in, whatever the reason
             return False
+
+    # -- what the GUI needs besides the services ---------------------------------------------
+
+    @property
+    def settings(self) -> SqliteStore:
+        return self.store
+
+    def data_version(self) -> int:
+        return self.store.data_version()
+
+    def issue_summary(self, key: str) -> str:
+        return self.store.issue_summaries([key]).get(key, "")

@@ -78,3 +78,22 @@ class KeyringCredentials:
         except (KeyringError, RuntimeError) as exc:
             log.warning("keyring delete failed: %s", type(exc).__name__)
             raise CredentialsUnavailableError(NO_KEYRING) from None
+
+
+class SessionCredentials:
+    """Tokens kept in memory for this run only (the demo, or no keyring at all)."""
+
+    def __init__(self) -> None:
+        self._tokens: dict[str, str] = {}
+
+    def check_available(self) -> None:
+        return None
+
+    def get_token(self, account: Account) -> str | None:
+        return self._tokens.get(_username(account))
+
+    def set_token(self, account: Account, token: str) -> None:
+        self._tokens[_username(account)] = token
+
+    def delete_token(self, account: Account) -> None:
+        self._tokens.pop(_username(account), None)

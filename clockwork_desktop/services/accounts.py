@@ -70,27 +70,9 @@ class AccountService:
         """
         site = normalise_site_url(url)
         token = token.strip()
-        if not token:
-            raise InputError("The token is empty.")
         if store_token:
             self._credentials.check_available()
-        guess = "cloud" if email else "datacenter"
-        probe = self._connector.connect(site, guess, email, token)
-        try:
-            deployment = _deployment(probe.server_info())
-            if deployment != guess:
-                if deployment == "cloud":
-                    raise InputError(
-                        f"{site} is Jira Cloud: sign in with your Atlassian email (--email) and "
-                        "an API token."
-                    )
-                raise InputError(
-                    f"{site} is Jira Data Center: sign in with a personal access token and no "
-                    "email."
-                )
-            user = probe.myself()
-        finally:
-            probe.close()
+        deployment, user = self.check(site, token, email=email)
         account_name = name or default_name(site)
         existing = self._store.accounts()
         is_default = not existing or any(a.name == account_name and a.is_default for a in existing)
@@ -114,6 +96,30 @@ class AccountService:
         adopted = self._store.adopt_orphan_entries(account.name) if is_default else 0
         log.info("signed in to %s as %s", site, user.account_id)
         return LoginResult(account, user, adopted)
+
+    def check(self, url: str, token: str, *, email: str | None = None) -> tuple[str, JiraUser]:
+        """Ask Jira who this token belongs to ("Test connection"); nothing is saved."""
+        site = normalise_site_url(url)
+        token = token.strip()
+        if not token:
+            raise InputError("The token is empty.")
+        guess = "cloud" if email else "datacenter"
+        probe = self._connector.connect(site, guess, email, token)
+        try:
+            deployment = _deployment(probe.server_info())
+            if deployment != guess:
+                if deployment == "cloud":
+                    raise InputError(
+                        f"{site} is Jira Cloud: sign in with your Atlassian email (--email) and "
+                        "an API token."
+                    )
+                raise InputError(
+                    f"{site} is Jira Data Center: sign in with a personal access token and no "
+                    "email."
+                )
+            return deployment, probe.myself()
+        finally:
+            probe.close()
 
     def logout(self, name: str | None = None) -> Account:
         account = self.get(name)

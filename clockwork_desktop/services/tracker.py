@@ -230,6 +230,18 @@ class TrackerService:
         log.warning("closed timer %d at its last heartbeat after a crash", current.id)
         return current
 
+    def reopen(self, entry_id: int) -> Entry:
+        """Keep counting an entry that recovery closed: it runs again from its start."""
+        with self._repo.atomic(durable=True):
+            entry = self._require(entry_id)
+            if self._repo.running() is not None:
+                raise OperationError("Another timer is running.")
+            self._check_free(entry.started_at, None, entry.id)
+            entry.ended_at = None
+            entry.needs_review = False
+            self._repo.save(entry)
+        return entry
+
     def resolve_away(
         self, period: AwayPeriod, action: str, other_issue: str | None = None
     ) -> Entry | None:

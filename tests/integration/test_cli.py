@@ -171,10 +171,23 @@ def test_corrupt_database_is_reported(tmp_path: Path) -> None:
     assert list(tmp_path.glob("clockwork.db.corrupt-*"))
 
 
-def test_no_arguments_prints_status_and_help(tmp_path: Path) -> None:
-    out = ok(tmp_path)
-    assert "No timer running." in out
-    assert "usage: clockwork-desktop" in out
+def test_no_arguments_starts_the_app(tmp_path: Path) -> None:
+    ready = tmp_path / "ready"
+    result = subprocess.run(
+        [sys.executable, "-m", "clockwork_desktop", "--data-dir", str(tmp_path / "data")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            "TZ": "Europe/Berlin",
+            "PATH": "/usr/bin:/bin",
+            "QT_QPA_PLATFORM": "offscreen",
+            "CLOCKWORK_READY_FILE": str(ready),
+            "CLOCKWORK_EXIT_WHEN_READY": "1",
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert ready.read_text().strip().isdigit()
 
 
 def test_status_does_not_import_heavy_modules(tmp_path: Path) -> None:

@@ -274,6 +274,10 @@ class SqliteStore:
     def heartbeat(self, entry_id: int, at: datetime) -> None:
         self._exec("UPDATE entries SET last_seen_utc = ? WHERE id = ?", (_ts(at), entry_id))
 
+    def heartbeat_release(self, entry_id: int) -> None:
+        """No app watches this timer any more (clean quit): it is not an orphan later."""
+        self._exec("UPDATE entries SET last_seen_utc = NULL WHERE id = ?", (entry_id,))
+
     def data_version(self) -> int:
         return int(self._exec("PRAGMA data_version").fetchone()[0])
 

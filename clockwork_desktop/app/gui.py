@@ -1,0 +1,240 @@
+"""Starting the tray app: single instance, first run, demo mode, scheduler, shutdown.
+
+Heavy modules (httpx, keyring, apscheduler) are imported after the icon is on screen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtNetwork import QLocalServer, QLocalSocket
+from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
+
+from clockwork_desktop.app.services import AppServices
+from clockwork_desktop.core.durations import format_duration
+from clockwork_desktop.core.logs import get_logger
+from clockwork_desktop.ui.icons import app_icon
+from clockwork_desktop.ui.tasks import TaskRunner
+from clockwork_desktop.ui.tray import TrayController
+
+log = get_logger(__name__)
+
+READY_FILE_ENV = "CLOCKWORK_READY_FILE"
+EXIT_WHEN_READY_ENV = "CLOCKWORK_EXIT_WHEN_READY"
+FIRST_SYNC_DELAY_MS = 3000
+
+
+def instance_name(data_dir: Path) -> str:
+    digest = hashlib.sha256(str(data_dir).encode()).hexdigest()[:12]
+    user = os.environ.get("USER") or os.environ.get("USERNAME") or "user"
+    return f"clockwork-desktop-{user}-{digest}"
+
+
+def _signal_running_instance(name: str) -> bool:
+    """Ask an already running app for the same data to show its picker."""
+    socket = QLocalSocket()
+    socket.connectToServer(name)
+    if not socket.waitForConnected(500):
+        return False
+    socket.write(b"picker\n")
+    socket.flush()
+    socket.waitForBytesWritten(500)
+    socket.disconnectFromServer()
+    return True
+
+
+class _SyncBridge(QObject):
+    """Carries sync reports from the scheduler's thread to the GUI thread."""
+
+    finished = Signal(object)
+
+
+class GuiApp:
+    def __init__(self, base: Path, *, demo: bool) -> None:
+        self.demo = demo
+        self.fake: Any = None
+        self.scheduler: Any = None
+        if demo:
+            base = Path(tempfile.mkdtemp(prefix="clockwork-demo-"))
+            from clockwork_desktop.infra.credentials import SessionCredentials
+
+            self.services = AppServices(base, credentials=SessionCredentials())
+        else:
+            self.services = AppServices(base)
+        self.base = base
+
+    def run(self, argv: list[str]) -> int:
+        app = QApplication.instance() or QApplication(argv)
+        assert isinstance(app, QApplication)
+        app.setApplicationName("Clockwork Desktop")
+        app.setQuitOnLastWindowClosed(False)
+        app.setWindowIcon(app_icon())
+        name = instance_name(self.base)
+        if not self.demo and _signal_running_instance(name):
+            sys.stdout.write("Clockwork Desktop is already running; showing its issue picker.\n")
+            return 0
+        QLocalServer.removeServer(name)
+        self.server = QLocalServer()
+        self.server.listen(name)
+        self.server.newConnection.connect(self._on_instance_message)
+
+        services = self.services
+        for notice in services.notices:
+            QMessageBox.warning(None, "Clockwork Desktop", notice)
+        self.runner = TaskRunner()
+        use_tray = QSystemTrayIcon.isSystemTrayAvailable()
+        from clockwork_desktop.infra.idle import idle_probe
+
+        self.controller = TrayController(
+            services, self.runner, idle_seconds=idle_probe(), use_tray=use_tray
+        )
+        self.window = None
+        if use_tray:
+            self.controller.show()
+        else:
+            from clockwork_desktop.ui.miniwindow import MiniWindow
+
+            self.window = MiniWindow(self.controller)
+            self.window.show()
+        self.bridge = _SyncBridge()
+        self.bridge.finished.connect(self.controller.sync_finished)
+        self.controller.sync_requested.connect(self._sync_soon)
+        app.aboutToQuit.connect(self._shutdown)
+        QTimer.singleShot(0, self._ready)
+        QTimer.singleShot(FIRST_SYNC_DELAY_MS, self._start_background)
+        self._watch_network()
+        return int(app.exec())
+
+    # -- start-up steps -----------------------------------------------------------------------
+
+    def _ready(self) -> None:
+        """The icon is shown and the event loop runs (benchmarks and tests wait for this)."""
+        ready_file = os.environ.get(READY_FILE_ENV)
+        if ready_file:
+            Path(ready_file).write_text(f"{os.getpid()}\n", encoding="utf-8")
+        if os.environ.get(EXIT_WHEN_READY_ENV):
+            QApplication.exit(0)
+            return
+        QTimer.singleShot(0, self._recover)
+        if self.window is not None:
+            QTimer.singleShot(0, self.window.explain_once)
+        first_run = not self.services.store.get_setting("first_run_done", False)
+        if first_run and not self.demo and not self.services.accounts.accounts():
+            QTimer.singleShot(0, self._first_run)
+
+    def _first_run(self) -> None:
+        from clockwork_desktop.ui.signin import SignInDialog
+
+        dialog = SignInDialog(self.services, self.runner)
+        dialog.exec()
+        self.services.store.set_setting("first_run_done", True)
+        if dialog.choice == "demo":
+            import subprocess
+
+            subprocess.Popen([sys.executable, "-m", "clockwork_desktop", "--demo"])
+            QApplication.exit(0)
+        elif dialog.choice == "signed_in":
+            self._sync_soon()
+        self.controller.refresh()
+
+    def _recover(self) -> None:
+        recovered = self.services.tracker.recover()
+        self.controller.heartbeat()  # claim the running timer: this app now watches it
+        if recovered is None:
+            return
+        zone = self.services.tracker.zone
+        assert recovered.ended_at is not None
+        gap = self.services.tracker.now() - recovered.ended_at
+        box = QMessageBox()
+        box.setWindowTitle("Timer stopped while the app was not running")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(
+            f"Clockwork Desktop was not running from "
+            f"{recovered.ended_at.astimezone(zone):%H:%M} until now "
+            f"({format_duration(int(gap.total_seconds()))}) while {recovered.issue_key} was "
+            "running. The timer was stopped when the app stopped. Keep that time too?"
+        )
+        keep = box.addButton("Keep it (timer continues)", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Discard it", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        if box.clickedButton() is keep:
+            self.services.tracker.reopen(recovered.id)
+        self.controller.refresh()
+
+    def _start_background(self) -> None:
+        """Start the demo Jira and the sync schedule, once the icon is up."""
+        services = self.services
+        if self.demo and self.fake is None:
+            from clockwork_desktop.fakejira.demo import DEMO_EMAIL, DEMO_TOKEN, demo_jira
+
+            self.fake = demo_jira(services.tracker.zone.key)
+            services.accounts.login(self.fake.base_url, DEMO_TOKEN, email=DEMO_EMAIL, name="demo")
+            services.issues.my_open_issues()
+        from clockwork_desktop.infra.scheduler import SyncScheduler
+
+        minutes = services.store.get_setting("sync_interval_min", 5)
+        self.scheduler = SyncScheduler(self._sync_job, interval_s=float(minutes) * 60)
+        self.scheduler.start()
+        self.controller.refresh()
+
+    def _sync_job(self) -> None:
+        if not self.services.accounts.accounts():
+            return
+        report = self.services.sync.sync()
+        self.bridge.finished.emit(report)
+
+    def _sync_soon(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.run_soon()
+
+    def _watch_network(self) -> None:
+        """Sync as soon as the network comes back."""
+        try:
+            from PySide6.QtNetwork import QNetworkInformation
+
+            if not QNetworkInformation.loadDefaultBackend():
+                return
+            info = QNetworkInformation.instance()
+            if info is None:
+                return
+
+            def changed(reachability: QNetworkInformation.Reachability) -> None:
+                if reachability == QNetworkInformation.Reachability.Online:
+                    self._sync_soon()
+
+            info.reachabilityChanged.connect(changed)
+        except Exception:  # no backend on this platform: the schedule still runs
+            log.info("network reachability is not available")
+
+    def _on_instance_message(self) -> None:
+        connection = self.server.nextPendingConnection()
+        if connection is None:
+            return
+        connection.waitForReadyRead(200)
+        if bytes(connection.readAll().data()).strip() == b"picker":
+            self.controller.show_picker()
+        connection.disconnectFromServer()
+
+    def _shutdown(self) -> None:
+        self.controller.shutdown()
+        if self.scheduler is not None:
+            self.scheduler.shutdown()
+        self.runner.shutdown()
+        running = self.services.tracker.running()
+        if running is not None:
+            # Quitting on purpose: the timer keeps running, with nobody claiming to watch it.
+            self.services.store.heartbeat_release(running.id)
+        if self.fake is not None:
+            self.fake.stop()
+        self.server.close()
+        self.services.close()
+
+
+def run_gui(base: Path, *, demo: bool) -> int:
+    return GuiApp(base, demo=demo).run(sys.argv[:1])

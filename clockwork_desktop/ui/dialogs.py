@@ -1,0 +1,414 @@
+"""Dialogs: log time, edit an entry, today's entries, and the away resolver."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimeZone
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QCheckBox,
+    QDateEdit,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QRadioButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clockwork_desktop.core.durations import ACCEPTED_FORMS, format_duration, parse_duration
+from clockwork_desktop.core.errors import ClockworkError
+from clockwork_desktop.core.models import AwayPeriod, Entry, normalise_issue_key
+from clockwork_desktop.ui.gui_services import GuiServices
+
+STATE_TEXT = {
+    "pending": "pending",
+    "synced": "synced",
+    "failed": "failed",
+    "conflict": "conflict",
+    "remote": "from Jira",
+    "too_short": "too short to log",
+    "running": "running",
+}
+
+
+def plain_label(text: str, parent: QWidget | None = None) -> QLabel:
+    """A label that never interprets its text as HTML (text from Jira is untrusted)."""
+    label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
+    label.setWordWrap(True)
+    return label
+
+
+def _error_label(parent: QWidget) -> QLabel:
+    label = plain_label("", parent)
+    label.setStyleSheet("color: #cf222e;")
+    label.hide()
+    return label
+
+
+def _qdatetime(instant: datetime, zone: ZoneInfo) -> QDateTime:
+    local = instant.astimezone(zone)
+    return QDateTime(
+        QDate(local.year, local.month, local.day),
+        QTime(local.hour, local.minute, local.second),
+        QTimeZone(zone.key.encode()),
+    )
+
+
+def _instant(value: QDateTime) -> datetime:
+    return datetime.fromtimestamp(value.toSecsSinceEpoch(), UTC)
+
+
+class LogTimeDialog(QDialog):
+    """Log time by hand: issue, duration, date and optional start time, comment."""
+
+    def __init__(
+        self, services: GuiServices, parent: QWidget | None = None, issue_key: str = ""
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Log time")
+        self._services = services
+        tracker = services.tracker
+        self.issue = QLineEdit(issue_key, self)
+        self.issue.setPlaceholderText("PROJ-123")
+        self.duration = QLineEdit(self)
+        self.duration.setPlaceholderText("1h 30m")
+        self.duration.setToolTip(f"Accepted: {ACCEPTED_FORMS}")
+        self.preview = plain_label("", self)
+        self.day = QDateEdit(self)
+        self.day.setCalendarPopup(True)
+        today = tracker.today()
+        self.day.setDate(QDate(today.year, today.month, today.day))
+        self.use_start = QCheckBox("Start at", self)
+        self.start = QTimeEdit(QTime(9, 0), self)
+        self.start.setEnabled(False)
+        self.use_start.toggled.connect(self.start.setEnabled)
+        self.comment = QLineEdit(self)
+        self.error = _error_label(self)
+
+        form = QFormLayout()
+        form.addRow("Issue", self.issue)
+        form.addRow("Duration", self.duration)
+        form.addRow("", self.preview)
+        form.addRow("Date", self.day)
+        row = QHBoxLayout()
+        row.addWidget(self.use_start)
+        row.addWidget(self.start)
+        row.addStretch(1)
+        form.addRow("", row)
+        form.addRow("Comment", self.comment)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Log")
+        buttons.accepted.connect(self._save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.duration.textChanged.connect(self._preview)
+        self.saved: Entry | None = None
+
+    def _preview(self, text: str) -> None:
+        try:
+            seconds = parse_duration(text)
+        except ClockworkError:
+            self.preview.setText("" if not text.strip() else "Not a duration yet")
+            return
+        self.preview.setText(f"= {format_duration(seconds)}")
+
+    def _show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.show()
+
+    def _save(self) -> None:
+        try:
+            key = normalise_issue_key(self.issue.text())
+            seconds = parse_duration(self.duration.text())
+            qd = self.day.date()
+            start = None
+            if self.use_start.isChecked():
+                qt = self.start.time()
+                start = time(qt.hour(), qt.minute())
+            self.saved = self._services.tracker.log_time(
+                key,
+                seconds,
+                day=date(qd.year(), qd.month(), qd.day()),
+                start_time=start,
+                comment=self.comment.text(),
+            )
+        except ClockworkError as exc:
+            self._show_error(str(exc))
+            return
+        self.accept()
+
+
+class EditEntryDialog(QDialog):
+    """Fix a mistake: issue, start, end, comment; or delete the entry."""
+
+    def __init__(self, services: GuiServices, entry: Entry, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Edit entry #{entry.id}")
+        self._services = services
+        self._entry = entry
+        zone = services.tracker.zone
+        self.issue = QLineEdit(entry.issue_key, self)
+        self.start = QDateTimeEdit(_qdatetime(entry.started_at, zone), self)
+        self.start.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.end = QDateTimeEdit(self)
+        self.end.setDisplayFormat("yyyy-MM-dd HH:mm")
+        if entry.ended_at is not None:
+            self.end.setDateTime(_qdatetime(entry.ended_at, zone))
+        else:
+            self.end.setEnabled(False)
+            self.end.setToolTip("The timer is running; stop it to set its end.")
+        self.comment = QLineEdit(entry.comment, self)
+        self.state = plain_label(self._state_text(), self)
+        self.error = _error_label(self)
+        form = QFormLayout()
+        form.addRow("Issue", self.issue)
+        form.addRow("Start", self.start)
+        form.addRow("End", self.end)
+        form.addRow("Comment", self.comment)
+        form.addRow("Sync", self.state)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.delete_button = buttons.addButton(
+            "Delete", QDialogButtonBox.ButtonRole.DestructiveRole
+        )
+        self.delete_button.clicked.connect(self._delete)
+        buttons.accepted.connect(self._save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.deleted = False
+
+    def _state_text(self) -> str:
+        view = self._services.tracker.view(self._entry)
+        text = STATE_TEXT.get(view.state.value, view.state.value)
+        if self._entry.error:
+            text += f": {self._entry.error}"
+        return text
+
+    def _save(self) -> None:
+        e = self._entry
+        try:
+            start = _instant(self.start.dateTime())
+            end = _instant(self.end.dateTime()) if e.ended_at is not None else None
+            new_key = self.issue.text().strip().upper()
+            self._services.tracker.edit(
+                e.id,
+                issue_key=new_key if new_key != e.issue_key else None,
+                start=start if start != e.started_at else None,
+                end=end if end is not None and end != e.ended_at else None,
+                comment=self.comment.text() if self.comment.text() != e.comment else None,
+            )
+        except ClockworkError as exc:
+            self.error.setText(str(exc))
+            self.error.show()
+            return
+        self.accept()
+
+    def _delete(self) -> None:
+        answer = QMessageBox.question(
+            self,
+            "Delete entry",
+            f"Delete {self._entry.issue_key} "
+            f"({format_duration(self._entry.duration_seconds(self._services.tracker.now()))})?",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            self._services.tracker.delete(self._entry.id)
+        except ClockworkError as exc:
+            self.error.setText(str(exc))
+            self.error.show()
+            return
+        self.deleted = True
+        self.accept()
+
+
+class EntriesDialog(QDialog):
+    """One day's entries with their sync state; double-click (or Enter) edits one."""
+
+    COLUMNS = ("Start", "End", "Issue", "Tracked", "Logs as", "State", "Comment")
+
+    def __init__(
+        self, services: GuiServices, parent: QWidget | None = None, day: date | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._services = services
+        self._day = day or services.tracker.today()
+        self.setWindowTitle("Entries")
+        self.title = plain_label("", self)
+        prev = QPushButton("◀", self)
+        nxt = QPushButton("▶", self)
+        today = QPushButton("Today", self)
+        prev.clicked.connect(lambda: self.show_day(self._day - timedelta(days=1)))
+        nxt.clicked.connect(lambda: self.show_day(self._day + timedelta(days=1)))
+        today.clicked.connect(lambda: self.show_day(self._services.tracker.today()))
+        top = QHBoxLayout()
+        top.addWidget(prev)
+        top.addWidget(self.title, 1)
+        top.addWidget(today)
+        top.addWidget(nxt)
+        self.table = QTableWidget(0, len(self.COLUMNS), self)
+        self.table.setHorizontalHeaderLabels(self.COLUMNS)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(
+            len(self.COLUMNS) - 1, QHeaderView.ResizeMode.Stretch
+        )
+        self.table.cellDoubleClicked.connect(lambda row, _c: self._edit(row))
+        self.total = plain_label("", self)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        add = buttons.addButton("Log time…", QDialogButtonBox.ButtonRole.ActionRole)
+        add.clicked.connect(self._log)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table)
+        layout.addWidget(self.total)
+        layout.addWidget(buttons)
+        self.resize(760, 360)
+        self._ids: list[int] = []
+        self.show_day(self._day)
+
+    def show_day(self, day: date) -> None:
+        self._day = day
+        self.title.setText(day.strftime("%A, %d %B %Y"))
+        tracker = self._services.tracker
+        zone = tracker.zone
+        views = tracker.entries(day, day)
+        self.table.setRowCount(len(views))
+        self._ids = []
+        total = 0
+        for row, v in enumerate(views):
+            e = v.entry
+            self._ids.append(e.id)
+            total += v.duration_seconds
+            state = STATE_TEXT.get(v.state.value, v.state.value)
+            if e.error:
+                state += f": {e.error}"
+            cells = (
+                e.started_at.astimezone(zone).strftime("%H:%M"),
+                e.ended_at.astimezone(zone).strftime("%H:%M") if e.ended_at else "…",
+                e.issue_key,
+                format_duration(v.duration_seconds),
+                format_duration(v.log_seconds) if v.log_seconds else "—",
+                state,
+                e.comment,
+            )
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if col == 5:
+                    item.setToolTip(state)
+                self.table.setItem(row, col, item)
+        self.table.resizeColumnsToContents()
+        self.total.setText(f"Total: {format_duration(total)}")
+
+    def _edit(self, row: int) -> None:
+        entry = self._services.tracker.get(self._ids[row])
+        dialog = EditEntryDialog(self._services, entry, self)
+        if dialog.exec():
+            self.show_day(self._day)
+
+    def _log(self) -> None:
+        dialog = LogTimeDialog(self._services, self)
+        dialog.day.setDate(QDate(self._day.year, self._day.month, self._day.day))
+        if dialog.exec():
+            self.show_day(self._day)
+
+
+class AwayDialog(QDialog):
+    """You were away from 12:03 to 12:41: keep / discard / stop at 12:03 / assign to another."""
+
+    def __init__(
+        self,
+        services: GuiServices,
+        period: AwayPeriod,
+        issue_key: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._services = services
+        self.period = period
+        zone = services.tracker.zone
+        start = period.start.astimezone(zone).strftime("%H:%M")
+        end = period.end.astimezone(zone).strftime("%H:%M")
+        reason = {
+            "idle": "You were away",
+            "sleep": "The computer was asleep",
+            "not_running": "Clockwork Desktop was not running",
+        }.get(period.reason, "You were away")
+        self.setWindowTitle("Were you working?")
+        self.message = plain_label(
+            f"{reason} from {start} to {end} ({format_duration(period.seconds)}) while "
+            f"{issue_key} was running. What should happen to that time?",
+            self,
+        )
+        self.keep = QRadioButton(f"Keep it on {issue_key}", self)
+        self.discard = QRadioButton("Discard it, and keep the timer running", self)
+        self.stop = QRadioButton(f"Stop the timer at {start}", self)
+        self.assign = QRadioButton("Assign it to another issue:", self)
+        self.other = QLineEdit(self)
+        self.other.setPlaceholderText("PROJ-123")
+        self.other.setEnabled(False)
+        self.assign.toggled.connect(self.other.setEnabled)
+        self.keep.setChecked(True)
+        group = QButtonGroup(self)
+        for button in (self.keep, self.discard, self.stop, self.assign):
+            group.addButton(button)
+        self.error = _error_label(self)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok, self)
+        buttons.accepted.connect(self._apply)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.message)
+        for button in (self.keep, self.discard, self.stop):
+            layout.addWidget(button)
+        row = QHBoxLayout()
+        row.addWidget(self.assign)
+        row.addWidget(self.other, 1)
+        layout.addLayout(row)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.choice = "keep"
+
+    def _apply(self) -> None:
+        choice = "keep"
+        if self.discard.isChecked():
+            choice = "discard"
+        elif self.stop.isChecked():
+            choice = "stop"
+        elif self.assign.isChecked():
+            choice = "assign"
+        try:
+            self._services.tracker.resolve_away(
+                self.period, choice, self.other.text() if choice == "assign" else None
+            )
+        except ClockworkError as exc:
+            self.error.setText(str(exc))
+            self.error.show()
+            return
+        self.choice = choice
+        self.accept()

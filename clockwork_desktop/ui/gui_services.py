@@ -1,0 +1,35 @@
+"""What the widgets need from the rest of the app, as one protocol (built by app/)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from clockwork_desktop.core.ports import SettingsStore
+from clockwork_desktop.services.accounts import AccountService
+from clockwork_desktop.services.issues import IssueService
+from clockwork_desktop.services.sync import SyncService
+from clockwork_desktop.services.tracker import TrackerService
+
+
+class GuiServices(Protocol):
+    data_dir: Path
+
+    @property
+    def tracker(self) -> TrackerService: ...
+
+    @property
+    def accounts(self) -> AccountService: ...
+
+    @property
+    def issues(self) -> IssueService: ...
+
+    @property
+    def sync(self) -> SyncService: ...
+
+    @property
+    def settings(self) -> SettingsStore: ...
+
+    def data_version(self) -> int: ...
+
+    def issue_summary(self, key: str) -> str: ...

@@ -1,0 +1,261 @@
+"""The issue picker: a small popup with a search field, for starting a timer by keyboard.
+
+My open issues come first, then recent ones, then Jira's search results as you type
+(debounced, fetched off the GUI thread). A typed key such as ``ABC-123`` can always be
+started, even offline. Enter starts the highlighted issue; Esc closes.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QGuiApplication, QKeyEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clockwork_desktop.core.models import ISSUE_KEY_RE, JiraIssue
+from clockwork_desktop.ui.gui_services import GuiServices
+from clockwork_desktop.ui.tasks import TaskRunner
+
+KEY_ROLE = Qt.ItemDataRole.UserRole
+SEARCH_DELAY_MS = 300
+MAX_PER_SECTION = 12
+
+
+class IssuePicker(QFrame):
+    issue_chosen = Signal(str)
+
+    def __init__(
+        self, services: GuiServices, runner: TaskRunner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent, Qt.WindowType.Popup)
+        self.setObjectName("IssuePicker")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self._services = services
+        self._runner = runner
+        self._mine: list[JiraIssue] = []
+        self._recent: list[JiraIssue] = []
+        self._found: list[JiraIssue] = []
+        self._search_seq = 0
+        self._note = ""
+
+        self.field = QLineEdit(self)
+        self.field.setPlaceholderText("Issue key or words, e.g. PROJ-123")
+        self.field.setClearButtonEnabled(True)
+        self.field.installEventFilter(self)
+        self.list = QListWidget(self)
+        self.list.setUniformItemSizes(True)
+        self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.list.itemActivated.connect(self._activate_item)
+        self.list.itemClicked.connect(self._activate_item)
+        self.status = QLabel(self)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.status.setStyleSheet("color: palette(mid);")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(4)
+        layout.addWidget(self.field)
+        layout.addWidget(self.list)
+        layout.addWidget(self.status)
+        self.resize(460, 380)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DELAY_MS)
+        self._debounce.timeout.connect(self._search)
+        self.field.textChanged.connect(self._text_changed)
+        self.field.returnPressed.connect(self._activate_current)
+
+    # -- opening ----------------------------------------------------------------------------
+
+    def open_at(self, anchor: QPoint | None = None) -> None:
+        self.field.clear()
+        self._found = []
+        self._load_cached()
+        self._rebuild()
+        self._place(anchor)
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        self.field.setFocus(Qt.FocusReason.PopupFocusReason)
+        self._refresh_mine()
+
+    def _place(self, anchor: QPoint | None) -> None:
+        screen = QGuiApplication.screenAt(anchor) if anchor else QGuiApplication.primaryScreen()
+        if screen is None:
+            screen = QGuiApplication.primaryScreen()
+        area = screen.availableGeometry()
+        point = anchor or area.center() - QPoint(self.width() // 2, self.height() // 2)
+        x = min(max(point.x() - self.width() // 2, area.left()), area.right() - self.width())
+        y = point.y() + 8
+        if y + self.height() > area.bottom():
+            y = point.y() - self.height() - 8
+        self.move(x, max(y, area.top()))
+
+    def _load_cached(self) -> None:
+        services = self._services
+        try:
+            self._mine = services.issues.my_open_issues(refresh=False)[0]
+        except Exception:  # no account yet: nothing cached
+            self._mine = []
+        self._recent = services.issues.recent(MAX_PER_SECTION)
+
+    def _refresh_mine(self) -> None:
+        def fetch() -> tuple[list[JiraIssue], str | None]:
+            return self._services.issues.my_open_issues(refresh=True)
+
+        def done(result: tuple[list[JiraIssue], str | None]) -> None:
+            self._mine, note = result
+            self._note = "Offline: showing saved issues." if note else ""
+            self._rebuild()
+
+        if self._services.accounts.accounts():
+            self._runner.network(fetch, done, lambda _e: None)
+
+    # -- typing and searching ---------------------------------------------------------------
+
+    def _text_changed(self, text: str) -> None:
+        self._found = []
+        self._rebuild()
+        self._debounce.start()
+
+    def _search(self) -> None:
+        text = self.field.text().strip()
+        if len(text) < 2 or not self._services.accounts.accounts():
+            return
+        self._search_seq += 1
+        seq = self._search_seq
+
+        def done(result: tuple[list[JiraIssue], str | None]) -> None:
+            if seq != self._search_seq or text != self.field.text().strip():
+                return  # an older search answering late
+            self._found, note = result
+            self._note = "Offline: searched saved issues." if note else ""
+            self._rebuild()
+
+        self.status.setText("Searching Jira…")
+        self._runner.network(lambda: self._services.issues.search(text), done, lambda _e: None)
+
+    # -- the list -------------------------------------------------------------------------
+
+    def _matches(self, issue: JiraIssue, needle: str) -> bool:
+        return not needle or needle in issue.key.lower() or needle in issue.summary.lower()
+
+    def _rebuild(self) -> None:
+        needle = self.field.text().strip().lower()
+        self.list.clear()
+        shown: set[str] = set()
+        typed = self.field.text().strip().upper()
+        if ISSUE_KEY_RE.match(typed):
+            summary = self._services.issue_summary(typed)
+            self._add_section("Start typed key")
+            self._add_issue(JiraIssue(typed, summary or "start a timer on this key"))
+            shown.add(typed)
+        running = self._services.tracker.running()
+        running_key = running.issue_key if running else None
+        for title, issues in (
+            ("My open issues", self._mine),
+            ("Recent", self._recent),
+            ("Search results", self._found),
+        ):
+            chosen = [i for i in issues if i.key not in shown and self._matches(i, needle)]
+            if title == "Search results":
+                chosen = [i for i in issues if i.key not in shown]
+            chosen = chosen[:MAX_PER_SECTION]
+            if not chosen:
+                continue
+            self._add_section(title)
+            for issue in chosen:
+                self._add_issue(issue, running=issue.key == running_key)
+                shown.add(issue.key)
+        if self.list.count() == 0:
+            self.status.setText(
+                self._note or ("No matching issues." if needle else "Type an issue key.")
+            )
+        else:
+            self.status.setText(self._note or "Enter starts the timer · Esc closes")
+        self._select_first()
+
+    def _add_section(self, title: str) -> None:
+        item = QListWidgetItem(title)
+        font = QFont(item.font())
+        font.setBold(True)
+        font.setPointSizeF(max(font.pointSizeF() - 1, 7))
+        item.setFont(font)
+        item.setFlags(Qt.ItemFlag.NoItemFlags)
+        self.list.addItem(item)
+
+    def _add_issue(self, issue: JiraIssue, running: bool = False) -> None:
+        # QListWidgetItem text is never interpreted as rich text: Jira's summaries stay plain.
+        text = f"{issue.key}   {issue.summary}".rstrip()
+        if running:
+            text += "   (running)"
+        item = QListWidgetItem(text)
+        item.setData(KEY_ROLE, issue.key)
+        item.setToolTip(f"{issue.key}: {issue.summary}")
+        self.list.addItem(item)
+
+    def _selectable_rows(self) -> list[int]:
+        return [r for r in range(self.list.count()) if self.list.item(r).data(KEY_ROLE) is not None]
+
+    def _select_first(self) -> None:
+        rows = self._selectable_rows()
+        if rows:
+            self.list.setCurrentRow(rows[0])
+
+    def _move(self, step: int) -> None:
+        rows = self._selectable_rows()
+        if not rows:
+            return
+        current = self.list.currentRow()
+        later = [r for r in rows if (r > current if step > 0 else r < current)]
+        target = (later[0] if step > 0 else later[-1]) if later else current
+        self.list.setCurrentRow(target)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.field and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            steps = {
+                Qt.Key.Key_Down: 1,
+                Qt.Key.Key_Up: -1,
+                Qt.Key.Key_PageDown: 5,
+                Qt.Key.Key_PageUp: -5,
+            }
+            step = steps.get(Qt.Key(event.key()))
+            if step is not None:
+                for _ in range(abs(step)):
+                    self._move(1 if step > 0 else -1)
+                return True
+            if event.key() == Qt.Key.Key_Escape:
+                self.close()
+                return True
+        return super().eventFilter(watched, event)
+
+    # -- choosing -------------------------------------------------------------------------
+
+    def _activate_current(self) -> None:
+        item = self.list.currentItem()
+        if item is not None and item.data(KEY_ROLE):
+            self._choose(str(item.data(KEY_ROLE)))
+            return
+        typed = self.field.text().strip().upper()
+        if ISSUE_KEY_RE.match(typed):
+            self._choose(typed)
+        elif typed:
+            self.status.setText("Pick an issue from the list, or type a key such as PROJ-123.")
+
+    def _activate_item(self, item: QListWidgetItem) -> None:
+        key = item.data(KEY_ROLE)
+        if key:
+            self._choose(str(key))
+
+    def _choose(self, key: str) -> None:
+        self.close()
+        self.issue_chosen.emit(key)

@@ -1,0 +1,77 @@
+"""Background work with results delivered on the GUI thread.
+
+Network calls run in a small pool, database work in one serial worker; callbacks come back
+through a queued Qt signal, so widgets are only ever touched on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+Callback = Callable[[Any], None]
+ErrorCallback = Callable[[BaseException], None]
+
+
+class TaskRunner(QObject):
+    _finished = Signal(object)  # carries (future, on_done, on_error)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._network = ThreadPoolExecutor(4, thread_name_prefix="net")
+        self._db = ThreadPoolExecutor(1, thread_name_prefix="db")
+        self._finished.connect(self._deliver)
+        self._closed = False
+
+    def network(
+        self,
+        fn: Callable[[], Any],
+        on_done: Callback | None = None,
+        on_error: ErrorCallback | None = None,
+    ) -> Future[Any]:
+        return self._submit(self._network, fn, on_done, on_error)
+
+    def db(
+        self,
+        fn: Callable[[], Any],
+        on_done: Callback | None = None,
+        on_error: ErrorCallback | None = None,
+    ) -> Future[Any]:
+        return self._submit(self._db, fn, on_done, on_error)
+
+    def _submit(
+        self,
+        pool: ThreadPoolExecutor,
+        fn: Callable[[], Any],
+        on_done: Callback | None,
+        on_error: ErrorCallback | None,
+    ) -> Future[Any]:
+        future = pool.submit(fn)
+        future.add_done_callback(lambda f: self._finished.emit((f, on_done, on_error)))
+        return future
+
+    @Slot(object)
+    def _deliver(self, item: tuple[Future[Any], Callback | None, ErrorCallback | None]) -> None:
+        future, on_done, on_error = item
+        if self._closed or future.cancelled():
+            return
+        error = future.exception()
+        if error is not None:
+            if on_error is not None:
+                on_error(error)
+            else:
+                log.error("background task failed", exc_info=error)
+            return
+        if on_done is not None:
+            on_done(future.result())
+
+    def shutdown(self) -> None:
+        self._closed = True
+        self._network.shutdown(wait=False, cancel_futures=True)
+        self._db.shutdown(wait=True, cancel_futures=True)
