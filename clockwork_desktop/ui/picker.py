@@ -73,6 +73,11 @@ class IssuePicker(QFrame):
         self.field.textChanged.connect(self._text_changed)
         self.field.returnPressed.connect(self._activate_current)
 
+    def shutdown(self) -> None:
+        self._debounce.stop()
+        self._search_seq += 1  # answers still on their way are dropped
+        self.close()
+
     # -- opening ----------------------------------------------------------------------------
 
     def open_at(self, anchor: QPoint | None = None) -> None:

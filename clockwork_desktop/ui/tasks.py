@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 log = logging.getLogger(__name__)
 
+SHUTDOWN_WAIT_S = 3.0
 Callback = Callable[[Any], None]
 ErrorCallback = Callable[[BaseException], None]
 
@@ -28,6 +29,7 @@ class TaskRunner(QObject):
         self._db = ThreadPoolExecutor(1, thread_name_prefix="db")
         self._finished.connect(self._deliver)
         self._closed = False
+        self._pending: set[Future[Any]] = set()
 
     def network(
         self,
@@ -53,6 +55,8 @@ class TaskRunner(QObject):
         on_error: ErrorCallback | None,
     ) -> Future[Any]:
         future = pool.submit(fn)
+        self._pending.add(future)
+        future.add_done_callback(self._pending.discard)
         future.add_done_callback(lambda f: self._finished.emit((f, on_done, on_error)))
         return future
 
@@ -71,7 +75,9 @@ class TaskRunner(QObject):
         if on_done is not None:
             on_done(future.result())
 
-    def shutdown(self) -> None:
+    def shutdown(self, timeout_s: float = SHUTDOWN_WAIT_S) -> None:
+        """Stop taking work; give running tasks a moment to finish before the DB closes."""
         self._closed = True
         self._network.shutdown(wait=False, cancel_futures=True)
-        self._db.shutdown(wait=True, cancel_futures=True)
+        self._db.shutdown(wait=False, cancel_futures=True)
+        wait(list(self._pending), timeout=timeout_s)

@@ -96,6 +96,7 @@ class TrayController(QObject):
     def shutdown(self) -> None:
         for timer in self._timers:
             timer.stop()
+        self.picker.shutdown()
         if self.tray is not None:
             self.tray.hide()
 

@@ -1,0 +1,206 @@
+"""The tray controller, menu and picker, driven offscreen with pytest-qt."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMenu
+
+from clockwork_desktop.app.services import AppServices
+from clockwork_desktop.core.models import AwayPeriod
+from clockwork_desktop.fakejira import FakeJira
+from clockwork_desktop.infra.db.database import open_database
+from clockwork_desktop.infra.db.store import SqliteStore
+from clockwork_desktop.services.tracker import TrackerService
+from clockwork_desktop.ui.tray import TrayController
+from tests.conftest import FakeClock
+
+
+def actions(menu: QMenu) -> list[str]:
+    return [a.text() for a in menu.actions() if not a.isSeparator()]
+
+
+def action(menu: QMenu, needle: str):  # type: ignore[no-untyped-def]
+    return next(a for a in menu.actions() if needle in a.text())
+
+
+def test_typed_key_and_enter_starts_a_timer(
+    qtbot, controller: TrayController, services: AppServices
+) -> None:
+    picker = controller.picker
+    controller.show_picker()
+    qtbot.waitExposed(picker)
+    qtbot.keyClicks(picker.field, "abc-12")
+    assert picker.list.currentItem().data(Qt.ItemDataRole.UserRole) == "ABC-12"
+    qtbot.keyClick(picker.field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: controller.status.running is not None, timeout=3000)
+    assert controller.status.running.issue_key == "ABC-12"
+    assert not picker.isVisible()
+
+
+def test_picker_sections_search_and_plain_text(
+    qtbot, controller: TrayController, services: AppServices, jira: FakeJira
+) -> None:
+    services.accounts.login(jira.base_url, "alice-token", email="alice@example.com")
+    services.tracker.log_time("PROJ-3", 600)
+    picker = controller.picker
+    controller.show_picker()
+    qtbot.waitUntil(lambda: "PROJ-1   Build the sync engine" in _texts(picker), timeout=3000)
+    texts = _texts(picker)
+    assert texts.index("My open issues") < texts.index("Recent")
+    qtbot.keyClicks(picker.field, "bold")
+    qtbot.waitUntil(lambda: "Search results" in _texts(picker), timeout=3000)
+    # Jira's text is shown as it is, never rendered as HTML.
+    assert "PROJ-3   Fix the <b>bold</b> bug" in _texts(picker)
+    picker.field.clear()
+    qtbot.keyClicks(picker.field, "sync")
+    qtbot.keyClick(picker.field, Qt.Key.Key_Down)
+    qtbot.keyClick(picker.field, Qt.Key.Key_Up)
+    with qtbot.waitSignal(picker.issue_chosen, timeout=3000) as chosen:
+        qtbot.keyClick(picker.field, Qt.Key.Key_Return)
+    assert chosen.args == ["PROJ-1"]
+
+
+def _texts(picker) -> list[str]:  # type: ignore[no-untyped-def]
+    return [picker.list.item(i).text() for i in range(picker.list.count())]
+
+
+def test_menu_is_rebuilt_with_running_timer_recent_and_sync_counts(
+    qtbot, controller: TrayController, services: AppServices, clock: FakeClock
+) -> None:
+    services.tracker.log_time("PROJ-1", 1800)
+    services.tracker.log_time("PROJ-2", 60, day=clock.now().date() - timedelta(days=1))
+    controller.rebuild_menu()
+    texts = actions(controller.menu)
+    assert any(t.startswith("No timer running") for t in texts)
+    assert any("Sync now (2 pending" in t for t in texts)
+    # Most recent first, numbered as keyboard accelerators.
+    assert [t for t in texts if t.startswith("&")] == ["&1 PROJ-1", "&2 PROJ-2"]
+    action(controller.menu, "&2 PROJ-2").trigger()
+    qtbot.waitUntil(lambda: controller.status.running is not None, timeout=3000)
+    clock.advance(65)
+    controller.rebuild_menu()
+    texts = actions(controller.menu)
+    assert texts[0].startswith("PROJ-2")
+    assert texts[0].endswith("0:01:05")
+    assert {"Stop", "Pause", "Discard", "Edit comment…"} <= set(texts)
+    checked = [a.text() for a in controller.menu.actions() if a.isChecked()]
+    assert checked == ["&1 PROJ-2"]
+    action(controller.menu, "Stop").trigger()
+    qtbot.waitUntil(lambda: controller.status.running is None, timeout=3000)
+    controller.rebuild_menu()
+    assert "Resume PROJ-2" in actions(controller.menu)
+
+
+def test_menu_escapes_ampersands_from_jira(
+    qtbot, controller: TrayController, services: AppServices, jira: FakeJira
+) -> None:
+    jira.add_issue("DOC-1", "R&D budget")
+    services.accounts.login(jira.base_url, "alice-token", email="alice@example.com")
+    services.issues.search("DOC-1")
+    services.tracker.log_time("DOC-1", 600)
+    controller.rebuild_menu()
+    assert any("R&&D budget" in t for t in actions(controller.menu))
+
+
+def test_cli_changes_show_within_a_second(
+    qtbot, controller: TrayController, services: AppServices, clock: FakeClock
+) -> None:
+    other = open_database(services.data_dir)
+    store = SqliteStore(other.conn, other.path)
+    cli = TrackerService(store, store, clock, services.tracker.zone)
+    cli.start("OUT-7")
+    qtbot.waitUntil(
+        lambda: (
+            controller.status.running is not None and controller.status.running.issue_key == "OUT-7"
+        ),
+        timeout=1000,
+    )
+    cli.stop()
+    qtbot.waitUntil(lambda: controller.status.running is None, timeout=1000)
+    other.conn.close()
+
+
+def test_tooltip_and_icon_state(
+    qtbot, controller: TrayController, services: AppServices, clock: FakeClock
+) -> None:
+    assert controller._icon_state() == "idle"
+    services.tracker.start("PROJ-9")
+    controller.refresh()
+    clock.advance(125)
+    assert controller._icon_state() == "running"
+    tip = controller.tooltip()
+    assert "PROJ-9" in tip and "Running 0:02:05" in tip and "Today 2m" in tip
+    services.tracker.stop()
+    controller.refresh()
+    assert controller._icon_state() == "pending"
+
+
+def test_sleep_gap_asks_the_away_resolver(
+    qtbot, controller: TrayController, services: AppServices, clock: FakeClock, monkeypatch
+) -> None:
+    asked: list[AwayPeriod] = []
+    monkeypatch.setattr(controller, "resolve_away", asked.append)
+    services.tracker.start("PROJ-1")
+    controller.heartbeat()
+    clock.advance(minutes=40)
+    controller.heartbeat()
+    assert len(asked) == 1
+    assert asked[0].reason == "sleep"
+    assert asked[0].seconds == 40 * 60
+
+
+def test_idle_time_asks_when_input_returns(
+    qtbot, services: AppServices, runner, clock: FakeClock, monkeypatch
+) -> None:
+    idle = {"seconds": 0.0}
+    tray = TrayController(services, runner, idle_seconds=lambda: idle["seconds"], use_tray=False)
+    asked: list[AwayPeriod] = []
+    monkeypatch.setattr(tray, "resolve_away", asked.append)
+    services.tracker.start("PROJ-1")
+    tray.refresh()
+    clock.advance(minutes=20)
+    idle["seconds"] = 12 * 60
+    tray.check_idle()
+    assert asked == []
+    clock.advance(minutes=3)
+    idle["seconds"] = 2
+    tray.check_idle()
+    assert len(asked) == 1
+    assert asked[0].reason == "idle"
+    assert asked[0].seconds == 15 * 60
+    tray.shutdown()
+
+
+def test_no_tray_mini_window(qtbot, controller: TrayController, services: AppServices) -> None:
+    from clockwork_desktop.ui.miniwindow import MiniWindow
+
+    window = MiniWindow(controller)
+    qtbot.addWidget(window)
+    services.tracker.start("MINI-1")
+    controller.refresh()
+    assert window.current.text().startswith("MINI-1")
+    assert window.stop.isEnabled()
+    window.stop.click()
+    qtbot.waitUntil(lambda: "No timer running" in window.current.text(), timeout=3000)
+    assert window.current.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_failed_sync_notifies_once(qtbot, controller: TrayController, monkeypatch) -> None:
+    from clockwork_desktop.services.sync import SyncProblem, SyncReport
+
+    shown: list[str] = []
+    monkeypatch.setattr(
+        controller, "notify", lambda title, msg, critical=False: shown.append(title)
+    )
+    report = SyncReport(failed=1, errors=(SyncProblem(1, "OPS-7", "no permission"),))
+    controller.sync_finished(report)
+    controller.sync_finished(report)
+    assert shown == ["1 entries not sent to Jira"]
+    assert controller._icon_state() == "failed"
+
+
+def test_data_dir_is_used_for_log_folder(controller: TrayController, services: AppServices) -> None:
+    assert (services.data_dir / "logs").parent == Path(services.data_dir)
