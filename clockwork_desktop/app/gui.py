@@ -237,4 +237,5 @@ class GuiApp:
 
 
 def run_gui(base: Path, *, demo: bool) -> int:
-    return GuiApp(base, demo=demo).run(sys.argv[:1])
+    # A stable WM_CLASS instance name, whichever way the app was started.
+    return GuiApp(base, demo=demo).run(["clockwork-desktop"])

@@ -132,7 +132,9 @@ def test_tooltip_and_icon_state(
     clock.advance(125)
     assert controller._icon_state() == "running"
     tip = controller.tooltip()
-    assert "PROJ-9" in tip and "Running 0:02:05" in tip and "Today 2m" in tip
+    assert "PROJ-9" in tip
+    assert "Running 0:02:05" in tip
+    assert "Today 2m" in tip
     services.tracker.stop()
     controller.refresh()
     assert controller._icon_state() == "pending"

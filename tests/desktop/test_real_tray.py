@@ -1,0 +1,58 @@
+"""The real tray under Xvfb + trayer, clicked with xdotool."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.desktop.conftest import App, Desktop, wait_for
+
+pytestmark = pytest.mark.desktop
+
+
+def test_icon_embeds_and_right_click_menu_starts_a_recent_issue(desktop: Desktop, app: App) -> None:
+    assert app.cli("log", "PROJ-7", "30m").returncode == 0
+    x, y = app.start()
+    assert 0 < x < 64
+    assert 0 < y < 32
+    before = desktop.visible_windows()
+    desktop.xdotool("mousemove", str(x), str(y), "click", "3")
+    wait_for(lambda: desktop.visible_windows() - before, what="the tray menu")
+    desktop.xdotool("key", "1")  # the first recent issue
+    running = wait_for(lambda: app.status()["running"], what="a running timer")
+    assert running["issue_key"] == "PROJ-7"  # type: ignore[index]
+
+
+def test_left_click_picker_typed_key_and_enter(desktop: Desktop, app: App) -> None:
+    x, y = app.start()
+    before = desktop.visible_windows()
+    desktop.xdotool("mousemove", str(x), str(y), "click", "1")
+    wait_for(lambda: desktop.visible_windows() - before, what="the issue picker")
+    desktop.xdotool("type", "--delay", "20", "abc-123")
+    desktop.xdotool("key", "Return")
+    running = wait_for(lambda: app.status()["running"], what="a running timer")
+    assert running["issue_key"] == "ABC-123"  # type: ignore[index]
+
+
+def test_sigkill_and_restart_keeps_the_timer(desktop: Desktop, app: App) -> None:
+    x, y = app.start()
+    desktop.xdotool("mousemove", str(x), str(y), "click", "1")
+    wait_for(lambda: desktop.visible_windows(), what="the issue picker")
+    desktop.xdotool("type", "--delay", "20", "KILL-1")
+    desktop.xdotool("key", "Return")
+    running = wait_for(lambda: app.status()["running"], what="a running timer")
+    app.kill()
+    app.start()
+    after = wait_for(lambda: app.status()["running"], what="the timer after restart")
+    assert after["id"] == running["id"]  # type: ignore[index]
+    assert after["started"] == running["started"]  # type: ignore[index]
+    assert after["issue_key"] == "KILL-1"  # type: ignore[index]
+
+
+def test_cli_change_shows_in_the_tray_menu(desktop: Desktop, app: App) -> None:
+    x, y = app.start()
+    assert app.cli("start", "CLI-9").returncode == 0
+    before = desktop.visible_windows()
+    desktop.xdotool("mousemove", str(x), str(y), "click", "3")
+    wait_for(lambda: desktop.visible_windows() - before, what="the tray menu")
+    desktop.xdotool("key", "Down", "Return")  # the first enabled item: Stop
+    wait_for(lambda: app.status()["running"] is None, what="the timer to stop")
