@@ -185,7 +185,7 @@ class App:
 
 
 @pytest.fixture
-def app(desktop: Desktop, tmp_path: Path) -> Iterator[App]:
+def app(desktop: Desktop, tmp_path: Path) -> App:
     from clockwork_desktop.infra.db.database import open_database
     from clockwork_desktop.infra.db.store import SqliteStore
 
@@ -193,4 +193,4 @@ def app(desktop: Desktop, tmp_path: Path) -> Iterator[App]:
     opened = open_database(data)
     SqliteStore(opened.conn).set_setting("first_run_done", True)
     opened.conn.close()
-    yield App(desktop, data)
+    return App(desktop, data)
