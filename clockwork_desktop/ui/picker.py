@@ -64,7 +64,7 @@ class IssuePicker(QFrame):
         layout.addWidget(self.field)
         layout.addWidget(self.list)
         layout.addWidget(self.status)
-        self.resize(460, 380)
+        self.resize(460, 200)
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -187,6 +187,15 @@ class IssuePicker(QFrame):
         else:
             self.status.setText(self._note or "Enter starts the timer · Esc closes")
         self._select_first()
+        self._fit()
+
+    def _fit(self) -> None:
+        """As tall as its rows (within limits), so a short list is not a big empty box."""
+        rows = max(3, min(self.list.count(), 16))
+        row_height = self.list.sizeHintForRow(0) if self.list.count() else 20
+        self.list.setFixedHeight(rows * max(row_height, 16) + 2 * self.list.frameWidth() + 4)
+        self.adjustSize()
+        self.resize(460, self.sizeHint().height())
 
     def _add_section(self, title: str) -> None:
         item = QListWidgetItem(title)

@@ -1,0 +1,118 @@
+"""Regenerate the README screenshots on a virtual screen (Xvfb + trayer), as a user sees them.
+
+    .venv/bin/python -m tests.desktop.screenshots
+
+Starts the real app with --demo, opens the tray menu and the issue picker with real clicks,
+and shows the away resolver, grabbing the screen each time into resources/screenshots/.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tests.desktop.conftest import App, Desktop, wait_for
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "resources" / "screenshots"
+
+
+def grab(desk: Desktop, name: str, width: int, height: int) -> None:
+    code = (
+        "import sys\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "shot = app.primaryScreen().grabWindow(0, 0, 0, int(sys.argv[2]), int(sys.argv[3]))\n"
+        "shot.save(sys.argv[1])\n"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code, str(OUT / name), str(width), str(height)],
+        env=desk.env, check=True, timeout=30,
+    )
+    print(f"wrote {OUT / name}")
+
+
+def main() -> None:
+    from tests.desktop import conftest
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    generator = conftest.desktop.__wrapped__()  # type: ignore[attr-defined]
+    desk = next(generator)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            app = App(desk, Path(tmp) / "unused")
+            ready = Path(tmp) / "ready"
+            env = {**desk.env, "CLOCKWORK_READY_FILE": str(ready)}
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "clockwork_desktop", "--demo"], env=env,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )
+            desk.procs.append(proc)
+            wait_for(ready.exists, what="the app")
+            x, y = app.icon_center()
+            time.sleep(4)  # the demo Jira starts and signs in after the icon is up
+            desk.xdotool("mousemove", str(x), str(y), "click", "1")
+            time.sleep(1.5)
+            grab(desk, "picker.png", 480, 420)
+            desk.xdotool("type", "--delay", "30", "sync")
+            time.sleep(1.0)
+            desk.xdotool("key", "Return")
+            time.sleep(66)  # let the timer run past a minute for a realistic menu
+            desk.xdotool("mousemove", str(x), str(y), "click", "3")
+            time.sleep(1.0)
+            grab(desk, "tray-menu.png", 420, 420)
+            desk.xdotool("key", "Escape")
+            show_away_dialog(desk)
+    finally:
+        with contextlib.suppress(StopIteration):
+            next(generator)
+
+
+def show_away_dialog(desk: Desktop) -> None:
+    """The resolver as it appears after a coffee break (rendered on the same screen)."""
+    code = f"""
+import sys
+from datetime import timedelta
+from pathlib import Path
+import tempfile
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from clockwork_desktop.app.services import AppServices
+from clockwork_desktop.core.models import AwayPeriod
+from clockwork_desktop.infra.credentials import SessionCredentials
+from clockwork_desktop.ui.dialogs import AwayDialog
+
+app = QApplication(["clockwork-desktop"])
+services = AppServices(Path(tempfile.mkdtemp()), credentials=SessionCredentials())
+tracker = services.tracker
+now = tracker.now()
+tracker.start("DEMO-101", at=now - timedelta(hours=1, minutes=20))
+period = AwayPeriod(now - timedelta(minutes=38), now, "idle")
+dialog = AwayDialog(services, period, "DEMO-101")
+dialog.move(20, 20)
+dialog.show()
+
+def shoot():
+    geo = dialog.frameGeometry()
+    shot = app.primaryScreen().grabWindow(0, 0, 0, geo.right() + 20, geo.bottom() + 20)
+    shot.save(sys.argv[1])
+    app.exit(0)
+
+QTimer.singleShot(800, shoot)
+app.exec()
+"""
+    subprocess.run(
+        [sys.executable, "-c", code, str(OUT / "away-resolver.png")],
+        env=desk.env, check=True, timeout=60,
+    )
+    print(f"wrote {OUT / 'away-resolver.png'}")
+
+
+if __name__ == "__main__":
+    os.chdir(ROOT)
+    main()
