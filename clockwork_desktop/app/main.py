@@ -28,7 +28,6 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command is None:
             services.close()
-            _setup_logging(base)
             from clockwork_desktop.app.gui import run_gui
 
             return run_gui(base, demo=args.demo)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from clockwork_desktop.core.ports import SettingsStore
-from clockwork_desktop.services.accounts import AccountService
-from clockwork_desktop.services.issues import IssueService
-from clockwork_desktop.services.sync import SyncService
-from clockwork_desktop.services.tracker import TrackerService
+if TYPE_CHECKING:  # types only: the tray must not pay for importing the sync engine at start
+    from clockwork_desktop.core.ports import SettingsStore
+    from clockwork_desktop.services.accounts import AccountService
+    from clockwork_desktop.services.issues import IssueService
+    from clockwork_desktop.services.sync import SyncService
+    from clockwork_desktop.services.tracker import TrackerService
 
 
 class GuiServices(Protocol):

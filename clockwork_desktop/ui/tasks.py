@@ -6,14 +6,15 @@ through a queued Qt signal, so widgets are only ever touched on the GUI thread.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-log = logging.getLogger(__name__)
+from clockwork_desktop.core.logs import get_logger
+
+log = get_logger(__name__)
 
 SHUTDOWN_WAIT_S = 3.0
 Callback = Callable[[Any], None]

@@ -7,28 +7,29 @@ on the serial DB worker and the icon says "running" only after the row is commit
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QPoint, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QObject, QPoint, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCursor, QDesktopServices
 from PySide6.QtWidgets import QApplication, QInputDialog, QMenu, QSystemTrayIcon, QWidget
 
 from clockwork_desktop.core.durations import format_clock, format_duration
 from clockwork_desktop.core.errors import ClockworkError
+from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import AwayPeriod, Entry
 from clockwork_desktop.core.timer import HEARTBEAT_INTERVAL_S
-from clockwork_desktop.services.sync import SyncReport
 from clockwork_desktop.services.tracker import Status
-from clockwork_desktop.ui.dialogs import AwayDialog, EntriesDialog, LogTimeDialog
 from clockwork_desktop.ui.gui_services import GuiServices
 from clockwork_desktop.ui.icons import state_icon
-from clockwork_desktop.ui.picker import IssuePicker
 from clockwork_desktop.ui.tasks import TaskRunner
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from clockwork_desktop.services.sync import SyncReport
+    from clockwork_desktop.ui.picker import IssuePicker
+
+log = get_logger(__name__)
 
 WATCH_INTERVAL_MS = 500
 TICK_INTERVAL_MS = 1000
@@ -63,8 +64,7 @@ class TrayController(QObject):
         self._away_open = False
         self._idle_since: datetime | None = None
         self._notified_long: int | None = None
-        self.picker = IssuePicker(services, runner)
-        self.picker.issue_chosen.connect(self.start_issue)
+        self._picker: IssuePicker | None = None
         self.menu = QMenu()
         self.menu.setObjectName("TrayMenu")
         self.menu.aboutToShow.connect(self.rebuild_menu)
@@ -89,6 +89,16 @@ class TrayController(QObject):
         timer.start()
         self._timers.append(timer)
 
+    @property
+    def picker(self) -> IssuePicker:
+        """Built on first use: the icon should not wait for widgets nobody has asked for."""
+        if self._picker is None:
+            from clockwork_desktop.ui.picker import IssuePicker
+
+            self._picker = IssuePicker(self.services, self.runner)
+            self._picker.issue_chosen.connect(self.start_issue)
+        return self._picker
+
     def show(self) -> None:
         if self.tray is not None:
             self.tray.show()
@@ -96,7 +106,8 @@ class TrayController(QObject):
     def shutdown(self) -> None:
         for timer in self._timers:
             timer.stop()
-        self.picker.shutdown()
+        if self._picker is not None:
+            self._picker.shutdown()
         if self.tray is not None:
             self.tray.hide()
 
@@ -186,6 +197,18 @@ class TrayController(QObject):
             text = text[:47] + "…"
         return f"{text} — {format_clock(self.elapsed())}"
 
+    def _add(self, text: str, slot: Callable[[], Any] | None = None) -> QAction:
+        """Add an action owned by the menu, so ``menu.clear()`` deletes it with the menu's rebuild.
+
+        (PySide6 6.12.0 crashed after a few thousand menu rebuilds through the
+        ``addAction(text, callable)`` overload; that release is excluded in pyproject.toml.)
+        """
+        action = QAction(text, self.menu)
+        if slot is not None:
+            action.triggered.connect(slot)
+        self.menu.addAction(action)
+        return action
+
     def rebuild_menu(self) -> None:
         self.refresh()
         menu = self.menu
@@ -193,25 +216,23 @@ class TrayController(QObject):
         status = self.status
         running = status.running
         if running is not None:
-            self._header = menu.addAction(self._header_text(running))
+            self._header = self._add(self._header_text(running))
             self._header.setEnabled(False)
-            menu.addAction("Stop", self.stop_timer)
-            menu.addAction("Pause", self.pause_timer)
-            menu.addAction("Discard", self.discard_timer)
-            menu.addAction("Edit comment…", self.edit_comment)
+            self._add("Stop", self.stop_timer)
+            self._add("Pause", self.pause_timer)
+            self._add("Discard", self.discard_timer)
+            self._add("Edit comment…", lambda: self.edit_comment())
         else:
             self._header = None
-            header = menu.addAction(
-                f"No timer running · today {format_duration(status.today_seconds)}"
-            )
+            header = self._add(f"No timer running · today {format_duration(status.today_seconds)}")
             header.setEnabled(False)
             last = self.services.issues.recent(1)
             if last:
-                menu.addAction(f"Resume {last[0].key}", self.resume_timer)
+                self._add(f"Resume {last[0].key}", self.resume_timer)
         menu.addSeparator()
         recent = self.services.issues.recent(MAX_RECENT)
         if recent:
-            section = menu.addAction("Recent issues")
+            section = self._add("Recent issues")
             section.setEnabled(False)
         for number, issue in enumerate(recent, start=1):
             label = f"{issue.key}  {issue.summary}".strip()
@@ -221,20 +242,20 @@ class TrayController(QObject):
             text = (
                 f"&{number} {label.replace('&', '&&')}" if number <= 9 else label.replace("&", "&&")
             )
-            action = menu.addAction(text)
+            action = self._add(text)
             action.setCheckable(True)
             action.setChecked(running is not None and running.issue_key == issue.key)
             action.triggered.connect(lambda _c=False, k=issue.key: self.start_issue(k))
         menu.addSeparator()
-        menu.addAction("Start on issue…", lambda: self.show_picker())
-        menu.addAction("Log time…", self.log_time)
-        menu.addAction("Open timesheet…", self.open_timesheet)
+        self._add("Start on issue…", lambda: self.show_picker())
+        self._add("Log time…", lambda: self.log_time())
+        self._add("Open timesheet…", lambda: self.open_timesheet())
         menu.addSeparator()
-        menu.addAction(self._sync_label(), self.sync_now)
-        menu.addAction("Settings…", self.open_settings)
-        menu.addAction("Open log folder", self.open_log_folder)
+        self._add(self._sync_label(), self.sync_now)
+        self._add("Settings…", lambda: self.open_settings())
+        self._add("Open log folder", self.open_log_folder)
         menu.addSeparator()
-        menu.addAction("Quit", lambda: QApplication.exit(0))
+        self._add("Quit", lambda: QApplication.exit(0))
 
     def _sync_label(self) -> str:
         s = self.status.sync
@@ -301,12 +322,16 @@ class TrayController(QObject):
             self._db(lambda: self.services.tracker.set_comment(text))
 
     def log_time(self, parent: QWidget | None = None) -> None:
+        from clockwork_desktop.ui.dialogs import LogTimeDialog
+
         dialog = LogTimeDialog(self.services, parent)
         if dialog.exec():
             self.refresh()
             self.sync_requested.emit()
 
     def open_timesheet(self, parent: QWidget | None = None) -> None:
+        from clockwork_desktop.ui.dialogs import EntriesDialog
+
         dialog = EntriesDialog(self.services, parent)
         dialog.exec()
         self.refresh()
@@ -372,8 +397,6 @@ class TrayController(QObject):
             return
         now = self.services.tracker.now()
         if idle >= threshold_min * 60:
-            from datetime import timedelta
-
             if self._idle_since is None:
                 self._idle_since = now - timedelta(seconds=idle)
             return
@@ -387,9 +410,13 @@ class TrayController(QObject):
         running = self.services.tracker.running()
         if running is None or self._away_open:
             return
+        from clockwork_desktop.ui.dialogs import AwayDialog
+
         self._away_open = True
         try:
             dialog = AwayDialog(self.services, period, running.issue_key, parent)
+            from PySide6.QtCore import Qt  # loading the Qt namespace is slow: not at start-up
+
             dialog.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
             dialog.exec()
         finally:

@@ -32,7 +32,9 @@ def grab(desk: Desktop, name: str, width: int, height: int) -> None:
     )
     subprocess.run(
         [sys.executable, "-c", code, str(OUT / name), str(width), str(height)],
-        env=desk.env, check=True, timeout=30,
+        env=desk.env,
+        check=True,
+        timeout=30,
     )
     print(f"wrote {OUT / name}")
 
@@ -49,8 +51,10 @@ def main() -> None:
             ready = Path(tmp) / "ready"
             env = {**desk.env, "CLOCKWORK_READY_FILE": str(ready)}
             proc = subprocess.Popen(
-                [sys.executable, "-m", "clockwork_desktop", "--demo"], env=env,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                [sys.executable, "-m", "clockwork_desktop", "--demo"],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
             )
             desk.procs.append(proc)
             wait_for(ready.exists, what="the app")
@@ -75,7 +79,7 @@ def main() -> None:
 
 def show_away_dialog(desk: Desktop) -> None:
     """The resolver as it appears after a coffee break (rendered on the same screen)."""
-    code = f"""
+    code = """
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -108,7 +112,9 @@ app.exec()
 """
     subprocess.run(
         [sys.executable, "-c", code, str(OUT / "away-resolver.png")],
-        env=desk.env, check=True, timeout=60,
+        env=desk.env,
+        check=True,
+        timeout=60,
     )
     print(f"wrote {OUT / 'away-resolver.png'}")
 
