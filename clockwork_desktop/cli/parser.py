@@ -37,6 +37,15 @@ class _SubParsers(argparse._SubParsersAction):  # type: ignore[type-arg]
         return super().add_parser(name, **kwargs)  # type: ignore[no-any-return]
 
 
+def _add_range(p: argparse.ArgumentParser) -> None:
+    """--date D | --week YYYY-Www | --from D --to D (today when none is given)."""
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--date", metavar="D")
+    when.add_argument("--week", metavar="YYYY-Www")
+    when.add_argument("--from", dest="from_", metavar="D")
+    p.add_argument("--to", metavar="D")
+
+
 def _start(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("start", help="start a timer (stops the running one)")
     p.add_argument("key", metavar="KEY", help="Jira issue key, e.g. PROJ-123")
@@ -76,11 +85,7 @@ def _log(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _entries(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("entries", help="list entries (today by default)")
-    when = p.add_mutually_exclusive_group()
-    when.add_argument("--date", metavar="D")
-    when.add_argument("--week", metavar="YYYY-Www")
-    when.add_argument("--from", dest="from_", metavar="D")
-    p.add_argument("--to", metavar="D")
+    _add_range(p)
     p.add_argument("--json", action="store_true")
 
 
@@ -139,11 +144,7 @@ def _search(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _import(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("import", help="copy my worklogs made elsewhere from Jira")
-    when = p.add_mutually_exclusive_group()
-    when.add_argument("--date", metavar="D")
-    when.add_argument("--week", metavar="YYYY-Www")
-    when.add_argument("--from", dest="from_", metavar="D")
-    p.add_argument("--to", metavar="D")
+    _add_range(p)
     p.add_argument("--account", metavar="NAME")
 
 
