@@ -255,3 +255,22 @@ class GuiApp:
 def run_gui(base: Path, *, demo: bool) -> int:
     # A stable WM_CLASS instance name, whichever way the app was started.
     return GuiApp(base, demo=demo).run(["clockwork-desktop"])
+
+
+def run_timesheet_window(base: Path) -> int:
+    """`clockwork-desktop timesheet --window`: the window alone, without the tray."""
+    app = QApplication.instance() or QApplication(["clockwork-desktop"])
+    assert isinstance(app, QApplication)
+    app.setWindowIcon(app_icon())
+    services = AppServices(base)
+    runner = TaskRunner()
+    from clockwork_desktop.ui.timesheet import TimesheetWindow
+
+    window = TimesheetWindow(services, runner, services.timesheets)
+    window.show()
+    if os.environ.get(EXIT_WHEN_READY_ENV):
+        QTimer.singleShot(0, lambda: QApplication.exit(0))
+    code = int(app.exec())
+    runner.shutdown()
+    services.close()
+    return code

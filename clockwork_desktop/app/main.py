@@ -36,6 +36,11 @@ def main(argv: list[str] | None = None) -> int:
             from clockwork_desktop.cli.jira_commands import JIRA_HANDLERS
 
             extra = JIRA_HANDLERS
+        if args.command == "timesheet" and args.window:
+            services.close()
+            from clockwork_desktop.app.gui import run_timesheet_window
+
+            return run_timesheet_window(base)
         return commands.run(args, services, extra=extra)
     finally:
         services.close()

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from clockwork_desktop.services.accounts import AccountService
     from clockwork_desktop.services.issues import IssueService
     from clockwork_desktop.services.sync import SyncService
+    from clockwork_desktop.services.timesheet import TimesheetService
 
 
 class AppServices:
@@ -96,6 +97,12 @@ class AppServices:
         from clockwork_desktop.services.issues import IssueService
 
         return IssueService(self.store, self.accounts)
+
+    @cached_property
+    def timesheets(self) -> TimesheetService:
+        from clockwork_desktop.services.timesheet import TimesheetService
+
+        return TimesheetService(self.store, self.accounts, self.tracker, self.clock)
 
     def has_token(self, name: str) -> bool:
         account = self.store.account(name)

@@ -214,7 +214,14 @@ def cmd_rounding(args: argparse.Namespace, s: CliServices) -> int:
     return 0
 
 
+def cmd_timesheet(args: argparse.Namespace, s: CliServices) -> int:
+    from clockwork_desktop.cli.timesheet_command import cmd_timesheet as run
+
+    return run(args, s)
+
+
 JIRA_HANDLERS: dict[str, Handler] = {
+    "timesheet": cmd_timesheet,
     "login": cmd_login,
     "logout": cmd_logout,
     "accounts": cmd_accounts,

@@ -174,7 +174,14 @@ COMMANDS: dict[str, SubcommandBuilder] = {
     "search": _search,
     "import": _import,
     "rounding": _rounding,
+    "timesheet": lambda sub: _timesheet(sub),
 }
+
+
+def _timesheet(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from clockwork_desktop.cli.timesheet_command import add_parser
+
+    add_parser(sub)
 
 
 def _command_in(argv: Sequence[str], known: dict[str, SubcommandBuilder]) -> str | None:

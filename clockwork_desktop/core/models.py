@@ -205,3 +205,4 @@ class RemoteWorklog(NamedTuple):
     author_id: str
     updated: str
     properties: dict[str, object]
+    author_name: str = ""

@@ -131,6 +131,19 @@ class JiraPort(Protocol):
 
     def close(self) -> None: ...
 
+    # Team timesheets.
+    def worklog_feed(self, kind: str, since_ms: int) -> tuple[list[tuple[str, int]], int, bool]:
+        """One page of /worklog/{kind} (updated or deleted): ((id, ms)), until, last page."""
+        ...
+
+    def worklogs_by_ids(self, ids: list[str]) -> list[RemoteWorklog]: ...
+
+    def issue_keys(self, issue_ids: list[str]) -> dict[str, str]: ...
+
+    def group_members(self, group: str) -> list[JiraUser]: ...
+
+    def find_users(self, text: str) -> list[JiraUser]: ...
+
 
 class JiraConnector(Protocol):
     """Builds a client for a site and a token (the composition root decides how).

@@ -10,6 +10,7 @@ if TYPE_CHECKING:  # types only: the tray must not pay for importing the sync en
     from clockwork_desktop.services.accounts import AccountService
     from clockwork_desktop.services.issues import IssueService
     from clockwork_desktop.services.sync import SyncService
+    from clockwork_desktop.services.timesheet import TimesheetService
     from clockwork_desktop.services.tracker import TrackerService
 
 
@@ -27,6 +28,9 @@ class GuiServices(Protocol):
 
     @property
     def sync(self) -> SyncService: ...
+
+    @property
+    def timesheets(self) -> TimesheetService: ...
 
     @property
     def settings(self) -> SettingsStore: ...

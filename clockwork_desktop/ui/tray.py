@@ -65,6 +65,7 @@ class TrayController(QObject):
         self._idle_since: datetime | None = None
         self._notified_long: int | None = None
         self._picker: IssuePicker | None = None
+        self._timesheet: Any = None
         self.menu = QMenu()
         self.menu.setObjectName("TrayMenu")
         self.menu.aboutToShow.connect(self.rebuild_menu)
@@ -330,11 +331,16 @@ class TrayController(QObject):
             self.sync_requested.emit()
 
     def open_timesheet(self, parent: QWidget | None = None) -> None:
-        from clockwork_desktop.ui.dialogs import EntriesDialog
+        from clockwork_desktop.ui.timesheet import TimesheetWindow
 
-        dialog = EntriesDialog(self.services, parent)
-        dialog.exec()
-        self.refresh()
+        if self._timesheet is None:
+            self._timesheet = TimesheetWindow(
+                self.services, self.runner, self.services.timesheets, parent
+            )
+        self._timesheet.show_week(self.services.tracker.today())
+        self._timesheet.show()
+        self._timesheet.raise_()
+        self._timesheet.activateWindow()
 
     def open_settings(self, parent: QWidget | None = None) -> None:
         from clockwork_desktop.ui.settings import SettingsDialog

@@ -65,19 +65,20 @@ def test_migration_takes_a_backup_first(tmp_path: Path, monkeypatch: pytest.Monk
     def v2(db: Any) -> None:
         db["entries"].add_column("billable", int)
 
+    current = migrations.SCHEMA_VERSION
     monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, v2])
-    monkeypatch.setattr(migrations, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr("clockwork_desktop.infra.db.database.SCHEMA_VERSION", 2)
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", current + 1)
+    monkeypatch.setattr("clockwork_desktop.infra.db.database.SCHEMA_VERSION", current + 1)
     upgraded = open_database(tmp_path)
-    assert upgraded.conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert upgraded.conn.execute("PRAGMA user_version").fetchone()[0] == current + 1
     columns = [r[1] for r in upgraded.conn.execute("PRAGMA table_info(entries)")]
     assert "billable" in columns
     assert SqliteStore(upgraded.conn).get(entry_id) is not None
     upgraded.conn.close()
-    backups = list(tmp_path.glob("clockwork.db.v1-backup-*"))
+    backups = list(tmp_path.glob(f"clockwork.db.v{current}-backup-*"))
     assert len(backups) == 1
     with sqlite3.connect(backups[0]) as old:
-        assert old.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert old.execute("PRAGMA user_version").fetchone()[0] == current
         assert old.execute("SELECT count(*) FROM entries").fetchone()[0] == 1
     old.close()
 
@@ -91,14 +92,15 @@ def test_failed_migration_is_undone(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         db["entries"].add_column("half_done", int)
         raise RuntimeError("boom")
 
+    current = migrations.SCHEMA_VERSION
     monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, broken])
-    monkeypatch.setattr(migrations, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr("clockwork_desktop.infra.db.database.SCHEMA_VERSION", 2)
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", current + 1)
+    monkeypatch.setattr("clockwork_desktop.infra.db.database.SCHEMA_VERSION", current + 1)
     with pytest.raises(StorageError, match="failed step was undone") as info:
         open_database(tmp_path)
     assert "backup" in str(info.value)
     with sqlite3.connect(tmp_path / "clockwork.db") as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == current
         columns = [r[1] for r in conn.execute("PRAGMA table_info(entries)")]
         assert "half_done" not in columns
         assert conn.execute("SELECT count(*) FROM entries").fetchone()[0] == 1
@@ -151,9 +153,10 @@ def test_damaged_pages_found_before_a_migration(
         data[offset] = 0xA5
     path.write_bytes(bytes(data))
 
+    current = migrations.SCHEMA_VERSION
     monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, lambda db: None])
-    monkeypatch.setattr(migrations, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr("clockwork_desktop.infra.db.database.SCHEMA_VERSION", 2)
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", current + 1)
+    monkeypatch.setattr("clockwork_desktop.infra.db.database.SCHEMA_VERSION", current + 1)
     reopened = open_database(tmp_path)
     assert reopened.notices
     assert "moved to" in reopened.notices[0]
@@ -176,3 +179,23 @@ def test_full_disk_gives_a_clear_error_and_loses_nothing(tmp_path: Path) -> None
     assert kept is not None
     assert kept.comment == "x"
     opened.conn.close()
+
+
+def test_a_version_1_file_is_migrated_with_its_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:1])
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", 1)
+    monkeypatch.setattr("clockwork_desktop.infra.db.database.SCHEMA_VERSION", 1)
+    old = open_database(tmp_path)
+    entry_id = _add(SqliteStore(old.conn))
+    old.conn.close()
+    monkeypatch.undo()
+    opened = open_database(tmp_path)
+    version = opened.conn.execute("PRAGMA user_version").fetchone()[0]
+    assert version == migrations.SCHEMA_VERSION >= 2
+    tables = {r[0] for r in opened.conn.execute("SELECT name FROM sqlite_master")}
+    assert {"remote_worklogs", "feed_cursors", "teams"} <= tables
+    assert SqliteStore(opened.conn).get(entry_id) is not None
+    opened.conn.close()
+    assert list(tmp_path.glob("clockwork.db.v1-backup-*"))

@@ -94,7 +94,36 @@ def _v1(db: Any) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[Any], None]] = [_v1]
+def _v2(db: Any) -> None:
+    """Team timesheets: a cache of Jira's worklogs, read incrementally, and saved teams."""
+    db["remote_worklogs"].create(
+        {
+            "account": str,
+            "id": str,
+            "issue_id": str,
+            "issue_key": str,
+            "author_id": str,
+            "author_name": str,
+            "start_utc": int,
+            "seconds": int,
+            "updated_ms": int,
+        },
+        pk=("account", "id"),
+        not_null={"start_utc", "seconds"},
+    )
+    db["remote_worklogs"].create_index(["account", "start_utc"])
+    db["feed_cursors"].create(
+        {"account": str, "feed": str, "since_ms": int, "fetched_utc": int},
+        pk=("account", "feed"),
+    )
+    db["teams"].create(
+        {"name": str, "kind": str, "ref": str, "members": str, "account": str},
+        pk="name",
+        defaults={"members": "[]"},
+    )
+
+
+MIGRATIONS: list[Callable[[Any], None]] = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -20,6 +20,7 @@ from clockwork_desktop.core.models import Account, Entry, JiraIssue, SyncState
 from clockwork_desktop.core.ports import NewEntry
 from clockwork_desktop.core.rounding import RoundingPolicy
 from clockwork_desktop.core.timer import MAX_ENTRY_S
+from clockwork_desktop.core.timesheet import WorklogRecord
 from clockwork_desktop.infra.db.database import translate_error
 
 _ENTRY_COLUMNS = (
@@ -514,3 +515,101 @@ class SqliteStore:
             (account,),
         )
         return cursor.rowcount
+
+    # -- team timesheet cache ---------------------------------------------------------------
+
+    def upsert_remote_worklogs(self, account: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Rows of (id, issue_id, issue_key, author_id, author_name, start_utc, seconds, ms)."""
+        with self.atomic(), self._lock:
+            try:
+                self._conn.executemany(
+                    "INSERT INTO remote_worklogs (account, id, issue_id, issue_key, author_id,"
+                    " author_name, start_utc, seconds, updated_ms) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(account, id) DO UPDATE SET "
+                    "issue_id = excluded.issue_id, issue_key = excluded.issue_key, "
+                    "author_id = excluded.author_id, author_name = excluded.author_name, "
+                    "start_utc = excluded.start_utc, seconds = excluded.seconds, "
+                    "updated_ms = excluded.updated_ms",
+                    [(account, *row) for row in rows],
+                )
+            except sqlite3.Error as exc:
+                raise translate_error(exc, self._path) from exc
+
+    def delete_remote_worklogs(self, account: str, ids: Sequence[str]) -> None:
+        with self.atomic():
+            for start in range(0, len(ids), 500):
+                batch = list(ids[start : start + 500])
+                marks = ",".join("?" * len(batch))
+                self._exec(
+                    f"DELETE FROM remote_worklogs WHERE account = ? AND id IN ({marks})",  # noqa: S608
+                    [account, *batch],
+                )
+
+    def known_issue_keys(self, account: str, issue_ids: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for start in range(0, len(issue_ids), 500):
+            batch = list(issue_ids[start : start + 500])
+            marks = ",".join("?" * len(batch))
+            rows = self._exec(
+                "SELECT DISTINCT issue_id, issue_key FROM remote_worklogs "  # noqa: S608
+                f"WHERE account = ? AND issue_id IN ({marks})",
+                [account, *batch],
+            ).fetchall()
+            found.update({str(i): str(k) for i, k in rows})
+        return found
+
+    def remote_worklogs_between(
+        self, account: str, start: datetime, end: datetime, authors: Sequence[str] | None = None
+    ) -> list[WorklogRecord]:
+        sql = (
+            "SELECT id, author_id, author_name, issue_key, start_utc, seconds FROM "
+            "remote_worklogs WHERE account = ? AND start_utc >= ? AND start_utc < ?"
+        )
+        params: list[Any] = [account, _ts(start), _ts(end)]
+        if authors is not None:
+            sql += f" AND author_id IN ({','.join('?' * len(authors))})"
+            params.extend(authors)
+        rows = self._exec(sql, params).fetchall()
+        return [
+            WorklogRecord(
+                str(r[0]),
+                str(r[1]),
+                str(r[2] or ""),
+                str(r[3]),
+                datetime.fromtimestamp(r[4], UTC),
+                int(r[5]),
+            )
+            for r in rows
+        ]
+
+    def feed_cursor(self, account: str, feed: str) -> tuple[int | None, int | None]:
+        row = self._exec(
+            "SELECT since_ms, fetched_utc FROM feed_cursors WHERE account = ? AND feed = ?",
+            (account, feed),
+        ).fetchone()
+        return (int(row[0]), int(row[1])) if row else (None, None)
+
+    def set_feed_cursor(self, account: str, feed: str, since_ms: int, fetched_utc: int) -> None:
+        self._exec(
+            "INSERT INTO feed_cursors (account, feed, since_ms, fetched_utc) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(account, feed) DO UPDATE SET since_ms = excluded.since_ms, "
+            "fetched_utc = excluded.fetched_utc",
+            (account, feed, since_ms, fetched_utc),
+        )
+
+    def save_team(
+        self, name: str, kind: str, ref: str, members: list[tuple[str, str]], account: str
+    ) -> None:
+        self._exec(
+            "INSERT INTO teams (name, kind, ref, members, account) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, ref = excluded.ref, "
+            "members = excluded.members, account = excluded.account",
+            (name, kind, ref, json.dumps(members), account),
+        )
+
+    def teams(self) -> list[tuple[str, str, str, list[tuple[str, str]], str]]:
+        rows = self._exec("SELECT name, kind, ref, members, account FROM teams ORDER BY name")
+        return [
+            (r[0], r[1], r[2] or "", [tuple(m) for m in json.loads(r[3] or "[]")], r[4] or "")
+            for r in rows.fetchall()
+        ]

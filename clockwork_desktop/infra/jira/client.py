@@ -53,6 +53,8 @@ MAX_DELAY_S = 30.0
 # Waiting longer than this inside one sync would freeze it; report and retry on schedule.
 MAX_WAIT_S = 60.0
 JITTER = (0.7, 1.3)
+LIST_BATCH = 1000  # /worklog/list takes at most 1000 ids
+KEY_BATCH = 500
 
 
 _SSL_CONTEXTS: dict[str | None, ssl.SSLContext] = {}
@@ -100,6 +102,7 @@ def _worklog(data: Any) -> RemoteWorklog:
             author_id=str(author.get("accountId") or author.get("key") or author.get("name") or ""),
             updated=str(data.get("updated", "")),
             properties=props,
+            author_name=str(author.get("displayName") or ""),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise JiraProtocolError(f"Jira sent a worklog we cannot read ({exc}).") from exc
@@ -452,6 +455,82 @@ class JiraClient:
                 if key and key not in found:
                     found[key] = JiraIssue(key=key, summary=str(item.get("summaryText") or ""))
         return list(found.values())[:limit]
+
+    # -- team timesheets ---------------------------------------------------------------------
+
+    def worklog_feed(self, kind: str, since_ms: int) -> tuple[list[tuple[str, int]], int, bool]:
+        """One page of /worklog/updated or /worklog/deleted: (id, ms) pairs, until, last page."""
+        data = self.request("GET", f"{self.api}/worklog/{kind}", params={"since": since_ms})
+        try:
+            values = [(str(v["worklogId"]), int(v["updatedTime"])) for v in data["values"]]
+            return values, int(data.get("until", since_ms)), bool(data.get("lastPage", True))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise JiraProtocolError(f"Jira's worklog feed is incomplete ({exc}).") from exc
+
+    def worklogs_by_ids(self, ids: list[str]) -> list[RemoteWorklog]:
+        found: list[RemoteWorklog] = []
+        for start in range(0, len(ids), LIST_BATCH):
+            batch = [int(i) for i in ids[start : start + LIST_BATCH]]
+            data = self.request("POST", f"{self.api}/worklog/list", body={"ids": batch})
+            if not isinstance(data, list):
+                raise JiraProtocolError("Jira's worklog list is not a list.")
+            found.extend(_worklog(w) for w in data)
+        return found
+
+    def issue_keys(self, issue_ids: list[str]) -> dict[str, str]:
+        keys: dict[str, str] = {}
+        for start in range(0, len(issue_ids), KEY_BATCH):
+            batch = issue_ids[start : start + KEY_BATCH]
+            jql = f"id in ({','.join(batch)})"
+            if self.deployment == "cloud":
+                data = self.request(
+                    "POST",
+                    f"{self.api}/search/jql",
+                    body={"jql": jql, "fields": ["key"], "maxResults": len(batch)},
+                )
+            else:
+                data = self.request(
+                    "GET",
+                    f"{self.api}/search",
+                    params={"jql": jql, "fields": "key", "maxResults": len(batch)},
+                )
+            for issue in data.get("issues") or []:
+                keys[str(issue["id"])] = str(issue["key"])
+        return keys
+
+    def group_members(self, group: str) -> list[JiraUser]:
+        members: list[JiraUser] = []
+        start = 0
+        while True:
+            data = self.request(
+                "GET",
+                f"{self.api}/group/member",
+                params={"groupname": group, "startAt": start, "maxResults": 50},
+            )
+            values = data.get("values") or []
+            members.extend(
+                JiraUser(
+                    str(u.get("accountId") or u.get("key") or u.get("name")),
+                    str(u.get("displayName") or ""),
+                    u.get("timeZone"),
+                )
+                for u in values
+            )
+            start += len(values)
+            if data.get("isLast", True) or not values:
+                return members
+
+    def find_users(self, text: str) -> list[JiraUser]:
+        params = {"query": text} if self.deployment == "cloud" else {"username": text}
+        data = self.request("GET", f"{self.api}/user/search", params=params)
+        return [
+            JiraUser(
+                str(u.get("accountId") or u.get("key") or u.get("name")),
+                str(u.get("displayName") or ""),
+                u.get("timeZone"),
+            )
+            for u in data or []
+        ]
 
 
 class HttpJiraConnector:

@@ -1,0 +1,135 @@
+"""`clockwork-desktop timesheet`: a week as a table, CSV or JSON; or the timesheet window."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+from clockwork_desktop.cli import output
+from clockwork_desktop.cli.commands import CliServices
+from clockwork_desktop.core.durations import format_duration
+from clockwork_desktop.core.export import csv_text, encode_table
+from clockwork_desktop.core.timeinput import parse_date, parse_week
+from clockwork_desktop.core.timesheet import WeekGrid, grid_table, week_days
+from clockwork_desktop.services.timesheet import TimesheetService
+
+
+class TimesheetCliServices(CliServices, Protocol):
+    @property
+    def timesheets(self) -> TimesheetService: ...
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("timesheet", help="a week of logged time: mine, or my team's")
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--week", metavar="YYYY-Www")
+    when.add_argument("--date", metavar="D", help="the week containing this date")
+    who = p.add_mutually_exclusive_group()
+    who.add_argument("--team", metavar="NAME", help="a saved team")
+    who.add_argument("--group", metavar="GROUP", help="a Jira group")
+    who.add_argument("--user", metavar="ID", action="append", help="a person (repeatable)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--output", metavar="FILE", help="write to FILE (.csv, .xlsx, .json, .tsv)")
+    p.add_argument("--window", action="store_true", help="open the timesheet window")
+    p.add_argument("--offline", action="store_true", help="use saved data; do not ask Jira")
+
+
+def grid_json(grid: WeekGrid) -> dict[str, Any]:
+    return {
+        "week": grid.week,
+        "timezone": grid.timezone,
+        "days": [d.isoformat() for d in grid.days],
+        "rows": [
+            {
+                "user": {"accountId": r.account_id, "displayName": r.display_name},
+                "days": list(r.days),
+                "total": r.total,
+                "expected": r.expected,
+                "issues": [
+                    {"key": i.key, "days": list(i.days), "total": i.total} for i in r.issues
+                ],
+            }
+            for r in grid.rows
+        ],
+        "totals": {"days": list(grid.totals), "total": grid.total},
+    }
+
+
+def grid_text(grid: WeekGrid) -> str:
+    head = ["", *[d.strftime("%a %d") for d in grid.days], "Total", "Expected", "Diff"]
+    rows = [head]
+
+    def fmt(seconds: int) -> str:
+        return format_duration(seconds) if seconds else "·"
+
+    for r in grid.rows:
+        rows.append(
+            [
+                r.display_name,
+                *[fmt(s) for s in r.days],
+                fmt(r.total),
+                fmt(r.expected),
+                ("+" if r.difference > 0 else "") + format_duration(r.difference),
+            ]
+        )
+        for i in r.issues:
+            rows.append([f"  {i.key}", *[fmt(s) for s in i.days], fmt(i.total), "", ""])
+    rows.append(["Total", *[fmt(s) for s in grid.totals], fmt(grid.total), "", ""])
+    widths = [max(len(row[c]) for row in rows) for c in range(len(head))]
+    lines = [f"Week {grid.week} ({grid.timezone})"]
+    for row in rows:
+        lines.append(
+            row[0].ljust(widths[0])
+            + "  "
+            + "  ".join(cell.rjust(widths[c + 1]) for c, cell in enumerate(row[1:]))
+        )
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def cmd_timesheet(args: argparse.Namespace, s: CliServices) -> int:
+    services: TimesheetCliServices = s  # type: ignore[assignment]
+    sheets = services.timesheets
+    today = services.tracker.today()
+    if args.week:
+        year, week = parse_week(args.week)
+        anchor = date.fromisocalendar(year, week, 1)
+        days = tuple(anchor + timedelta(days=i) for i in range(7))
+    else:
+        anchor = parse_date(args.date, today) if args.date else today
+        days = week_days(anchor, sheets.first_weekday())
+    if args.window:
+        return -1  # the composition root opens the window
+    if not (args.team or args.group or args.user):
+        grid = sheets.my_week(days)
+        note = None
+    else:
+        team = sheets.resolve_team(team=args.team, group=args.group, users=args.user or ())
+        result = sheets.team_week(team, days, refresh=not args.offline)
+        grid, note = result.grid, result.note
+        if result.hidden:
+            print(
+                f"clockwork-desktop: {result.hidden} worklogs could not be read (no "
+                "permission to see them); they are not in the totals.",
+                file=sys.stderr,
+            )
+    if note:
+        print(f"clockwork-desktop: {note}", file=sys.stderr)
+    if args.format == "json":
+        text = output.dumps(grid_json(grid))
+    elif args.format == "csv":
+        text = csv_text(grid_table(grid, by_issue=True))
+    else:
+        text = grid_text(grid)
+    if args.output:
+        path = Path(args.output)
+        if path.suffix.lower() in (".xlsx", ".tsv", ".csv"):
+            path.write_bytes(encode_table(grid_table(grid, by_issue=True), path.suffix))
+        else:
+            path.write_text(text + ("\n" if not text.endswith("\n") else ""), encoding="utf-8")
+        print(f"Wrote {path}.")
+    else:
+        print(text.rstrip("\n"))
+    return 0

@@ -1,0 +1,192 @@
+"""Week grids: seconds per person (or issue) per local day, with totals and expected hours.
+
+A worklog counts on the local day it starts, as in Jira; days are those of the viewer's zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+from clockwork_desktop.core.days import local_day_bounds
+
+
+class WorklogRecord(NamedTuple):
+    """One worklog as the timesheet sees it (from Jira's cache or from local entries)."""
+
+    id: str
+    author_id: str
+    author_name: str
+    issue_key: str
+    started: datetime
+    seconds: int
+    state: str = "synced"  # for my own week: pending, synced, failed, conflict, remote...
+
+    @property
+    def project(self) -> str:
+        return self.issue_key.rsplit("-", 1)[0]
+
+
+class IssueRow(NamedTuple):
+    key: str
+    days: tuple[int, ...]
+    total: int
+    states: tuple[str, ...]  # per day: the state that needs attention most ("" if empty)
+
+
+class PersonRow(NamedTuple):
+    account_id: str
+    display_name: str
+    days: tuple[int, ...]
+    total: int
+    expected: int
+    issues: tuple[IssueRow, ...]
+
+    @property
+    def difference(self) -> int:
+        return self.total - self.expected
+
+
+class WeekGrid(NamedTuple):
+    week: str
+    timezone: str
+    days: tuple[date, ...]
+    rows: tuple[PersonRow, ...]
+    totals: tuple[int, ...]
+    total: int
+
+
+# Which state wins when a cell mixes entries: the one that needs the user most.
+STATE_PRIORITY = ("failed", "conflict", "pending", "too_short", "running", "remote", "synced", "")
+
+
+class WorkingTime(NamedTuple):
+    start: time = time(9, 0)
+    end: time = time(17, 0)
+    weekdays: frozenset[int] = frozenset({0, 1, 2, 3, 4})
+
+    def expected_seconds(self, day: date) -> int:
+        if day.weekday() not in self.weekdays:
+            return 0
+        start = datetime.combine(day, self.start)
+        end = datetime.combine(day, self.end)
+        return max(0, int((end - start).total_seconds()))
+
+
+def week_days(anchor: date, first_weekday: int = 0) -> tuple[date, ...]:
+    """The seven days of the week containing ``anchor``; weeks start on ``first_weekday``."""
+    start = anchor - timedelta(days=(anchor.weekday() - first_weekday) % 7)
+    return tuple(start + timedelta(days=i) for i in range(7))
+
+
+def week_label(days: Sequence[date]) -> str:
+    year, week, _ = days[0].isocalendar()
+    if days[0].weekday() != 0:  # a week that does not start on Monday: name its Thursday's ISO week
+        year, week, _ = days[3].isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def worst_state(states: Iterable[str]) -> str:
+    present = set(states)
+    for state in STATE_PRIORITY:
+        if state in present:
+            return state
+    return ""
+
+
+def _local_day(instant: datetime, zone: ZoneInfo) -> date:
+    return instant.astimezone(zone).date()
+
+
+def build_grid(
+    records: Iterable[WorklogRecord],
+    people: Sequence[tuple[str, str]],
+    days: Sequence[date],
+    zone: ZoneInfo,
+    working: WorkingTime,
+    *,
+    project: str | None = None,
+) -> WeekGrid:
+    """Seconds per person per day. ``people`` fixes the rows (and their order)."""
+    index = {d: i for i, d in enumerate(days)}
+    per_person: dict[str, dict[str, list[int]]] = {pid: {} for pid, _ in people}
+    states: dict[tuple[str, str, int], list[str]] = {}
+    names = dict(people)
+    for record in records:
+        if project and record.project != project:
+            continue
+        person = per_person.get(record.author_id)
+        if person is None:
+            continue
+        column = index.get(_local_day(record.started, zone))
+        if column is None:
+            continue
+        cells = person.setdefault(record.issue_key, [0] * len(days))
+        cells[column] += record.seconds
+        states.setdefault((record.author_id, record.issue_key, column), []).append(record.state)
+    expected_day = [working.expected_seconds(d) for d in days]
+    rows = []
+    totals = [0] * len(days)
+    for pid, _name in people:
+        issues = []
+        person_days = [0] * len(days)
+        for key in sorted(per_person[pid]):
+            cells = per_person[pid][key]
+            issue_states = tuple(
+                worst_state(states.get((pid, key, i), [])) for i in range(len(days))
+            )
+            issues.append(IssueRow(key, tuple(cells), sum(cells), issue_states))
+            for i, seconds in enumerate(cells):
+                person_days[i] += seconds
+        for i, seconds in enumerate(person_days):
+            totals[i] += seconds
+        rows.append(
+            PersonRow(
+                pid,
+                names[pid],
+                tuple(person_days),
+                sum(person_days),
+                sum(expected_day),
+                tuple(issues),
+            )
+        )
+    return WeekGrid(
+        week=week_label(days),
+        timezone=zone.key,
+        days=tuple(days),
+        rows=tuple(rows),
+        totals=tuple(totals),
+        total=sum(totals),
+    )
+
+
+def week_bounds(days: Sequence[date], zone: ZoneInfo) -> tuple[datetime, datetime]:
+    return local_day_bounds(days[0], days[-1], zone)
+
+
+def project_totals(grid: WeekGrid) -> dict[str, list[int]]:
+    """Seconds per project per day, for the stacked bar chart."""
+    out: dict[str, list[int]] = {}
+    for row in grid.rows:
+        for issue in row.issues:
+            project = issue.key.rsplit("-", 1)[0]
+            cells = out.setdefault(project, [0] * len(grid.days))
+            for i, seconds in enumerate(issue.days):
+                cells[i] += seconds
+    return out
+
+
+def grid_table(grid: WeekGrid, *, by_issue: bool = False) -> list[list[str | int]]:
+    """The grid as rows of cells (header first), for CSV, XLSX and the clipboard."""
+    header: list[str | int] = ["Person", "Issue", *[d.isoformat() for d in grid.days]]
+    header += ["Total", "Expected", "Difference"]
+    table: list[list[str | int]] = [header]
+    for row in grid.rows:
+        table.append([row.display_name, "", *row.days, row.total, row.expected, row.difference])
+        if by_issue:
+            for issue in row.issues:
+                table.append([row.display_name, issue.key, *issue.days, issue.total, "", ""])
+    table.append(["Total", "", *grid.totals, grid.total, "", ""])
+    return table

@@ -1,0 +1,392 @@
+"""TimesheetService: my week from the local store, my team's week from Jira's worklogs.
+
+Team data is read into a SQLite cache. Jira Cloud: /worklog/updated from a cursor, then
+/worklog/list for the changed ids (1000 at a time), then /worklog/deleted; later refreshes
+only read what changed. Data Center: JQL on worklogAuthor and worklogDate, then each issue's
+worklogs. Cached weeks open at once, offline too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple, Protocol
+from zoneinfo import ZoneInfo
+
+from clockwork_desktop.core.clock import Clock
+from clockwork_desktop.core.errors import InputError, JiraError, NotFoundError, OperationError
+from clockwork_desktop.core.jira_format import to_epoch_ms
+from clockwork_desktop.core.logs import get_logger
+from clockwork_desktop.core.models import Account, JiraUser, RemoteWorklog
+from clockwork_desktop.core.ports import JiraPort, SettingsStore
+from clockwork_desktop.core.timesheet import (
+    WeekGrid,
+    WorkingTime,
+    WorklogRecord,
+    build_grid,
+    week_bounds,
+)
+from clockwork_desktop.services.accounts import AccountService
+from clockwork_desktop.services.issues import jql_string
+from clockwork_desktop.services.tracker import TrackerService
+
+log = get_logger(__name__)
+
+# Re-read this much before the cursor: the feed leaves out the last minute, and clocks differ.
+FEED_OVERLAP_MS = 5 * 60 * 1000
+# A first load starts this long before the week: worklogs are rarely logged long before or
+# after the day they are for, and edits later bring older ones back through the feed.
+FIRST_LOAD_LOOKBACK = timedelta(days=14)
+
+Progress = Callable[[int, int, str], None]
+
+
+class Cancelled(OperationError):
+    """The user pressed Cancel while a team week was loading."""
+
+
+class TimesheetStore(SettingsStore, Protocol):
+    def upsert_remote_worklogs(self, account: str, rows: Sequence[Sequence[object]]) -> None: ...
+
+    def delete_remote_worklogs(self, account: str, ids: Sequence[str]) -> None: ...
+
+    def known_issue_keys(self, account: str, issue_ids: Sequence[str]) -> dict[str, str]: ...
+
+    def remote_worklogs_between(
+        self, account: str, start: datetime, end: datetime, authors: Sequence[str] | None = None
+    ) -> list[WorklogRecord]: ...
+
+    def feed_cursor(self, account: str, feed: str) -> tuple[int | None, int | None]: ...
+
+    def set_feed_cursor(self, account: str, feed: str, since_ms: int, fetched_utc: int) -> None: ...
+
+    def save_team(
+        self, name: str, kind: str, ref: str, members: list[tuple[str, str]], account: str
+    ) -> None: ...
+
+    def teams(self) -> list[tuple[str, str, str, list[tuple[str, str]], str]]: ...
+
+    def issue_summaries(self, keys: Sequence[str]) -> dict[str, str]: ...
+
+
+class Team(NamedTuple):
+    name: str
+    kind: str  # "group", "people" or "me"
+    ref: str  # the Jira group, for kind "group"
+    members: tuple[tuple[str, str], ...]  # (account id, display name)
+    account: str
+
+
+class TeamWeek(NamedTuple):
+    grid: WeekGrid
+    fetched_at: datetime | None
+    hidden: int  # worklogs Jira would not show the viewer
+    note: str | None  # why the data may be stale (offline...), or None
+    requests: int
+
+
+class _Counter:
+    def __init__(self, cancel: Callable[[], bool] | None, progress: Progress | None) -> None:
+        self.requests = 0
+        self._cancel = cancel
+        self._progress = progress
+
+    def step(self, done: int, total: int, what: str) -> None:
+        if self._cancel is not None and self._cancel():
+            raise Cancelled("Loading was cancelled; the saved data is shown.")
+        if self._progress is not None:
+            self._progress(done, total, what)
+
+
+class TimesheetService:
+    def __init__(
+        self,
+        store: TimesheetStore,
+        accounts: AccountService,
+        tracker: TrackerService,
+        clock: Clock,
+    ) -> None:
+        self._store = store
+        self._accounts = accounts
+        self._tracker = tracker
+        self._clock = clock
+
+    # -- settings -----------------------------------------------------------------------------
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return self._tracker.zone
+
+    def working_time(self) -> WorkingTime:
+        get = self._store.get_setting
+        start = time.fromisoformat(str(get("work_start", "09:00")))
+        end = time.fromisoformat(str(get("work_end", "17:00")))
+        days = frozenset(int(d) for d in get("work_days", [0, 1, 2, 3, 4]))
+        return WorkingTime(start, end, days)
+
+    def first_weekday(self) -> int:
+        return int(self._store.get_setting("first_day_of_week", 0))
+
+    # -- my week --------------------------------------------------------------------------------
+
+    def my_week(self, days: Sequence[date]) -> WeekGrid:
+        """My entries (local and imported) with their sync states; rows are issues."""
+        views = self._tracker.entries(days[0], days[-1])
+        me = self._me()
+        records = [
+            WorklogRecord(
+                str(v.entry.id),
+                me[0],
+                me[1],
+                v.entry.issue_key,
+                v.entry.started_at,
+                v.duration_seconds,
+                v.state.value,
+            )
+            for v in views
+        ]
+        return build_grid(records, [me], days, self.zone, self.working_time())
+
+    def _me(self) -> tuple[str, str]:
+        accounts = self._accounts.accounts()
+        if accounts:
+            return accounts[0].account_id or "me", accounts[0].display_name or "Me"
+        return "me", "Me"
+
+    def summaries(self, keys: Sequence[str]) -> dict[str, str]:
+        return self._store.issue_summaries(keys)
+
+    # -- teams ----------------------------------------------------------------------------------
+
+    def teams(self) -> list[Team]:
+        return [Team(n, k, r, tuple(m), a) for n, k, r, m, a in self._store.teams()]
+
+    def save_people_team(self, name: str, members: Sequence[tuple[str, str]]) -> Team:
+        if not name.strip():
+            raise InputError("Give the team a name.")
+        if not members:
+            raise InputError("Choose at least one person.")
+        account = self._accounts.get(None)
+        self._store.save_team(name.strip(), "people", "", list(members), account.name)
+        return Team(name.strip(), "people", "", tuple(members), account.name)
+
+    def find_people(self, text: str) -> list[JiraUser]:
+        client = self._accounts.client(self._accounts.get(None))
+        try:
+            return client.find_users(text)
+        finally:
+            client.close()
+
+    def resolve_team(
+        self,
+        *,
+        team: str | None = None,
+        group: str | None = None,
+        users: Sequence[str] = (),
+    ) -> Team:
+        """A saved team, a Jira group (members fetched and remembered) or a list of people."""
+        account = self._accounts.get(None)
+        if team:
+            for saved in self.teams():
+                if saved.name == team:
+                    if saved.kind == "group":
+                        return self._group(account, saved.ref, saved.name)
+                    return saved
+            known = ", ".join(t.name for t in self.teams()) or "none saved"
+            raise NotFoundError(f"No team named {team!r} (teams: {known}).")
+        if group:
+            return self._group(account, group, f"group:{group}")
+        if users:
+            return Team("people", "people", "", tuple((u, u) for u in users), account.name)
+        return Team("me", "me", "", (self._me(),), account.name)
+
+    def _group(self, account: Account, group: str, name: str) -> Team:
+        try:
+            client = self._accounts.client(account)
+            try:
+                members = [(u.account_id, u.display_name) for u in client.group_members(group)]
+            finally:
+                client.close()
+        except JiraError as exc:
+            for saved in self.teams():  # offline: the members we saw last time
+                if saved.kind == "group" and saved.ref == group:
+                    log.info("group %s from cache: %s", group, exc)
+                    return saved
+            raise
+        self._store.save_team(name, "group", group, members, account.name)
+        return Team(name, "group", group, tuple(members), account.name)
+
+    # -- the team's week ------------------------------------------------------------------------
+
+    def team_week(
+        self,
+        team: Team,
+        days: Sequence[date],
+        *,
+        project: str | None = None,
+        refresh: bool = True,
+        progress: Progress | None = None,
+        cancel: Callable[[], bool] | None = None,
+    ) -> TeamWeek:
+        account = self._accounts.get(team.account or None)
+        start, end = week_bounds(days, self.zone)
+        counter = _Counter(cancel, progress)
+        note = None
+        hidden = 0
+        if refresh:
+            try:
+                hidden = self._refresh(account, team, days, counter)
+            except Cancelled as exc:
+                note = str(exc)
+            except JiraError as exc:
+                note = f"Showing saved data: {exc}"
+        # A day of margin on each side: worklogs count on their local day in the viewer's zone.
+        records = self._store.remote_worklogs_between(
+            account.name,
+            start - timedelta(days=1),
+            end + timedelta(days=1),
+            [m[0] for m in team.members],
+        )
+        grid = build_grid(
+            records, list(team.members), days, self.zone, self.working_time(), project=project
+        )
+        _since, fetched = self._store.feed_cursor(account.name, self._feed_key(account, days))
+        fetched_at = datetime.fromtimestamp(fetched, UTC) if fetched else None
+        return TeamWeek(grid, fetched_at, hidden, note, counter.requests)
+
+    def _feed_key(self, account: Account, days: Sequence[date]) -> str:
+        # Cloud reads one site-wide feed; Data Center reads per week.
+        return "updated" if account.is_cloud else f"week:{days[0].isoformat()}"
+
+    def _refresh(
+        self, account: Account, team: Team, days: Sequence[date], counter: _Counter
+    ) -> int:
+        client = self._accounts.client(account)
+        try:
+            if account.is_cloud:
+                return self._refresh_cloud(account, client, days, counter)
+            return self._refresh_dc(account, client, team, days, counter)
+        finally:
+            client.close()
+
+    def _refresh_cloud(
+        self, account: Account, client: JiraPort, days: Sequence[date], counter: _Counter
+    ) -> int:
+        since, _fetched = self._store.feed_cursor(account.name, "updated")
+        week_start, _end = week_bounds(days, self.zone)
+        first_load = to_epoch_ms(week_start - FIRST_LOAD_LOOKBACK)
+        if since is None or since > first_load:
+            # Never read, or only later weeks were read: start before this week.
+            since = first_load if since is None else min(since, first_load)
+        else:
+            since = max(0, since - FEED_OVERLAP_MS)
+        started_at = self._clock.now()
+        changed: list[str] = []
+        until = since
+        counter.step(0, 0, "Asking Jira what changed…")
+        while True:
+            values, until, last = client.worklog_feed("updated", until)
+            counter.requests += 1
+            changed.extend(worklog_id for worklog_id, _ms in values)
+            counter.step(len(changed), 0, f"{len(changed)} changed worklogs found…")
+            if last or not values:
+                break
+        hidden = 0
+        total = len(changed)
+        unique = list(dict.fromkeys(changed))
+        for start in range(0, len(unique), 1000):
+            batch = unique[start : start + 1000]
+            worklogs = client.worklogs_by_ids(batch)
+            counter.requests += 1
+            hidden += len(batch) - len(worklogs)
+            self._store_worklogs(account, client, worklogs, counter)
+            counter.step(min(start + 1000, total), total, "Reading worklogs…")
+        deleted: list[str] = []
+        cursor = since
+        while True:
+            values, cursor, last = client.worklog_feed("deleted", cursor)
+            counter.requests += 1
+            deleted.extend(worklog_id for worklog_id, _ms in values)
+            if last or not values:
+                break
+        if deleted:
+            self._store.delete_remote_worklogs(account.name, deleted)
+        self._store.set_feed_cursor(
+            account.name, "updated", max(until, since), int(started_at.timestamp())
+        )
+        return hidden
+
+    def _store_worklogs(
+        self, account: Account, client: JiraPort, worklogs: list[RemoteWorklog], counter: _Counter
+    ) -> None:
+        issue_ids = sorted({w.issue_id for w in worklogs})
+        keys = self._store.known_issue_keys(account.name, issue_ids)
+        missing = [i for i in issue_ids if i not in keys]
+        if missing:
+            keys.update(client.issue_keys(missing))
+            counter.requests += -(-len(missing) // 500)
+        rows = [
+            (
+                w.id,
+                w.issue_id,
+                keys.get(w.issue_id, f"#{w.issue_id}"),
+                w.author_id,
+                w.author_name,
+                int(w.started.timestamp()),
+                w.seconds,
+                0,
+            )
+            for w in worklogs
+        ]
+        self._store.upsert_remote_worklogs(account.name, rows)
+
+    def _refresh_dc(
+        self,
+        account: Account,
+        client: JiraPort,
+        team: Team,
+        days: Sequence[date],
+        counter: _Counter,
+    ) -> int:
+        authors = ", ".join(jql_string(m[0]) for m in team.members)
+        first = days[0] - timedelta(days=1)
+        last = days[-1] + timedelta(days=1)
+        jql = (
+            f"worklogAuthor in ({authors}) AND worklogDate >= '{first}' AND worklogDate <= '{last}'"
+        )
+        counter.step(0, 0, "Finding the team's issues…")
+        issues = client.search(jql, limit=5000)
+        counter.requests += max(1, -(-len(issues) // 100))
+        start, end = week_bounds(days, self.zone)
+        lo, hi = start - timedelta(days=1), end + timedelta(days=1)
+        members = {m[0] for m in team.members}
+        seen: list[str] = []
+        rows: list[tuple[object, ...]] = []
+        for n, issue in enumerate(issues, start=1):
+            worklogs = client.worklogs_started_between(issue.key, lo, hi)
+            counter.requests += 1
+            for w in worklogs:
+                if w.author_id in members:
+                    seen.append(w.id)
+                    rows.append(
+                        (
+                            w.id,
+                            w.issue_id,
+                            issue.key,
+                            w.author_id,
+                            w.author_name,
+                            int(w.started.timestamp()),
+                            w.seconds,
+                            0,
+                        )
+                    )
+            counter.step(n, len(issues), f"Reading worklogs of {issue.key}…")
+        old = self._store.remote_worklogs_between(account.name, lo, hi, sorted(members))
+        gone = [r.id for r in old if r.id not in set(seen)]
+        if gone:
+            self._store.delete_remote_worklogs(account.name, gone)
+        self._store.upsert_remote_worklogs(account.name, rows)
+        self._store.set_feed_cursor(
+            account.name, self._feed_key(account, days), 0, int(self._clock.now().timestamp())
+        )
+        return 0
