@@ -222,6 +222,9 @@ class FakeJira:
         self.worklogs: dict[int, FakeWorklog] = {}
         self.deleted: list[tuple[int, int]] = []
         self.faults: deque[Fault] = deque()
+        # Worklogs the caller may not see (restricted visibility): the feed lists their ids,
+        # /worklog/list leaves them out, as Jira does for worklogs hidden from the caller.
+        self.hidden_worklogs: set[int] = set()
         self.requests: list[tuple[str, str]] = []
         self.dropped: list[tuple[str, str]] = []
         self._ids = itertools.count(100_000)
@@ -1117,7 +1120,11 @@ class _Handler(BaseHTTPRequestHandler):
         if not isinstance(ids, list) or not ids or len(ids) > 1000:
             raise HttpError(400, _errors(["The number of worklog ids must be between 1 and 1000."]))
         expand = ctx["query"].get("expand", "")
-        found = [self.jira.worklogs[int(i)] for i in ids if int(i) in self.jira.worklogs]
+        found = [
+            self.jira.worklogs[int(i)]
+            for i in ids
+            if int(i) in self.jira.worklogs and int(i) not in self.jira.hidden_worklogs
+        ]
         return (
             200,
             [self._worklog_json(w, ctx["version"], expand, ctx["user"]) for w in found],

@@ -272,14 +272,16 @@ class TimesheetService:
     def _refresh_cloud(
         self, account: Account, client: JiraPort, days: Sequence[date], counter: _Counter
     ) -> int:
-        since, _fetched = self._store.feed_cursor(account.name, "updated")
+        cursor, _fetched = self._store.feed_cursor(account.name, "updated")
+        covered_from, _ = self._store.feed_cursor(account.name, "updated_from")
         week_start, _end = week_bounds(days, self.zone)
         first_load = to_epoch_ms(week_start - FIRST_LOAD_LOOKBACK)
-        if since is None or since > first_load:
-            # Never read, or only later weeks were read: start before this week.
-            since = first_load if since is None else min(since, first_load)
+        if cursor is None or covered_from is None or first_load < covered_from:
+            # Never read, or this week is older than anything read so far: read from before it.
+            since = first_load
+            covered_from = first_load
         else:
-            since = max(0, since - FEED_OVERLAP_MS)
+            since = max(0, cursor - FEED_OVERLAP_MS)
         started_at = self._clock.now()
         changed: list[str] = []
         until = since
@@ -311,9 +313,9 @@ class TimesheetService:
                 break
         if deleted:
             self._store.delete_remote_worklogs(account.name, deleted)
-        self._store.set_feed_cursor(
-            account.name, "updated", max(until, since), int(started_at.timestamp())
-        )
+        fetched = int(started_at.timestamp())
+        self._store.set_feed_cursor(account.name, "updated", max(until, since), fetched)
+        self._store.set_feed_cursor(account.name, "updated_from", covered_from, fetched)
         return hidden
 
     def _store_worklogs(
