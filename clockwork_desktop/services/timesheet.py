@@ -34,9 +34,9 @@ log = get_logger(__name__)
 
 # Re-read this much before the cursor: the feed leaves out the last minute, and clocks differ.
 FEED_OVERLAP_MS = 5 * 60 * 1000
-# A first load starts this long before the week: worklogs are rarely logged long before or
-# after the day they are for, and edits later bring older ones back through the feed.
-FIRST_LOAD_LOOKBACK = timedelta(days=14)
+# A first load reads the feed from a little before the week: a worklog is created on or after
+# the day it is for (logging days ahead is rare), and later edits come back through the feed.
+FIRST_LOAD_LOOKBACK = timedelta(days=2)
 
 Progress = Callable[[int, int, str], None]
 

@@ -174,8 +174,15 @@ class TimesheetWindow(QMainWindow):
         self._live = QTimer(self)
         self._live.setInterval(1000)
         self._live.timeout.connect(self._tick)
-        self._live.start()
         self.show_week(self._days[0])
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self._live.start()  # the running timer's cell follows the clock while visible
+
+    def hideEvent(self, event: Any) -> None:
+        self._live.stop()
+        super().hideEvent(event)
 
     # -- tabs -------------------------------------------------------------------------------
 
@@ -292,7 +299,10 @@ class TimesheetWindow(QMainWindow):
 
     def _tick(self) -> None:
         """The running timer's cell follows the clock: one cell changes, not the model."""
-        running = self._services.tracker.running()
+        try:
+            running = self._services.tracker.running()
+        except ClockworkError:
+            return
         if running is None or self._my_grid is None:
             return
         today = self._services.tracker.today()
