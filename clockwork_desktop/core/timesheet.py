@@ -62,6 +62,9 @@ class WeekGrid(NamedTuple):
 STATE_PRIORITY = ("failed", "conflict", "pending", "too_short", "running", "remote", "synced", "")
 
 
+_STATE_RANK = {state: n for n, state in enumerate(STATE_PRIORITY)}
+
+
 class WorkingTime(NamedTuple):
     start: time = time(9, 0)
     end: time = time(17, 0)
@@ -111,9 +114,11 @@ def build_grid(
 ) -> WeekGrid:
     """Seconds per person per day. ``people`` fixes the rows (and their order)."""
     index = {d: i for i, d in enumerate(days)}
-    per_person: dict[str, dict[str, list[int]]] = {pid: {} for pid, _ in people}
-    states: dict[tuple[str, str, int], list[str]] = {}
+    width = len(days)
+    # Per person, per issue: seconds per day and the state that needs attention most per day.
+    per_person: dict[str, dict[str, tuple[list[int], list[str]]]] = {pid: {} for pid, _ in people}
     names = dict(people)
+    rank = _STATE_RANK
     for record in records:
         if project and record.project != project:
             continue
@@ -123,33 +128,30 @@ def build_grid(
         column = index.get(_local_day(record.started, zone))
         if column is None:
             continue
-        cells = person.setdefault(record.issue_key, [0] * len(days))
-        cells[column] += record.seconds
-        states.setdefault((record.author_id, record.issue_key, column), []).append(record.state)
+        cell = person.get(record.issue_key)
+        if cell is None:
+            cell = person[record.issue_key] = ([0] * width, [""] * width)
+        cell[0][column] += record.seconds
+        current = cell[1][column]
+        if not current or rank.get(record.state, 99) < rank.get(current, 99):
+            cell[1][column] = record.state
     expected_day = [working.expected_seconds(d) for d in days]
+    expected_week = sum(expected_day)
     rows = []
-    totals = [0] * len(days)
+    totals = [0] * width
     for pid, _name in people:
         issues = []
-        person_days = [0] * len(days)
+        person_days = [0] * width
         for key in sorted(per_person[pid]):
-            cells = per_person[pid][key]
-            issue_states = tuple(
-                worst_state(states.get((pid, key, i), [])) for i in range(len(days))
-            )
-            issues.append(IssueRow(key, tuple(cells), sum(cells), issue_states))
+            cells, cell_states = per_person[pid][key]
+            issues.append(IssueRow(key, tuple(cells), sum(cells), tuple(cell_states)))
             for i, seconds in enumerate(cells):
                 person_days[i] += seconds
         for i, seconds in enumerate(person_days):
             totals[i] += seconds
         rows.append(
             PersonRow(
-                pid,
-                names[pid],
-                tuple(person_days),
-                sum(person_days),
-                sum(expected_day),
-                tuple(issues),
+                pid, names[pid], tuple(person_days), sum(person_days), expected_week, tuple(issues)
             )
         )
     return WeekGrid(

@@ -68,6 +68,8 @@ class TimesheetStore(SettingsStore, Protocol):
 
     def issue_summaries(self, keys: Sequence[str]) -> dict[str, str]: ...
 
+    def data_version(self) -> int: ...
+
 
 class Team(NamedTuple):
     name: str
@@ -110,6 +112,10 @@ class TimesheetService:
         self._accounts = accounts
         self._tracker = tracker
         self._clock = clock
+        # Weeks already computed from the cache, valid while nothing wrote to it: reopening a
+        # week costs what showing it costs, not re-adding thousands of worklogs.
+        self._grids: dict[tuple[object, ...], TeamWeek] = {}
+        self._writes = 0
 
     # -- settings -----------------------------------------------------------------------------
 
@@ -233,7 +239,13 @@ class TimesheetService:
         counter = _Counter(cancel, progress)
         note = None
         hidden = 0
+        key = (account.name, team.members, tuple(days), project, self.zone.key, self.working_time())
+        if not refresh:
+            cached = self._grids.get(key)
+            if cached is not None and cached.requests == self._version():
+                return cached._replace(requests=0)
         if refresh:
+            self._writes += 1
             try:
                 hidden = self._refresh(account, team, days, counter)
             except Cancelled as exc:
@@ -252,7 +264,15 @@ class TimesheetService:
         )
         _since, fetched = self._store.feed_cursor(account.name, self._feed_key(account, days))
         fetched_at = datetime.fromtimestamp(fetched, UTC) if fetched else None
+        # The cached copy remembers the cache version in its `requests` slot.
+        self._grids[key] = TeamWeek(grid, fetched_at, hidden, note, self._version())
+        if len(self._grids) > 32:
+            self._grids.pop(next(iter(self._grids)))
         return TeamWeek(grid, fetched_at, hidden, note, counter.requests)
+
+    def _version(self) -> int:
+        """Changes whenever this process or another one wrote to the database."""
+        return self._store.data_version() * 1_000_003 + self._writes
 
     def _feed_key(self, account: Account, days: Sequence[date]) -> str:
         # Cloud reads one site-wide feed; Data Center reads per week.

@@ -35,6 +35,8 @@ STATE_TEXT = {
     "remote": "logged in Jira by another tool",
     "too_short": "under a minute: stays on this computer",
 }
+RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+ALIGN = Qt.ItemDataRole.TextAlignmentRole
 OVER = QColor("#1a7f37")
 UNDER = QColor("#cf222e")
 
@@ -182,11 +184,23 @@ class TeamModel(QAbstractItemModel):
         super().__init__(parent)
         self._grid: WeekGrid | None = None
         self._rows: list[PersonRow] = []
+        self._text: list[list[str]] = []
 
     def set_grid(self, grid: WeekGrid) -> None:
         self.beginResetModel()
         self._grid = grid
         self._rows = list(grid.rows)
+        # Display strings computed once: views ask for them again and again while scrolling.
+        self._text = [
+            [
+                p.display_name,
+                *[_duration(s) for s in p.days],
+                _duration(p.total),
+                _duration(p.expected),
+                _signed(p.difference),
+            ]
+            for p in self._rows
+        ]
         self.endResetModel()
 
     # Internal ids: 0 for a person row, person index + 1 for their issue rows.
@@ -228,6 +242,10 @@ class TeamModel(QAbstractItemModel):
             return None
         column = index.column()
         if index.internalId() == 0:
+            if role == DISPLAY:
+                return self._text[index.row()][column]
+            if role == ALIGN:
+                return RIGHT if column else None
             person = self._rows[index.row()]
             return self._person_data(person, column, role)
         person = self._rows[int(index.internalId()) - 1]
