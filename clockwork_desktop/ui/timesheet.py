@@ -247,7 +247,12 @@ class TimesheetWindow(QMainWindow):
         self.team_view = QTreeView(page)
         self.team_view.setModel(self.team_model)
         self.team_view.setUniformRowHeights(True)
-        self.team_view.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.team_view.header()
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(56)
+        for column in range(1, TeamModel.COLUMNS):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.team_chart = BarChart(page)
         splitter = QSplitter(Qt.Orientation.Vertical, page)
         splitter.addWidget(self.team_view)

@@ -72,6 +72,7 @@ def main() -> None:
             grab(desk, "tray-menu.png", 420, 420)
             desk.xdotool("key", "Escape")
             show_away_dialog(desk)
+            show_timesheet(desk)
     finally:
         with contextlib.suppress(StopIteration):
             next(generator)
@@ -117,6 +118,74 @@ app.exec()
         timeout=60,
     )
     print(f"wrote {OUT / 'away-resolver.png'}")
+
+
+def show_timesheet(desk: Desktop) -> None:
+    """The timesheet window on demo data: my week with sync states, and the team's week."""
+    code = """
+import sys, tempfile
+from datetime import time, timedelta
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from clockwork_desktop.app.services import AppServices
+from clockwork_desktop.core.models import SyncState
+from clockwork_desktop.fakejira.demo import DEMO_EMAIL, DEMO_TOKEN, demo_jira
+from clockwork_desktop.infra.credentials import SessionCredentials
+from clockwork_desktop.ui.tasks import TaskRunner
+from clockwork_desktop.ui.timesheet import TimesheetWindow
+
+app = QApplication(["clockwork-desktop"])
+services = AppServices(Path(tempfile.mkdtemp()), credentials=SessionCredentials())
+tracker = services.tracker
+jira = demo_jira(tracker.zone.key)
+services.accounts.login(jira.base_url, DEMO_TOKEN, email=DEMO_EMAIL, name="demo")
+services.issues.my_open_issues()
+today = tracker.today()
+monday = today - timedelta(days=today.weekday())
+plan = [(0, "DEMO-101", 9, 150), (0, "DEMO-102", 13, 120), (1, "DEMO-101", 9, 240),
+        (1, "OPS-8", 14, 60), (2, "DEMO-103", 9, 200), (2, "DEMO-104", 14, 90),
+        (3, "DEMO-105", 10, 180)]
+for offset, key, hour, minutes in plan:
+    day = monday + timedelta(days=offset)
+    if day < today:
+        tracker.log_time(key, minutes * 60, day=day, start_time=time(hour, 0))
+services.sync.sync()
+entries = tracker.entries(monday, today)
+if len(entries) > 2:
+    entries[-1].entry.sync_state = SyncState.FAILED
+    entries[-1].entry.error = "You do not have the permission to associate a worklog."
+    services.store.save(entries[-1].entry)
+runner = TaskRunner()
+window = TimesheetWindow(services, runner, services.timesheets)
+window.move(0, 0)
+window.resize(1000, 560)
+window.show()
+team = services.timesheets.resolve_team(group="demo-team")
+window._fill_teams(select=team.name)
+
+def shoot_mine():
+    window.grab().save(sys.argv[1])
+    window.tabs.setCurrentIndex(1)
+    window.load_team(refresh=True)
+    QTimer.singleShot(1500, shoot_team)
+
+def shoot_team():
+    window.team_view.expand(window.team_model.index(0, 0))
+    window.grab().save(sys.argv[2])
+    runner.shutdown()
+    jira.stop()
+    app.exit(0)
+
+QTimer.singleShot(800, shoot_mine)
+app.exec()
+"""
+    subprocess.run(
+        [sys.executable, "-c", code, str(OUT / "timesheet-my-week.png"),
+         str(OUT / "timesheet-team.png")],
+        env=desk.env, check=True, timeout=120,
+    )
+    print(f"wrote {OUT / 'timesheet-my-week.png'} and timesheet-team.png")
 
 
 if __name__ == "__main__":
