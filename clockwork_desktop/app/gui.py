@@ -105,9 +105,16 @@ class GuiApp:
             QMessageBox.warning(None, "Clockwork Desktop", notice)
         self.runner = TaskRunner()
         use_tray = QSystemTrayIcon.isSystemTrayAvailable()
+        from clockwork_desktop.infra.autostart import Autostart
+
         self.controller = TrayController(
-            services, self.runner, idle_seconds=_lazy_idle_probe(), use_tray=use_tray
+            services,
+            self.runner,
+            idle_seconds=_lazy_idle_probe(),
+            use_tray=use_tray,
+            autostart=Autostart(),
         )
+        self.controller.settings_saved.connect(self._settings_saved)
         self.window = None
         if use_tray:
             self.controller.show()
@@ -189,8 +196,23 @@ class GuiApp:
             from clockwork_desktop.fakejira.demo import DEMO_EMAIL, DEMO_TOKEN, demo_jira
 
             self.fake = demo_jira(services.tracker.zone.key)
-            services.accounts.login(self.fake.base_url, DEMO_TOKEN, email=DEMO_EMAIL, name="demo")
-            services.issues.my_open_issues()
+            fake_url = self.fake.base_url
+
+            def sign_in() -> None:  # HTTP, even to the demo: never on the GUI thread
+                services.accounts.login(fake_url, DEMO_TOKEN, email=DEMO_EMAIL, name="demo")
+                services.issues.my_open_issues()
+
+            self.runner.network(sign_in, lambda _r: self._start_schedule())
+            return
+        self._start_schedule()
+
+    def _settings_saved(self) -> None:
+        if self.scheduler is not None:
+            minutes = self.services.store.get_setting("sync_interval_min", 5)
+            self.scheduler.set_interval(float(minutes) * 60)
+
+    def _start_schedule(self) -> None:
+        services = self.services
         from clockwork_desktop.infra.scheduler import SyncScheduler
 
         minutes = services.store.get_setting("sync_interval_min", 5)

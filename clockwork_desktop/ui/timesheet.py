@@ -427,13 +427,17 @@ class TimesheetWindow(QMainWindow):
         group, ok = QInputDialog.getText(self, "Jira group", "Group name (e.g. jira-developers):")
         if not ok or not group.strip():
             return
-        try:
-            team = self._sheets.resolve_team(group=group.strip())
-        except ClockworkError as exc:
-            QMessageBox.warning(self, "Jira group", str(exc))
-            return
-        self._fill_teams(select=team.name)
-        self.load_team(refresh=True)
+        self.team_status.setText(f"Reading the members of {group.strip()}…")
+
+        def done(team: Team) -> None:
+            self._fill_teams(select=team.name)
+            self.load_team(refresh=True)
+
+        self._runner.network(
+            lambda: self._sheets.resolve_team(group=group.strip()),
+            done,
+            lambda exc: self._warn("Jira group", exc),
+        )
 
     def _choose_people(self) -> None:
         text, ok = QInputDialog.getText(
@@ -441,11 +445,24 @@ class TimesheetWindow(QMainWindow):
         )
         if not ok or not text.strip():
             return
+        parts = [p.strip() for p in text.split(",") if p.strip()]
+        self.team_status.setText("Searching Jira for people…")
+
+        def search() -> list[Any]:
+            return [u for part in parts for u in self._sheets.find_people(part)]
+
+        self._runner.network(
+            search,
+            self._name_team,
+            lambda exc: self._warn("People", exc),
+        )
+
+    def _warn(self, title: str, error: BaseException) -> None:
+        self.team_status.setText("")
+        QMessageBox.warning(self, title, str(error))
+
+    def _name_team(self, found: list[Any]) -> None:
         try:
-            found = []
-            for part in text.split(","):
-                if part.strip():
-                    found.extend(self._sheets.find_people(part.strip()))
             members = list({u.account_id: (u.account_id, u.display_name) for u in found}.values())
             name, ok = QInputDialog.getText(
                 self,

@@ -44,6 +44,7 @@ class TrayController(QObject):
 
     state_changed = Signal()
     sync_requested = Signal()
+    settings_saved = Signal()
 
     def __init__(
         self,
@@ -52,12 +53,16 @@ class TrayController(QObject):
         *,
         idle_seconds: Callable[[], float | None] | None = None,
         use_tray: bool = True,
+        autostart: Any = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.services = services
         self.runner = runner
         self._idle_seconds = idle_seconds
+        self._autostart = autostart
+        self._reminded_at: datetime | None = None
+        self._notified_outside: int | None = None
         self.status: Status = services.tracker.status()
         self._data_version = services.data_version()
         self._last_report: SyncReport | None = None
@@ -345,8 +350,9 @@ class TrayController(QObject):
     def open_settings(self, parent: QWidget | None = None) -> None:
         from clockwork_desktop.ui.settings import SettingsDialog
 
-        dialog = SettingsDialog(self.services, self.runner, parent)
-        dialog.exec()
+        dialog = SettingsDialog(self.services, self.runner, parent, autostart=self._autostart)
+        if dialog.exec():
+            self.settings_saved.emit()
         self.refresh()
 
     def open_log_folder(self) -> None:
@@ -429,7 +435,35 @@ class TrayController(QObject):
             self._away_open = False
             self.refresh()
 
+    def _working_now(self) -> bool:
+        settings = self.services.settings
+        local = self.services.tracker.now().astimezone(self.services.tracker.zone)
+        days = settings.get_setting("work_days", [0, 1, 2, 3, 4])
+        start = str(settings.get_setting("work_start", "09:00"))
+        end = str(settings.get_setting("work_end", "17:00"))
+        return local.weekday() in days and start <= local.strftime("%H:%M") < end
+
+    def _check_reminders(self) -> None:
+        """No timer during working hours (if asked for), or one running outside them."""
+        running = self.status.running
+        now = self.services.tracker.now()
+        working = self._working_now()
+        if running is None:
+            remind = self.services.settings.get_setting("remind_no_timer", False)
+            due = self._reminded_at is None or now - self._reminded_at >= timedelta(hours=1)
+            if remind and working and due:
+                self._reminded_at = now
+                self.notify("No timer running", "Click the tray icon to start one.")
+            return
+        if not working and self._notified_outside != running.id and self.elapsed() > 15 * 60:
+            self._notified_outside = running.id
+            self.notify(
+                "Timer running outside working hours",
+                f"{running.issue_key} is still running. Stop it if you are done.",
+            )
+
     def _check_long_timer(self) -> None:
+        self._check_reminders()
         running = self.status.running
         if running is None:
             self._notified_long = None

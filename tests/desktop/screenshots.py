@@ -181,9 +181,16 @@ QTimer.singleShot(800, shoot_mine)
 app.exec()
 """
     subprocess.run(
-        [sys.executable, "-c", code, str(OUT / "timesheet-my-week.png"),
-         str(OUT / "timesheet-team.png")],
-        env=desk.env, check=True, timeout=120,
+        [
+            sys.executable,
+            "-c",
+            code,
+            str(OUT / "timesheet-my-week.png"),
+            str(OUT / "timesheet-team.png"),
+        ],
+        env=desk.env,
+        check=True,
+        timeout=120,
     )
     print(f"wrote {OUT / 'timesheet-my-week.png'} and timesheet-team.png")
 

@@ -56,3 +56,25 @@ def test_cli_change_shows_in_the_tray_menu(desktop: Desktop, app: App) -> None:
     wait_for(lambda: desktop.visible_windows() - before, what="the tray menu")
     desktop.xdotool("key", "Down", "Return")  # the first enabled item: Stop
     wait_for(lambda: app.status()["running"] is None, what="the timer to stop")
+
+
+def test_second_launch_shows_the_running_apps_picker(desktop: Desktop, app: App) -> None:
+    import subprocess
+    import sys
+
+    app.start()
+    before = desktop.visible_windows()
+    second = subprocess.run(
+        [sys.executable, "-m", "clockwork_desktop", "--data-dir", str(app.data)],
+        env=desktop.env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert second.returncode == 0
+    assert "already running" in second.stdout
+    wait_for(lambda: desktop.visible_windows() - before, what="the picker of the first app")
+    desktop.xdotool("type", "--delay", "20", "TWO-2")
+    desktop.xdotool("key", "Return")
+    running = wait_for(lambda: app.status()["running"], what="a running timer")
+    assert running["issue_key"] == "TWO-2"  # type: ignore[index]

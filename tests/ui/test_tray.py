@@ -206,3 +206,41 @@ def test_failed_sync_notifies_once(qtbot, controller: TrayController, monkeypatc
 
 def test_data_dir_is_used_for_log_folder(controller: TrayController, services: AppServices) -> None:
     assert (services.data_dir / "logs").parent == Path(services.data_dir)
+
+
+def test_reminders_inside_and_outside_working_hours(
+    qtbot, controller: TrayController, services: AppServices, clock: FakeClock, monkeypatch
+) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(
+        controller, "notify", lambda title, msg, critical=False: shown.append(title)
+    )
+    services.settings.set_setting("remind_no_timer", True)
+    controller.refresh()
+    controller._check_reminders()  # Monday 15:00 Berlin: working hours, nothing running
+    controller._check_reminders()
+    assert shown == ["No timer running"]
+    clock.set(clock.now().replace(hour=20))  # 21:00 Berlin
+    services.tracker.start("LATE-1")
+    controller.refresh()
+    clock.advance(minutes=20)
+    controller._check_reminders()
+    controller._check_reminders()
+    assert shown == ["No timer running", "Timer running outside working hours"]
+
+
+def test_settings_save_reaches_autostart(qtbot, services: AppServices, runner) -> None:
+    from clockwork_desktop.ui.settings import SettingsDialog
+
+    calls: list[bool] = []
+
+    class Recorder:
+        def set_enabled(self, enabled: bool) -> None:
+            calls.append(enabled)
+
+    dialog = SettingsDialog(services, runner, autostart=Recorder())
+    qtbot.addWidget(dialog)
+    dialog.autostart_box.setChecked(True)
+    dialog.save()
+    assert calls == [True]
+    assert services.settings.get_setting("autostart") is True
