@@ -17,9 +17,9 @@ def resources_dir() -> Path:
     packaged = Path(__file__).resolve().parents[1] / "resources"
     if packaged.is_dir():
         return packaged
-    bundled = Path(getattr(sys, "_MEIPASS", "")) / "resources"
-    if bundled.is_dir():
-        return bundled
+    frozen = getattr(sys, "_MEIPASS", None)  # a PyInstaller bundle
+    if frozen and (Path(frozen) / "resources").is_dir():
+        return Path(frozen) / "resources"
     return Path(__file__).resolve().parents[2] / "resources"
 
 
