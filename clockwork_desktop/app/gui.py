@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import os
 import sys
-import zlib
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
 from clockwork_desktop.app.services import AppServices
@@ -27,25 +25,6 @@ log = get_logger(__name__)
 READY_FILE_ENV = "CLOCKWORK_READY_FILE"
 EXIT_WHEN_READY_ENV = "CLOCKWORK_EXIT_WHEN_READY"
 FIRST_SYNC_DELAY_MS = 3000
-
-
-def instance_name(data_dir: Path) -> str:
-    digest = f"{zlib.crc32(str(data_dir).encode()):08x}"
-    user = os.environ.get("USER") or os.environ.get("USERNAME") or "user"
-    return f"clockwork-desktop-{user}-{digest}"
-
-
-def _signal_running_instance(name: str) -> bool:
-    """Ask an already running app for the same data to show its picker."""
-    socket = QLocalSocket()
-    socket.connectToServer(name)
-    if not socket.waitForConnected(500):
-        return False
-    socket.write(b"picker\n")
-    socket.flush()
-    socket.waitForBytesWritten(500)
-    socket.disconnectFromServer()
-    return True
 
 
 def _lazy_idle_probe() -> Any:
@@ -91,14 +70,13 @@ class GuiApp:
         app.setApplicationName("Clockwork Desktop")
         app.setQuitOnLastWindowClosed(False)
         app.setWindowIcon(app_icon())
-        name = instance_name(self.base)
-        if not self.demo and _signal_running_instance(name):
+        from clockwork_desktop.app.instance import SingleInstance
+
+        self.instance = SingleInstance(self.base)
+        if not self.demo and self.instance.signal_running():
             sys.stdout.write("Clockwork Desktop is already running; showing its issue picker.\n")
             return 0
-        QLocalServer.removeServer(name)
-        self.server = QLocalServer()
-        self.server.listen(name)
-        self.server.newConnection.connect(self._on_instance_message)
+        self.instance.listen(lambda: self.controller.show_picker())
 
         services = self.services
         for notice in services.notices:
@@ -250,15 +228,6 @@ class GuiApp:
         except Exception:  # no backend on this platform: the schedule still runs
             log.info("network reachability is not available")
 
-    def _on_instance_message(self) -> None:
-        connection = self.server.nextPendingConnection()
-        if connection is None:
-            return
-        connection.waitForReadyRead(200)
-        if bytes(connection.readAll().data()).strip() == b"picker":
-            self.controller.show_picker()
-        connection.disconnectFromServer()
-
     def _shutdown(self) -> None:
         self.controller.shutdown()
         if self.scheduler is not None:
@@ -270,7 +239,7 @@ class GuiApp:
             self.services.store.heartbeat_release(running.id)
         if self.fake is not None:
             self.fake.stop()
-        self.server.close()
+        self.instance.close()
         self.services.close()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -55,7 +56,9 @@ class Desktop:
 
 
 def _free_display() -> int:
-    for number in range(90, 140):
+    # A random start: a display number just given up may still be shutting down.
+    start = random.randrange(100, 400)
+    for number in [*range(start, 500), *range(100, start)]:
         if (
             not Path(f"/tmp/.X{number}-lock").exists()
             and not Path(f"/tmp/.X11-unix/X{number}").exists()
@@ -90,28 +93,44 @@ def desktop() -> Iterator[Desktop]:
     )
     desk.procs.append(xvfb)
     wait_for(lambda: Path(f"/tmp/.X11-unix/X{number}").exists(), what="Xvfb")
-    trayer = subprocess.Popen(
-        [
-            "trayer",
-            "--edge",
-            "top",
-            "--align",
-            "left",
-            "--widthtype",
-            "request",
-            "--height",
-            "32",
-            "--SetDockType",
-            "true",
-            "--expand",
-            "false",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    # The socket appears before the server accepts clients: ask it something first.
+    wait_for(
+        lambda: subprocess.run(["xwininfo", "-root"], env=env, capture_output=True).returncode == 0,
+        what="Xvfb to accept clients",
     )
-    desk.procs.append(trayer)
-    wait_for(lambda: '"panel"' in desk.tree(), what="trayer's panel")
+    trayer_args = [
+        "trayer",
+        "--edge",
+        "top",
+        "--align",
+        "left",
+        "--widthtype",
+        "request",
+        "--height",
+        "32",
+        "--SetDockType",
+        "true",
+        "--expand",
+        "false",
+    ]
+    for _attempt in range(3):
+        trayer = subprocess.Popen(
+            trayer_args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        desk.procs.append(trayer)
+        try:
+            wait_for(
+                lambda: '"panel"' in desk.tree() or trayer.poll() is not None,  # noqa: B023
+                timeout=5,
+                what="trayer's panel",
+            )
+        except AssertionError:
+            trayer.kill()
+            continue
+        if trayer.poll() is None:
+            break
+    else:
+        raise AssertionError("trayer did not start its panel in three attempts")
     yield desk
     for proc in reversed(desk.procs):
         if proc.poll() is None:
