@@ -78,3 +78,31 @@ def test_second_launch_shows_the_running_apps_picker(desktop: Desktop, app: App)
     desktop.xdotool("key", "Return")
     running = wait_for(lambda: app.status()["running"], what="a running timer")
     assert running["issue_key"] == "TWO-2"  # type: ignore[index]
+
+
+def test_idle_time_from_the_x_server(desktop: Desktop) -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import os, time\n"
+        "from clockwork_desktop.infra.idle import idle_probe\n"
+        "query = idle_probe()\n"
+        "assert query is not None, 'no idle source'\n"
+        "time.sleep(1.2)\n"
+        "print(query())\n"
+    )
+    idle = subprocess.run(
+        [sys.executable, "-c", probe], env=desktop.env, capture_output=True, text=True, timeout=30
+    )
+    assert idle.returncode == 0, idle.stderr
+    assert float(idle.stdout) >= 1.0  # nobody touched the virtual screen
+    desktop.xdotool("mousemove", "200", "200")
+    moved = subprocess.run(
+        [sys.executable, "-c", probe.replace("time.sleep(1.2)\n", "")],
+        env=desktop.env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert float(moved.stdout) < 1.0
