@@ -166,7 +166,7 @@ def main() -> None:
         memory, disk, bare = [], [], []
         for _ in range(25):
             memory.append(reopen(sheets))
-            # A new service has no computed weeks: this reads 2,500 worklogs from SQLite.
+            # A new service, as after a restart: the computed week is read back from SQLite.
             fresh = TimesheetService(
                 services.store, services.accounts, services.tracker, services.clock
             )
@@ -179,7 +179,7 @@ def main() -> None:
             f"{o / b:.2f}x (goal <= 2x)"
         )
         print(
-            f"reopen after a restart (2,500 worklogs read from the SQLite cache): "
+            f"reopen after a restart (the computed week read back from SQLite): "
             f"{d * 1000:.1f} ms: ratio {d / b:.2f}x"
         )
 

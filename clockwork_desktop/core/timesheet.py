@@ -192,3 +192,53 @@ def grid_table(grid: WeekGrid, *, by_issue: bool = False) -> list[list[str | int
                 table.append([row.display_name, issue.key, *issue.days, issue.total, "", ""])
     table.append(["Total", "", *grid.totals, grid.total, "", ""])
     return table
+
+
+def grid_to_json(grid: WeekGrid) -> str:
+    import json
+
+    return json.dumps(
+        {
+            "week": grid.week,
+            "timezone": grid.timezone,
+            "days": [d.isoformat() for d in grid.days],
+            "rows": [
+                [
+                    r.account_id,
+                    r.display_name,
+                    r.days,
+                    r.total,
+                    r.expected,
+                    [[i.key, i.days, i.total, i.states] for i in r.issues],
+                ]
+                for r in grid.rows
+            ],
+            "totals": grid.totals,
+            "total": grid.total,
+        },
+        separators=(",", ":"),
+    )
+
+
+def grid_from_json(text: str) -> WeekGrid:
+    import json
+
+    data = json.loads(text)
+    return WeekGrid(
+        week=data["week"],
+        timezone=data["timezone"],
+        days=tuple(date.fromisoformat(d) for d in data["days"]),
+        rows=tuple(
+            PersonRow(
+                pid,
+                name,
+                tuple(days),
+                total,
+                expected,
+                tuple(IssueRow(k, tuple(d), t, tuple(st)) for k, d, t, st in issues),
+            )
+            for pid, name, days, total, expected, issues in data["rows"]
+        ),
+        totals=tuple(data["totals"]),
+        total=data["total"],
+    )

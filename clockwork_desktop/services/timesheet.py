@@ -24,6 +24,8 @@ from clockwork_desktop.core.timesheet import (
     WorkingTime,
     WorklogRecord,
     build_grid,
+    grid_from_json,
+    grid_to_json,
     week_bounds,
 )
 from clockwork_desktop.services.accounts import AccountService
@@ -69,6 +71,12 @@ class TimesheetStore(SettingsStore, Protocol):
     def issue_summaries(self, keys: Sequence[str]) -> dict[str, str]: ...
 
     def data_version(self) -> int: ...
+
+    def cache_version(self) -> int: ...
+
+    def cached_grid(self, key: str) -> tuple[int, str] | None: ...
+
+    def save_grid(self, key: str, version: int, data: str) -> None: ...
 
 
 class Team(NamedTuple):
@@ -244,6 +252,9 @@ class TimesheetService:
             cached = self._grids.get(key)
             if cached is not None and cached.requests == self._version():
                 return cached._replace(requests=0)
+            stored = self._stored_week(account, key, days)
+            if stored is not None:
+                return stored
         if refresh:
             self._writes += 1
             try:
@@ -266,9 +277,33 @@ class TimesheetService:
         fetched_at = datetime.fromtimestamp(fetched, UTC) if fetched else None
         # The cached copy remembers the cache version in its `requests` slot.
         self._grids[key] = TeamWeek(grid, fetched_at, hidden, note, self._version())
+        self._store.save_grid(
+            self._disk_key(key), self._store.cache_version(), f"{hidden}\n{grid_to_json(grid)}"
+        )
         if len(self._grids) > 32:
             self._grids.pop(next(iter(self._grids)))
         return TeamWeek(grid, fetched_at, hidden, note, counter.requests)
+
+    @staticmethod
+    def _disk_key(key: tuple[object, ...]) -> str:
+        import hashlib
+
+        return hashlib.sha256(repr(key).encode()).hexdigest()
+
+    def _stored_week(
+        self, account: Account, key: tuple[object, ...], days: Sequence[date]
+    ) -> TeamWeek | None:
+        """A week computed in an earlier run, if the worklog cache has not changed since."""
+        stored = self._store.cached_grid(self._disk_key(key))
+        if stored is None or stored[0] != self._store.cache_version():
+            return None
+        hidden_text, _, grid_text = stored[1].partition("\n")
+        grid = grid_from_json(grid_text)
+        _since, fetched = self._store.feed_cursor(account.name, self._feed_key(account, days))
+        fetched_at = datetime.fromtimestamp(fetched, UTC) if fetched else None
+        week = TeamWeek(grid, fetched_at, int(hidden_text or 0), None, 0)
+        self._grids[key] = week._replace(requests=self._version())
+        return week
 
     def _version(self) -> int:
         """Changes whenever this process or another one wrote to the database."""

@@ -255,3 +255,29 @@ def test_cancel_keeps_the_saved_week(tmp_path: Path, team_jira: FakeJira) -> Non
     assert full.grid.total > 0
     assert any("Reading worklogs" in s for s in steps)
     app.close()
+
+
+def test_a_computed_week_reopens_after_a_restart_without_rebuilding(
+    tmp_path: Path, team_jira: FakeJira, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clockwork_desktop.services.timesheet import TimesheetService
+
+    app = manager(tmp_path, team_jira)
+    team = app.timesheets.resolve_team(group="team-a")
+    first = app.timesheets.team_week(team, WEEK)
+    restarted = TimesheetService(app.store, app.accounts, app.tracker, app.clock)
+
+    def no_rebuild(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the week was rebuilt from the worklog cache")
+
+    monkeypatch.setattr(app.store, "remote_worklogs_between", no_rebuild)
+    again = restarted.team_week(team, WEEK, refresh=False)
+    assert again.grid == first.grid
+    assert again.fetched_at == first.fetched_at
+    monkeypatch.undo()
+    # Any write to the worklog cache makes the stored week stale.
+    app.store.delete_remote_worklogs("site", [first.grid.rows[0].account_id + "-nothing"])
+    stale = TimesheetService(app.store, app.accounts, app.tracker, app.clock)
+    assert stale._stored_week(app.accounts.get(None), ("x",), WEEK) is None
+    assert stale.team_week(team, WEEK, refresh=False).grid == first.grid
+    app.close()

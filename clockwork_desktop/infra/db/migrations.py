@@ -123,7 +123,12 @@ def _v2(db: Any) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[Any], None]] = [_v1, _v2]
+def _v3(db: Any) -> None:
+    """Team weeks already computed, so a week reopens at once after a restart too."""
+    db["grid_cache"].create({"key": str, "version": int, "data": str}, pk="key")
+
+
+MIGRATIONS: list[Callable[[Any], None]] = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

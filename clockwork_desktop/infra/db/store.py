@@ -518,9 +518,40 @@ class SqliteStore:
 
     # -- team timesheet cache ---------------------------------------------------------------
 
+    def cache_version(self) -> int:
+        """Bumped by every write to the worklog cache: computed weeks older than it are stale."""
+        found = self._exec(
+            "SELECT value FROM settings WHERE key = 'remote_cache_version'"
+        ).fetchone()
+        return int(json.loads(found[0])) if found else 0
+
+    def _bump_cache_version(self) -> None:
+        self._exec(
+            "INSERT INTO settings (key, value) VALUES ('remote_cache_version', '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+        )
+
+    def cached_grid(self, key: str) -> tuple[int, str] | None:
+        row = self._exec("SELECT version, data FROM grid_cache WHERE key = ?", (key,)).fetchone()
+        return (int(row[0]), str(row[1])) if row else None
+
+    def save_grid(self, key: str, version: int, data: str) -> None:
+        with self.atomic():
+            self._exec(
+                "INSERT INTO grid_cache (key, version, data) VALUES (?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET version = excluded.version, data = excluded.data",
+                (key, version, data),
+            )
+            # Keep the cache small: the 64 most recently computed weeks.
+            self._exec(
+                "DELETE FROM grid_cache WHERE rowid NOT IN "
+                "(SELECT rowid FROM grid_cache ORDER BY rowid DESC LIMIT 64)"
+            )
+
     def upsert_remote_worklogs(self, account: str, rows: Sequence[Sequence[Any]]) -> None:
         """Rows of (id, issue_id, issue_key, author_id, author_name, start_utc, seconds, ms)."""
         with self.atomic(), self._lock:
+            self._bump_cache_version()
             try:
                 self._conn.executemany(
                     "INSERT INTO remote_worklogs (account, id, issue_id, issue_key, author_id,"
@@ -537,6 +568,7 @@ class SqliteStore:
 
     def delete_remote_worklogs(self, account: str, ids: Sequence[str]) -> None:
         with self.atomic():
+            self._bump_cache_version()
             for start in range(0, len(ids), 500):
                 batch = list(ids[start : start + 500])
                 marks = ",".join("?" * len(batch))
