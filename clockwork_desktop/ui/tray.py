@@ -37,6 +37,7 @@ IDLE_CHECK_MS = 15_000
 MAX_RECENT = 8
 DEFAULT_IDLE_THRESHOLD_MIN = 10
 DEFAULT_LONG_TIMER_H = 10
+WAKE_AFTER_S = 120  # a 1-second tick that comes this late means the machine slept
 
 
 class TrayController(QObject):
@@ -62,6 +63,7 @@ class TrayController(QObject):
         self._idle_seconds = idle_seconds
         self._autostart = autostart
         self._reminded_at: datetime | None = None
+        self._last_tick: datetime | None = None
         self._notified_outside: int | None = None
         self.status: Status = services.tracker.status()
         self._data_version = services.data_version()
@@ -168,6 +170,12 @@ class TrayController(QObject):
         self.tray.setToolTip(self.tooltip())
 
     def _tick(self) -> None:
+        now = self.services.tracker.now()
+        if self._last_tick is not None and (now - self._last_tick).total_seconds() > WAKE_AFTER_S:
+            # The event loop stood still far longer than a tick: the machine slept. Sync now.
+            log.info("woke up after %s", now - self._last_tick)
+            self.sync_requested.emit()
+        self._last_tick = now
         if self.tray is not None:
             self.tray.setToolTip(self.tooltip())
         if self._header is not None and self.status.running is not None:
@@ -394,6 +402,7 @@ class TrayController(QObject):
             log.warning("heartbeat failed: %s", exc)
             return
         if gap is not None:
+            self.sync_requested.emit()
             self.resolve_away(gap)
 
     def check_idle(self) -> None:

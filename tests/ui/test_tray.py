@@ -244,3 +244,15 @@ def test_settings_save_reaches_autostart(qtbot, services: AppServices, runner) -
     dialog.save()
     assert calls == [True]
     assert services.settings.get_setting("autostart") is True
+
+
+def test_waking_from_sleep_asks_for_a_sync(
+    qtbot, controller: TrayController, clock: FakeClock
+) -> None:
+    controller._tick()
+    clock.advance(1)
+    with qtbot.assertNotEmitted(controller.sync_requested):
+        controller._tick()
+    clock.advance(minutes=45)
+    with qtbot.waitSignal(controller.sync_requested, timeout=1000):
+        controller._tick()
