@@ -89,6 +89,8 @@ class SettingsStore(Protocol):
 
     def default_account(self) -> str | None: ...
 
+    def account_names(self) -> list[str]: ...
+
 
 class WorklogWrite(NamedTuple):
     """What we send for one worklog: the rounding policy is already applied."""

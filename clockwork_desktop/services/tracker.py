@@ -87,7 +87,13 @@ class TrackerService:
             )
 
     def _account_for(self, account: str | None) -> str | None:
-        return account if account is not None else self._settings.default_account()
+        if account is None:
+            return self._settings.default_account()
+        known = self._settings.account_names()
+        if account not in known:
+            listed = ", ".join(known) or "none yet; sign in with `login`"
+            raise InputError(f"No Jira account named {account!r} (accounts: {listed}).")
+        return account
 
     def _mark_changed(self, entry: Entry) -> None:
         """A local change: bump the revision and queue a push if Jira holds an older copy.

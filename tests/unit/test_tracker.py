@@ -282,3 +282,11 @@ def test_switch_in_the_same_second_replaces_the_empty_timer(
     assert result.stopped is not None
     tracker.stop()
     assert store.all_entries() == []
+
+
+def test_unknown_account_is_refused(tracker: TrackerService) -> None:
+    with pytest.raises(InputError, match="No Jira account named 'nope'"):
+        tracker.start("A-1", account="nope")
+    with pytest.raises(InputError, match="sign in"):
+        tracker.log_time("A-1", 600, account="nope")
+    assert tracker.running() is None

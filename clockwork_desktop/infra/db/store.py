@@ -307,6 +307,9 @@ class SqliteStore:
             text = self.get_setting("rounding", "none")
         return RoundingPolicy.parse(str(text))
 
+    def account_names(self) -> list[str]:
+        return [r[0] for r in self._exec("SELECT name FROM accounts ORDER BY name").fetchall()]
+
     def default_account(self) -> str | None:
         row = self._exec(
             "SELECT name FROM accounts ORDER BY is_default DESC, created_utc LIMIT 1"
