@@ -205,3 +205,38 @@ def test_status_does_not_import_heavy_modules(tmp_path: Path) -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=30
     )
     assert "HEAVY []" in result.stdout
+
+
+def test_timesheet_window_opens(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "clockwork_desktop",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "timesheet",
+            "--window",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            "TZ": "Europe/Berlin",
+            "PATH": "/usr/bin:/bin",
+            "QT_QPA_PLATFORM": "offscreen",
+            "CLOCKWORK_EXIT_WHEN_READY": "1",
+        },
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_my_week_from_the_cli(tmp_path: Path) -> None:
+    ok(tmp_path, "log", "WK-1", "2h", "--date", "2026-03-10", "--start", "09:00")
+    result = cli(tmp_path, "timesheet", "--week", "2026-W11", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    week = json.loads(result.stdout)
+    (row,) = week["rows"]
+    assert row["days"] == [0, 7200, 0, 0, 0, 0, 0]
+    assert row["issues"] == [{"key": "WK-1", "days": [0, 7200, 0, 0, 0, 0, 0], "total": 7200}]
+    assert week["totals"] == {"days": [0, 7200, 0, 0, 0, 0, 0], "total": 7200}
