@@ -154,6 +154,21 @@ def _rounding(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--account", metavar="NAME")
 
 
+def _timesheet(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("timesheet", help="a week of logged time: mine, or my team's")
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--week", metavar="YYYY-Www")
+    when.add_argument("--date", metavar="D", help="the week containing this date")
+    who = p.add_mutually_exclusive_group()
+    who.add_argument("--team", metavar="NAME", help="a saved team")
+    who.add_argument("--group", metavar="GROUP", help="a Jira group")
+    who.add_argument("--user", metavar="ID", action="append", help="a person (repeatable)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--output", metavar="FILE", help="write to FILE (.csv, .xlsx, .json, .tsv)")
+    p.add_argument("--window", action="store_true", help="open the timesheet window")
+    p.add_argument("--offline", action="store_true", help="use saved data; do not ask Jira")
+
+
 SubcommandBuilder = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
 COMMANDS: dict[str, SubcommandBuilder] = {
@@ -174,14 +189,8 @@ COMMANDS: dict[str, SubcommandBuilder] = {
     "search": _search,
     "import": _import,
     "rounding": _rounding,
-    "timesheet": lambda sub: _timesheet(sub),
+    "timesheet": _timesheet,
 }
-
-
-def _timesheet(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from clockwork_desktop.cli.timesheet_command import add_parser
-
-    add_parser(sub)
 
 
 def _command_in(argv: Sequence[str], known: dict[str, SubcommandBuilder]) -> str | None:

@@ -22,21 +22,6 @@ class TimesheetCliServices(CliServices, Protocol):
     def timesheets(self) -> TimesheetService: ...
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("timesheet", help="a week of logged time: mine, or my team's")
-    when = p.add_mutually_exclusive_group()
-    when.add_argument("--week", metavar="YYYY-Www")
-    when.add_argument("--date", metavar="D", help="the week containing this date")
-    who = p.add_mutually_exclusive_group()
-    who.add_argument("--team", metavar="NAME", help="a saved team")
-    who.add_argument("--group", metavar="GROUP", help="a Jira group")
-    who.add_argument("--user", metavar="ID", action="append", help="a person (repeatable)")
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    p.add_argument("--output", metavar="FILE", help="write to FILE (.csv, .xlsx, .json, .tsv)")
-    p.add_argument("--window", action="store_true", help="open the timesheet window")
-    p.add_argument("--offline", action="store_true", help="use saved data; do not ask Jira")
-
-
 def grid_json(grid: WeekGrid) -> dict[str, Any]:
     return {
         "week": grid.week,

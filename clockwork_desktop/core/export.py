@@ -10,10 +10,14 @@ import csv
 import io
 import zipfile
 from collections.abc import Sequence
-from xml.sax.saxutils import escape
 
 Cell = str | int | float
 Table = Sequence[Sequence[Cell]]
+
+
+def escape(text: str) -> str:
+    """XML text escaping (xml.sax.saxutils would pull in urllib, http and ssl)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def to_tsv(table: Table) -> str:
