@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import plistlib
-import shlex
 import sys
 from pathlib import Path
 
@@ -65,6 +63,8 @@ class Autostart:
                         winreg.DeleteValue(key, APP_ID)
             return
         if sys.platform == "darwin":  # pragma: no cover - macOS only
+            import plistlib
+
             path = self.launch_agent_path()
             if enabled:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -76,6 +76,8 @@ class Autostart:
             else:
                 path.unlink(missing_ok=True)
             return
+        import shlex
+
         path = self.xdg_path()
         if enabled:
             path.parent.mkdir(parents=True, exist_ok=True)
