@@ -5,8 +5,13 @@ Heavy modules (httpx, keyring, apscheduler) are imported after the icon is on sc
 
 from __future__ import annotations
 
+# Standard modules the app needs soon, imported before PySide6: once PySide6 is loaded, its
+# import hook reads the source of every module imported after it (slower, and more memory).
+import concurrent.futures  # noqa: F401
 import os
+import socket  # noqa: F401
 import sys
+import zlib  # noqa: F401
 from pathlib import Path
 from typing import Any
 

@@ -231,10 +231,28 @@ def build_parser(
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     wanted = _command_in(argv, known) if argv is not None else None
+    if argv is not None and wanted is None and not _asks_for_help_or_command(argv):
+        return parser  # starting the tray app: no sub-parser is needed
     for name, add in known.items():
         if wanted is None or name == wanted:
             add(sub)
     return parser
+
+
+def _asks_for_help_or_command(argv: Sequence[str]) -> bool:
+    """Any word that is not a global option or its value: a command (maybe a mistyped one)."""
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+            continue
+        if word == "--data-dir":
+            skip = True
+            continue
+        if word.startswith("--data-dir=") or word in ("--demo",):
+            continue
+        return True
+    return False
 
 
 def _entry_id(text: str) -> int:
