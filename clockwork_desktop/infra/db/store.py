@@ -13,14 +13,16 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from clockwork_desktop.core.models import Account, Entry, JiraIssue, SyncState
 from clockwork_desktop.core.ports import NewEntry
 from clockwork_desktop.core.rounding import RoundingPolicy
 from clockwork_desktop.core.timer import MAX_ENTRY_S
-from clockwork_desktop.core.timesheet import WorklogRecord
+
+if TYPE_CHECKING:
+    from clockwork_desktop.core.timesheet import WorklogRecord
 from clockwork_desktop.infra.db.database import translate_error
 
 _ENTRY_COLUMNS = (
@@ -604,6 +606,8 @@ class SqliteStore:
         if authors is not None:
             sql += f" AND author_id IN ({','.join('?' * len(authors))})"
             params.extend(authors)
+        from clockwork_desktop.core.timesheet import WorklogRecord  # team timesheets only
+
         rows = self._exec(sql, params).fetchall()
         return [
             WorklogRecord(
