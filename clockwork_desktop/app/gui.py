@@ -216,6 +216,11 @@ class GuiApp:
         self._watch_network()
         self.controller.refresh()
         QTimer.singleShot(5000, _drop_source_cache)
+        # Later lazy imports (dialogs, the timesheet window) refill it: drop it now and then.
+        self._source_cache_timer = QTimer()
+        self._source_cache_timer.setInterval(10 * 60 * 1000)
+        self._source_cache_timer.timeout.connect(_drop_source_cache)
+        self._source_cache_timer.start()
 
     def _sync_job(self) -> None:
         if not self.services.accounts.accounts():
