@@ -30,6 +30,7 @@ log = get_logger(__name__)
 READY_FILE_ENV = "CLOCKWORK_READY_FILE"
 EXIT_WHEN_READY_ENV = "CLOCKWORK_EXIT_WHEN_READY"
 FIRST_SYNC_DELAY_MS = 3000
+IMPORT_EVERY_S = 30 * 60
 
 
 def _drop_source_cache() -> None:
@@ -69,6 +70,7 @@ class GuiApp:
         self.demo = demo
         self.fake: Any = None
         self.scheduler: Any = None
+        self._last_import: float = -IMPORT_EVERY_S
         if demo:
             import tempfile
 
@@ -226,7 +228,26 @@ class GuiApp:
         if not self.services.accounts.accounts():
             return
         report = self.services.sync.sync()
+        self._import_my_week(report)
         self.bridge.finished.emit(report)
+
+    def _import_my_week(self, report: Any) -> None:
+        """Bring in this week's worklogs made elsewhere, at most every half hour."""
+        import time
+
+        if report.unavailable or time.monotonic() - self._last_import < IMPORT_EVERY_S:
+            return
+        from datetime import timedelta
+
+        tracker = self.services.tracker
+        today = tracker.today()
+        monday = today - timedelta(days=today.weekday())
+        try:
+            self.services.sync.import_worklogs(None, monday, today)
+        except Exception as exc:  # the push already happened; an import can wait
+            log.info("import of my worklogs failed: %s", exc)
+            return
+        self._last_import = time.monotonic()
 
     def _sync_soon(self) -> None:
         if self.scheduler is not None:

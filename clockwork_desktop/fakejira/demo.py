@@ -61,5 +61,11 @@ def demo_jira(zone: str = "UTC", now: datetime | None = None) -> FakeJira:
                     key, account_id, int(start.timestamp() * 1000), minutes * 60, "demo work"
                 )
                 start += timedelta(minutes=minutes + 15)
+    # My own worklogs made elsewhere (Jira's web page): the team meeting on past weekdays.
+    for offset in range(7):
+        day = monday + timedelta(days=offset)
+        if day.weekday() < 5 and day < today:
+            start = datetime(day.year, day.month, day.day, 8, 30, tzinfo=tz)
+            jira.add_worklog("OPS-8", "you", int(start.timestamp() * 1000), 1800, "stand-up")
     jira.start()
     return jira

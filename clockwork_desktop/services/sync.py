@@ -28,7 +28,7 @@ from clockwork_desktop.core.errors import (
     JiraUnavailableError,
 )
 from clockwork_desktop.core.logs import get_logger
-from clockwork_desktop.core.models import Account, Entry, RemoteWorklog, SyncState
+from clockwork_desktop.core.models import Account, Entry, JiraIssue, RemoteWorklog, SyncState
 from clockwork_desktop.core.ports import (
     EntryRepository,
     JiraPort,
@@ -78,6 +78,8 @@ class SyncStore(EntryRepository, SettingsStore, Protocol):
     def known_worklog_ids(self, account: str) -> set[str]: ...
 
     def requeue_failed(self, account: str) -> int: ...
+
+    def cache_issues(self, account: str, issues: list[JiraIssue], *, mine: bool) -> None: ...
 
     def adopt_orphan_entries(self, account: str) -> int: ...
 
@@ -477,6 +479,7 @@ class SyncService:
             f"AND worklogDate <= '{last + timedelta(days=1)}'"
         )
         issues = client.search(jql, limit=1000)
+        self._store.cache_issues(account.name, issues, mine=False)  # their summaries, offline
         ours = self._store.known_worklog_ids(account.name)
         mine: dict[str, tuple[str, RemoteWorklog]] = {}
         for issue in issues:

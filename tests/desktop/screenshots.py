@@ -151,7 +151,8 @@ for offset, key, hour, minutes in plan:
     if day < today:
         tracker.log_time(key, minutes * 60, day=day, start_time=time(hour, 0))
 services.sync.sync()
-entries = tracker.entries(monday, today)
+services.sync.import_worklogs(None, monday, today)  # the stand-ups logged in Jira's web page
+entries = [v for v in tracker.entries(monday, today) if v.entry.sync_state is SyncState.SYNCED]
 if len(entries) > 2:
     entries[-1].entry.sync_state = SyncState.FAILED
     entries[-1].entry.error = "You do not have the permission to associate a worklog."
