@@ -221,11 +221,16 @@ class SettingsDialog(QDialog):
         row = self.accounts.currentRow()
         if not accounts or row < 0 or row >= len(accounts):
             return
-        try:
-            self._services.accounts.logout(accounts[row].name)
-        except ClockworkError as exc:
-            self.error.setText(str(exc))
-        self._fill_accounts()
+        name = accounts[row].name
+
+        def failed(exc: BaseException) -> None:
+            self.error.setText(str(exc) if isinstance(exc, ClockworkError) else repr(exc))
+            self._fill_accounts()
+
+        # The keyring may be a D-Bus service: never wait for it on the GUI thread.
+        self._runner.network(
+            lambda: self._services.accounts.logout(name), lambda _a: self._fill_accounts(), failed
+        )
 
     def save(self) -> None:
         settings = self._services.settings

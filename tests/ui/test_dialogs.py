@@ -172,3 +172,17 @@ def test_labels_from_jira_are_plain_text(qtbot, services: AppServices, clock: Fa
     dialog = AwayDialog(services, period, "<b>A-1</b>")
     qtbot.addWidget(dialog)
     assert dialog.message.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_settings_sign_out_removes_the_token(
+    qtbot, services: AppServices, runner, jira: FakeJira
+) -> None:
+    services.accounts.login(jira.base_url, "alice-token", email="alice@example.com")
+    account = services.accounts.accounts()[0]
+    assert services.credentials.get_token(account) == "alice-token"
+    dialog = SettingsDialog(services, runner)
+    qtbot.addWidget(dialog)
+    assert "signed in" in dialog.accounts.item(0).text()
+    dialog.accounts.setCurrentRow(0)
+    dialog._sign_out()
+    qtbot.waitUntil(lambda: services.credentials.get_token(account) is None, timeout=3000)
