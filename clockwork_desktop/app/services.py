@@ -72,9 +72,7 @@ class AppServices:
             from clockwork_desktop.infra.jira.client import HttpJiraConnector
 
             ca_bundle = self.store.get_setting("ca_bundle")
-            self._connector = HttpJiraConnector(
-                ca_bundle=ca_bundle, on_auth_failure=lambda name: self.accounts.block(name)
-            )
+            self._connector = HttpJiraConnector(ca_bundle=ca_bundle)
         return self._connector
 
     @cached_property

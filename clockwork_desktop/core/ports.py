@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol
@@ -151,11 +151,16 @@ class JiraConnector(Protocol):
     """Builds a client for a site and a token (the composition root decides how).
 
     ``deployment`` is ``cloud`` (email + API token) or ``datacenter`` (personal access token).
-    ``account`` names the account whose sign-in gets blocked if Jira refuses the token.
+    ``on_auth_failure`` runs when Jira refuses the token, whatever the request was.
     """
 
     def connect(
-        self, url: str, deployment: str, email: str | None, token: str, account: str = ""
+        self,
+        url: str,
+        deployment: str,
+        email: str | None,
+        token: str,
+        on_auth_failure: Callable[[], None] | None = None,
     ) -> JiraPort: ...
 
 

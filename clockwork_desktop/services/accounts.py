@@ -153,6 +153,11 @@ class AccountService:
                 f"Not signed in to {account.url} (account {account.name!r}): run "
                 f"clockwork-desktop login --url {account.url}"
             )
+        # Any 401 on this client, from a sync, a search or a timesheet, stops the account.
         return self._connector.connect(
-            account.url, account.deployment, account.email, token, account.name
+            account.url,
+            account.deployment,
+            account.email,
+            token,
+            on_auth_failure=lambda: self.block(account.name),
         )

@@ -20,7 +20,6 @@ from typing import NamedTuple, Protocol
 from clockwork_desktop.core.clock import Clock
 from clockwork_desktop.core.days import local_day_bounds, split_into_days
 from clockwork_desktop.core.errors import (
-    JiraAuthError,
     JiraError,
     JiraOutcomeUnknownError,
     JiraRateLimitedError,
@@ -252,10 +251,9 @@ class SyncService:
                 try:
                     self._push_one(account, client, entry, tally)
                 except JiraUnavailableError as exc:
-                    # 401 or offline: stop every request for this account at once.
+                    # 401 or offline: stop every request for this account at once. (A 401 has
+                    # already blocked the account, through the client AccountService built.)
                     tally.unavailable = str(exc)
-                    if isinstance(exc, JiraAuthError):
-                        self._accounts.block(account.name)
                     with cond:
                         state["stop"] = True
                         cond.notify_all()

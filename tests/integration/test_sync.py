@@ -488,3 +488,19 @@ def test_search_text_is_quoted_in_jql(signed_in: AppServices, jira: FakeJira) ->
     found, note = signed_in.issues.search('x" OR project = OPS OR text ~ "y')
     assert note is None
     assert found == []
+
+
+def test_a_refused_token_outside_sync_also_stops_requests(
+    signed_in: AppServices, jira: FakeJira
+) -> None:
+    jira.revoke("acc-alice")
+    issues, note = signed_in.issues.my_open_issues()
+    assert note is not None
+    assert "refused the sign-in" in note
+    account = signed_in.store.account("cloud")
+    assert account is not None
+    assert account.auth_blocked
+    before = len(jira.requests)
+    signed_in.issues.search("sync")
+    signed_in.sync.sync()
+    assert len(jira.requests) == before

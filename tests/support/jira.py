@@ -66,8 +66,6 @@ def make_app(data: Path, clock: FakeClock, *, sleeps: Sleeps | None = None) -> A
         credentials=KeyringCredentials(environ={}),
     )
     app.store.set_setting("timezone", "Europe/Berlin")  # the machine's zone in these tests
-    # Route auth failures back to the account store, as the real composition root does.
-    app.connector._on_auth_failure = lambda name: app.accounts.block(name)  # type: ignore[attr-defined]
     return app
 
 

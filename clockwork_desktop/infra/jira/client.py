@@ -537,19 +537,19 @@ class HttpJiraConnector:
     """Builds JiraClients: Cloud signs in with email + API token, Data Center with a PAT."""
 
     def __init__(
-        self,
-        ca_bundle: str | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        on_auth_failure: Callable[[str], None] | None = None,
+        self, ca_bundle: str | None = None, sleep: Callable[[float], None] = time.sleep
     ) -> None:
         self._ca_bundle = ca_bundle
         self._sleep = sleep
-        self._on_auth_failure = on_auth_failure
 
     def connect(
-        self, url: str, deployment: str, email: str | None, token: str, account: str = ""
+        self,
+        url: str,
+        deployment: str,
+        email: str | None,
+        token: str,
+        on_auth_failure: Callable[[], None] | None = None,
     ) -> JiraClient:
-        callback = self._on_auth_failure
         return JiraClient(
             url,
             auth_kind="basic" if deployment == "cloud" else "bearer",
@@ -558,5 +558,5 @@ class HttpJiraConnector:
             deployment=deployment,
             ca_bundle=self._ca_bundle,
             sleep=self._sleep,
-            on_auth_failure=(lambda: callback(account)) if callback and account else None,
+            on_auth_failure=on_auth_failure,
         )
