@@ -494,7 +494,7 @@ def test_a_refused_token_outside_sync_also_stops_requests(
     signed_in: AppServices, jira: FakeJira
 ) -> None:
     jira.revoke("acc-alice")
-    issues, note = signed_in.issues.my_open_issues()
+    _issues, note = signed_in.issues.my_open_issues()
     assert note is not None
     assert "refused the sign-in" in note
     account = signed_in.store.account("cloud")
