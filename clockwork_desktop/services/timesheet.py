@@ -70,8 +70,6 @@ class TimesheetStore(SettingsStore, Protocol):
 
     def issue_summaries(self, keys: Sequence[str]) -> dict[str, str]: ...
 
-    def data_version(self) -> int: ...
-
     def cache_version(self) -> int: ...
 
     def cached_grid(self, key: str) -> tuple[int, str] | None: ...
@@ -122,8 +120,8 @@ class TimesheetService:
         self._clock = clock
         # Weeks already computed from the cache, valid while nothing wrote to it: reopening a
         # week costs what showing it costs, not re-adding thousands of worklogs.
-        self._grids: dict[tuple[object, ...], TeamWeek] = {}
-        self._writes = 0
+        # (cache version, week): valid while the worklog cache keeps that version.
+        self._grids: dict[tuple[object, ...], tuple[int, TeamWeek]] = {}
 
     # -- settings -----------------------------------------------------------------------------
 
@@ -250,13 +248,12 @@ class TimesheetService:
         key = (account.name, team.members, tuple(days), project, self.zone.key, self.working_time())
         if not refresh:
             cached = self._grids.get(key)
-            if cached is not None and cached.requests == self._version():
-                return cached._replace(requests=0)
+            if cached is not None and cached[0] == self._store.cache_version():
+                return cached[1]
             stored = self._stored_week(account, key, days)
             if stored is not None:
                 return stored
         if refresh:
-            self._writes += 1
             try:
                 hidden = self._refresh(account, team, days, counter)
             except Cancelled as exc:
@@ -275,11 +272,10 @@ class TimesheetService:
         )
         _since, fetched = self._store.feed_cursor(account.name, self._feed_key(account, days))
         fetched_at = datetime.fromtimestamp(fetched, UTC) if fetched else None
-        # The cached copy remembers the cache version in its `requests` slot.
-        self._grids[key] = TeamWeek(grid, fetched_at, hidden, note, self._version())
-        self._store.save_grid(
-            self._disk_key(key), self._store.cache_version(), f"{hidden}\n{grid_to_json(grid)}"
-        )
+        version = self._store.cache_version()
+        # Kept without the note: a later reopen shows the data, not this run's excuse.
+        self._grids[key] = (version, TeamWeek(grid, fetched_at, hidden, None, 0))
+        self._store.save_grid(self._disk_key(key), version, f"{hidden}\n{grid_to_json(grid)}")
         if len(self._grids) > 32:
             self._grids.pop(next(iter(self._grids)))
         return TeamWeek(grid, fetched_at, hidden, note, counter.requests)
@@ -302,12 +298,8 @@ class TimesheetService:
         _since, fetched = self._store.feed_cursor(account.name, self._feed_key(account, days))
         fetched_at = datetime.fromtimestamp(fetched, UTC) if fetched else None
         week = TeamWeek(grid, fetched_at, int(hidden_text or 0), None, 0)
-        self._grids[key] = week._replace(requests=self._version())
+        self._grids[key] = (stored[0], week)
         return week
-
-    def _version(self) -> int:
-        """Changes whenever this process or another one wrote to the database."""
-        return self._store.data_version() * 1_000_003 + self._writes
 
     def _feed_key(self, account: Account, days: Sequence[date]) -> str:
         # Cloud reads one site-wide feed; Data Center reads per week.
