@@ -365,7 +365,7 @@ class TrayController(QObject):
 
     def open_log_folder(self) -> None:
         folder = self.services.data_dir / "logs"
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     def sync_now(self) -> None:

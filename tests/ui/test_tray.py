@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
-from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu
@@ -204,8 +204,18 @@ def test_failed_sync_notifies_once(qtbot, controller: TrayController, monkeypatc
     assert controller._icon_state() == "failed"
 
 
-def test_data_dir_is_used_for_log_folder(controller: TrayController, services: AppServices) -> None:
-    assert (services.data_dir / "logs").parent == Path(services.data_dir)
+def test_open_log_folder_opens_the_private_logs_folder(
+    controller: TrayController, services: AppServices, monkeypatch
+) -> None:
+    from PySide6.QtGui import QDesktopServices
+
+    opened: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()))
+    controller.open_log_folder()
+    assert opened == [str(services.data_dir / "logs")]
+    assert (services.data_dir / "logs").is_dir()
+    if os.name == "posix":
+        assert (services.data_dir / "logs").stat().st_mode & 0o077 == 0
 
 
 def test_reminders_inside_and_outside_working_hours(
