@@ -29,17 +29,20 @@ def test_accepted_forms(text: str, seconds: int) -> None:
     assert parse_duration(text) == seconds
 
 
-@pytest.mark.parametrize(
-    "text", ["", "abc", "1x", "h", "1h30", "-5m", "1:75", "1.5.5h", "3d", "0", "0m", "200h"]
-)
+@pytest.mark.parametrize("text", ["", "abc", "1x", "h", "1h30", "-5m", "1:75", "1.5.5h", "3d"])
 def test_refused_forms_list_what_is_accepted(text: str) -> None:
     with pytest.raises(InputError) as info:
         parse_duration(text)
     message = str(info.value)
-    assert text.strip() == "" or repr(text) in message or "zero" in message or "7 days" in message
-    if "zero" not in message and "7 days" not in message:
-        assert "1h30m" in message
-        assert "1:30" in message
+    assert repr(text) in message
+    assert "1h30m" in message
+    assert "1:30" in message
+
+
+@pytest.mark.parametrize(("text", "reason"), [("0", "zero"), ("0m", "zero"), ("200h", "7 days")])
+def test_out_of_range_durations_say_why(text: str, reason: str) -> None:
+    with pytest.raises(InputError, match=reason):
+        parse_duration(text)
 
 
 @pytest.mark.parametrize(
