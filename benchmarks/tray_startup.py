@@ -21,42 +21,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-
-def start_desktop() -> tuple[dict[str, str], list[subprocess.Popen[bytes]]]:
-    number = next(n for n in range(150, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists())
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env.update(DISPLAY=f":{number}", QT_QPA_PLATFORM="xcb")
-    procs = [
-        subprocess.Popen(
-            ["Xvfb", f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-    ]
-    while not Path(f"/tmp/.X11-unix/X{number}").exists():
-        time.sleep(0.02)
-    procs.append(
-        subprocess.Popen(
-            [
-                "trayer",
-                "--edge",
-                "top",
-                "--align",
-                "left",
-                "--widthtype",
-                "request",
-                "--height",
-                "32",
-                "--SetDockType",
-                "true",
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-    )
-    time.sleep(0.5)
-    return env, procs
+from tests.support.xdesktop import virtual_desktop  # noqa: E402
 
 
 def measure(cmd: list[str], env: dict[str, str], ready: Path) -> tuple[float, float]:
@@ -75,8 +40,9 @@ def measure(cmd: list[str], env: dict[str, str], ready: Path) -> tuple[float, fl
 
 
 def startup(runs: int) -> None:
-    env, procs = start_desktop()
-    try:
+    base_env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    with virtual_desktop(base_env) as desk:
+        env = desk.env
         with tempfile.TemporaryDirectory() as tmp:
             data = Path(tmp) / "data"
             cli = [sys.executable, "-m", "clockwork_desktop", "--data-dir", str(data)]
@@ -96,10 +62,6 @@ def startup(runs: int) -> None:
             for _ in range(runs):
                 ours.append(measure(ours_cmd, env, ready))
                 base.append(measure(base_cmd, env, ready))
-    finally:
-        for proc in reversed(procs):
-            proc.terminate()
-            proc.wait()
     t_ours = statistics.median(t for t, _ in ours)
     t_base = statistics.median(t for t, _ in base)
     r_ours = statistics.median(r for _, r in ours)

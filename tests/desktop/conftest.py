@@ -4,67 +4,20 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import re
-import shutil
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-TOOLS = ("Xvfb", "trayer", "xdotool", "xwininfo")
-MISSING = [t for t in TOOLS if shutil.which(t) is None]
+from tests.support.xdesktop import MISSING, Desktop, virtual_desktop, wait_for
+
+__all__ = ["App", "Desktop", "wait_for"]
 
 pytestmark = pytest.mark.desktop
-
-
-def wait_for(condition: Callable[[], object], timeout: float = 10.0, what: str = "") -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what or condition}")
-
-
-@dataclass
-class Desktop:
-    display: str
-    env: dict[str, str]
-    procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
-
-    def run(self, *args: str) -> str:
-        return subprocess.run(
-            list(args), env=self.env, capture_output=True, text=True, timeout=20
-        ).stdout
-
-    def tree(self) -> str:
-        return self.run("xwininfo", "-root", "-tree")
-
-    def xdotool(self, *args: str) -> None:
-        subprocess.run(["xdotool", *args], env=self.env, check=True, timeout=20)
-
-    def visible_windows(self) -> set[str]:
-        out = self.run("xdotool", "search", "--onlyvisible", "--classname", "clockwork-desktop")
-        return set(out.split())
-
-
-def _free_display() -> int:
-    # A random start: a display number just given up may still be shutting down.
-    start = random.randrange(100, 400)
-    for number in [*range(start, 500), *range(100, start)]:
-        if (
-            not Path(f"/tmp/.X{number}-lock").exists()
-            and not Path(f"/tmp/.X11-unix/X{number}").exists()
-        ):
-            return number
-    raise RuntimeError("no free X display number")
 
 
 @pytest.fixture
@@ -76,70 +29,8 @@ def desktop() -> Iterator[Desktop]:
         if os.environ.get("CLOCKWORK_REQUIRE_DESKTOP"):
             pytest.fail(reason)  # CI installs them: a skip there would hide a broken setup
         pytest.skip(reason)
-    number = _free_display()
-    display = f":{number}"
-    env = {
-        **os.environ,
-        "DISPLAY": display,
-        "QT_QPA_PLATFORM": "xcb",
-        "TZ": "Europe/Berlin",
-    }
-    env.pop("WAYLAND_DISPLAY", None)
-    desk = Desktop(display, env)
-    xvfb = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    desk.procs.append(xvfb)
-    wait_for(lambda: Path(f"/tmp/.X11-unix/X{number}").exists(), what="Xvfb")
-    # The socket appears before the server accepts clients: ask it something first.
-    wait_for(
-        lambda: subprocess.run(["xwininfo", "-root"], env=env, capture_output=True).returncode == 0,
-        what="Xvfb to accept clients",
-    )
-    trayer_args = [
-        "trayer",
-        "--edge",
-        "top",
-        "--align",
-        "left",
-        "--widthtype",
-        "request",
-        "--height",
-        "32",
-        "--SetDockType",
-        "true",
-        "--expand",
-        "false",
-    ]
-    for _attempt in range(3):
-        trayer = subprocess.Popen(
-            trayer_args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        desk.procs.append(trayer)
-        try:
-            wait_for(
-                lambda: '"panel"' in desk.tree() or trayer.poll() is not None,  # noqa: B023
-                timeout=5,
-                what="trayer's panel",
-            )
-        except AssertionError:
-            trayer.kill()
-            continue
-        if trayer.poll() is None:
-            break
-    else:
-        raise AssertionError("trayer did not start its panel in three attempts")
-    yield desk
-    for proc in reversed(desk.procs):
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    with virtual_desktop({**os.environ, "TZ": "Europe/Berlin"}) as desk:
+        yield desk
 
 
 class App:

@@ -8,7 +8,6 @@ and shows the away resolver, grabbing the screen each time into resources/screen
 
 from __future__ import annotations
 
-import contextlib
 import os
 import subprocess
 import sys
@@ -16,7 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.desktop.conftest import App, Desktop, wait_for
+from tests.desktop.conftest import App
+from tests.support.xdesktop import Desktop, virtual_desktop, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "resources" / "screenshots"
@@ -40,42 +40,37 @@ def grab(desk: Desktop, name: str, width: int, height: int) -> None:
 
 
 def main() -> None:
-    from tests.desktop import conftest
-
     OUT.mkdir(parents=True, exist_ok=True)
-    generator = conftest.desktop.__wrapped__()  # type: ignore[attr-defined]
-    desk = next(generator)
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            app = App(desk, Path(tmp) / "unused")
-            ready = Path(tmp) / "ready"
-            env = {**desk.env, "CLOCKWORK_READY_FILE": str(ready)}
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "clockwork_desktop", "--demo"],
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            desk.procs.append(proc)
-            wait_for(ready.exists, what="the app")
-            x, y = app.icon_center()
-            time.sleep(4)  # the demo Jira starts and signs in after the icon is up
-            desk.xdotool("mousemove", str(x), str(y), "click", "1")
-            time.sleep(1.5)
-            grab(desk, "picker.png", 480, 420)
-            desk.xdotool("type", "--delay", "30", "sync")
-            time.sleep(1.0)
-            desk.xdotool("key", "Return")
-            time.sleep(66)  # let the timer run past a minute for a realistic menu
-            desk.xdotool("mousemove", str(x), str(y), "click", "3")
-            time.sleep(1.0)
-            grab(desk, "tray-menu.png", 420, 420)
-            desk.xdotool("key", "Escape")
-            show_away_dialog(desk)
-            show_timesheet(desk)
-    finally:
-        with contextlib.suppress(StopIteration):
-            next(generator)
+    with (
+        virtual_desktop({**os.environ, "TZ": "Europe/Berlin"}) as desk,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        app = App(desk, Path(tmp) / "unused")
+        ready = Path(tmp) / "ready"
+        env = {**desk.env, "CLOCKWORK_READY_FILE": str(ready)}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "clockwork_desktop", "--demo"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        desk.procs.append(proc)
+        wait_for(ready.exists, what="the app")
+        x, y = app.icon_center()
+        time.sleep(4)  # the demo Jira starts and signs in after the icon is up
+        desk.xdotool("mousemove", str(x), str(y), "click", "1")
+        time.sleep(1.5)
+        grab(desk, "picker.png", 480, 420)
+        desk.xdotool("type", "--delay", "30", "sync")
+        time.sleep(1.0)
+        desk.xdotool("key", "Return")
+        time.sleep(66)  # let the timer run past a minute for a realistic menu
+        desk.xdotool("mousemove", str(x), str(y), "click", "3")
+        time.sleep(1.0)
+        grab(desk, "tray-menu.png", 420, 420)
+        desk.xdotool("key", "Escape")
+        show_away_dialog(desk)
+        show_timesheet(desk)
 
 
 def show_away_dialog(desk: Desktop) -> None:
