@@ -64,7 +64,7 @@ class MiniWindow(QWidget):
         if running is None:
             self.current.setText("No timer running")
         else:
-            summary = c.services.issue_summary(running.issue_key)
+            summary = c.running_summary
             self.current.setText(
                 f"{running.issue_key} {summary} — {format_clock(c.elapsed())}".strip()
             )

@@ -34,6 +34,7 @@ log = get_logger(__name__)
 WATCH_INTERVAL_MS = 500
 TICK_INTERVAL_MS = 1000
 IDLE_CHECK_MS = 15_000
+REMINDER_CHECK_MS = 60_000
 MAX_RECENT = 8
 DEFAULT_IDLE_THRESHOLD_MIN = 10
 DEFAULT_LONG_TIMER_H = 10
@@ -66,6 +67,7 @@ class TrayController(QObject):
         self._last_tick: datetime | None = None
         self._notified_outside: int | None = None
         self.status: Status = services.tracker.status()
+        self.running_summary = ""
         self._data_version = services.data_version()
         self._last_report: SyncReport | None = None
         self._away_open = False
@@ -88,6 +90,7 @@ class TrayController(QObject):
         self._every(WATCH_INTERVAL_MS, self._watch)
         self._every(HEARTBEAT_INTERVAL_S * 1000, self.heartbeat)
         self._every(IDLE_CHECK_MS, self.check_idle)
+        self._every(REMINDER_CHECK_MS, self._check_long_timer)
         self.refresh()
 
     def _every(self, ms: int, slot: Callable[[], None]) -> None:
@@ -125,6 +128,9 @@ class TrayController(QObject):
         """Re-read the state from the database and update the icon and tooltip."""
         self.status = self.services.tracker.status()
         self._data_version = self.services.data_version()
+        running = self.status.running
+        # Read once per change, not once per second by the tooltip and the menu header.
+        self.running_summary = self.services.issue_summary(running.issue_key) if running else ""
         self._update_icon()
         self.state_changed.emit()
 
@@ -144,7 +150,7 @@ class TrayController(QObject):
         s = self.status
         lines = []
         if s.running is not None:
-            summary = self.services.issue_summary(s.running.issue_key)
+            summary = self.running_summary
             lines.append(f"{s.running.issue_key} {summary}".strip())
             lines.append(f"Running {format_clock(self.elapsed())}")
         else:
@@ -180,7 +186,6 @@ class TrayController(QObject):
             self.tray.setToolTip(self.tooltip())
         if self._header is not None and self.status.running is not None:
             self._header.setText(self._header_text(self.status.running))
-        self._check_long_timer()
         self.state_changed.emit()
 
     def _watch(self) -> None:
@@ -205,7 +210,7 @@ class TrayController(QObject):
         self.picker.open_at(anchor or QCursor.pos())
 
     def _header_text(self, running: Entry) -> str:
-        summary = self.services.issue_summary(running.issue_key)
+        summary = self.running_summary
         text = f"{running.issue_key} {summary}".strip()
         if len(text) > 48:
             text = text[:47] + "…"
