@@ -668,8 +668,7 @@ class _Handler(BaseHTTPRequestHandler):
             raise HttpError(410, _errors([SEARCH_GONE]))
         params = ctx["body"] if isinstance(ctx["body"], dict) else ctx["query"]
         issues = self._run_jql(str(params.get("jql", "")), ctx["user"], bounded=False)
-        start = int(params.get("startAt", 0))
-        size = min(int(params.get("maxResults", 50)), 1000)
+        start, size = _paging(params, default=50, cap=1000)
         fields = params.get("fields")
         if isinstance(fields, str):
             fields = fields.split(",")
@@ -1141,16 +1140,16 @@ class _Handler(BaseHTTPRequestHandler):
             for u in self.jira.users.values()
             if u.active and text and (text in u.display_name.lower() or text in u.email.lower())
         ]
-        return 200, found[: int(query.get("maxResults", 50))], {}
+        _start, size = _paging(query, default=50, cap=1000)
+        return 200, found[:size], {}
 
     def _group_member(self, ctx: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
         query = ctx["query"]
         group = query.get("groupname") or query.get("groupId") or ""
         members = [u for u in self.jira.users.values() if group in u.groups]
-        if not members and not any(group in u.groups for u in self.jira.users.values()):
+        if not members:  # the fake knows a group only through its members
             raise HttpError(404, _errors([f"Group {group!r} does not exist."]))
-        start = int(query.get("startAt", 0))
-        size = min(int(query.get("maxResults", 50)), 50)
+        start, size = _paging(query, default=50, cap=50)
         page = members[start : start + size]
         return (
             200,
@@ -1163,6 +1162,18 @@ class _Handler(BaseHTTPRequestHandler):
             },
             {},
         )
+
+
+def _paging(params: Any, *, default: int, cap: int) -> tuple[int, int]:
+    """startAt and maxResults, refused with 400 when they are not numbers (as Jira does)."""
+    try:
+        start = int(params.get("startAt", 0))
+        size = int(params.get("maxResults", default))
+    except (TypeError, ValueError):
+        raise HttpError(400, _errors(["startAt and maxResults must be numbers."])) from None
+    if start < 0 or size < 0:
+        raise HttpError(400, _errors(["startAt and maxResults must not be negative."]))
+    return start, min(size, cap)
 
 
 def _adf_text(doc: dict[str, Any]) -> str:

@@ -80,8 +80,6 @@ class SyncStore(EntryRepository, SettingsStore, Protocol):
 
     def cache_issues(self, account: str, issues: list[JiraIssue], *, mine: bool) -> None: ...
 
-    def adopt_orphan_entries(self, account: str) -> int: ...
-
 
 class SyncProblem(NamedTuple):
     entry_id: int | None
@@ -167,8 +165,6 @@ class SyncService:
     def _sync(self, retry_failed: bool) -> SyncReport:
         tally = _Tally()
         accounts = self._accounts.accounts()
-        if accounts:
-            self._store.adopt_orphan_entries(accounts[0].name)
         for account in accounts:
             if retry_failed:
                 self._store.requeue_failed(account.name)

@@ -165,15 +165,17 @@ class IssuePicker(QFrame):
             shown.add(typed)
         running = self._services.tracker.running()
         running_key = running.issue_key if running else None
-        for title, issues in (
-            ("My open issues", self._mine),
-            ("Recent", self._recent),
-            ("Search results", self._found),
+        # Jira already matched the search results; the local lists are filtered here.
+        for title, issues, filtered in (
+            ("My open issues", self._mine, True),
+            ("Recent", self._recent, True),
+            ("Search results", self._found, False),
         ):
-            chosen = [i for i in issues if i.key not in shown and self._matches(i, needle)]
-            if title == "Search results":
-                chosen = [i for i in issues if i.key not in shown]
-            chosen = chosen[:MAX_PER_SECTION]
+            chosen = [
+                i
+                for i in issues
+                if i.key not in shown and (not filtered or self._matches(i, needle))
+            ][:MAX_PER_SECTION]
             if not chosen:
                 continue
             self._add_section(title)
