@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import NamedTuple
 
 from clockwork_desktop.core.days import split_into_days
@@ -21,14 +21,18 @@ FUTURE_TOLERANCE_S = 60
 MAX_ENTRY_S = 7 * 24 * 3600
 
 
-def clamp_future(at: datetime, now: datetime, what: str) -> datetime:
+def clamp_future(at: datetime, now: datetime, what: str, zone: tzinfo | None = None) -> datetime:
     """Refuse an instant in the future; one within the current minute becomes ``now``.
 
     People type HH:MM, so "15:31" typed at 15:30:40 means "now", not 20 seconds from now.
     Nothing may end in the future, or the next timer would overlap it.
     """
     if at > now + timedelta(seconds=FUTURE_TOLERANCE_S):
-        raise InputError(f"The {what} time {at.isoformat()} is in the future.")
+        local, current = at.astimezone(zone), now.astimezone(zone)
+        raise InputError(
+            f"The {what} time {local:%Y-%m-%d %H:%M} is in the future; it is now "
+            f"{current:%H:%M}. Use a time up to now."
+        )
     return min(at, now)
 
 

@@ -125,7 +125,7 @@ class TrackerService:
         """Start a timer; a running one stops at the same instant (no gap, no overlap)."""
         key = normalise_issue_key(issue_key)
         now = self.now()
-        at = clamp_future(at or now, now, "start")
+        at = clamp_future(at or now, now, "start", self.zone)
         with self._repo.atomic(durable=True):
             current = self._repo.running()
             if current is not None and at < current.started_at:
@@ -160,7 +160,7 @@ class TrackerService:
 
     def stop(self, *, at: datetime | None = None, comment: str | None = None) -> Entry:
         now = self.now()
-        at = clamp_future(at or now, now, "stop")
+        at = clamp_future(at or now, now, "stop", self.zone)
         with self._repo.atomic(durable=True):
             current = self._repo.running()
             if current is None:
@@ -305,7 +305,9 @@ class TrackerService:
             )
         end = start + length
         if end > now:
-            clamp_future(end, now, "end")  # refuses a manual entry that ends in the future
+            clamp_future(
+                end, now, "end", self.zone
+            )  # refuses a manual entry that ends in the future
             start, end = now - length, now
         with self._repo.atomic(durable=True):
             self._check_free(start, end, None)
@@ -353,9 +355,9 @@ class TrackerService:
                 raise OperationError(
                     f"Entry #{entry_id} is running; stop it first, or change only its start."
                 )
-            new_start = clamp_future(new_start, now, "start")
+            new_start = clamp_future(new_start, now, "start", self.zone)
             if new_end is not None:
-                new_end = clamp_future(new_end, now, "end")
+                new_end = clamp_future(new_end, now, "end", self.zone)
                 check_order(new_start, new_end)
             self._check_free(new_start, new_end, entry.id)
             if issue_key is not None:

@@ -290,3 +290,14 @@ def test_unknown_account_is_refused(tracker: TrackerService) -> None:
     with pytest.raises(InputError, match="sign in"):
         tracker.log_time("A-1", 600, account="nope")
     assert tracker.running() is None
+
+
+def test_future_times_are_refused_in_local_time_with_what_to_do(
+    tracker: TrackerService, clock: FakeClock
+) -> None:
+    with pytest.raises(InputError) as info:
+        tracker.start("A-1", at=clock.now() + timedelta(hours=2))
+    # 09:00 UTC is 10:00 in Berlin; two hours later is 12:00.
+    assert "2026-03-09 12:00 is in the future" in str(info.value)
+    assert "it is now 10:00" in str(info.value)
+    assert "up to now" in str(info.value)
