@@ -24,23 +24,21 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser(argv).parse_args(argv)
     base = data_dir(args.data_dir)
     on_first_use(lambda: _setup_logging(base))
+    if args.command is None:
+        from clockwork_desktop.app.gui import run_gui
+
+        return run_gui(base, demo=args.demo)
+    if args.command == "timesheet" and args.window:
+        from clockwork_desktop.app.gui import run_timesheet_window
+
+        return run_timesheet_window(base)
+    extra = {}
+    if args.command not in commands.HANDLERS:
+        from clockwork_desktop.cli.jira_commands import JIRA_HANDLERS
+
+        extra = JIRA_HANDLERS
     services = AppServices(base)
     try:
-        if args.command is None:
-            services.close()
-            from clockwork_desktop.app.gui import run_gui
-
-            return run_gui(base, demo=args.demo)
-        extra = {}
-        if args.command not in commands.HANDLERS:
-            from clockwork_desktop.cli.jira_commands import JIRA_HANDLERS
-
-            extra = JIRA_HANDLERS
-        if args.command == "timesheet" and args.window:
-            services.close()
-            from clockwork_desktop.app.gui import run_timesheet_window
-
-            return run_timesheet_window(base)
         return commands.run(args, services, extra=extra)
     finally:
         services.close()

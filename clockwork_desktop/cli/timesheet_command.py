@@ -85,8 +85,6 @@ def cmd_timesheet(args: argparse.Namespace, s: CliServices) -> int:
     else:
         anchor = parse_date(args.date, today) if args.date else today
         days = week_days(anchor, sheets.first_weekday())
-    if args.window:
-        return -1  # the composition root opens the window
     if not (args.team or args.group or args.user):
         grid = sheets.my_week(days)
         note = None
