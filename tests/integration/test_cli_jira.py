@@ -45,8 +45,8 @@ def run(
     )
 
 
-def login(tmp_path: Path, site: FakeJira) -> None:
-    result = run(
+def try_login(tmp_path: Path, site: FakeJira, token: str) -> subprocess.CompletedProcess[str]:
+    return run(
         tmp_path,
         "login",
         "--url",
@@ -54,8 +54,12 @@ def login(tmp_path: Path, site: FakeJira) -> None:
         "--email",
         "alice@example.com",
         "--token-stdin",
-        stdin="alice-token\n",
+        stdin=f"{token}\n",
     )
+
+
+def login(tmp_path: Path, site: FakeJira) -> None:
+    result = try_login(tmp_path, site, "alice-token")
     assert result.returncode == 0, result.stderr
     assert "Alice Example" in result.stdout
     assert "Europe/Berlin" in result.stdout
@@ -104,16 +108,7 @@ def test_login_accounts_sync_and_logout(tmp_path: Path, site: FakeJira) -> None:
 def test_refused_credentials_exit_3_without_echoing_the_token(
     tmp_path: Path, site: FakeJira
 ) -> None:
-    result = run(
-        tmp_path,
-        "login",
-        "--url",
-        site.base_url,
-        "--email",
-        "alice@example.com",
-        "--token-stdin",
-        stdin="s3cret-wrong\n",
-    )
+    result = try_login(tmp_path, site, "s3cret-wrong")
     assert result.returncode == 3
     assert "refused the sign-in" in result.stderr
     assert "s3cret-wrong" not in result.stderr + result.stdout
