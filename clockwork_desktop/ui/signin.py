@@ -80,7 +80,10 @@ class SignInDialog(QDialog):
 
     def _finish(self, choice: str) -> None:
         self.choice = choice
-        self.accept() if choice in ("signed_in", "demo") else self.reject()
+        if choice in ("signed_in", "demo"):
+            self.accept()
+        else:
+            self.reject()
 
     def _busy(self, busy: bool, text: str = "") -> None:
         self.test_button.setEnabled(not busy)
