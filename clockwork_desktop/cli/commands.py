@@ -103,7 +103,7 @@ def cmd_log(args: argparse.Namespace, s: CliServices) -> int:
     return 0
 
 
-def _range(args: argparse.Namespace, today: date) -> tuple[date, date]:
+def date_range(args: argparse.Namespace, today: date) -> tuple[date, date]:
     if args.week:
         year, week = parse_week(args.week)
         monday = date.fromisocalendar(year, week, 1)
@@ -122,7 +122,7 @@ def _range(args: argparse.Namespace, today: date) -> tuple[date, date]:
 
 
 def cmd_entries(args: argparse.Namespace, s: CliServices) -> int:
-    first, last = _range(args, s.tracker.today())
+    first, last = date_range(args, s.tracker.today())
     views = s.tracker.entries(first, last)
     zone = s.tracker.zone
     if args.json:

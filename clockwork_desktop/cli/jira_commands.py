@@ -9,7 +9,7 @@ import sys
 from typing import Any, Protocol
 
 from clockwork_desktop.cli import output
-from clockwork_desktop.cli.commands import CliServices, Handler, _range
+from clockwork_desktop.cli.commands import CliServices, Handler, date_range
 from clockwork_desktop.core.errors import InputError
 from clockwork_desktop.core.models import TOKEN_ENV_VAR, JiraIssue
 from clockwork_desktop.services.accounts import AccountService
@@ -197,7 +197,7 @@ def cmd_search(args: argparse.Namespace, s: CliServices) -> int:
 
 def cmd_import(args: argparse.Namespace, s: CliServices) -> int:
     svc = _svc(s)
-    first, last = _range(args, svc.tracker.today())
+    first, last = date_range(args, svc.tracker.today())
     count = svc.sync.import_worklogs(args.account, first, last)
     print(f"Imported {count} worklogs from Jira for {first} to {last}.")
     return 0
