@@ -68,6 +68,11 @@ class JiraRefusedError(JiraError):
         self.status = status
 
 
+class JiraInlinePropertiesRefusedError(JiraRefusedError):
+    """The site refuses entity properties inside a worklog body (Data Center): nothing was
+    saved; tag through the worklog property resource instead."""
+
+
 class JiraOutcomeUnknownError(JiraError):
     """A write was sent but no answer came back: it may or may not have been saved."""
 

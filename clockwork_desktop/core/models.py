@@ -9,6 +9,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from clockwork_desktop.core.errors import InputError
+from clockwork_desktop.core.worklog_state import DayWorklog, linked_ids
 
 # The name of the environment variable that carries a token for one run (never stored).
 TOKEN_ENV_VAR = "CLOCKWORK_JIRA_TOKEN"  # noqa: S105 - a variable name, not a secret
@@ -54,14 +55,13 @@ class Entry:
         "issue_key",
         "last_seen_at",
         "needs_review",
-        "remote_meta",
+        "remote",
         "revision",
         "started_at",
         "sync_state",
         "synced_revision",
         "tz",
         "uuid",
-        "worklog_ids",
     )
 
     def __init__(
@@ -76,13 +76,12 @@ class Entry:
         comment: str = "",
         revision: int = 1,
         sync_state: SyncState = SyncState.PENDING,
-        worklog_ids: dict[str, str] | None = None,
+        remote: dict[str, DayWorklog] | None = None,
         error: str | None = None,
         last_seen_at: datetime | None = None,
         needs_review: bool = False,
         deleted: bool = False,
         synced_revision: int = 0,
-        remote_meta: dict[str, dict[str, str]] | None = None,
     ) -> None:
         self.id = id
         self.uuid = uuid
@@ -94,16 +93,13 @@ class Entry:
         self.comment = comment
         self.revision = revision
         self.sync_state = sync_state
-        self.worklog_ids: dict[str, str] = worklog_ids if worklog_ids is not None else {}
+        # Per local day (ISO date), the Jira worklog behind it (core.worklog_state).
+        self.remote: dict[str, DayWorklog] = remote if remote is not None else {}
         self.error = error
         self.last_seen_at = last_seen_at
         self.needs_review = needs_review
         self.deleted = deleted
         self.synced_revision = synced_revision
-        # Per local day, what we know of our worklog in Jira: the issue it is on ("issue") and
-        # its `updated` stamp as we last saw it ("updated"); a different stamp later means
-        # someone changed it in Jira. "gone" marks a worklog deleted in Jira.
-        self.remote_meta: dict[str, dict[str, str]] = remote_meta if remote_meta is not None else {}
 
     def _fields(self) -> tuple[object, ...]:
         return tuple(getattr(self, name) for name in self.__slots__)
@@ -120,6 +116,11 @@ class Entry:
             f"Entry(id={self.id}, issue_key={self.issue_key!r}, started_at={self.started_at}, "
             f"ended_at={self.ended_at}, sync_state={self.sync_state.value})"
         )
+
+    @property
+    def worklog_ids(self) -> dict[str, str]:
+        """Day -> id of the worklogs Jira has confirmed."""
+        return linked_ids(self.remote)
 
     @property
     def running(self) -> bool:
@@ -203,6 +204,6 @@ class RemoteWorklog(NamedTuple):
     seconds: int
     comment: str
     author_id: str
-    updated: str
+    updated: datetime | None
     properties: dict[str, object]
     author_name: str = ""

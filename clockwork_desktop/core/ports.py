@@ -16,6 +16,7 @@ from clockwork_desktop.core.models import (
     SyncState,
 )
 from clockwork_desktop.core.rounding import RoundingPolicy
+from clockwork_desktop.core.worklog_state import DayWorklog
 
 
 class NewEntry(NamedTuple):
@@ -109,7 +110,9 @@ class JiraPort(Protocol):
 
     def myself(self) -> JiraUser: ...
 
-    def add_worklog(self, issue_key: str, write: WorklogWrite) -> RemoteWorklog: ...
+    def add_worklog(self, issue_key: str, write: WorklogWrite) -> RemoteWorklog:
+        """Raises JiraInlinePropertiesRefusedError when the site refuses inline properties."""
+        ...
 
     def update_worklog(
         self, issue_key: str, worklog_id: str, write: WorklogWrite
@@ -118,6 +121,16 @@ class JiraPort(Protocol):
     def delete_worklog(self, issue_key: str, worklog_id: str) -> None: ...
 
     def get_worklog(self, issue_key: str, worklog_id: str) -> RemoteWorklog: ...
+
+    def set_worklog_property(
+        self, issue_key: str, worklog_id: str, key: str, value: Any
+    ) -> None: ...
+
+    def get_worklog_property(self, issue_key: str, worklog_id: str, key: str) -> Any | None: ...
+
+    def worklogs_of(self, issue_key: str) -> list[RemoteWorklog]:
+        """Every worklog of the issue, all pages, with properties where the site gives them."""
+        ...
 
     def worklogs_started_between(
         self, issue_key: str, after: datetime, before: datetime
@@ -196,6 +209,38 @@ class AccountStore(Protocol):
     ) -> list[JiraIssue]: ...
 
     def recent_issue_keys(self, limit: int = 10) -> list[str]: ...
+
+
+class SyncStore(EntryRepository, SettingsStore, Protocol):
+    """What pushing, reconciling and importing need from the store."""
+
+    def outbox_for(self, account: str) -> list[Entry]: ...
+
+    def record_push(
+        self,
+        entry_id: int,
+        *,
+        remote: dict[str, DayWorklog],
+        pushed_revision: int | None,
+        state: SyncState | None,
+        error: str | None,
+    ) -> None:
+        """Save what a push achieved without overwriting edits made while it ran."""
+        ...
+
+    def remote_entries_between(
+        self, account: str, start: datetime, end: datetime
+    ) -> list[Entry]: ...
+
+    def known_worklog_ids(self, account: str) -> set[str]: ...
+
+    def synced_with_worklogs(self, account: str, since: datetime | None = None) -> list[Entry]:
+        """Synced entries of ``account`` that have worklogs in Jira (started since ``since``)."""
+        ...
+
+    def requeue_failed(self, account: str) -> int: ...
+
+    def cache_issues(self, account: str, issues: list[JiraIssue], *, mine: bool) -> None: ...
 
 
 class SyncLock(Protocol):

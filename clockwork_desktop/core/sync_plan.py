@@ -1,22 +1,25 @@
-"""What Jira should hold for an entry: one worklog per local day, tagged with our entry.
+"""Sync planning: pure decisions over typed values; services/sync.py carries them out.
 
-Jira has no idempotency key, so every worklog we create carries an entity property naming
-our entry UUID and day. After a write whose outcome is unknown, we look for that property
-before writing again.
+What Jira should hold for an entry is one worklog per local day. Jira has no idempotency key,
+so exactly-once rests on two things: the write-ahead record of every write whose answer may
+be lost (core.worklog_state.SentWrite), and recognising that write in Jira afterwards, by our
+entity property where the site keeps it and otherwise by its fingerprint (author is me, same
+`started` to the second, same seconds, same comment, not linked to another entry). Where
+several worklogs fit, we never guess: the entry becomes a conflict for the user to settle.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from collections.abc import Iterable, Set
+from datetime import datetime
+from typing import Any, Literal, NamedTuple
 
 from clockwork_desktop.core.models import Entry, RemoteWorklog
 from clockwork_desktop.core.rounding import RoundingPolicy
 from clockwork_desktop.core.timer import log_segments
+from clockwork_desktop.core.worklog_state import DayWorklog, SentWrite
 
 PROPERTY_KEY = "com.clockwork-desktop.entry"
-# A write whose outcome is unknown is recorded as "?<started in epoch ms>" until resolved.
-UNKNOWN_PREFIX = "?"
 
 
 class WantedWorklog(NamedTuple):
@@ -41,27 +44,174 @@ def wanted_worklogs(
 
 
 def property_value(entry: Entry, day: str) -> dict[str, Any]:
-    return {"uuid": entry.uuid, "day": day, "rev": entry.revision}
+    return {"uuid": entry.uuid, "day": day}
+
+
+def tag_of(worklog: RemoteWorklog) -> dict[str, Any] | None:
+    value = worklog.properties.get(PROPERTY_KEY)
+    return value if isinstance(value, dict) else None
 
 
 def is_ours(worklog: RemoteWorklog, entry_uuid: str, day: str) -> bool:
-    value = worklog.properties.get(PROPERTY_KEY)
-    return isinstance(value, dict) and value.get("uuid") == entry_uuid and value.get("day") == day
+    tag = tag_of(worklog)
+    return tag is not None and tag.get("uuid") == entry_uuid and tag.get("day") == day
 
 
-def unknown_marker(started: datetime) -> str:
-    return f"{UNKNOWN_PREFIX}{int(started.timestamp() * 1000)}"
+def sent_write(want: WantedWorklog, comment: str, revision: int) -> SentWrite:
+    return SentWrite(want.started.replace(microsecond=0), want.seconds, comment.strip(), revision)
 
 
-def marker_instant(marker: str) -> datetime | None:
-    if not marker.startswith(UNKNOWN_PREFIX):
-        return None
-    return datetime.fromtimestamp(int(marker[1:]) / 1000, UTC)
+def fits(worklog: RemoteWorklog, sent: SentWrite) -> bool:
+    """Does ``worklog`` hold exactly what ``sent`` asked for?"""
+    return (
+        worklog.started.replace(microsecond=0) == sent.started
+        and (sent.seconds is None or worklog.seconds == sent.seconds)
+        and (sent.comment is None or worklog.comment.strip() == sent.comment.strip())
+    )
 
 
 def differs(remote: RemoteWorklog, wanted: WantedWorklog, comment: str) -> bool:
-    return (
-        remote.started != wanted.started.replace(microsecond=0)
-        or remote.seconds != wanted.seconds
-        or remote.comment.strip() != comment.strip()
+    return not fits(remote, sent_write(wanted, comment, 0))
+
+
+class Recovery(NamedTuple):
+    """What to do about a create whose answer was lost."""
+
+    action: Literal["adopt", "post", "ask"]
+    worklog: RemoteWorklog | None = None
+    # Further worklogs tagged as this very entry-day (an older build posted twice): ours to
+    # delete. Never anyone else's.
+    duplicates: tuple[RemoteWorklog, ...] = ()
+    candidates: tuple[RemoteWorklog, ...] = ()
+
+
+def recover_create(
+    worklogs: Iterable[RemoteWorklog],
+    *,
+    me: str,
+    entry_uuid: str,
+    day: str,
+    sent: SentWrite,
+    linked: Set[str],
+) -> Recovery:
+    """Find the worklog a lost create made, among all of the issue's worklogs.
+
+    ``linked`` holds the ids already tied to a local entry: those belong to someone else's
+    story even when they look the same (two identical meetings logged on purpose).
+    """
+    mine = [w for w in worklogs if w.author_id == me]
+    tagged = [w for w in mine if is_ours(w, entry_uuid, day)]
+    if tagged:
+        return Recovery("adopt", tagged[0], duplicates=tuple(tagged[1:]))
+    candidates = tuple(
+        w for w in mine if w.id not in linked and tag_of(w) is None and fits(w, sent)
     )
+    if len(candidates) == 1:
+        return Recovery("adopt", candidates[0])
+    if not candidates:
+        return Recovery("post")
+    return Recovery("ask", candidates=candidates)
+
+
+class Step(NamedTuple):
+    """One change to make in Jira for one day of an entry."""
+
+    action: Literal["delete", "create", "check"]
+    day: str
+    issue: str
+    worklog_id: str | None = None
+    want: WantedWorklog | None = None
+
+
+def plan_steps(
+    days: dict[str, DayWorklog],
+    wanted: dict[str, WantedWorklog],
+    *,
+    issue_key: str,
+    changed: bool,
+) -> list[Step]:
+    """The deletes, creates and checks that make Jira hold ``wanted``; deletes first.
+
+    A day whose create is still unresolved (no id) is left alone: it is settled by recovery.
+    ``check`` reads the worklog, flags a change made in Jira, and updates it if it differs.
+    """
+    deletes: list[Step] = []
+    creates: list[Step] = []
+    checks: list[Step] = []
+    for day, state in sorted(days.items()):
+        if state.worklog_id is None:
+            continue
+        if day not in wanted or state.issue != issue_key:
+            deletes.append(Step("delete", day, state.issue, state.worklog_id))
+    for day, want in sorted(wanted.items()):
+        held = days.get(day)
+        if held is None or held.gone or (held.issue != issue_key and held.worklog_id is not None):
+            creates.append(Step("create", day, issue_key, want=want))
+        elif held.worklog_id is not None and (changed or held.sent is not None):
+            checks.append(Step("check", day, issue_key, held.worklog_id, want))
+    return deletes + creates + checks
+
+
+class CheckVerdict(NamedTuple):
+    action: Literal["update", "keep", "conflict"]
+    reason: str = ""
+
+
+def check_day(
+    state: DayWorklog, current: RemoteWorklog, want: WantedWorklog, comment: str
+) -> CheckVerdict:
+    """Decide about a worklog we hold an id for, having just read it from Jira.
+
+    Changed in Jira since we last saw it (a different `updated` instant) is a conflict,
+    unless the change is our own update whose answer was lost, or the user chose their
+    version (``force``).
+    """
+    ours_landed = state.sent is not None and fits(current, state.sent)
+    changed_there = (
+        state.updated is not None
+        and current.updated is not None
+        and current.updated != state.updated
+        and not ours_landed
+    )
+    if changed_there and not state.force:
+        return CheckVerdict("conflict", "changed in Jira")
+    if differs(current, want, comment):
+        return CheckVerdict("update")
+    return CheckVerdict("keep")
+
+
+class RemoteChange(NamedTuple):
+    day: str
+    kind: Literal["deleted", "changed"]
+
+
+def remote_changes(
+    days: dict[str, DayWorklog],
+    present: dict[str, RemoteWorklog],
+    checked_ids: Set[str],
+) -> list[RemoteChange]:
+    """Days of a synced entry whose worklog Jira deleted or someone changed.
+
+    ``present`` holds the current worklogs by id, ``checked_ids`` the ids we looked for
+    (only those can be judged missing).
+    """
+    found: list[RemoteChange] = []
+    for day, state in sorted(days.items()):
+        worklog_id = state.worklog_id
+        if worklog_id is None or state.gone or worklog_id not in checked_ids:
+            continue
+        current = present.get(worklog_id)
+        if current is None:
+            found.append(RemoteChange(day, "deleted"))
+        elif (
+            state.updated is not None
+            and current.updated is not None
+            and current.updated != state.updated
+        ):
+            found.append(RemoteChange(day, "changed"))
+    return found
+
+
+def describe_changes(changes: Iterable[RemoteChange]) -> str:
+    parts = [f"The worklog for {c.day} was {c.kind} in Jira." for c in changes]
+    return " ".join(parts) + " Edit the entry to send yours again, or delete the entry."

@@ -37,6 +37,9 @@ PROPERTY_KEY_MAX = 255
 PROPERTY_VALUE_MAX = 32_768
 
 
+_PROP = r"/issue/(?P<key>[^/]+)/worklog/(?P<wid>\d+)/properties/(?P<prop>[^/]+)"
+
+
 class HttpError(Exception):
     def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         super().__init__(status)
@@ -206,10 +209,28 @@ class FakeJira:
         rate_limit_writes: bool = True,
         drop_rate: float = 0.0,
         seed: int = 0,
+        inline_properties: str | None = None,
+        worklog_page: int | None = None,
+        feed_page_size: int = 1000,
     ) -> None:
         if mode not in ("cloud", "dc"):
             raise ValueError("mode is 'cloud' or 'dc'")
         self.mode = mode
+        # Inline worklog `properties` on create/update: "accept", "drop" or "refuse".
+        # Cloud accepts them (the v3 spec's Worklog bean has `properties`). Data Center's
+        # WorklogJsonBean has no such field and refuses unknown fields with 400 "Unrecognized
+        # field ... not marked as ignorable" (gioboa/jira-plugin#118, a self-hosted site);
+        # "drop" models a server that ignores it silently, "accept" one that keeps it.
+        if inline_properties is None:
+            inline_properties = "accept" if mode == "cloud" else "refuse"
+        if inline_properties not in ("accept", "drop", "refuse"):
+            raise ValueError("inline_properties is 'accept', 'drop' or 'refuse'")
+        self.inline_properties = inline_properties
+        # GET .../issue/{k}/worklog without maxResults: Data Center 9.x answers 20 worklogs
+        # (sooperset/mcp-atlassian PR #1223: 68 -> 20, 4,035 -> 20); Cloud up to 5000.
+        self.worklog_page = worklog_page or (20 if mode == "dc" else 5000)
+        # /worklog/updated and /worklog/deleted answer at most 1000 values per page (spec).
+        self.feed_page_size = feed_page_size
         self.latency_s = latency_s
         self.feed_quiet_s = feed_quiet_s
         self.worklog_limit = worklog_limit
@@ -323,6 +344,7 @@ class FakeJira:
                 updated_ms=stamp,
             )
             self.worklogs[worklog.id] = worklog
+            self.touch(issue, stamp)
         return worklog
 
     def edit_worklog(self, worklog_id: int, **changes: Any) -> None:
@@ -332,11 +354,13 @@ class FakeJira:
             for name, value in changes.items():
                 setattr(worklog, name, value)
             worklog.updated_ms = self._tick()
+            self.touch(self._issue_by_id(worklog.issue_id), worklog.updated_ms)
 
     def delete_worklog(self, worklog_id: int) -> None:
         with self.lock:
-            del self.worklogs[worklog_id]
+            worklog = self.worklogs.pop(worklog_id)
             self.deleted.append((worklog_id, self._tick()))
+            self.touch(self._issue_by_id(worklog.issue_id), self.deleted[-1][1])
 
     def worklogs_of(self, issue_key: str) -> list[FakeWorklog]:
         with self.lock:
@@ -360,6 +384,14 @@ class FakeJira:
             self.users[account_id].token = "expired-" + str(_now_ms())
 
     # -- internals --------------------------------------------------------------------------
+
+    def touch(self, issue: FakeIssue, stamp: int) -> None:
+        """Logging, editing or deleting work changes the issue's `updated` field (as in Jira,
+        where the issue's history gains a worklog entry); `check-jira` verifies it on a site."""
+        issue.updated_ms = max(issue.updated_ms, stamp)
+
+    def _issue_by_id(self, issue_id: int) -> FakeIssue:
+        return next(i for i in self.issues.values() if i.id == issue_id)
 
     def _tick(self) -> int:
         """A strictly increasing millisecond clock for `updated` stamps."""
@@ -573,6 +605,10 @@ class _Handler(BaseHTTPRequestHandler):
             ("POST", r"/issue/(?P<key>[^/]+)/worklog", self._worklog_add),
             ("GET", r"/issue/(?P<key>[^/]+)/worklog", self._worklog_list_issue),
             ("GET", r"/issue/(?P<key>[^/]+)/worklog/(?P<wid>[^/]+)", self._worklog_get),
+            ("GET", r"/issue/(?P<key>[^/]+)/worklog/(?P<wid>\d+)/properties", self._property_keys),
+            ("GET", rf"{_PROP}", self._property_get),
+            ("PUT", rf"{_PROP}", self._property_put),
+            ("DELETE", rf"{_PROP}", self._property_delete),
             ("PUT", r"/issue/(?P<key>[^/]+)/worklog/(?P<wid>[^/]+)", self._worklog_put),
             ("DELETE", r"/issue/(?P<key>[^/]+)/worklog/(?P<wid>[^/]+)", self._worklog_delete),
             ("GET", r"/issue/(?P<key>[^/]+)", self._issue_get),
@@ -776,6 +812,8 @@ class _Handler(BaseHTTPRequestHandler):
             wanted = {names.get(v.lower(), v.lower()) for v in values}
             hit = issue.status_category in wanted
             return hit if op in ("=", "in") else not hit
+        if name == "updated":
+            return _compare(op, issue.updated_ms, _jql_instant_ms(values[0], user))
         if name in ("text", "summary"):
             return values[0].lower() in issue.summary.lower()
         if name == "worklogauthor":
@@ -831,7 +869,9 @@ class _Handler(BaseHTTPRequestHandler):
         }
         if comment is not None:
             data["comment"] = comment
-        if "properties" in expand.split(","):
+        # Data Center's worklog reads take no `expand` (its spec as modelled by jira.js,
+        # src/server): properties are read only through the property resource there.
+        if "properties" in expand.split(",") and jira.mode == "cloud":
             data["properties"] = [{"key": k, "value": v} for k, v in w.properties.items()]
         return data
 
@@ -882,15 +922,28 @@ class _Handler(BaseHTTPRequestHandler):
                     ),
                 )
             out["seconds"] = seconds
-        if "comment" in body:
+        # "Fields which are not set will not be updated" (updateWorklog, as documented for
+        # Data Center in jira.js): a `null` comment leaves the old one. An empty ADF document
+        # (v3) or "" (v2) clears it.
+        if body.get("comment") is not None:
             comment = body["comment"]
             if version == "3":
-                if comment is not None and not _valid_adf(comment):
+                if not _valid_adf(comment):
                     raise HttpError(400, _errors(["INVALID_INPUT"]))
-                out["comment"] = comment
+                out["comment"] = comment if comment.get("content") else None
             else:
                 # v2 takes a string; an object is accepted and its text silently dropped.
-                out["comment"] = comment if isinstance(comment, str) else ""
+                out["comment"] = (comment if isinstance(comment, str) else "") or None
+        if "properties" in body and self.jira.inline_properties == "refuse":
+            raise HttpError(
+                400,
+                _errors(
+                    [
+                        'Unrecognized field "properties" (Class com.atlassian.jira.issue.fields.'
+                        "rest.json.beans.WorklogJsonBean), not marked as ignorable"
+                    ]
+                ),
+            )
         if "properties" in body:
             props = body["properties"]
             if not isinstance(props, list):
@@ -903,7 +956,8 @@ class _Handler(BaseHTTPRequestHandler):
                 if len(json.dumps(prop.get("value"))) > PROPERTY_VALUE_MAX:
                     raise HttpError(400, _errors(["The property value is too long."]))
                 parsed[key] = prop.get("value")
-            out["properties"] = parsed
+            if self.jira.inline_properties == "accept":
+                out["properties"] = parsed
         allowed = {
             "started",
             "timeSpentSeconds",
@@ -974,6 +1028,7 @@ class _Handler(BaseHTTPRequestHandler):
             updated_ms=stamp,
         )
         jira.worklogs[worklog.id] = worklog
+        jira.touch(issue, stamp)
         expand = ctx["query"].get("expand", "")
         return 201, self._worklog_json(worklog, ctx["version"], expand, user), {}
 
@@ -984,16 +1039,15 @@ class _Handler(BaseHTTPRequestHandler):
             (w for w in self.jira.worklogs.values() if w.issue_id == issue.id),
             key=lambda w: w.created_ms,
         )
-        if self.jira.mode == "dc":
-            start, size = 0, len(mine) or 1
-        else:
-            try:
-                start = int(query.get("startAt", 0))
-                size = int(query.get("maxResults", 5000))
-                after = int(query["startedAfter"]) if "startedAfter" in query else None
-                before = int(query["startedBefore"]) if "startedBefore" in query else None
-            except ValueError:
-                raise HttpError(404, _errors(["Not found"])) from None
+        try:
+            start = int(query.get("startAt", 0))
+            size = min(int(query.get("maxResults", self.jira.worklog_page)), 5000)
+            after = int(query["startedAfter"]) if "startedAfter" in query else None
+            before = int(query["startedBefore"]) if "startedBefore" in query else None
+        except ValueError:
+            raise HttpError(404, _errors(["Not found"])) from None
+        # startedAfter/startedBefore are Cloud parameters; Data Center ignores them.
+        if self.jira.mode == "cloud":
             if after is not None:
                 mine = [w for w in mine if w.started_ms >= after]
             if before is not None:
@@ -1012,6 +1066,53 @@ class _Handler(BaseHTTPRequestHandler):
             },
             {},
         )
+
+    # -- worklog properties -------------------------------------------------------------------
+    # GET|PUT|DELETE /issue/{k}/worklog/{id}/properties/{key} and GET .../properties (keys),
+    # on Cloud and Data Center alike (Java WorklogPropertyResource; Cloud spec "Issue worklog
+    # properties"). Keys up to 255 characters, values up to 32 KB (entity-properties docs).
+
+    def _property_keys(
+        self, ctx: dict[str, Any], key: str, wid: str
+    ) -> tuple[int, Any, dict[str, str]]:
+        _, worklog = self._find(key, wid)
+        base = f"{self.jira.base_url}/rest/api/{ctx['version']}/issue/{key}/worklog/{wid}"
+        keys = [{"key": k, "self": f"{base}/properties/{k}"} for k in worklog.properties]
+        return 200, {"keys": keys}, {}
+
+    def _property_get(
+        self, ctx: dict[str, Any], key: str, wid: str, prop: str
+    ) -> tuple[int, Any, dict[str, str]]:
+        _, worklog = self._find(key, wid)
+        if prop not in worklog.properties:
+            raise HttpError(404, _errors([f"The property with key '{prop}' does not exist."]))
+        return 200, {"key": prop, "value": worklog.properties[prop]}, {}
+
+    def _editable(self, ctx: dict[str, Any], key: str, wid: str) -> FakeWorklog:
+        _, worklog = self._find(key, wid)
+        if worklog.author != ctx["user"].account_id:
+            raise HttpError(403, _errors(["You do not have permission to edit this worklog."]))
+        return worklog
+
+    def _property_put(
+        self, ctx: dict[str, Any], key: str, wid: str, prop: str
+    ) -> tuple[int, Any, dict[str, str]]:
+        worklog = self._editable(ctx, key, wid)
+        if not 0 < len(prop) <= PROPERTY_KEY_MAX:
+            raise HttpError(400, _errors(["The property key is not valid."]))
+        if ctx["body"] is None or len(json.dumps(ctx["body"])) > PROPERTY_VALUE_MAX:
+            raise HttpError(400, _errors(["The property value is not valid."]))
+        existed = prop in worklog.properties
+        worklog.properties[prop] = ctx["body"]
+        return (200 if existed else 201), None, {}
+
+    def _property_delete(
+        self, ctx: dict[str, Any], key: str, wid: str, prop: str
+    ) -> tuple[int, Any, dict[str, str]]:
+        worklog = self._editable(ctx, key, wid)
+        if worklog.properties.pop(prop, None) is None:
+            raise HttpError(404, _errors([f"The property with key '{prop}' does not exist."]))
+        return 204, None, {}
 
     def _find(self, key: str, wid: str) -> tuple[FakeIssue, FakeWorklog]:
         issue = self._issue(key)
@@ -1048,6 +1149,7 @@ class _Handler(BaseHTTPRequestHandler):
             worklog.properties.update(fields["properties"])
         worklog.update_author = user.account_id
         worklog.updated_ms = jira._tick()
+        jira.touch(issue, worklog.updated_ms)
         expand = ctx["query"].get("expand", "")
         return 200, self._worklog_json(worklog, ctx["version"], expand, user), {}
 
@@ -1064,6 +1166,7 @@ class _Handler(BaseHTTPRequestHandler):
         jira._check_write_rate(issue)
         del jira.worklogs[worklog.id]
         jira.deleted.append((worklog.id, jira._tick()))
+        jira.touch(issue, jira.deleted[-1][1])
         return 204, None, {}
 
     # -- feeds ------------------------------------------------------------------------------
@@ -1078,8 +1181,10 @@ class _Handler(BaseHTTPRequestHandler):
         self, items: list[tuple[int, int, dict[str, Any]]], since: int, path: str
     ) -> dict[str, Any]:
         cutoff = _now_ms() - int(self.jira.feed_quiet_s * 1000)
-        chosen = sorted((t, i, extra) for t, i, extra in items if since <= t <= cutoff)[:1000]
-        last_page = len(chosen) < 1000
+        size = self.jira.feed_page_size
+        chosen = sorted((t, i, extra) for t, i, extra in items if since <= t <= cutoff)
+        last_page = len(chosen) <= size
+        chosen = chosen[:size]
         until = chosen[-1][0] if chosen else since
         base = f"{self.jira.base_url}{path}"
         data: dict[str, Any] = {
@@ -1162,6 +1267,34 @@ class _Handler(BaseHTTPRequestHandler):
             },
             {},
         )
+
+
+def _compare(op: str, left: int, right: int) -> bool:
+    ops: dict[str, Callable[[int, int], bool]] = {
+        "=": lambda a, b: a == b,
+        "!=": lambda a, b: a != b,
+        ">=": lambda a, b: a >= b,
+        "<=": lambda a, b: a <= b,
+        ">": lambda a, b: a > b,
+        "<": lambda a, b: a < b,
+    }
+    if op not in ops:
+        raise HttpError(400, _errors([f"The operator '{op}' is not supported by the date field."]))
+    return ops[op](left, right)
+
+
+def _jql_instant_ms(text: str, user: FakeUser) -> int:
+    """A JQL date: relative (``-15m``, ``-2h``, ``-1d``, ``-1w``) or ``yyyy-MM-dd [HH:mm]``
+    (also with slashes) in the searching user's profile zone, as Jira reads it."""
+    relative = re.fullmatch(r"([+-]?\d+)([mhdw])", text.strip())
+    if relative:
+        unit = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}[relative[2]]
+        return _now_ms() + int(relative[1]) * unit * 1000
+    try:
+        local = datetime.fromisoformat(text.strip().replace("/", "-"))
+    except ValueError:
+        raise HttpError(400, _errors([f"Date value '{text}' is invalid."])) from None
+    return int(local.replace(tzinfo=ZoneInfo(user.time_zone)).timestamp() * 1000)
 
 
 def _paging(params: Any, *, default: int, cap: int) -> tuple[int, int]:

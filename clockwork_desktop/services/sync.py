@@ -1,9 +1,11 @@
-"""SyncService: push the local outbox to Jira exactly once, and import my worklogs.
+"""SyncService: push the local outbox to Jira exactly once, then notice changes made in Jira.
 
 The rules (DESIGN.md §4): one worklog per entry per local day; writes to one issue are
-serialised and paced, different issues go in parallel within a small bound; a create is
-recorded as "in flight" before it is sent, so a lost answer, a crash or a kill never leads
-to a second worklog; refused entries are kept, marked failed with Jira's message.
+serialised and paced, different issues go in parallel within a small bound; every write is
+recorded before it is sent, so a lost answer, a crash or a kill never leads to a second
+worklog (core.sync_plan recognises it afterwards, tagged or not); refused entries are kept,
+marked failed with Jira's message. After pushing, every run reconciles: our synced worklogs
+deleted or changed in Jira become conflicts in the same run (services.reconcile).
 """
 
 from __future__ import annotations
@@ -14,71 +16,47 @@ import threading
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, timedelta
-from typing import NamedTuple, Protocol
+from datetime import date
+from typing import NamedTuple
 
 from clockwork_desktop.core.clock import Clock
-from clockwork_desktop.core.days import local_day_bounds, split_into_days
 from clockwork_desktop.core.errors import (
     JiraError,
+    JiraInlinePropertiesRefusedError,
     JiraOutcomeUnknownError,
     JiraRateLimitedError,
     JiraRefusedError,
     JiraUnavailableError,
 )
 from clockwork_desktop.core.logs import get_logger
-from clockwork_desktop.core.models import Account, Entry, JiraIssue, RemoteWorklog, SyncState
-from clockwork_desktop.core.ports import (
-    EntryRepository,
-    JiraPort,
-    NewEntry,
-    SettingsStore,
-    SyncLock,
-    WorklogWrite,
-)
+from clockwork_desktop.core.models import Account, Entry, SyncState
+from clockwork_desktop.core.ports import JiraPort, SyncLock, SyncStore, WorklogWrite
 from clockwork_desktop.core.sync_plan import (
     PROPERTY_KEY,
+    Step,
     WantedWorklog,
-    differs,
+    check_day,
     is_ours,
-    marker_instant,
+    plan_steps,
     property_value,
-    unknown_marker,
+    recover_create,
+    sent_write,
     wanted_worklogs,
 )
+from clockwork_desktop.core.worklog_state import DayWorklog
 from clockwork_desktop.services.accounts import AccountService
+from clockwork_desktop.services.reconcile import Reconciler
 
 log = get_logger(__name__)
 
 MAX_PARALLEL_ISSUES = 8
 # Jira allows 20 writes per 2 s on one issue; keep well inside it.
 MIN_WRITE_INTERVAL_S = 0.12
-LOOKUP_WINDOW = timedelta(minutes=1)
 
-
-class SyncStore(EntryRepository, SettingsStore, Protocol):
-    def outbox_for(self, account: str) -> list[Entry]: ...
-
-    def record_push(
-        self,
-        entry_id: int,
-        *,
-        worklog_ids: dict[str, str],
-        remote_meta: dict[str, dict[str, str]],
-        pushed_revision: int | None,
-        state: SyncState | None,
-        error: str | None,
-    ) -> None: ...
-
-    def remote_entries_between(
-        self, account: str, start: datetime, end: datetime
-    ) -> list[Entry]: ...
-
-    def known_worklog_ids(self, account: str) -> set[str]: ...
-
-    def requeue_failed(self, account: str) -> int: ...
-
-    def cache_issues(self, account: str, issues: list[JiraIssue], *, mine: bool) -> None: ...
+# How this site takes our entity property, remembered per account (setting "tagging:NAME").
+TAG_INLINE = "inline"  # inside the worklog body, confirmed in the reply (Cloud)
+TAG_SEPARATE = "separate"  # PUT .../worklog/{id}/properties/{key} after the create
+TAG_NONE = "none"  # the site refuses both: recognise our worklogs by fingerprint alone
 
 
 class SyncProblem(NamedTuple):
@@ -97,6 +75,7 @@ class SyncReport(NamedTuple):
     errors: tuple[SyncProblem, ...] = ()
     unavailable: str | None = None  # Jira unreachable or refusing the credentials
     busy: bool = False  # another process is syncing
+    conflicts: int = 0  # entries that Jira and this computer disagree on, for the user
 
     @property
     def ok(self) -> bool:
@@ -106,7 +85,9 @@ class SyncReport(NamedTuple):
 class _Tally:
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.counts = dict.fromkeys(("created", "updated", "deleted", "adopted", "failed"), 0)
+        self.counts = dict.fromkeys(
+            ("created", "updated", "deleted", "adopted", "failed", "conflicts"), 0
+        )
         self.errors: list[SyncProblem] = []
         self.unavailable: str | None = None
 
@@ -124,13 +105,48 @@ class _Tally:
             )
 
 
-class _Outcome:
-    """What one entry's push changed, applied to the store at the end."""
+class _AccountRun:
+    """What one account's push shares across its worker threads."""
+
+    def __init__(self, store: SyncStore, account: Account, client: JiraPort) -> None:
+        self.store = store
+        self.account = account
+        self.client = client
+        self.lock = threading.Lock()
+        self.linked = store.known_worklog_ids(account.name)
+        self.tagging = str(store.get_setting(f"tagging:{account.name}", TAG_INLINE))
+
+    def link(self, worklog_id: str) -> None:
+        with self.lock:
+            self.linked.add(worklog_id)
+
+    def is_linked(self) -> frozenset[str]:
+        with self.lock:
+            return frozenset(self.linked)
+
+    def learn_tagging(self, mode: str, why: str) -> None:
+        with self.lock:
+            if self.tagging == mode:
+                return
+            self.tagging = mode
+        log.info("account %s: tagging worklogs %s (%s)", self.account.name, mode, why)
+        self.store.set_setting(f"tagging:{self.account.name}", mode)
+
+
+class _Push:
+    """What one entry's push changed, saved to the store as it goes and at the end."""
 
     def __init__(self, entry: Entry) -> None:
-        self.ids = dict(entry.worklog_ids)
-        self.meta = {day: dict(m) for day, m in entry.remote_meta.items()}
+        self.days = dict(entry.remote)
         self.created = self.updated = self.deleted = self.adopted = 0
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "deleted": self.deleted,
+            "adopted": self.adopted,
+        }
 
 
 class SyncService:
@@ -154,7 +170,7 @@ class SyncService:
     # -- the whole run ----------------------------------------------------------------------
 
     def sync(self, *, retry_failed: bool = False) -> SyncReport:
-        """Push every pending entry of every account. Never runs twice at once."""
+        """Push every pending entry of every account, then reconcile. Never runs twice at once."""
         if not self._lock.acquire():
             return SyncReport(busy=True)
         try:
@@ -165,11 +181,12 @@ class SyncService:
     def _sync(self, retry_failed: bool) -> SyncReport:
         tally = _Tally()
         accounts = self._accounts.accounts()
+        reconciler = Reconciler(self._store, self._clock)
         for account in accounts:
             if retry_failed:
                 self._store.requeue_failed(account.name)
             outbox = self._store.outbox_for(account.name)
-            if not outbox:
+            if not outbox and not reconciler.has_work(account):
                 continue
             try:
                 client = self._accounts.client(account)
@@ -177,7 +194,10 @@ class SyncService:
                 tally.unavailable = str(exc)
                 continue
             try:
-                self._push_account(account, client, outbox, tally)
+                if outbox:
+                    self._push_account(_AccountRun(self._store, account, client), outbox, tally)
+                if tally.unavailable is None:
+                    self._reconcile(reconciler, account, client, tally)
             finally:
                 client.close()
         pending = sum(
@@ -195,17 +215,32 @@ class SyncService:
             pending=pending,
             errors=tuple(tally.errors),
             unavailable=tally.unavailable,
+            conflicts=counts["conflicts"],
         )
+
+    def _reconcile(
+        self, reconciler: Reconciler, account: Account, client: JiraPort, tally: _Tally
+    ) -> None:
+        try:
+            flagged = reconciler.run(account, client)
+        except JiraUnavailableError as exc:
+            tally.unavailable = str(exc)
+            return
+        except JiraError as exc:
+            # The push went through; what Jira changed is looked at again next run.
+            tally.problem(None, f"Could not check Jira for changes: {exc}", account.name)
+            return
+        for entry, message in flagged:
+            tally.add(conflicts=1)
+            tally.problem(entry, message)
 
     def _has_work(self, entry: Entry) -> bool:
         policy = self._store.rounding_policy(entry.account)
-        return bool(wanted_worklogs(entry, policy, self._clock.now())) or bool(entry.worklog_ids)
+        return bool(wanted_worklogs(entry, policy, self._clock.now())) or bool(entry.remote)
 
     # -- scheduling: one write per issue at a time, issues in parallel ----------------------
 
-    def _push_account(
-        self, account: Account, client: JiraPort, outbox: list[Entry], tally: _Tally
-    ) -> None:
+    def _push_account(self, run: _AccountRun, outbox: list[Entry], tally: _Tally) -> None:
         by_issue: dict[str, list[Entry]] = {}
         for entry in outbox:
             if self._has_work(entry):
@@ -245,7 +280,7 @@ class SyncService:
             while (key := next_issue()) is not None:
                 entry = by_issue[key].pop(0)
                 try:
-                    self._push_one(account, client, entry, tally)
+                    self._push_one(run, entry, tally)
                 except JiraUnavailableError as exc:
                     # 401 or offline: stop every request for this account at once. (A 401 has
                     # already blocked the account, through the client AccountService built.)
@@ -269,31 +304,30 @@ class SyncService:
 
     # -- one entry --------------------------------------------------------------------------
 
-    def _push_one(self, account: Account, client: JiraPort, entry: Entry, tally: _Tally) -> None:
+    def _push_one(self, run: _AccountRun, entry: Entry, tally: _Tally) -> None:
         policy = self._store.rounding_policy(entry.account)
         wanted = wanted_worklogs(entry, policy, self._clock.now())
-        out = _Outcome(entry)
+        push = _Push(entry)
         try:
-            conflict = self._apply(account, client, entry, wanted, out)
+            conflict = self._apply(run, entry, wanted, push)
         except JiraRefusedError as exc:
-            self._finish(entry, out, state=SyncState.FAILED, error=exc.args[0])
-            tally.add(failed=1, created=out.created, deleted=out.deleted, adopted=out.adopted)
+            self._save(entry, push, state=SyncState.FAILED, error=exc.args[0])
+            tally.add(failed=1, **push.counts())
             tally.problem(entry, exc.args[0])
             return
         except JiraOutcomeUnknownError as exc:
-            self._finish(entry, out, state=None, error=str(exc))
-            tally.add(created=out.created, deleted=out.deleted, adopted=out.adopted)
+            self._save(entry, push, state=None, error=str(exc))
+            tally.add(**push.counts())
             tally.problem(entry, str(exc))
             return
         except JiraError:
-            self._finish(entry, out, state=None, error=None)
-            tally.add(created=out.created, deleted=out.deleted, adopted=out.adopted)
+            self._save(entry, push, state=None, error=None)
+            tally.add(**push.counts())
             raise
-        tally.add(
-            created=out.created, updated=out.updated, deleted=out.deleted, adopted=out.adopted
-        )
+        tally.add(**push.counts())
         if conflict:
-            self._finish(entry, out, state=SyncState.CONFLICT, error=conflict)
+            self._save(entry, push, state=SyncState.CONFLICT, error=conflict)
+            tally.add(conflicts=1)
             tally.problem(entry, conflict)
         elif entry.deleted:
             with self._store.atomic():
@@ -301,140 +335,173 @@ class SyncService:
                 if current is not None and current.deleted:
                     self._store.remove(entry.id)
         else:
-            self._finish(entry, out, state=SyncState.SYNCED, error=None, pushed=entry.revision)
+            self._save(entry, push, state=SyncState.SYNCED, error=None, pushed=entry.revision)
 
-    def _finish(
+    def _save(
         self,
         entry: Entry,
-        out: _Outcome,
+        push: _Push,
         *,
         state: SyncState | None,
         error: str | None,
         pushed: int | None = None,
     ) -> None:
         self._store.record_push(
-            entry.id,
-            worklog_ids=out.ids,
-            remote_meta=out.meta,
-            pushed_revision=pushed,
-            state=state,
-            error=error,
-        )
-
-    def _write(self, entry: Entry, wanted: WantedWorklog) -> WorklogWrite:
-        return WorklogWrite(
-            started=wanted.started,
-            zone=entry.tz,
-            seconds=wanted.seconds,
-            comment=entry.comment,
-            properties={PROPERTY_KEY: property_value(entry, wanted.day)},
+            entry.id, remote=dict(push.days), pushed_revision=pushed, state=state, error=error
         )
 
     def _apply(
-        self,
-        account: Account,
-        client: JiraPort,
-        entry: Entry,
-        wanted: dict[str, WantedWorklog],
-        out: _Outcome,
+        self, run: _AccountRun, entry: Entry, wanted: dict[str, WantedWorklog], push: _Push
     ) -> str | None:
-        """Make Jira match ``wanted``; return a conflict message when Jira changed under us."""
-        issue_of = {day: out.meta.get(day, {}).get("issue", entry.issue_key) for day in out.ids}
-        # 1. Writes whose outcome was unknown: adopt what Jira saved, never post twice.
-        for day, marker in list(out.ids.items()):
-            started = marker_instant(marker)
-            if started is None:
-                continue
-            found = [
-                w
-                for w in client.worklogs_started_between(
-                    issue_of[day], started - LOOKUP_WINDOW, started + LOOKUP_WINDOW
-                )
-                if is_ours(w, entry.uuid, day)
-            ]
-            if found:
-                keep, extra = found[0], found[1:]
-                out.ids[day] = keep.id
-                out.meta[day] = {"issue": issue_of[day], "updated": keep.updated}
-                out.adopted += 1
-                for duplicate in extra:  # only possible if an older build posted twice
-                    self._delete(client, issue_of[day], duplicate.id)
-                    out.deleted += 1
-            else:
-                del out.ids[day]
-                out.meta.pop(day, None)
-        # 2. Worklogs that should no longer exist: deleted entry, fewer days, moved issue.
-        for day, worklog_id in list(out.ids.items()):
-            moved = issue_of.get(day, entry.issue_key) != entry.issue_key
-            if day not in wanted or moved:
-                if out.meta.get(day, {}).get("gone") != "1":
-                    self._delete(client, issue_of[day], worklog_id)
-                    out.deleted += 1
-                del out.ids[day]
-                out.meta.pop(day, None)
-        # 3. Create the missing days; update the changed ones.
+        """Make Jira match ``wanted``; return a conflict message when Jira and we disagree."""
+        problems = self._recover(run, entry, push)
         changed = entry.revision != entry.synced_revision
-        conflict: str | None = None
-        for day, want in wanted.items():
-            write = self._write(entry, want)
-            if day not in out.ids or out.meta.get(day, {}).get("gone") == "1":
-                out.ids[day] = unknown_marker(want.started)
-                out.meta[day] = {"issue": entry.issue_key}
-                # Write-ahead: the marker is on disk before the request leaves.
-                self._finish(entry, out, state=None, error=None)
-                try:
-                    remote = client.add_worklog(entry.issue_key, write)
-                except JiraRefusedError:
-                    # Jira answered "no": nothing was saved, so nothing to look for later.
-                    del out.ids[day]
-                    out.meta.pop(day, None)
-                    raise
-                out.ids[day] = remote.id
-                out.meta[day] = {"issue": entry.issue_key, "updated": remote.updated}
-                out.created += 1
-                continue
-            if not changed:
-                continue
-            try:
-                current = client.get_worklog(entry.issue_key, out.ids[day])
-            except JiraRefusedError as exc:
-                if exc.status != 404:
-                    raise
-                out.meta[day] = {**out.meta.get(day, {}), "gone": "1"}
-                conflict = (
-                    f"The worklog for {day} was deleted in Jira. Edit the entry to send it "
-                    "again, or delete the entry."
-                )
-                continue
-            meta = out.meta.get(day, {})
-            seen = meta.get("updated")
-            tag = current.properties.get(PROPERTY_KEY)
-            our_lost_write = (
-                isinstance(tag, dict)
-                and meta.get("sent_rev") is not None
-                and str(tag.get("rev")) == meta.get("sent_rev")
-            )
-            if seen and current.updated != seen and not meta.get("force") and not our_lost_write:
-                conflict = (
-                    f"The worklog for {day} was changed in Jira. Edit the entry to overwrite "
-                    "Jira with your version, or delete the entry."
-                )
-                continue
-            if differs(current, want, entry.comment) or self._stale_tag(current, entry):
-                # Write-ahead, as for creates: if the answer is lost, the tag tells it was us.
-                out.meta[day] = {**meta, "sent_rev": str(entry.revision)}
-                self._finish(entry, out, state=None, error=None)
-                remote = client.update_worklog(entry.issue_key, out.ids[day], write)
-                out.meta[day] = {"issue": entry.issue_key, "updated": remote.updated}
-                out.updated += 1
+        for step in plan_steps(push.days, wanted, issue_key=entry.issue_key, changed=changed):
+            if step.action == "delete":
+                state = push.days.pop(step.day)
+                if not state.gone and step.worklog_id is not None:
+                    self._delete(run.client, step.issue, step.worklog_id)
+                    push.deleted += 1
+            elif step.action == "create":
+                self._create(run, entry, step, push)
             else:
-                out.meta[day] = {"issue": entry.issue_key, "updated": current.updated}
-        return conflict
+                problem = self._check(run, entry, step, push)
+                if problem:
+                    problems.append(problem)
+        return " ".join(problems) or None
 
-    @staticmethod
-    def _stale_tag(remote: RemoteWorklog, entry: Entry) -> bool:
-        value = remote.properties.get(PROPERTY_KEY)
-        return not isinstance(value, dict) or value.get("rev") != entry.revision
+    # -- the steps --------------------------------------------------------------------------
+
+    def _recover(self, run: _AccountRun, entry: Entry, push: _Push) -> list[str]:
+        """Settle creates whose answer was lost: adopt what Jira saved, or post again."""
+        problems: list[str] = []
+        for day, state in sorted(push.days.items()):
+            if state.worklog_id is not None:
+                continue
+            if state.sent is None:  # nothing was sent for this day after all
+                del push.days[day]
+                continue
+            found = recover_create(
+                run.client.worklogs_of(state.issue),
+                me=run.account.account_id,
+                entry_uuid=entry.uuid,
+                day=day,
+                sent=state.sent,
+                linked=run.is_linked(),
+            )
+            if found.action == "post":
+                del push.days[day]
+            elif found.action == "ask":
+                ids = ", ".join(w.id for w in found.candidates)
+                problems.append(
+                    f"Jira holds {len(found.candidates)} worklogs of yours for {day} that could "
+                    f"each be this entry's (ids {ids}); none was adopted. Delete the extra ones "
+                    "in Jira, then retry."
+                )
+            else:
+                assert found.worklog is not None
+                for duplicate in found.duplicates:  # our own tag: an older build posted twice
+                    self._delete(run.client, state.issue, duplicate.id)
+                    push.deleted += 1
+                worklog = found.worklog
+                run.link(worklog.id)
+                push.adopted += 1
+                push.days[day] = DayWorklog(state.issue, worklog.id, worklog.updated)
+                tagged = is_ours(worklog, entry.uuid, day) or self._tag(
+                    run, state.issue, worklog.id, entry, day
+                )
+                push.days[day] = push.days[day]._replace(tagged=tagged)
+        return problems
+
+    def _write(self, run: _AccountRun, entry: Entry, want: WantedWorklog) -> WorklogWrite:
+        properties = (
+            {PROPERTY_KEY: property_value(entry, want.day)} if run.tagging == TAG_INLINE else {}
+        )
+        return WorklogWrite(want.started, entry.tz, want.seconds, entry.comment, properties)
+
+    def _create(self, run: _AccountRun, entry: Entry, step: Step, push: _Push) -> None:
+        assert step.want is not None
+        day = step.day
+        # Write-ahead: the fingerprint is on disk before the request leaves.
+        push.days[day] = DayWorklog(
+            step.issue, sent=sent_write(step.want, entry.comment, entry.revision)
+        )
+        self._save(entry, push, state=None, error=None)
+        write = self._write(run, entry, step.want)
+        try:
+            try:
+                remote = run.client.add_worklog(step.issue, write)
+            except JiraInlinePropertiesRefusedError:
+                # Refused, so nothing was saved: send it again without, tag afterwards.
+                run.learn_tagging(TAG_SEPARATE, "the site refuses inline properties")
+                write = write._replace(properties={})
+                remote = run.client.add_worklog(step.issue, write)
+        except JiraRefusedError:
+            del push.days[day]  # Jira said no: nothing to look for later
+            raise
+        run.link(remote.id)
+        push.created += 1
+        push.days[day] = DayWorklog(step.issue, remote.id, remote.updated)
+        tagged = is_ours(remote, entry.uuid, day)
+        if not tagged:
+            if write.properties:
+                run.learn_tagging(TAG_SEPARATE, "the reply did not confirm inline properties")
+            tagged = self._tag(run, step.issue, remote.id, entry, day)
+        push.days[day] = push.days[day]._replace(tagged=tagged)
+
+    def _tag(self, run: _AccountRun, issue: str, worklog_id: str, entry: Entry, day: str) -> bool:
+        """Tag through the property resource; the tag helps, correctness never needs it."""
+        if run.tagging == TAG_NONE:
+            return False
+        try:
+            run.client.set_worklog_property(
+                issue, worklog_id, PROPERTY_KEY, property_value(entry, day)
+            )
+        except (JiraRefusedError, JiraOutcomeUnknownError, JiraRateLimitedError) as exc:
+            if isinstance(exc, JiraRefusedError) and exc.status in (404, 405):
+                run.learn_tagging(TAG_NONE, f"the property resource answered {exc.status}")
+            log.info("could not tag worklog %s on %s: %s", worklog_id, issue, exc)
+            return False
+        return True
+
+    def _check(self, run: _AccountRun, entry: Entry, step: Step, push: _Push) -> str | None:
+        assert step.want is not None
+        assert step.worklog_id is not None
+        state = push.days[step.day]
+        try:
+            current = run.client.get_worklog(step.issue, step.worklog_id)
+        except JiraRefusedError as exc:
+            if exc.status != 404:
+                raise
+            push.days[step.day] = state._replace(gone=True, sent=None)
+            return (
+                f"The worklog for {step.day} was deleted in Jira. Edit the entry to send it "
+                "again, or delete the entry."
+            )
+        verdict = check_day(state, current, step.want, entry.comment)
+        if verdict.action == "conflict":
+            return (
+                f"The worklog for {step.day} was changed in Jira. Edit the entry to overwrite "
+                "Jira with your version, or delete the entry."
+            )
+        if verdict.action == "keep":
+            push.days[step.day] = DayWorklog(
+                step.issue, step.worklog_id, current.updated, tagged=state.tagged
+            )
+            return None
+        # Write-ahead, as for creates: a lost answer is recognised by its fingerprint.
+        push.days[step.day] = state._replace(
+            sent=sent_write(step.want, entry.comment, entry.revision)
+        )
+        self._save(entry, push, state=None, error=None)
+        remote = run.client.update_worklog(
+            step.issue, step.worklog_id, self._write(run, entry, step.want)
+        )
+        push.days[step.day] = DayWorklog(
+            step.issue, step.worklog_id, remote.updated, tagged=state.tagged
+        )
+        push.updated += 1
+        return None
 
     def _delete(self, client: JiraPort, issue_key: str, worklog_id: str) -> None:
         try:
@@ -446,108 +513,10 @@ class SyncService:
     # -- importing my worklogs made elsewhere -----------------------------------------------
 
     def import_worklogs(self, account_name: str | None, first: date, last: date) -> int:
-        """Copy my own worklogs from Jira for ``first``..``last`` as remote entries.
+        """Copy my own worklogs from Jira for ``first``..``last`` (services.worklog_import)."""
+        from clockwork_desktop.services.worklog_import import WorklogImport
 
-        Worklogs we pushed ourselves are recognised by their property (or their id) and
-        skipped; remote entries whose worklog disappeared from Jira are removed. A synced
-        entry whose worklog was deleted or changed in Jira is marked as a conflict.
-        """
-        account = self._accounts.get(account_name)
-        client = self._accounts.client(account)
-        zone_name = account.time_zone or "UTC"
-        try:
-            return self._import(account, client, first, last, zone_name)
-        finally:
-            client.close()
-
-    def _import(
-        self, account: Account, client: JiraPort, first: date, last: date, zone_name: str
-    ) -> int:
-        from zoneinfo import ZoneInfo
-
-        zone = ZoneInfo(zone_name)
-        start, end = local_day_bounds(first, last, zone)
-        # JQL dates are whole days in the profile's zone; widen by a day on each side.
-        jql = (
-            f"worklogAuthor = currentUser() AND worklogDate >= '{first - timedelta(days=1)}' "
-            f"AND worklogDate <= '{last + timedelta(days=1)}'"
-        )
-        issues = client.search(jql, limit=1000)
-        self._store.cache_issues(account.name, issues, mine=False)  # their summaries, offline
-        ours = self._store.known_worklog_ids(account.name)
-        mine: dict[str, tuple[str, RemoteWorklog]] = {}
-        for issue in issues:
-            for worklog in client.worklogs_started_between(issue.key, start, end):
-                if worklog.author_id == account.account_id:
-                    mine[worklog.id] = (issue.key, worklog)
-        imported = 0
-        with self._store.atomic():
-            existing = {
-                next(iter(e.worklog_ids.values()), ""): e
-                for e in self._store.remote_entries_between(account.name, start, end)
-            }
-            for worklog_id, (issue_key, worklog) in mine.items():
-                if worklog_id in ours and worklog_id not in existing:
-                    continue
-                if PROPERTY_KEY in worklog.properties:
-                    continue  # one of ours, from this or another installation
-                ended = worklog.started + timedelta(seconds=worklog.seconds)
-                day = split_into_days(worklog.started, ended, zone)[0].day.isoformat()
-                local = existing.pop(worklog_id, None)
-                if local is None:
-                    self._store.add(
-                        NewEntry(
-                            issue_key=issue_key,
-                            started_at=worklog.started,
-                            ended_at=ended,
-                            tz=zone_name,
-                            account=account.name,
-                            comment=worklog.comment,
-                            sync_state=SyncState.REMOTE,
-                            worklog_ids={day: worklog_id},
-                            uuid=f"jira:{account.name}:{worklog_id}",
-                        )
-                    )
-                    imported += 1
-                elif (local.started_at, local.ended_at, local.comment, local.issue_key) != (
-                    worklog.started,
-                    ended,
-                    worklog.comment,
-                    issue_key,
-                ):
-                    local.started_at, local.ended_at = worklog.started, ended
-                    local.comment, local.issue_key = worklog.comment, issue_key
-                    self._store.save(local)
-            for gone in existing.values():
-                self._store.remove(gone.id)
-            self._flag_remote_changes(account, mine, start, end)
-        return imported
-
-    def _flag_remote_changes(
-        self,
-        account: Account,
-        mine: dict[str, tuple[str, RemoteWorklog]],
-        start: datetime,
-        end: datetime,
-    ) -> None:
-        for entry in self._store.between(start, end):
-            if entry.account != account.name or entry.sync_state is not SyncState.SYNCED:
-                continue
-            problems = []
-            for day, worklog_id in entry.worklog_ids.items():
-                seen = entry.remote_meta.get(day, {}).get("updated")
-                day_start = datetime.fromisoformat(day)
-                if not (start.date() <= day_start.date() <= end.date()):
-                    continue
-                if worklog_id not in mine:
-                    entry.remote_meta.setdefault(day, {})["gone"] = "1"
-                    problems.append(f"The worklog for {day} was deleted in Jira.")
-                elif seen and mine[worklog_id][1].updated != seen:
-                    problems.append(f"The worklog for {day} was changed in Jira.")
-            if problems:
-                entry.sync_state = SyncState.CONFLICT
-                entry.error = " ".join(problems) + " Edit the entry to send yours, or delete it."
-                self._store.save(entry)
+        return WorklogImport(self._store, self._accounts).run(account_name, first, last)
 
 
 def summarise(report: SyncReport) -> Iterable[str]:
@@ -562,7 +531,10 @@ def summarise(report: SyncReport) -> Iterable[str]:
     ]
     if report.adopted:
         parts.append(f"{report.adopted} recovered")
-    yield "Sync: " + ", ".join(parts) + f"; {report.failed} failed, {report.pending} pending."
+    tail = f"; {report.failed} failed, {report.pending} pending"
+    if report.conflicts:
+        tail += f", {report.conflicts} in conflict"
+    yield "Sync: " + ", ".join(parts) + tail + "."
     for problem in report.errors:
         where = f"#{problem.entry_id} " if problem.entry_id is not None else ""
         yield f"  {where}{problem.issue_key}: {problem.message}"

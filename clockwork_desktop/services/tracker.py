@@ -103,8 +103,7 @@ class TrackerService:
         """
         entry.revision += 1
         if entry.sync_state is SyncState.CONFLICT:
-            for meta in entry.remote_meta.values():
-                meta["force"] = "1"
+            entry.remote = {day: w._replace(force=True) for day, w in entry.remote.items()}
         if entry.sync_state in (SyncState.SYNCED, SyncState.FAILED, SyncState.CONFLICT):
             entry.sync_state = SyncState.PENDING
             entry.error = None
@@ -378,8 +377,9 @@ class TrackerService:
                 raise OperationError(
                     f"Entry #{entry_id} was imported from Jira; delete it in Jira instead."
                 )
-            if entry.worklog_ids:
-                # Jira holds worklogs for it: keep a tombstone until the sync deletes them.
+            if entry.remote:
+                # Jira holds (or may hold) worklogs for it: keep a tombstone until the sync
+                # deletes them.
                 entry.deleted = True
                 entry.ended_at = entry.ended_at or self.now()
                 self._mark_changed(entry)

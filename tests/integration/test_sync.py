@@ -177,7 +177,7 @@ def test_edit_updates_and_delete_deletes(signed_in: AppServices, jira: FakeJira)
     assert (report.created, report.updated) == (0, 1)
     (worklog,) = jira.worklogs_of("PROJ-1")
     assert worklog.seconds == 45 * 60
-    assert worklog.properties[PROPERTY_KEY]["rev"] == 2
+    assert worklog.properties[PROPERTY_KEY] == {"uuid": entry.uuid, "day": "2026-03-05"}
     signed_in.tracker.delete(entry.id)
     report = signed_in.sync.sync()
     assert report.deleted == 1
@@ -213,11 +213,14 @@ def test_too_short_stays_local_until_rounding_allows(
 
 def test_data_center_uses_v2_and_string_comments(app: AppServices, dc_jira: FakeJira) -> None:
     login(app, dc_jira, dc=True)
-    log(app, "PROJ-1", 30, time(9, 0), comment="plain text")
+    entry = log(app, "PROJ-1", 30, time(9, 0), comment="plain text")
     app.sync.sync()
     (worklog,) = dc_jira.worklogs_of("PROJ-1")
     assert worklog.comment == "plain text"
-    assert dc_jira.count("POST", "/rest/api/2/issue/PROJ-1/worklog") == 1
+    # The first create learns that the site refuses inline properties (nothing is saved by
+    # a refusal), sends it again without, and tags it through the property resource.
+    assert dc_jira.count("POST", "/rest/api/2/issue/PROJ-1/worklog") == 2
+    assert worklog.properties[PROPERTY_KEY]["uuid"] == entry.uuid
     assert dc_jira.count(None, "/rest/api/3/") == 0
 
 
@@ -233,7 +236,10 @@ def test_saved_but_answer_lost_is_adopted_not_posted_twice(
     assert first.created == 0
     assert first.errors
     assert len(jira.worklogs_of("PROJ-1")) == 1  # Jira saved it
-    assert signed_in.tracker.get(entry.id).worklog_ids["2026-03-05"].startswith("?")
+    lost = signed_in.tracker.get(entry.id).remote["2026-03-05"]
+    assert lost.worklog_id is None
+    assert lost.sent is not None
+    assert lost.sent.seconds == 3600
     second = signed_in.sync.sync()
     assert second.adopted == 1
     assert second.created == 0

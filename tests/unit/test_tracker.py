@@ -7,6 +7,7 @@ import pytest
 from clockwork_desktop.core.errors import InputError, NotFoundError, OperationError, OverlapError
 from clockwork_desktop.core.models import AwayPeriod, SyncState
 from clockwork_desktop.core.timer import STALE_HEARTBEAT_S, WAKE_GAP_THRESHOLD_S
+from clockwork_desktop.core.worklog_state import DayWorklog
 from clockwork_desktop.infra.db.store import SqliteStore
 from clockwork_desktop.services.tracker import TrackerService
 from tests.conftest import FakeClock
@@ -127,7 +128,7 @@ def test_start_at_inside_existing_entry_is_refused(
 def test_edit_changes_and_requeues(tracker: TrackerService, store: SqliteStore) -> None:
     entry = tracker.log_time("A-1", 3600, day=date(2026, 3, 5))
     entry.sync_state = SyncState.SYNCED
-    entry.worklog_ids = {"2026-03-05": "10001"}
+    entry.remote = {"2026-03-05": DayWorklog("A-1", "10001")}
     store.save(entry)
     edited = tracker.edit(entry.id, issue_key="b-2", seconds=5400, comment="x")
     assert edited.issue_key == "B-2"
@@ -157,7 +158,7 @@ def test_delete_unsynced_removes_synced_keeps_tombstone(
     tracker.delete(a.id)
     assert store.get(a.id) is None
     b = tracker.log_time("A-1", 600, day=date(2026, 3, 5))
-    b.sync_state, b.worklog_ids = SyncState.SYNCED, {"2026-03-05": "1"}
+    b.sync_state, b.remote = SyncState.SYNCED, {"2026-03-05": DayWorklog("A-1", "1")}
     store.save(b)
     tracker.delete(b.id)
     kept = store.get(b.id)

@@ -20,9 +20,11 @@ from clockwork_desktop.core.models import Account, Entry, JiraIssue, SyncState
 from clockwork_desktop.core.ports import NewEntry
 from clockwork_desktop.core.rounding import RoundingPolicy
 from clockwork_desktop.core.timer import MAX_ENTRY_S
+from clockwork_desktop.core.worklog_state import DayWorklog
 
 if TYPE_CHECKING:
     from clockwork_desktop.core.timesheet import WorklogRecord
+from clockwork_desktop.infra.db import worklog_codec
 from clockwork_desktop.infra.db.database import translate_error
 
 _ENTRY_COLUMNS = (
@@ -61,12 +63,11 @@ def _row_to_entry(row: Sequence[Any]) -> Entry:
         revision=row[8],
         synced_revision=row[9],
         sync_state=SyncState(row[10]),
-        worklog_ids=json.loads(row[11] or "{}"),
+        remote=worklog_codec.decode(row[11], row[16], row[2]),
         error=row[12],
         last_seen_at=_dt(row[13]),
         needs_review=bool(row[14]),
         deleted=bool(row[15]),
-        remote_meta=json.loads(row[16] or "{}"),
     )
 
 
@@ -154,8 +155,8 @@ class SqliteStore:
         cursor = self._exec(
             "INSERT INTO entries (uuid, issue_key, account, start_utc, end_utc, start_offset_s, "
             "end_offset_s, tz, comment, revision, synced_revision, sync_state, worklog_ids, "
-            "last_seen_utc, remote_author, created_utc, updated_utc) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0, ?, ?, ?, ?, ?, ?)",
+            "remote_meta, last_seen_utc, remote_author, created_utc, updated_utc) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0, ?, ?, ?, ?, ?, ?, ?)",
             (
                 entry_uuid,
                 new.issue_key,
@@ -167,7 +168,12 @@ class SqliteStore:
                 new.tz,
                 new.comment,
                 new.sync_state.value,
-                json.dumps(new.worklog_ids or {}),
+                *worklog_codec.encode(
+                    {
+                        day: DayWorklog(issue=new.issue_key, worklog_id=worklog_id)
+                        for day, worklog_id in (new.worklog_ids or {}).items()
+                    }
+                ),
                 _ts(new.last_seen_at),
                 new.remote_author,
                 now,
@@ -179,6 +185,7 @@ class SqliteStore:
         return entry
 
     def save(self, entry: Entry) -> None:
+        ids_text, meta_text = worklog_codec.encode(entry.remote)
         self._exec(
             "UPDATE entries SET issue_key = ?, account = ?, start_utc = ?, end_utc = ?, "
             "start_offset_s = ?, end_offset_s = ?, tz = ?, comment = ?, revision = ?, "
@@ -196,12 +203,12 @@ class SqliteStore:
                 entry.revision,
                 entry.synced_revision,
                 entry.sync_state.value,
-                json.dumps(entry.worklog_ids),
+                ids_text,
                 entry.error,
                 _ts(entry.last_seen_at),
                 int(entry.needs_review),
                 int(entry.deleted),
-                json.dumps(entry.remote_meta),
+                meta_text,
                 int(datetime.now(UTC).timestamp()),
                 entry.id,
             ),
@@ -468,8 +475,7 @@ class SqliteStore:
         self,
         entry_id: int,
         *,
-        worklog_ids: dict[str, str],
-        remote_meta: dict[str, dict[str, str]],
+        remote: dict[str, DayWorklog],
         pushed_revision: int | None,
         state: SyncState | None,
         error: str | None,
@@ -483,8 +489,7 @@ class SqliteStore:
             current = self.get(entry_id)
             if current is None:
                 return
-            current.worklog_ids = worklog_ids
-            current.remote_meta = remote_meta
+            current.remote = remote
             current.error = error
             if pushed_revision is not None:
                 current.synced_revision = pushed_revision
@@ -509,14 +514,23 @@ class SqliteStore:
         ).fetchall()
         found: set[str] = set()
         for (text,) in rows:
-            found.update(v for v in json.loads(text).values() if not v.startswith("?"))
+            found.update(v for v in json.loads(text).values() if not str(v).startswith("?"))
         return found
 
+    def synced_with_worklogs(self, account: str, since: datetime | None = None) -> list[Entry]:
+        where = "sync_state = 'synced' AND account = ? AND worklog_ids != '{}'"
+        params: tuple[Any, ...] = (account,)
+        if since is not None:
+            where += " AND end_utc >= ?"
+            params += (_ts(since),)
+        return self._many(where + " ORDER BY start_utc", params)
+
     def requeue_failed(self, account: str) -> int:
-        """The user asked to try refused entries again."""
+        """The user asked to try refused entries again, and lost writes Jira held twice."""
         cursor = self._exec(
-            "UPDATE entries SET sync_state = 'pending', error = NULL "
-            "WHERE sync_state = 'failed' AND account = ?",
+            "UPDATE entries SET sync_state = 'pending', error = NULL WHERE account = ? AND "
+            "(sync_state = 'failed' OR (sync_state = 'conflict' AND remote_meta LIKE "
+            "'%\"sent\"%'))",
             (account,),
         )
         return cursor.rowcount

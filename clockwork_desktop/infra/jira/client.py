@@ -23,6 +23,7 @@ from clockwork_desktop import __version__
 from clockwork_desktop.core.errors import (
     InputError,
     JiraAuthError,
+    JiraInlinePropertiesRefusedError,
     JiraOutcomeUnknownError,
     JiraProtocolError,
     JiraRateLimitedError,
@@ -55,6 +56,7 @@ MAX_WAIT_S = 60.0
 JITTER = (0.7, 1.3)
 LIST_BATCH = 1000  # /worklog/list takes at most 1000 ids
 KEY_BATCH = 500
+WORKLOG_PAGE = 1000  # asked for; the server may answer fewer (Data Center: 20 by default)
 
 
 _SSL_CONTEXTS: dict[str | None, ssl.SSLContext] = {}
@@ -100,7 +102,7 @@ def _worklog(data: Any) -> RemoteWorklog:
             seconds=int(data["timeSpentSeconds"]),
             comment=text_from_adf(data.get("comment")),
             author_id=str(author.get("accountId") or author.get("key") or author.get("name") or ""),
-            updated=str(data.get("updated", "")),
+            updated=parse_jira_time(data["updated"]) if data.get("updated") else None,
             properties=props,
             author_name=str(author.get("displayName") or ""),
         )
@@ -318,28 +320,40 @@ class JiraClient:
                 f"Jira's answer about your account is incomplete ({exc})."
             ) from exc
 
-    def _payload(self, write: WorklogWrite) -> dict[str, Any]:
+    def _payload(self, write: WorklogWrite, *, clear_comment: bool = False) -> dict[str, Any]:
         body: dict[str, Any] = {
             "started": format_started(write.started, ZoneInfo(write.zone)),
             "timeSpentSeconds": write.seconds,
         }
+        text = write.comment.strip()
         if self.deployment == "cloud":
-            doc = adf_from_text(write.comment)
+            doc = adf_from_text(text)
             if doc is not None:
                 body["comment"] = doc
-        elif write.comment.strip():
-            body["comment"] = write.comment.strip()
+            elif clear_comment:
+                # A `null` comment means "not set": Jira leaves the old one (reference notes
+                # §10b.4). An empty document clears it.
+                body["comment"] = {"type": "doc", "version": 1, "content": []}
+        elif text or clear_comment:
+            body["comment"] = text
         if write.properties:
             body["properties"] = [{"key": k, "value": v} for k, v in write.properties.items()]
         return body
 
     def add_worklog(self, issue_key: str, write: WorklogWrite) -> RemoteWorklog:
-        data = self.request(
-            "POST",
-            f"{self.api}/issue/{issue_key}/worklog",
-            params={"adjustEstimate": "auto", "notifyUsers": "false", "expand": "properties"},
-            body=self._payload(write),
-        )
+        try:
+            data = self.request(
+                "POST",
+                f"{self.api}/issue/{issue_key}/worklog",
+                params={"adjustEstimate": "auto", "notifyUsers": "false", **self._expand()},
+                body=self._payload(write),
+            )
+        except JiraRefusedError as exc:
+            # Data Center's worklog bean has no `properties` and refuses unknown fields
+            # (reference notes §10b.1). Nothing was saved; the caller tags separately.
+            if write.properties and exc.status == 400 and "properties" in str(exc).lower():
+                raise JiraInlinePropertiesRefusedError(exc.status, str(exc)) from None
+            raise
         try:
             return _worklog(data)
         except JiraProtocolError as exc:
@@ -347,14 +361,11 @@ class JiraClient:
             raise JiraOutcomeUnknownError(str(exc)) from exc
 
     def update_worklog(self, issue_key: str, worklog_id: str, write: WorklogWrite) -> RemoteWorklog:
-        body = self._payload(write)
-        if "comment" not in body:
-            body["comment"] = None if self.deployment == "cloud" else ""
         data = self.request(
             "PUT",
             f"{self.api}/issue/{issue_key}/worklog/{worklog_id}",
-            params={"adjustEstimate": "auto", "notifyUsers": "false", "expand": "properties"},
-            body=body,
+            params={"adjustEstimate": "auto", "notifyUsers": "false", **self._expand()},
+            body=self._payload(write, clear_comment=True),
         )
         return _worklog(data)
 
@@ -365,34 +376,69 @@ class JiraClient:
             params={"adjustEstimate": "auto", "notifyUsers": "false"},
         )
 
+    def _expand(self) -> dict[str, str]:
+        # Data Center's worklog resources take no `expand` (reference notes §10b.1).
+        return {"expand": "properties"} if self.deployment == "cloud" else {}
+
     def get_worklog(self, issue_key: str, worklog_id: str) -> RemoteWorklog:
         data = self.request(
-            "GET",
-            f"{self.api}/issue/{issue_key}/worklog/{worklog_id}",
-            params={"expand": "properties"},
+            "GET", f"{self.api}/issue/{issue_key}/worklog/{worklog_id}", params=self._expand()
         )
         return _worklog(data)
+
+    def set_worklog_property(self, issue_key: str, worklog_id: str, key: str, value: Any) -> None:
+        self.request(
+            "PUT", f"{self.api}/issue/{issue_key}/worklog/{worklog_id}/properties/{key}", body=value
+        )
+
+    def get_worklog_property(self, issue_key: str, worklog_id: str, key: str) -> Any | None:
+        """The property's value, or None when the worklog has no such property."""
+        try:
+            data = self.request(
+                "GET", f"{self.api}/issue/{issue_key}/worklog/{worklog_id}/properties/{key}"
+            )
+        except JiraRefusedError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return data.get("value") if isinstance(data, dict) else None
+
+    def _worklog_pages(
+        self, issue_key: str, extra: dict[str, Any]
+    ) -> tuple[list[RemoteWorklog], int]:
+        """Every worklog of the issue that ``extra`` selects, and how many pages that took.
+
+        Data Center answers 20 per page unless asked, and a server may cap lower than asked:
+        page with startAt until `total` (reference notes §10b.2).
+        """
+        found: list[RemoteWorklog] = []
+        start_at = pages = 0
+        while True:
+            params = {**extra, **self._expand(), "startAt": start_at, "maxResults": WORKLOG_PAGE}
+            data = self.request("GET", f"{self.api}/issue/{issue_key}/worklog", params=params)
+            pages += 1
+            try:
+                page = [_worklog(w) for w in data["worklogs"]]
+                total = int(data.get("total", len(page)))
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                raise JiraProtocolError(f"Jira's worklog list is incomplete ({exc}).") from exc
+            found.extend(page)
+            start_at += len(page)
+            if not page or start_at >= total:
+                return found, pages
+
+    def worklogs_of(self, issue_key: str) -> list[RemoteWorklog]:
+        return self._worklog_pages(issue_key, {})[0]
 
     def worklogs_started_between(
         self, issue_key: str, after: datetime, before: datetime
     ) -> list[RemoteWorklog]:
-        found: list[RemoteWorklog] = []
-        start_at = 0
-        while True:
-            params: dict[str, Any] = {"expand": "properties", "startAt": start_at}
-            if self.deployment == "cloud":
-                params["startedAfter"] = to_epoch_ms(after)
-                params["startedBefore"] = to_epoch_ms(before)
-            data = self.request("GET", f"{self.api}/issue/{issue_key}/worklog", params=params)
-            try:
-                page = [_worklog(w) for w in data["worklogs"]]
-                total = int(data.get("total", len(page)))
-            except (KeyError, TypeError) as exc:
-                raise JiraProtocolError(f"Jira's worklog list is incomplete ({exc}).") from exc
-            found.extend(w for w in page if after <= w.started < before)
-            start_at += len(page)
-            if not page or start_at >= total or self.deployment != "cloud":
-                return found
+        extra: dict[str, Any] = {}
+        if self.deployment == "cloud":
+            # Cloud filters on the server; Data Center ignores these, so filter here too.
+            extra = {"startedAfter": to_epoch_ms(after), "startedBefore": to_epoch_ms(before)}
+        found, _pages = self._worklog_pages(issue_key, extra)
+        return [w for w in found if after <= w.started < before]
 
     def search(self, jql: str, limit: int = 100) -> list[JiraIssue]:
         fields = "summary,status,updated"
@@ -463,9 +509,17 @@ class JiraClient:
         data = self.request("GET", f"{self.api}/worklog/{kind}", params={"since": since_ms})
         try:
             values = [(str(v["worklogId"]), int(v["updatedTime"])) for v in data["values"]]
-            return values, int(data.get("until", since_ms)), bool(data.get("lastPage", True))
-        except (KeyError, TypeError, ValueError) as exc:
+            until, last = int(data.get("until", since_ms)), bool(data.get("lastPage", True))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise JiraProtocolError(f"Jira's worklog feed is incomplete ({exc}).") from exc
+        if not last and until <= since_ms:
+            # A full page whose values share one `updatedTime` leaves `until` at `since`: asking
+            # again would return the same page forever (reference notes §10b.6).
+            raise JiraProtocolError(
+                f"Jira's /worklog/{kind} feed did not move past {since_ms}: more than one page "
+                "of worklogs share one update time. Try again later."
+            )
+        return values, until, last
 
     def worklogs_by_ids(self, ids: list[str]) -> list[RemoteWorklog]:
         found: list[RemoteWorklog] = []

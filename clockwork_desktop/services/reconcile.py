@@ -1,0 +1,198 @@
+"""Reconcile: notice, on every sync, our synced worklogs that were deleted or changed in Jira.
+
+Cheap when nothing changed. Cloud reads the site's `/worklog/deleted` and `/worklog/updated`
+feeds from a cursor kept per account: one request each when nothing moved, and a worklog is
+fetched only if the feed's time for it differs from the `updated` we recorded. Data Center
+has no such feeds for us to rely on: one search finds, among the issues of our recent synced
+entries, those whose `updated` moved since the last run (logging, editing or deleting work
+moves it), and only those issues' worklogs are read again, every page.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+
+from clockwork_desktop.core.clock import Clock
+from clockwork_desktop.core.errors import JiraRefusedError
+from clockwork_desktop.core.jira_format import to_epoch_ms
+from clockwork_desktop.core.logs import get_logger
+from clockwork_desktop.core.models import Account, Entry, RemoteWorklog, SyncState
+from clockwork_desktop.core.ports import JiraPort, SyncStore
+from clockwork_desktop.core.sync_plan import RemoteChange, describe_changes, remote_changes
+from clockwork_desktop.services.issues import jql_string
+
+log = get_logger(__name__)
+
+# The first run of an account looks this far back; later runs continue from the cursor.
+FIRST_LOOKBACK = timedelta(days=14)
+# Data Center: entries older than this are not re-read (their issues rarely change).
+DC_WINDOW = timedelta(days=31)
+# Data Center: a relative JQL window a little wider than the time since the last run, for
+# clock differences and for changes made while the last run was reading.
+DC_MARGIN_MIN = 5
+DC_KEY_BATCH = 200
+LIST_BATCH = 1000
+
+
+class Reconciler:
+    def __init__(self, store: SyncStore, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+
+    def has_work(self, account: Account) -> bool:
+        return bool(self._store.synced_with_worklogs(account.name, self._since(account)))
+
+    def _since(self, account: Account) -> datetime | None:
+        return None if account.is_cloud else self._clock.now() - DC_WINDOW
+
+    def run(self, account: Account, client: JiraPort) -> list[tuple[Entry, str]]:
+        """Flag what changed in Jira; returns the entries now in conflict, with the reason."""
+        entries = self._store.synced_with_worklogs(account.name, self._since(account))
+        if not entries:
+            return []
+        if account.is_cloud:
+            present, checked = self._cloud(account, client, entries)
+        else:
+            present, checked = self._datacenter(account, client, entries)
+        return self._flag(account, entries, present, checked)
+
+    # -- Cloud: the feeds -------------------------------------------------------------------
+
+    def _cloud(
+        self, account: Account, client: JiraPort, entries: list[Entry]
+    ) -> tuple[dict[str, RemoteWorklog], set[str]]:
+        ours: dict[str, datetime | None] = {
+            w.worklog_id: w.updated
+            for e in entries
+            for w in e.remote.values()
+            if w.worklog_id is not None and not w.gone
+        }
+        key = f"reconcile:{account.name}"
+        cursor = self._store.get_setting(key) or {}
+        first = to_epoch_ms(self._clock.now() - FIRST_LOOKBACK)
+        deleted_since = int(cursor.get("deleted", first))
+        updated_since = int(cursor.get("updated", first))
+
+        checked: set[str] = set()
+        deleted_ids, deleted_until = self._read_feed(client, "deleted", deleted_since)
+        checked.update(i for i in deleted_ids if i in ours)
+        changed_ids, updated_until = self._read_feed(client, "updated", updated_since)
+        suspects = sorted(
+            i
+            for i, ms in changed_ids.items()
+            if i in ours and i not in checked and ms != _ms(ours[i])
+        )
+        present: dict[str, RemoteWorklog] = {}
+        for start in range(0, len(suspects), LIST_BATCH):
+            for worklog in client.worklogs_by_ids(suspects[start : start + LIST_BATCH]):
+                present[worklog.id] = worklog
+        # A suspect that /worklog/list does not return was deleted after the deleted feed was
+        # read (or is hidden from us): the next run's deleted feed says which.
+        checked.update(i for i in suspects if i in present)
+        self._store.set_setting(key, {"deleted": deleted_until, "updated": updated_until})
+        return present, checked
+
+    @staticmethod
+    def _read_feed(client: JiraPort, kind: str, since: int) -> tuple[dict[str, int], int]:
+        """Every page of one feed from ``since``: worklog id -> time, and the new cursor."""
+        found: dict[str, int] = {}
+        while True:
+            values, until, last = client.worklog_feed(kind, since)
+            found.update(values)
+            since = max(since, until)
+            if last:
+                return found, since
+
+    # -- Data Center: one search, then the issues that moved ---------------------------------
+
+    def _datacenter(
+        self, account: Account, client: JiraPort, entries: list[Entry]
+    ) -> tuple[dict[str, RemoteWorklog], set[str]]:
+        ids_by_issue: dict[str, set[str]] = {}
+        for entry in entries:
+            for w in entry.remote.values():
+                if w.worklog_id is not None and not w.gone:
+                    ids_by_issue.setdefault(w.issue, set()).add(w.worklog_id)
+        key = f"reconcile:{account.name}"
+        now = self._clock.now()
+        last = (self._store.get_setting(key) or {}).get("at")
+        if last:
+            elapsed = max(0.0, (now - datetime.fromisoformat(last)).total_seconds())
+            minutes = math.ceil(elapsed / 60) + DC_MARGIN_MIN
+        else:
+            minutes = int(DC_WINDOW.total_seconds() // 60)
+        moved = self._moved_issues(client, sorted(ids_by_issue), minutes)
+        present: dict[str, RemoteWorklog] = {}
+        checked: set[str] = set()
+        for issue_key in moved:
+            try:
+                worklogs = client.worklogs_of(issue_key)
+            except JiraRefusedError as exc:
+                if exc.status != 404:
+                    raise
+                worklogs = []  # the issue itself is gone, or hidden from us now
+            present.update((w.id, w) for w in worklogs)
+            checked.update(ids_by_issue[issue_key])
+        self._store.set_setting(key, {"at": now.isoformat()})
+        return present, checked
+
+    @staticmethod
+    def _moved_issues(client: JiraPort, keys: list[str], minutes: int) -> list[str]:
+        moved: list[str] = []
+        for start in range(0, len(keys), DC_KEY_BATCH):
+            batch = keys[start : start + DC_KEY_BATCH]
+            listed = ", ".join(jql_string(k) for k in batch)
+            jql = f"key in ({listed}) AND updated >= -{minutes}m"
+            try:
+                moved.extend(i.key for i in client.search(jql, limit=len(batch)))
+            except JiraRefusedError as exc:
+                # Jira refuses the whole query when one key no longer exists (moved, deleted):
+                # read those issues one by one instead.
+                log.info("reconcile search refused (%s); reading %d issues", exc, len(batch))
+                moved.extend(batch)
+        return moved
+
+    # -- flagging ---------------------------------------------------------------------------
+
+    def _flag(
+        self,
+        account: Account,
+        entries: Iterable[Entry],
+        present: dict[str, RemoteWorklog],
+        checked: set[str],
+    ) -> list[tuple[Entry, str]]:
+        flagged: list[tuple[Entry, str]] = []
+        for entry in entries:
+            changes = remote_changes(entry.remote, present, checked)
+            if not changes:
+                continue
+            with self._store.atomic():
+                current = self._store.get(entry.id)
+                # Edited meanwhile: the user's new version is on its way, and the push will
+                # look at Jira's copy itself before writing.
+                if current is None or current.sync_state is not SyncState.SYNCED:
+                    continue
+                message = self._mark(current, changes)
+                self._store.save(current)
+            log.info("entry %d of %s: %s", entry.id, account.name, message)
+            flagged.append((current, message))
+        return flagged
+
+    @staticmethod
+    def _mark(entry: Entry, changes: list[RemoteChange]) -> str:
+        for change in changes:
+            if change.kind == "deleted":
+                entry.remote[change.day] = entry.remote[change.day]._replace(gone=True)
+        entry.sync_state = SyncState.CONFLICT
+        entry.error = describe_changes(changes)
+        return entry.error
+
+
+def _ms(instant: datetime | None) -> int | None:
+    # Integer arithmetic: float timestamps can land a millisecond short.
+    return None if instant is None else (instant - _EPOCH) // timedelta(milliseconds=1)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
