@@ -111,10 +111,14 @@ class Reconciler:
         self, account: Account, client: JiraPort, entries: list[Entry]
     ) -> tuple[dict[str, RemoteWorklog], set[str]]:
         ids_by_issue: dict[str, set[str]] = {}
+        seen_by_issue: dict[str, datetime] = {}
         for entry in entries:
             for w in entry.remote.values():
                 if w.worklog_id is not None and not w.gone:
                     ids_by_issue.setdefault(w.issue, set()).add(w.worklog_id)
+                    if w.updated is not None:
+                        latest = seen_by_issue.get(w.issue)
+                        seen_by_issue[w.issue] = max(latest or w.updated, w.updated)
         key = f"reconcile:{account.name}"
         now = self._clock.now()
         last = (self._store.get_setting(key) or {}).get("at")
@@ -123,7 +127,12 @@ class Reconciler:
             minutes = math.ceil(elapsed / 60) + DC_MARGIN_MIN
         else:
             minutes = int(DC_WINDOW.total_seconds() // 60)
-        moved = self._moved_issues(client, sorted(ids_by_issue), minutes)
+        moved = [
+            key
+            for key, updated in self._moved_issues(client, sorted(ids_by_issue), minutes)
+            # Moved by our own latest write and nothing since: nothing to read again.
+            if updated is None or key not in seen_by_issue or updated > seen_by_issue[key]
+        ]
         present: dict[str, RemoteWorklog] = {}
         checked: set[str] = set()
         for issue_key in moved:
@@ -139,19 +148,22 @@ class Reconciler:
         return present, checked
 
     @staticmethod
-    def _moved_issues(client: JiraPort, keys: list[str], minutes: int) -> list[str]:
-        moved: list[str] = []
+    def _moved_issues(
+        client: JiraPort, keys: list[str], minutes: int
+    ) -> list[tuple[str, datetime | None]]:
+        """The issues among ``keys`` updated in the last ``minutes``, with their `updated`."""
+        moved: list[tuple[str, datetime | None]] = []
         for start in range(0, len(keys), DC_KEY_BATCH):
             batch = keys[start : start + DC_KEY_BATCH]
             listed = ", ".join(jql_string(k) for k in batch)
             jql = f"key in ({listed}) AND updated >= -{minutes}m"
             try:
-                moved.extend(i.key for i in client.search(jql, limit=len(batch)))
+                moved.extend((i.key, i.updated) for i in client.search(jql, limit=len(batch)))
             except JiraRefusedError as exc:
                 # Jira refuses the whole query when one key no longer exists (moved, deleted):
                 # read those issues one by one instead.
                 log.info("reconcile search refused (%s); reading %d issues", exc, len(batch))
-                moved.extend(batch)
+                moved.extend((key, None) for key in batch)
         return moved
 
     # -- flagging ---------------------------------------------------------------------------
