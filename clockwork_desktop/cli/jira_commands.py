@@ -148,6 +148,7 @@ def cmd_sync(args: argparse.Namespace, s: CliServices) -> int:
                     "adopted": report.adopted,
                     "failed": report.failed,
                     "pending": report.pending,
+                    "conflicts": report.conflicts,
                     "errors": [
                         {"entry_id": p.entry_id, "issue_key": p.issue_key, "message": p.message}
                         for p in report.errors

@@ -111,31 +111,29 @@ class Reconciler:
         self, account: Account, client: JiraPort, entries: list[Entry]
     ) -> tuple[dict[str, RemoteWorklog], set[str]]:
         ids_by_issue: dict[str, set[str]] = {}
-        seen_by_issue: dict[str, datetime] = {}
         for entry in entries:
             for w in entry.remote.values():
                 if w.worklog_id is not None and not w.gone:
                     ids_by_issue.setdefault(w.issue, set()).add(w.worklog_id)
-                    if w.updated is not None:
-                        latest = seen_by_issue.get(w.issue)
-                        seen_by_issue[w.issue] = max(latest or w.updated, w.updated)
         key = f"reconcile:{account.name}"
         now = self._clock.now()
-        last = (self._store.get_setting(key) or {}).get("at")
+        saved = self._store.get_setting(key) or {}
+        # Per issue, the `updated` it had when we last read all its worklogs: unchanged since
+        # means nothing to read again. Our own writes move it too, so an issue we wrote to is
+        # read once more afterwards; that is what tells a colleague's change just before ours.
+        verified: dict[str, str] = dict(saved.get("issues") or {})
+        last = saved.get("at")
         if last:
             elapsed = max(0.0, (now - datetime.fromisoformat(last)).total_seconds())
             minutes = math.ceil(elapsed / 60) + DC_MARGIN_MIN
         else:
             minutes = int(DC_WINDOW.total_seconds() // 60)
-        moved = [
-            key
-            for key, updated in self._moved_issues(client, sorted(ids_by_issue), minutes)
-            # Moved by our own latest write and nothing since: nothing to read again.
-            if updated is None or key not in seen_by_issue or updated > seen_by_issue[key]
-        ]
         present: dict[str, RemoteWorklog] = {}
         checked: set[str] = set()
-        for issue_key in moved:
+        for issue_key, updated in self._moved_issues(client, sorted(ids_by_issue), minutes):
+            stamp = updated.isoformat() if updated is not None else None
+            if stamp is not None and verified.get(issue_key) == stamp:
+                continue
             try:
                 worklogs = client.worklogs_of(issue_key)
             except JiraRefusedError as exc:
@@ -144,7 +142,10 @@ class Reconciler:
                 worklogs = []  # the issue itself is gone, or hidden from us now
             present.update((w.id, w) for w in worklogs)
             checked.update(ids_by_issue[issue_key])
-        self._store.set_setting(key, {"at": now.isoformat()})
+            if stamp is not None:
+                verified[issue_key] = stamp
+        kept = {k: v for k, v in verified.items() if k in ids_by_issue}
+        self._store.set_setting(key, {"at": now.isoformat(), "issues": kept})
         return present, checked
 
     @staticmethod

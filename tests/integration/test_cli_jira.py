@@ -85,6 +85,7 @@ def test_login_accounts_sync_and_logout(tmp_path: Path, site: FakeJira) -> None:
         "adopted": 0,
         "failed": 0,
         "pending": 0,
+        "conflicts": 0,
         "errors": [],
     }
     assert len(site.worklogs_of("PROJ-1")) == 1
@@ -156,3 +157,20 @@ def test_login_needs_a_token(tmp_path: Path, site: FakeJira) -> None:
     result = run(tmp_path, "login", "--url", site.base_url, "--email", "alice@example.com")
     assert result.returncode == 2
     assert "--token-stdin" in result.stderr
+
+
+def test_sync_reports_a_worklog_deleted_in_jira_as_a_conflict(tmp_path: Path) -> None:
+    with FakeJira("cloud", feed_quiet_s=0) as site:
+        seed(site)
+        login(tmp_path, site)
+        run(tmp_path, "log", "PROJ-1", "1h", "--date", "2026-03-05", "--start", "09:00")
+        assert run(tmp_path, "sync").returncode == 0
+        (worklog,) = site.worklogs_of("PROJ-1")
+        site.delete_worklog(worklog.id)
+        result = run(tmp_path, "sync", "--json")
+        assert result.returncode == 1
+        report = json.loads(result.stdout)
+        assert report["conflicts"] == 1
+        assert "deleted in Jira" in report["errors"][0]["message"]
+        entries = json.loads(run(tmp_path, "entries", "--date", "2026-03-05", "--json").stdout)
+        assert entries[0]["sync_state"] == "conflict"
