@@ -206,6 +206,7 @@ class FakeJira:
         rate_limit_writes: bool = True,
         drop_rate: float = 0.0,
         seed: int = 0,
+        search_page_limit: int | None = None,
     ) -> None:
         if mode not in ("cloud", "dc"):
             raise ValueError("mode is 'cloud' or 'dc'")
@@ -215,6 +216,10 @@ class FakeJira:
         self.worklog_limit = worklog_limit
         self.rate_limit_writes = rate_limit_writes
         self.drop_rate = drop_rate
+        # /search/jql may answer with fewer issues than maxResults on any page, the last one
+        # included; only a missing nextPageToken ends the list [SPEC search/jql; notes 10b.9].
+        # None answers full pages; a number caps every page at that many issues.
+        self.search_page_limit = search_page_limit
         self._random = random.Random(seed)
         self.lock = threading.RLock()
         self.users: dict[str, FakeUser] = {}
@@ -703,6 +708,8 @@ class _Handler(BaseHTTPRequestHandler):
                 start = int(base64.urlsafe_b64decode(str(token)).decode().split(":")[1])
             except (ValueError, IndexError):
                 raise HttpError(400, _errors(["Invalid nextPageToken"])) from None
+        if self.jira.search_page_limit is not None:
+            size = min(size, self.jira.search_page_limit)
         page = issues[start : start + size]
         data: dict[str, Any] = {
             "issues": [
@@ -1149,6 +1156,10 @@ class _Handler(BaseHTTPRequestHandler):
         members = [u for u in self.jira.users.values() if group in u.groups]
         if not members:  # the fake knows a group only through its members
             raise HttpError(404, _errors([f"Group {group!r} does not exist."]))
+        # Inactive members (people who left) are listed only with includeInactiveUsers=true;
+        # it defaults to false [SPEC /rest/api/3/group/member; DC group/member has the same].
+        if query.get("includeInactiveUsers", "false").lower() != "true":
+            members = [u for u in members if u.active]
         start, size = _paging(query, default=50, cap=50)
         page = members[start : start + size]
         return (

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from xml.etree import ElementTree
 
+import httpx
 import pytest
 
 from clockwork_desktop.app.services import AppServices
@@ -281,3 +282,41 @@ def test_a_computed_week_reopens_after_a_restart_without_rebuilding(
     assert stale._stored_week(app.accounts.get(None), ("x",), WEEK) is None
     assert stale.team_week(team, WEEK, refresh=False).grid == first.grid
     app.close()
+
+
+# -- Jira as it really is: short pages and people who left ------------------------------------
+
+
+def test_fake_group_members_hide_people_who_left_unless_asked() -> None:
+    with FakeJira("cloud") as jira:
+        users = seed_team(jira, people=3, in_week=0, other=0)
+        users[1].active = False
+        with httpx.Client(base_url=jira.base_url, auth=("boss@example.com", "boss-token")) as http:
+            url = "/rest/api/3/group/member"
+            active = http.get(url, params={"groupname": "team-a"}).json()
+            everyone = http.get(
+                url, params={"groupname": "team-a", "includeInactiveUsers": "true"}
+            ).json()
+        assert [u["accountId"] for u in active["values"]] == ["acc-000", "acc-002"]
+        assert active["total"] == 2
+        assert len(everyone["values"]) == everyone["total"] == 3
+
+
+def test_client_follows_every_page_when_jira_sends_short_ones() -> None:
+    with FakeJira("cloud", search_page_limit=7) as jira:
+        users = seed_team(jira, people=60, in_week=0, other=0)
+        users[59].active = False
+        client = HttpJiraConnector(sleep=Sleeps()).connect(
+            jira.base_url, "cloud", "boss@example.com", "boss-token"
+        )
+        try:
+            ids = [str(i.id) for i in jira.issues.values()]
+            keys = client.issue_keys(ids)
+            assert keys == {str(i.id): i.key for i in jira.issues.values()}
+            found = client.search("project = APP", limit=100)
+            assert len(found) == 40
+            assert len(client.search("project = APP", limit=12)) == 12
+            members = client.group_members("team-a")
+            assert sorted(m.account_id for m in members) == [u.account_id for u in users]
+        finally:
+            client.close()
