@@ -637,16 +637,16 @@ class SqliteStore:
         )
 
     def save_team(
-        self, name: str, kind: str, ref: str, members: list[tuple[str, str]], account: str
+        self, name: str, kind: str, ref: str, members: Sequence[Sequence[str]], account: str
     ) -> None:
         self._exec(
             "INSERT INTO teams (name, kind, ref, members, account) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, ref = excluded.ref, "
             "members = excluded.members, account = excluded.account",
-            (name, kind, ref, json.dumps(members), account),
+            (name, kind, ref, json.dumps([list(m) for m in members]), account),
         )
 
-    def teams(self) -> list[tuple[str, str, str, list[tuple[str, str]], str]]:
+    def teams(self) -> list[tuple[str, str, str, list[tuple[str, ...]], str]]:
         rows = self._exec("SELECT name, kind, ref, members, account FROM teams ORDER BY name")
         return [
             (r[0], r[1], r[2] or "", [tuple(m) for m in json.loads(r[3] or "[]")], r[4] or "")
