@@ -1,9 +1,12 @@
 """TimesheetService: my week from the local store, my team's week from Jira's worklogs.
 
-Team data is read into a SQLite cache. Jira Cloud: /worklog/updated from a cursor, then
-/worklog/list for the changed ids (1000 at a time), then /worklog/deleted; later refreshes
-only read what changed. Data Center: JQL on worklogAuthor and worklogDate, then each issue's
-worklogs. Cached weeks open at once, offline too.
+Team data is read into a SQLite cache. The first load of a week finds its worklogs by date:
+JQL on worklogAuthor and worklogDate, then each issue's worklogs. Jira Cloud then keeps the
+cache current through /worklog/updated from a cursor, /worklog/list for the changed ids (1000
+at a time) and /worklog/deleted, so later refreshes only read what changed; the feed alone
+cannot load a week, because it is ordered by update time and work logged long before its
+week and never edited is not near that week in it. Data Center reads the week by date on
+every refresh. Cached weeks open at once, offline too.
 
 People are matched by account id on Cloud and by user key on Data Center (worklog authors
 carry it); Data Center's JQL takes usernames instead, so DC members keep theirs.
@@ -39,9 +42,9 @@ log = get_logger(__name__)
 
 # Re-read this much before the cursor: the feed leaves out the last minute, and clocks differ.
 FEED_OVERLAP_MS = 5 * 60 * 1000
-# A first load reads the feed from a little before the week: a worklog is created on or after
-# the day it is for (logging days ahead is rare), and later edits come back through the feed.
-FIRST_LOAD_LOOKBACK = timedelta(days=2)
+# A new feed cursor starts this long before the first load read Jira by date: it covers our
+# clock being behind Jira's and a search index that is a little behind the worklogs.
+NEW_CURSOR_MARGIN_MS = 15 * 60 * 1000
 
 Progress = Callable[[int, int, str], None]
 
@@ -70,6 +73,12 @@ class TimesheetStore(SettingsStore, Protocol):
     ) -> None: ...
 
     def teams(self) -> list[tuple[str, str, str, list[tuple[str, ...]], str]]: ...
+
+    def seeded_authors(self, account: str, week: str) -> set[str]: ...
+
+    def mark_seeded(
+        self, account: str, week: str, authors: Sequence[str], fetched_utc: int
+    ) -> None: ...
 
     def issue_summaries(self, keys: Sequence[str]) -> dict[str, str]: ...
 
@@ -362,7 +371,7 @@ class TimesheetService:
         client = self._accounts.client(account)
         try:
             if account.is_cloud:
-                return self._refresh_cloud(account, client, days, counter)
+                return self._refresh_cloud(account, client, team, days, counter)
             members = self._named(client, account, team.members)
             self._read_by_date(account, client, members, days, counter)
             self._store.set_feed_cursor(
@@ -382,19 +391,24 @@ class TimesheetService:
         ]
 
     def _refresh_cloud(
-        self, account: Account, client: JiraPort, days: Sequence[date], counter: _Counter
+        self,
+        account: Account,
+        client: JiraPort,
+        team: Team,
+        days: Sequence[date],
+        counter: _Counter,
     ) -> int:
+        started_at = self._clock.now()
+        week = f"{days[0].isoformat()}/{days[-1].isoformat()}"
+        seeded = self._store.seeded_authors(account.name, week)
+        unread = [m for m in team.members if m.account_id not in seeded]
+        if unread:
+            self._read_by_date(account, client, unread, days, counter)
         cursor, _fetched = self._store.feed_cursor(account.name, "updated")
-        covered_from, _ = self._store.feed_cursor(account.name, "updated_from")
-        week_start, _end = week_bounds(days, self.zone)
-        first_load = to_epoch_ms(week_start - FIRST_LOAD_LOOKBACK)
-        if cursor is None or covered_from is None or first_load < covered_from:
-            # Never read, or this week is older than anything read so far: read from before it.
-            since = first_load
-            covered_from = first_load
+        if cursor is None:
+            since = max(0, to_epoch_ms(started_at) - NEW_CURSOR_MARGIN_MS)
         else:
             since = max(0, cursor - FEED_OVERLAP_MS)
-        started_at = self._clock.now()
         changed: list[str] = []
         until = since
         counter.step(0, 0, "Asking Jira what changed…")
@@ -427,7 +441,9 @@ class TimesheetService:
             self._store.delete_remote_worklogs(account.name, deleted)
         fetched = int(started_at.timestamp())
         self._store.set_feed_cursor(account.name, "updated", max(until, since), fetched)
-        self._store.set_feed_cursor(account.name, "updated_from", covered_from, fetched)
+        # Only now: had the feed failed, a week read by date but not followed since then
+        # would be read by date again.
+        self._store.mark_seeded(account.name, week, [m.account_id for m in unread], fetched)
         return hidden
 
     def _store_worklogs(

@@ -398,3 +398,42 @@ def test_data_center_team_weeks_use_usernames_and_match_keys(tmp_path: Path) -> 
         assert jira.count(None, "/rest/api/3/") == 0
         assert jira.count("GET", "/worklog/updated") == 0
         app.close()
+
+
+def test_first_load_finds_work_logged_weeks_ahead_and_people_who_left(tmp_path: Path) -> None:
+    with FakeJira("cloud", feed_quiet_s=0.0, rate_limit_writes=False) as jira:
+        users = seed_team(jira, people=10, in_week=150, other=300)
+        # The manager's Jira profile zone is far from the app's: worklogDate days differ.
+        jira.users["acc-boss"].time_zone = "Pacific/Auckland"
+        users[3].active = False  # left after this week; the week still has their time
+        planned = week_start_utc() - timedelta(days=30)
+        for n, user in enumerate(users):
+            # Holidays and planned meetings, logged a month ahead and never edited.
+            jira.add_worklog(
+                f"OPS-{n + 1}",
+                user.account_id,
+                ms(week_start_utc() + timedelta(days=n % 5, hours=8)),
+                8 * 3600,
+                "holiday",
+                updated_ms=ms(planned),
+            )
+        app = manager(tmp_path, jira)
+        team = app.timesheets.resolve_team(group="team-a")
+        assert {m[0] for m in team.members} == {u.account_id for u in users}
+        before = len(jira.requests)
+        week = app.timesheets.team_week(team, WEEK)
+        assert week.note is None
+        assert grid_by_person(week.grid) == dict(expected_grid(jira, {u.account_id for u in users}))
+        # Cost: one worklog page per issue JQL can name (worklogDate has a day of margin for
+        # the profile zone), two JQL pages, and the feeds from now on (a few pages).
+        lo, hi = week_start_utc() - timedelta(hours=36), week_start_utc() + timedelta(days=8.5)
+        near = {w.issue_id for w in jira.worklogs.values() if ms(lo) <= w.started_ms < ms(hi)}
+        reads = jira.count("GET", "/issue/")
+        assert len(near) - 25 < reads <= len(near)
+        assert len(jira.requests) - before <= reads + 2 + 6
+        # Once read, the week stays current through the feeds alone.
+        searches, before = jira.count("POST", "/search/jql"), len(jira.requests)
+        app.timesheets.team_week(team, WEEK)
+        assert jira.count("POST", "/search/jql") == searches
+        assert len(jira.requests) - before <= 3
+        app.close()
