@@ -500,9 +500,13 @@ class TimesheetService:
 
 def _jql_author(account: Account, member: Member) -> str:
     """The member as JQL's worklogAuthor takes them: accountId on Cloud, username on DC."""
+    if account.is_cloud:
+        return jql_string(member.account_id)
+    if member.name:
+        return jql_string(member.name)
     if member.account_id == account.account_id:
-        return "currentUser()"  # the viewer, on either deployment
-    return jql_string(member.account_id if account.is_cloud else member.name or member.account_id)
+        return "currentUser()"  # the viewer: the account keeps the key, not the username
+    return jql_string(member.account_id)
 
 
 def _row(w: RemoteWorklog, issue_key: str) -> tuple[object, ...]:
