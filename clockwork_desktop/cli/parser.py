@@ -162,7 +162,12 @@ def _timesheet(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     who = p.add_mutually_exclusive_group()
     who.add_argument("--team", metavar="NAME", help="a saved team")
     who.add_argument("--group", metavar="GROUP", help="a Jira group")
-    who.add_argument("--user", metavar="ID", action="append", help="a person (repeatable)")
+    who.add_argument(
+        "--user",
+        metavar="ID",
+        action="append",
+        help="a person (repeatable): the accountId on Cloud, the username on Data Center",
+    )
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--output", metavar="FILE", help="write to FILE (.csv, .xlsx, .json, .tsv)")
     p.add_argument("--window", action="store_true", help="open the timesheet window")

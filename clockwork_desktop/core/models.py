@@ -183,10 +183,11 @@ class Account(NamedTuple):
 
 
 class JiraUser(NamedTuple):
-    account_id: str
+    account_id: str  # Cloud: the accountId; Data Center: the user key (worklog authors carry it)
     display_name: str
     time_zone: str | None
     email: str | None = None
+    name: str | None = None  # Data Center username: what JQL takes; None on Cloud
 
 
 class JiraIssue(NamedTuple):

@@ -52,18 +52,32 @@ def _errors(messages: list[str] | None = None, **fields: str) -> dict[str, Any]:
     return {"errorMessages": messages or [], "errors": fields}
 
 
+# Data Center user keys. Since Jira 8.4 a new user's key is "JIRAUSER" and a number, not the
+# username (Atlassian's GDPR notes for Server/DC; the keys seen in pycontribs/jira#1049).
+_USER_KEYS = itertools.count(10_100)
+
+
 @dataclass
 class FakeUser:
-    account_id: str
+    account_id: str  # the fake's own id: Cloud accountId; on Data Center only inside the fake
     display_name: str
     email: str
     token: str = "token"
     time_zone: str = "UTC"
-    name: str = ""  # Data Center username
+    name: str = ""  # Data Center username (the account id when left empty)
     groups: list[str] = field(default_factory=list)
     active: bool = True
     # Permissions: may this user log work, and edit/delete others' worklogs?
     can_work: bool = True
+    key: str = ""  # Data Center user key, JIRAUSER<n> when left empty
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            self.key = f"JIRAUSER{next(_USER_KEYS)}"
+
+    @property
+    def username(self) -> str:
+        return self.name or self.account_id
 
     def json(self, base: str, mode: str) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -74,8 +88,11 @@ class FakeUser:
             "self": f"{base}/rest/api/2/user?accountId={self.account_id}",
         }
         if mode == "dc":
-            data["name"] = self.name or self.account_id
-            data["key"] = self.account_id
+            # DC users carry both: `name` (the username, which can be renamed) and `key`
+            # (stable, distinct from the username) [DC REST UserBean; pycontribs/jira#1049].
+            data["name"] = self.username
+            data["key"] = self.key
+            data["self"] = f"{base}/rest/api/2/user?username={self.username}"
         else:
             data["accountId"] = self.account_id
             data["accountType"] = "atlassian"
@@ -212,6 +229,7 @@ class FakeJira:
         inline_properties: str | None = None,
         worklog_page: int | None = None,
         feed_page_size: int = 1000,
+        search_page_limit: int | None = None,
     ) -> None:
         if mode not in ("cloud", "dc"):
             raise ValueError("mode is 'cloud' or 'dc'")
@@ -236,6 +254,10 @@ class FakeJira:
         self.worklog_limit = worklog_limit
         self.rate_limit_writes = rate_limit_writes
         self.drop_rate = drop_rate
+        # /search/jql may answer with fewer issues than maxResults on any page, the last one
+        # included; only a missing nextPageToken ends the list [SPEC search/jql; notes 10b.9].
+        # None answers full pages; a number caps every page at that many issues.
+        self.search_page_limit = search_page_limit
         self._random = random.Random(seed)
         self.lock = threading.RLock()
         self.users: dict[str, FakeUser] = {}
@@ -739,6 +761,8 @@ class _Handler(BaseHTTPRequestHandler):
                 start = int(base64.urlsafe_b64decode(str(token)).decode().split(":")[1])
             except (ValueError, IndexError):
                 raise HttpError(400, _errors(["Invalid nextPageToken"])) from None
+        if self.jira.search_page_limit is not None:
+            size = min(size, self.jira.search_page_limit)
         page = issues[start : start + size]
         data: dict[str, Any] = {
             "issues": [
@@ -755,7 +779,12 @@ class _Handler(BaseHTTPRequestHandler):
         return 200, data, {}
 
     def _run_jql(self, jql: str, user: FakeUser, *, bounded: bool) -> list[FakeIssue]:
-        """A small JQL subset: AND-ed clauses and ORDER BY."""
+        """A small JQL subset: clauses joined by AND and OR, parentheses, and ORDER BY.
+
+        Each clause is decided per issue on its own, as Jira does: `worklogAuthor = a AND
+        worklogDate = d` matches an issue where a logged work on any day and someone logged
+        work on d, not only where one worklog has both.
+        """
         where = re.split(r"(?i)\border\s+by\b", jql, maxsplit=1)[0]
         order_match = re.search(r"(?i)\border\s+by\s+(\w+)\s*(asc|desc)?", jql)
         if not where.strip():
@@ -763,9 +792,12 @@ class _Handler(BaseHTTPRequestHandler):
                 raise HttpError(400, _errors([UNBOUNDED]))
             candidates = list(self.jira.issues.values())
         else:
-            candidates = list(self.jira.issues.values())
-            for clause in re.split(r"(?i)\s+and\s+", where.strip()):
-                candidates = [i for i in candidates if self._clause(clause.strip(), i, user)]
+            self._issue_worklogs: dict[int, list[FakeWorklog]] = {}
+            for w in self.jira.worklogs.values():
+                self._issue_worklogs.setdefault(w.issue_id, []).append(w)
+            candidates = [
+                i for i in self.jira.issues.values() if self._matches(where.strip(), i, user)
+            ]
         if order_match:
             field_name, direction = order_match[1].lower(), (order_match[2] or "asc").lower()
             key_fn: Callable[[FakeIssue], Any] = {
@@ -778,16 +810,39 @@ class _Handler(BaseHTTPRequestHandler):
             candidates.sort(key=lambda i: i.id)
         return candidates
 
-    def _values(self, text: str, user: FakeUser) -> list[str]:
+    def _matches(self, expr: str, issue: FakeIssue, user: FakeUser) -> bool:
+        expr = expr.strip()
+        for word, combine in (("or", any), ("and", all)):  # AND binds tighter than OR
+            parts = _split_outside(expr, word)
+            if len(parts) > 1:
+                return combine(self._matches(part, issue, user) for part in parts)
+        if expr.startswith("(") and expr.endswith(")"):
+            return self._matches(expr[1:-1], issue, user)
+        return self._clause(expr, issue, user)
+
+    def _values(self, text: str, user: FakeUser, *, users: str = "") -> list[str]:
+        """The clause's values. `currentUser()` becomes the caller and `membersOf("g")` the
+        group's members, as the fake's account ids; with ``users`` (the field's name) on Data
+        Center, other values are usernames, resolved to account ids too."""
         text = text.strip()
         if text.startswith("(") and text.endswith(")"):
             items = [v.strip() for v in text[1:-1].split(",")]
         else:
             items = [text]
-        out = []
+        out: list[str] = []
         for item in items:
+            group = re.fullmatch(r"(?i)membersOf\(\s*[\"']?(.*?)[\"']?\s*\)", item.strip())
+            if group:
+                # Tempo's server docs: "for worklogAuthor username or membersOf() can be used".
+                out.extend(u.account_id for u in self.jira.users.values() if group[1] in u.groups)
+                continue
             item = item.strip().strip("\"'")
-            out.append(user.account_id if item.lower() == "currentuser()" else item)
+            if item.lower() == "currentuser()":
+                out.append(user.account_id)
+            elif users and self.jira.mode == "dc":
+                out.append(self._dc_username(item, users))
+            else:
+                out.append(item)
         return out
 
     def _clause(self, clause: str, issue: FakeIssue, user: FakeUser) -> bool:
@@ -796,7 +851,6 @@ class _Handler(BaseHTTPRequestHandler):
             raise HttpError(400, _errors([f"Error in the JQL Query: cannot parse {clause!r}."]))
         name, op, raw = match[1].lower(), match[2].lower(), match[3]
         values = self._values(raw, user)
-        jira = self.jira
         if name in ("key", "issuekey", "id"):
             wanted = {v.upper() for v in values}
             hit = issue.key in wanted or str(issue.id) in wanted
@@ -817,15 +871,12 @@ class _Handler(BaseHTTPRequestHandler):
         if name in ("text", "summary"):
             return values[0].lower() in issue.summary.lower()
         if name == "worklogauthor":
-            return any(
-                w.issue_id == issue.id and w.author in values for w in jira.worklogs.values()
-            )
+            values = self._values(raw, user, users="worklogAuthor")
+            return any(w.author in values for w in self._issue_worklogs.get(issue.id, []))
         if name == "worklogdate":
             day = date.fromisoformat(values[0].replace("/", "-"))
             zone = ZoneInfo(user.time_zone)
-            for w in jira.worklogs.values():
-                if w.issue_id != issue.id:
-                    continue
+            for w in self._issue_worklogs.get(issue.id, []):
                 local = datetime.fromtimestamp(w.started_ms / 1000, UTC).astimezone(zone).date()
                 if {
                     "=": local == day,
@@ -841,6 +892,20 @@ class _Handler(BaseHTTPRequestHandler):
             _errors(
                 [f"Field '{match[1]}' does not exist or you do not have permission to view it."]
             ),
+        )
+
+    def _dc_username(self, value: str, field_name: str) -> str:
+        """A DC JQL user value (a username) as the fake's account id; anything else is 400.
+
+        DC's JQL resolves users by username: a user key such as JIRAUSER10100 is refused
+        with "User 'JIRAUSER<id>' does not exist" [pycontribs/jira#1049]; for
+        worklogAuthor Tempo's server docs say "username or membersOf() can be used".
+        """
+        for user in self.jira.users.values():
+            if value == user.username:
+                return user.account_id
+        raise HttpError(
+            400, _errors([f"The value '{value}' does not exist for the field '{field_name}'."])
         )
 
     # -- worklogs ---------------------------------------------------------------------------
@@ -1240,10 +1305,19 @@ class _Handler(BaseHTTPRequestHandler):
     def _user_search(self, ctx: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
         query = ctx["query"]
         text = (query.get("query") or query.get("username") or "").lower()
+
+        def hit(u: FakeUser) -> bool:
+            # DC's `username` parameter searches "username, name or e-mail address" (DC REST
+            # docs, user/search); Cloud's `query` searches display name and email [SPEC].
+            names = [u.display_name, u.email]
+            if self.jira.mode == "dc":
+                names.append(u.username)
+            return any(text in n.lower() for n in names)
+
         found = [
             u.json(self.jira.base_url, self.jira.mode)
             for u in self.jira.users.values()
-            if u.active and text and (text in u.display_name.lower() or text in u.email.lower())
+            if u.active and text and hit(u)
         ]
         _start, size = _paging(query, default=50, cap=1000)
         return 200, found[:size], {}
@@ -1254,6 +1328,10 @@ class _Handler(BaseHTTPRequestHandler):
         members = [u for u in self.jira.users.values() if group in u.groups]
         if not members:  # the fake knows a group only through its members
             raise HttpError(404, _errors([f"Group {group!r} does not exist."]))
+        # Inactive members (people who left) are listed only with includeInactiveUsers=true;
+        # it defaults to false [SPEC /rest/api/3/group/member; DC group/member has the same].
+        if query.get("includeInactiveUsers", "false").lower() != "true":
+            members = [u for u in members if u.active]
         start, size = _paging(query, default=50, cap=50)
         page = members[start : start + size]
         return (
@@ -1295,6 +1373,35 @@ def _jql_instant_ms(text: str, user: FakeUser) -> int:
     except ValueError:
         raise HttpError(400, _errors([f"Date value '{text}' is invalid."])) from None
     return int(local.replace(tzinfo=ZoneInfo(user.time_zone)).timestamp() * 1000)
+
+
+def _split_outside(text: str, word: str) -> list[str]:
+    """``text`` split at the JQL keyword ``word`` where it is outside quotes and brackets."""
+    parts: list[str] = []
+    depth, quote, start, i = 0, "", 0, 0
+    keyword = re.compile(rf"(?i)\s+{word}\s+")
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif depth == 0:
+            found = keyword.match(text, i)
+            if found:
+                parts.append(text[start:i])
+                i = start = found.end()
+                continue
+        i += 1
+    parts.append(text[start:])
+    return parts
 
 
 def _paging(params: Any, *, default: int, cap: int) -> tuple[int, int]:

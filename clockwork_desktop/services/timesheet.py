@@ -1,9 +1,15 @@
 """TimesheetService: my week from the local store, my team's week from Jira's worklogs.
 
-Team data is read into a SQLite cache. Jira Cloud: /worklog/updated from a cursor, then
-/worklog/list for the changed ids (1000 at a time), then /worklog/deleted; later refreshes
-only read what changed. Data Center: JQL on worklogAuthor and worklogDate, then each issue's
-worklogs. Cached weeks open at once, offline too.
+Team data is read into a SQLite cache. The first load of a week finds its worklogs by date:
+JQL on worklogAuthor and worklogDate, then each issue's worklogs. Jira Cloud then keeps the
+cache current through /worklog/updated from a cursor, /worklog/list for the changed ids (1000
+at a time) and /worklog/deleted, so later refreshes only read what changed; the feed alone
+cannot load a week, because it is ordered by update time and work logged long before its
+week and never edited is not near that week in it. Data Center reads the week by date on
+every refresh. Cached weeks open at once, offline too.
+
+People are matched by account id on Cloud and by user key on Data Center (worklog authors
+carry it); Data Center's JQL takes usernames instead, so DC members keep theirs.
 """
 
 from __future__ import annotations
@@ -36,9 +42,9 @@ log = get_logger(__name__)
 
 # Re-read this much before the cursor: the feed leaves out the last minute, and clocks differ.
 FEED_OVERLAP_MS = 5 * 60 * 1000
-# A first load reads the feed from a little before the week: a worklog is created on or after
-# the day it is for (logging days ahead is rare), and later edits come back through the feed.
-FIRST_LOAD_LOOKBACK = timedelta(days=2)
+# A new feed cursor starts this long before the first load read Jira by date: it covers our
+# clock being behind Jira's and a search index that is a little behind the worklogs.
+NEW_CURSOR_MARGIN_MS = 15 * 60 * 1000
 
 Progress = Callable[[int, int, str], None]
 
@@ -63,10 +69,16 @@ class TimesheetStore(SettingsStore, Protocol):
     def set_feed_cursor(self, account: str, feed: str, since_ms: int, fetched_utc: int) -> None: ...
 
     def save_team(
-        self, name: str, kind: str, ref: str, members: list[tuple[str, str]], account: str
+        self, name: str, kind: str, ref: str, members: Sequence[Sequence[str]], account: str
     ) -> None: ...
 
-    def teams(self) -> list[tuple[str, str, str, list[tuple[str, str]], str]]: ...
+    def teams(self) -> list[tuple[str, str, str, list[tuple[str, ...]], str]]: ...
+
+    def seeded_authors(self, account: str, week: str) -> set[str]: ...
+
+    def mark_seeded(
+        self, account: str, week: str, authors: Sequence[str], fetched_utc: int
+    ) -> None: ...
 
     def issue_summaries(self, keys: Sequence[str]) -> dict[str, str]: ...
 
@@ -77,11 +89,17 @@ class TimesheetStore(SettingsStore, Protocol):
     def save_grid(self, key: str, version: int, data: str) -> None: ...
 
 
+class Member(NamedTuple):
+    account_id: str  # Cloud: accountId; Data Center: the user key
+    display_name: str
+    name: str = ""  # Data Center username, what JQL takes; empty on Cloud
+
+
 class Team(NamedTuple):
     name: str
     kind: str  # "group", "people" or "me"
     ref: str  # the Jira group, for kind "group"
-    members: tuple[tuple[str, str], ...]  # (account id, display name)
+    members: tuple[Member, ...]
     account: str
 
 
@@ -122,6 +140,8 @@ class TimesheetService:
         # week costs what showing it costs, not re-adding thousands of worklogs.
         # (cache version, week): valid while the worklog cache keeps that version.
         self._grids: dict[tuple[object, ...], tuple[int, TeamWeek]] = {}
+        # People found by search in this session: a team saved from them keeps their usernames.
+        self._found: dict[str, JiraUser] = {}
 
     # -- settings -----------------------------------------------------------------------------
 
@@ -171,23 +191,37 @@ class TimesheetService:
     # -- teams ----------------------------------------------------------------------------------
 
     def teams(self) -> list[Team]:
-        return [Team(n, k, r, tuple(m), a) for n, k, r, m, a in self._store.teams()]
+        return [
+            Team(n, k, r, tuple(Member(*m) for m in members), a)
+            for n, k, r, members, a in self._store.teams()
+        ]
 
-    def save_people_team(self, name: str, members: Sequence[tuple[str, str]]) -> Team:
+    def save_people_team(self, name: str, members: Sequence[Sequence[str]]) -> Team:
+        """``members`` are (account id, display name[, username]); the username of someone
+        found by :meth:`find_people` is filled in when left out."""
         if not name.strip():
             raise InputError("Give the team a name.")
         if not members:
             raise InputError("Choose at least one person.")
         account = self._accounts.get(None)
-        self._store.save_team(name.strip(), "people", "", list(members), account.name)
-        return Team(name.strip(), "people", "", tuple(members), account.name)
+        people = []
+        for given in members:
+            member = Member(*given)
+            found = self._found.get(member.account_id)
+            if not member.name and found is not None and found.name:
+                member = member._replace(name=found.name)
+            people.append(member)
+        self._store.save_team(name.strip(), "people", "", people, account.name)
+        return Team(name.strip(), "people", "", tuple(people), account.name)
 
     def find_people(self, text: str) -> list[JiraUser]:
         client = self._accounts.client(self._accounts.get(None))
         try:
-            return client.find_users(text)
+            found = client.find_users(text)
         finally:
             client.close()
+        self._found.update((u.account_id, u) for u in found)
+        return found
 
     def resolve_team(
         self,
@@ -209,14 +243,41 @@ class TimesheetService:
         if group:
             return self._group(account, group, f"group:{group}")
         if users:
-            return Team("people", "people", "", tuple((u, u) for u in users), account.name)
-        return Team("me", "me", "", (self._me(),), account.name)
+            if account.is_cloud:
+                people = tuple(Member(u, u) for u in users)
+            else:
+                people = self._dc_people(account, users)
+            return Team("people", "people", "", people, account.name)
+        return Team("me", "me", "", (Member(*self._me()),), account.name)
+
+    def _dc_people(self, account: Account, users: Sequence[str]) -> tuple[Member, ...]:
+        """Data Center people named by username (or key): their keys, to match worklogs by."""
+        try:
+            client = self._accounts.client(account)
+            try:
+                return tuple(self._dc_user(client, u, u) for u in users)
+            finally:
+                client.close()
+        except JiraError as exc:  # offline: as saved in a team, else as given
+            log.info("people not looked up: %s", exc)
+            known = {m.name: m for t in self.teams() for m in t.members if m.name}
+            return tuple(known.get(u, Member(u, u, u)) for u in users)
+
+    @staticmethod
+    def _dc_user(client: JiraPort, query: str, wanted: str) -> Member:
+        for user in client.find_users(query):
+            if wanted in (user.name, user.account_id):
+                return Member(user.account_id, user.display_name, user.name or "")
+        raise NotFoundError(f"Jira knows no user {wanted!r}.")
 
     def _group(self, account: Account, group: str, name: str) -> Team:
         try:
             client = self._accounts.client(account)
             try:
-                members = [(u.account_id, u.display_name) for u in client.group_members(group)]
+                members = [
+                    Member(u.account_id, u.display_name, u.name or "")
+                    for u in client.group_members(group)
+                ]
             finally:
                 client.close()
         except JiraError as exc:
@@ -265,11 +326,10 @@ class TimesheetService:
             account.name,
             start - timedelta(days=1),
             end + timedelta(days=1),
-            [m[0] for m in team.members],
+            [m.account_id for m in team.members],
         )
-        grid = build_grid(
-            records, list(team.members), days, self.zone, self.working_time(), project=project
-        )
+        people = [(m.account_id, m.display_name) for m in team.members]
+        grid = build_grid(records, people, days, self.zone, self.working_time(), project=project)
         _since, fetched = self._store.feed_cursor(account.name, self._feed_key(account, days))
         fetched_at = datetime.fromtimestamp(fetched, UTC) if fetched else None
         version = self._store.cache_version()
@@ -311,25 +371,44 @@ class TimesheetService:
         client = self._accounts.client(account)
         try:
             if account.is_cloud:
-                return self._refresh_cloud(account, client, days, counter)
-            return self._refresh_dc(account, client, team, days, counter)
+                return self._refresh_cloud(account, client, team, days, counter)
+            members = self._named(client, account, team.members)
+            self._read_by_date(account, client, members, days, counter)
+            self._store.set_feed_cursor(
+                account.name, self._feed_key(account, days), 0, int(self._clock.now().timestamp())
+            )
+            return 0
         finally:
             client.close()
 
+    def _named(self, client: JiraPort, account: Account, members: Sequence[Member]) -> list[Member]:
+        """Data Center members with their usernames (teams saved before we kept them)."""
+        return [
+            m
+            if m.name or m.account_id == account.account_id
+            else self._dc_user(client, m.display_name, m.account_id)
+            for m in members
+        ]
+
     def _refresh_cloud(
-        self, account: Account, client: JiraPort, days: Sequence[date], counter: _Counter
+        self,
+        account: Account,
+        client: JiraPort,
+        team: Team,
+        days: Sequence[date],
+        counter: _Counter,
     ) -> int:
+        started_at = self._clock.now()
+        week = f"{days[0].isoformat()}/{days[-1].isoformat()}"
+        seeded = self._store.seeded_authors(account.name, week)
+        unread = [m for m in team.members if m.account_id not in seeded]
+        if unread:
+            self._read_by_date(account, client, unread, days, counter)
         cursor, _fetched = self._store.feed_cursor(account.name, "updated")
-        covered_from, _ = self._store.feed_cursor(account.name, "updated_from")
-        week_start, _end = week_bounds(days, self.zone)
-        first_load = to_epoch_ms(week_start - FIRST_LOAD_LOOKBACK)
-        if cursor is None or covered_from is None or first_load < covered_from:
-            # Never read, or this week is older than anything read so far: read from before it.
-            since = first_load
-            covered_from = first_load
+        if cursor is None:
+            since = max(0, to_epoch_ms(started_at) - NEW_CURSOR_MARGIN_MS)
         else:
             since = max(0, cursor - FEED_OVERLAP_MS)
-        started_at = self._clock.now()
         changed: list[str] = []
         until = since
         counter.step(0, 0, "Asking Jira what changed…")
@@ -362,7 +441,9 @@ class TimesheetService:
             self._store.delete_remote_worklogs(account.name, deleted)
         fetched = int(started_at.timestamp())
         self._store.set_feed_cursor(account.name, "updated", max(until, since), fetched)
-        self._store.set_feed_cursor(account.name, "updated_from", covered_from, fetched)
+        # Only now: had the feed failed, a week read by date but not followed since then
+        # would be read by date again.
+        self._store.mark_seeded(account.name, week, [m.account_id for m in unread], fetched)
         return hidden
 
     def _store_worklogs(
@@ -374,68 +455,69 @@ class TimesheetService:
         if missing:
             keys.update(client.issue_keys(missing))
             counter.requests += -(-len(missing) // 500)
-        rows = [
-            (
-                w.id,
-                w.issue_id,
-                keys.get(w.issue_id, f"#{w.issue_id}"),
-                w.author_id,
-                w.author_name,
-                int(w.started.timestamp()),
-                w.seconds,
-                0,
-            )
-            for w in worklogs
-        ]
+        rows = [_row(w, keys.get(w.issue_id, f"#{w.issue_id}")) for w in worklogs]
         self._store.upsert_remote_worklogs(account.name, rows)
 
-    def _refresh_dc(
+    def _read_by_date(
         self,
         account: Account,
         client: JiraPort,
-        team: Team,
+        members: Sequence[Member],
         days: Sequence[date],
         counter: _Counter,
-    ) -> int:
-        authors = ", ".join(jql_string(m[0]) for m in team.members)
-        first = days[0] - timedelta(days=1)
-        last = days[-1] + timedelta(days=1)
-        jql = (
-            f"worklogAuthor in ({authors}) AND worklogDate >= '{first}' AND worklogDate <= '{last}'"
-        )
+    ) -> None:
+        """The members' worklogs in the week as Jira has them now, found by date.
+
+        JQL finds the issues (worklogDate counts days in the viewer's Jira profile zone, which
+        may not be ours: a day of margin each side), then each issue's worklogs are read and
+        kept by author and start instant. What the cache holds for these people in the week
+        and Jira no longer has is dropped.
+        """
+        authors = ", ".join(_jql_author(account, m) for m in members)
+        # One clause per day, not `>= first AND <= last`: Jira decides each clause per issue
+        # on its own, so a range would also name every issue with work before and after it.
+        dates = [days[0] + timedelta(days=n) for n in range(-1, len(days) + 1)]
+        on_days = " OR ".join(f"worklogDate = '{d.isoformat()}'" for d in dates)
+        jql = f"worklogAuthor in ({authors}) AND ({on_days})"
         counter.step(0, 0, "Finding the team's issues…")
         issues = client.search(jql, limit=5000)
         counter.requests += max(1, -(-len(issues) // 100))
         start, end = week_bounds(days, self.zone)
-        lo, hi = start - timedelta(days=1), end + timedelta(days=1)
-        members = {m[0] for m in team.members}
-        seen: list[str] = []
+        wanted = {m.account_id for m in members}
         rows: list[tuple[object, ...]] = []
         for n, issue in enumerate(issues, start=1):
-            worklogs = client.worklogs_started_between(issue.key, lo, hi)
+            worklogs = client.worklogs_started_between(issue.key, start, end)
             counter.requests += 1
-            for w in worklogs:
-                if w.author_id in members:
-                    seen.append(w.id)
-                    rows.append(
-                        (
-                            w.id,
-                            w.issue_id,
-                            issue.key,
-                            w.author_id,
-                            w.author_name,
-                            int(w.started.timestamp()),
-                            w.seconds,
-                            0,
-                        )
-                    )
+            rows.extend(_row(w, issue.key) for w in worklogs if w.author_id in wanted)
             counter.step(n, len(issues), f"Reading worklogs of {issue.key}…")
-        old = self._store.remote_worklogs_between(account.name, lo, hi, sorted(members))
-        gone = [r.id for r in old if r.id not in set(seen)]
+        seen = {row[0] for row in rows}
+        old = self._store.remote_worklogs_between(account.name, start, end, sorted(wanted))
+        gone = [r.id for r in old if r.id not in seen]
         if gone:
             self._store.delete_remote_worklogs(account.name, gone)
         self._store.upsert_remote_worklogs(account.name, rows)
-        self._store.set_feed_cursor(
-            account.name, self._feed_key(account, days), 0, int(self._clock.now().timestamp())
-        )
-        return 0
+
+
+def _jql_author(account: Account, member: Member) -> str:
+    """The member as JQL's worklogAuthor takes them: accountId on Cloud, username on DC."""
+    if account.is_cloud:
+        return jql_string(member.account_id)
+    if member.name:
+        return jql_string(member.name)
+    if member.account_id == account.account_id:
+        return "currentUser()"  # the viewer: the account keeps the key, not the username
+    return jql_string(member.account_id)
+
+
+def _row(w: RemoteWorklog, issue_key: str) -> tuple[object, ...]:
+    """A worklog as the store's cache row; the start as an instant (UTC seconds)."""
+    return (
+        w.id,
+        w.issue_id,
+        issue_key,
+        w.author_id,
+        w.author_name,
+        int(w.started.timestamp()),
+        w.seconds,
+        0,
+    )

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from xml.etree import ElementTree
 
+import httpx
 import pytest
 
 from clockwork_desktop.app.services import AppServices
@@ -20,9 +21,10 @@ from clockwork_desktop.core.timesheet import grid_table
 from clockwork_desktop.fakejira import FakeJira
 from clockwork_desktop.infra.credentials import SessionCredentials
 from clockwork_desktop.infra.jira.client import HttpJiraConnector
+from clockwork_desktop.services.timesheet import TimesheetService
 from tests.conftest import FakeClock
 from tests.support.jira import Sleeps
-from tests.support.team import WEEK, expected_grid, seed_team
+from tests.support.team import VIEWER_ZONE, WEEK, expected_grid, seed_team
 
 
 @pytest.fixture(scope="module")
@@ -120,19 +122,6 @@ def test_incremental_refresh_reads_only_changes(tmp_path: Path, team_jira: FakeJ
     finally:
         team_jira.start_on(port)
     app.close()
-
-
-def test_data_center_path(tmp_path: Path) -> None:
-    with FakeJira("dc", feed_quiet_s=0.0, rate_limit_writes=False) as jira:
-        seed_team(jira, people=8, in_week=200, other=300)
-        app = manager(tmp_path, jira, dc=True)
-        people = ["acc-001", "acc-002", "acc-005"]
-        team = app.timesheets.resolve_team(users=people)
-        week = app.timesheets.team_week(team, WEEK)
-        assert grid_by_person(week.grid) == dict(expected_grid(jira, set(people)))
-        assert jira.count(None, "/rest/api/3/") == 0
-        assert jira.count("GET", "/worklog/updated") == 0
-        app.close()
 
 
 def test_my_week_combines_local_entries_with_states(tmp_path: Path) -> None:
@@ -260,8 +249,6 @@ def test_cancel_keeps_the_saved_week(tmp_path: Path, team_jira: FakeJira) -> Non
 def test_a_computed_week_reopens_after_a_restart_without_rebuilding(
     tmp_path: Path, team_jira: FakeJira, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from clockwork_desktop.services.timesheet import TimesheetService
-
     app = manager(tmp_path, team_jira)
     team = app.timesheets.resolve_team(group="team-a")
     first = app.timesheets.team_week(team, WEEK)
@@ -281,3 +268,172 @@ def test_a_computed_week_reopens_after_a_restart_without_rebuilding(
     assert stale._stored_week(app.accounts.get(None), ("x",), WEEK) is None
     assert stale.team_week(team, WEEK, refresh=False).grid == first.grid
     app.close()
+
+
+# -- Jira as it really is: Data Center users, short pages, departed people, planned work -------
+
+BOSS_DC = {"Authorization": "Bearer boss-token"}
+
+
+def week_start_utc() -> datetime:
+    return datetime.combine(WEEK[0], time(0, 0), VIEWER_ZONE).astimezone(UTC)
+
+
+def ms(at: datetime) -> int:
+    return int(at.timestamp() * 1000)
+
+
+def test_fake_group_members_hide_people_who_left_unless_asked() -> None:
+    with FakeJira("cloud") as jira:
+        users = seed_team(jira, people=3, in_week=0, other=0)
+        users[1].active = False
+        with httpx.Client(base_url=jira.base_url, auth=("boss@example.com", "boss-token")) as http:
+            url = "/rest/api/3/group/member"
+            active = http.get(url, params={"groupname": "team-a"}).json()
+            everyone = http.get(
+                url, params={"groupname": "team-a", "includeInactiveUsers": "true"}
+            ).json()
+        assert [u["accountId"] for u in active["values"]] == ["acc-000", "acc-002"]
+        assert active["total"] == 2
+        assert len(everyone["values"]) == everyone["total"] == 3
+
+
+def test_client_follows_every_page_when_jira_sends_short_ones() -> None:
+    with FakeJira("cloud", search_page_limit=7) as jira:
+        users = seed_team(jira, people=60, in_week=0, other=0)
+        users[59].active = False
+        client = HttpJiraConnector(sleep=Sleeps()).connect(
+            jira.base_url, "cloud", "boss@example.com", "boss-token"
+        )
+        try:
+            ids = [str(i.id) for i in jira.issues.values()]
+            keys = client.issue_keys(ids)
+            assert keys == {str(i.id): i.key for i in jira.issues.values()}
+            found = client.search("project = APP", limit=100)
+            assert len(found) == 40
+            assert len(client.search("project = APP", limit=12)) == 12
+            members = client.group_members("team-a")
+            assert sorted(m.account_id for m in members) == [u.account_id for u in users]
+        finally:
+            client.close()
+
+
+def test_fake_data_center_jql_takes_usernames_not_user_keys() -> None:
+    with FakeJira("dc") as jira:
+        seed_team(jira, people=3, in_week=30, other=0)
+        user = jira.users["acc-001"]
+        key = user.json(jira.base_url, "dc")["key"]
+        assert key.startswith("JIRAUSER")
+        with httpx.Client(base_url=jira.base_url, headers=BOSS_DC) as http:
+
+            def search(jql: str) -> httpx.Response:
+                return http.get("/rest/api/2/search", params={"jql": jql, "fields": "key"})
+
+            refused = search(f'worklogAuthor in ("{key}")')
+            assert refused.status_code == 400
+            assert refused.json()["errorMessages"] == [
+                f"The value '{key}' does not exist for the field 'worklogAuthor'."
+            ]
+            by_name = search('worklogAuthor in ("acc-001")')
+            assert by_name.status_code == 200
+            expected = {
+                i.key
+                for i in jira.issues.values()
+                if any(w.issue_id == i.id and w.author == "acc-001" for w in jira.worklogs.values())
+            }
+            assert {i["key"] for i in by_name.json()["issues"]} == expected
+            by_group = search('worklogAuthor in membersOf("team-a")')
+            assert by_group.json()["total"] == len(
+                {w.issue_id for w in jira.worklogs.values() if w.author != "acc-boss"}
+            )
+            worklog = next(w for w in jira.worklogs.values() if w.author == "acc-001")
+            issue = next(i for i in jira.issues.values() if i.id == worklog.issue_id)
+            listed = http.get(f"/rest/api/2/issue/{issue.key}/worklog").json()["worklogs"]
+            author = next(w["author"] for w in listed if w["id"] == str(worklog.id))
+            assert (author["key"], author["name"]) == (key, "acc-001")
+
+
+def test_data_center_team_weeks_use_usernames_and_match_keys(tmp_path: Path) -> None:
+    with FakeJira("dc", feed_quiet_s=0.0, rate_limit_writes=False) as jira:
+        seed_team(jira, people=8, in_week=200, other=300)
+        for day in range(3):
+            jira.add_worklog(
+                f"APP-{day + 1}",
+                "acc-boss",
+                ms(week_start_utc() + timedelta(days=day, hours=9)),
+                3600,
+                "review",
+            )
+        keys = {u.account_id: u.json(jira.base_url, "dc")["key"] for u in jira.users.values()}
+
+        def by_key(people: set[str]) -> dict[str, list[int]]:
+            return {keys[a]: days for a, days in expected_grid(jira, people).items()}
+
+        app = manager(tmp_path, jira, dc=True)
+        group = app.timesheets.resolve_team(group="team-a")
+        assert {m[0] for m in group.members} == {keys[f"acc-{n:03d}"] for n in range(8)}
+        people = {f"acc-{n:03d}" for n in range(8)}
+        week = app.timesheets.team_week(group, WEEK)
+        assert week.note is None
+        assert grid_by_person(week.grid) == by_key(people)
+        # People named on the command line: DC usernames.
+        named = app.timesheets.resolve_team(users=["acc-001", "acc-005"])
+        assert grid_by_person(app.timesheets.team_week(named, WEEK).grid) == by_key(
+            {"acc-001", "acc-005"}
+        )
+        # People found by search and saved as a team (as the window does).
+        found = app.timesheets.find_people("Person 002")
+        saved = app.timesheets.save_people_team(
+            "two", [(u.account_id, u.display_name) for u in found]
+        )
+        assert grid_by_person(app.timesheets.team_week(saved, WEEK).grid) == by_key({"acc-002"})
+        # A team saved without usernames (by an older version): looked up when read.
+        older = TimesheetService(app.store, app.accounts, app.tracker, app.clock)
+        legacy = older.save_people_team("old", [(keys["acc-003"], "Person 003")])
+        assert grid_by_person(older.team_week(legacy, WEEK).grid) == by_key({"acc-003"})
+        # The viewer's own week.
+        mine = app.timesheets.team_week(app.timesheets.resolve_team(), WEEK)
+        assert mine.note is None
+        assert grid_by_person(mine.grid) == by_key({"acc-boss"})
+        assert jira.count(None, "/rest/api/3/") == 0
+        assert jira.count("GET", "/worklog/updated") == 0
+        app.close()
+
+
+def test_first_load_finds_work_logged_weeks_ahead_and_people_who_left(tmp_path: Path) -> None:
+    with FakeJira("cloud", feed_quiet_s=0.0, rate_limit_writes=False) as jira:
+        users = seed_team(jira, people=10, in_week=150, other=300)
+        # The manager's Jira profile zone is far from the app's: worklogDate days differ.
+        jira.users["acc-boss"].time_zone = "Pacific/Auckland"
+        users[3].active = False  # left after this week; the week still has their time
+        planned = week_start_utc() - timedelta(days=30)
+        for n, user in enumerate(users):
+            # Holidays and planned meetings, logged a month ahead and never edited.
+            jira.add_worklog(
+                f"OPS-{n + 1}",
+                user.account_id,
+                ms(week_start_utc() + timedelta(days=n % 5, hours=8)),
+                8 * 3600,
+                "holiday",
+                updated_ms=ms(planned),
+            )
+        app = manager(tmp_path, jira)
+        team = app.timesheets.resolve_team(group="team-a")
+        assert {m[0] for m in team.members} == {u.account_id for u in users}
+        before = len(jira.requests)
+        week = app.timesheets.team_week(team, WEEK)
+        assert week.note is None
+        assert grid_by_person(week.grid) == dict(expected_grid(jira, {u.account_id for u in users}))
+        # Cost: one worklog page per issue JQL can name (worklogDate has a day of margin for
+        # the profile zone), two JQL pages, and the feeds from now on (a few pages).
+        lo, hi = week_start_utc() - timedelta(hours=36), week_start_utc() + timedelta(days=8.5)
+        near = {w.issue_id for w in jira.worklogs.values() if ms(lo) <= w.started_ms < ms(hi)}
+        reads = jira.count("GET", "/issue/")
+        assert len(near) - 25 < reads <= len(near)
+        assert len(jira.requests) - before <= reads + 2 + 6
+        # Once read, the week stays current through the feeds alone.
+        searches, before = jira.count("POST", "/search/jql"), len(jira.requests)
+        app.timesheets.team_week(team, WEEK)
+        assert jira.count("POST", "/search/jql") == searches
+        assert len(jira.requests) - before <= 3
+        app.close()

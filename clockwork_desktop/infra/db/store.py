@@ -650,17 +650,40 @@ class SqliteStore:
             (account, feed, since_ms, fetched_utc),
         )
 
+    def seeded_authors(self, account: str, week: str) -> set[str]:
+        """The people whose worklogs in ``week`` were read by date (see mark_seeded)."""
+        prefix = f"seed:{week}:"
+        rows = self._exec(
+            "SELECT feed FROM feed_cursors WHERE account = ? AND substr(feed, 1, ?) = ?",
+            (account, len(prefix), prefix),
+        ).fetchall()
+        return {str(r[0])[len(prefix) :] for r in rows}
+
+    def mark_seeded(
+        self, account: str, week: str, authors: Sequence[str], fetched_utc: int
+    ) -> None:
+        with self.atomic(), self._lock:
+            try:
+                self._conn.executemany(
+                    "INSERT INTO feed_cursors (account, feed, since_ms, fetched_utc) "
+                    "VALUES (?, ?, 0, ?) ON CONFLICT(account, feed) DO UPDATE SET "
+                    "fetched_utc = excluded.fetched_utc",
+                    [(account, f"seed:{week}:{a}", fetched_utc) for a in authors],
+                )
+            except sqlite3.Error as exc:
+                raise translate_error(exc, self._path) from exc
+
     def save_team(
-        self, name: str, kind: str, ref: str, members: list[tuple[str, str]], account: str
+        self, name: str, kind: str, ref: str, members: Sequence[Sequence[str]], account: str
     ) -> None:
         self._exec(
             "INSERT INTO teams (name, kind, ref, members, account) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, ref = excluded.ref, "
             "members = excluded.members, account = excluded.account",
-            (name, kind, ref, json.dumps(members), account),
+            (name, kind, ref, json.dumps([list(m) for m in members]), account),
         )
 
-    def teams(self) -> list[tuple[str, str, str, list[tuple[str, str]], str]]:
+    def teams(self) -> list[tuple[str, str, str, list[tuple[str, ...]], str]]:
         rows = self._exec("SELECT name, kind, ref, members, account FROM teams ORDER BY name")
         return [
             (r[0], r[1], r[2] or "", [tuple(m) for m in json.loads(r[3] or "[]")], r[4] or "")

@@ -110,6 +110,22 @@ def _worklog(data: Any) -> RemoteWorklog:
         raise JiraProtocolError(f"Jira sent a worklog we cannot read ({exc}).") from exc
 
 
+def _user(data: Any) -> JiraUser:
+    """Cloud users have an accountId; Data Center users a key (stable) and a name (the
+    username, which JQL takes)."""
+    try:
+        name = data.get("name")
+        return JiraUser(
+            account_id=str(data.get("accountId") or data.get("key") or data["name"]),
+            display_name=str(data.get("displayName") or ""),
+            time_zone=data.get("timeZone"),
+            email=data.get("emailAddress"),
+            name=None if data.get("accountId") or not name else str(name),
+        )
+    except (KeyError, AttributeError, TypeError) as exc:
+        raise JiraProtocolError(f"Jira sent a user we cannot read ({exc}).") from exc
+
+
 def _issue(data: Any) -> JiraIssue:
     try:
         fields = data.get("fields") or {}
@@ -307,18 +323,7 @@ class JiraClient:
         return data
 
     def myself(self) -> JiraUser:
-        data = self.request("GET", f"{self.api}/myself")
-        try:
-            return JiraUser(
-                account_id=str(data.get("accountId") or data.get("key") or data["name"]),
-                display_name=str(data.get("displayName") or ""),
-                time_zone=data.get("timeZone"),
-                email=data.get("emailAddress"),
-            )
-        except (KeyError, AttributeError, TypeError) as exc:
-            raise JiraProtocolError(
-                f"Jira's answer about your account is incomplete ({exc})."
-            ) from exc
+        return _user(self.request("GET", f"{self.api}/myself"))
 
     def _payload(self, write: WorklogWrite, *, clear_comment: bool = False) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -440,47 +445,49 @@ class JiraClient:
         found, _pages = self._worklog_pages(issue_key, extra)
         return [w for w in found if after <= w.started < before]
 
-    def search(self, jql: str, limit: int = 100) -> list[JiraIssue]:
-        fields = "summary,status,updated"
-        issues: list[JiraIssue] = []
-        if self.deployment == "cloud":
-            token: str | None = None
-            seen: set[str] = set()
-            while len(issues) < limit:
-                body: dict[str, Any] = {
-                    "jql": jql,
-                    "fields": fields.split(","),
-                    "maxResults": min(100, limit - len(issues)),
-                }
+    def _search_pages(self, jql: str, fields: list[str], limit: int, page_size: int) -> list[Any]:
+        """Up to ``limit`` raw issues for ``jql``, read page by page to the end.
+
+        Cloud's /search/jql may send fewer issues than asked on any page; only a missing
+        nextPageToken ends the list (a repeated token or an empty page also stops, as guards
+        against known quirks). Data Center pages with startAt until ``total``.
+        """
+        found: list[Any] = []
+        token: str | None = None
+        seen: set[str] = set()
+        while len(found) < limit:
+            size = min(page_size, limit - len(found))
+            if self.deployment == "cloud":
+                body: dict[str, Any] = {"jql": jql, "fields": fields, "maxResults": size}
                 if token:
                     body["nextPageToken"] = token
                 data = self.request("POST", f"{self.api}/search/jql", body=body)
-                page = data.get("issues") or [] if isinstance(data, dict) else []
-                issues.extend(_issue(i) for i in page)
-                token = data.get("nextPageToken") if isinstance(data, dict) else None
-                # Guard against a repeated token or an empty page (known Cloud quirks).
-                if not token or token in seen or not page:
+            else:
+                params = {
+                    "jql": jql,
+                    "fields": ",".join(fields),
+                    "startAt": len(found),
+                    "maxResults": size,
+                }
+                data = self.request("GET", f"{self.api}/search", params=params)
+            if not isinstance(data, dict):
+                raise JiraProtocolError("Jira's search answer is not an object.")
+            page = data.get("issues") or []
+            found.extend(page)
+            if not page:
+                break
+            if self.deployment == "cloud":
+                token = data.get("nextPageToken")
+                if not token or token in seen:
                     break
                 seen.add(token)
-            return issues[:limit]
-        start_at = 0
-        while len(issues) < limit:
-            data = self.request(
-                "GET",
-                f"{self.api}/search",
-                params={
-                    "jql": jql,
-                    "fields": fields,
-                    "startAt": start_at,
-                    "maxResults": min(100, limit - len(issues)),
-                },
-            )
-            page = data.get("issues") or []
-            issues.extend(_issue(i) for i in page)
-            start_at += len(page)
-            if not page or start_at >= int(data.get("total", 0)):
+            elif len(found) >= int(data.get("total", 0)):
                 break
-        return issues[:limit]
+        return found[:limit]
+
+    def search(self, jql: str, limit: int = 100) -> list[JiraIssue]:
+        fields = ["summary", "status", "updated"]
+        return [_issue(i) for i in self._search_pages(jql, fields, limit, 100)]
 
     def issue(self, key: str) -> JiraIssue:
         data = self.request(
@@ -536,55 +543,46 @@ class JiraClient:
         for start in range(0, len(issue_ids), KEY_BATCH):
             batch = issue_ids[start : start + KEY_BATCH]
             jql = f"id in ({','.join(batch)})"
-            if self.deployment == "cloud":
-                data = self.request(
-                    "POST",
-                    f"{self.api}/search/jql",
-                    body={"jql": jql, "fields": ["key"], "maxResults": len(batch)},
-                )
-            else:
-                data = self.request(
-                    "GET",
-                    f"{self.api}/search",
-                    params={"jql": jql, "fields": "key", "maxResults": len(batch)},
-                )
-            for issue in data.get("issues") or []:
-                keys[str(issue["id"])] = str(issue["key"])
+            for issue in self._search_pages(jql, ["key"], len(batch), len(batch)):
+                try:
+                    keys[str(issue["id"])] = str(issue["key"])
+                except (KeyError, TypeError) as exc:
+                    raise JiraProtocolError(f"Jira sent an issue without a key ({exc}).") from exc
         return keys
 
     def group_members(self, group: str) -> list[JiraUser]:
+        """Every member, people who left included: their worklogs stay in past weeks."""
         members: list[JiraUser] = []
-        start = 0
         while True:
             data = self.request(
                 "GET",
                 f"{self.api}/group/member",
-                params={"groupname": group, "startAt": start, "maxResults": 50},
+                params={
+                    "groupname": group,
+                    "includeInactiveUsers": "true",
+                    "startAt": len(members),
+                    "maxResults": 50,
+                },
             )
+            if not isinstance(data, dict):
+                raise JiraProtocolError("Jira's group member list is not an object.")
             values = data.get("values") or []
-            members.extend(
-                JiraUser(
-                    str(u.get("accountId") or u.get("key") or u.get("name")),
-                    str(u.get("displayName") or ""),
-                    u.get("timeZone"),
-                )
-                for u in values
-            )
-            start += len(values)
-            if data.get("isLast", True) or not values:
+            members.extend(_user(u) for u in values)
+            if not values:
+                return members
+            is_last = data.get("isLast")
+            if is_last is None:  # no flag: the total, else a short page, says it is the end
+                total = data.get("total")
+                is_last = len(members) >= int(total) if total is not None else len(values) < 50
+            if is_last:
                 return members
 
     def find_users(self, text: str) -> list[JiraUser]:
         params = {"query": text} if self.deployment == "cloud" else {"username": text}
         data = self.request("GET", f"{self.api}/user/search", params=params)
-        return [
-            JiraUser(
-                str(u.get("accountId") or u.get("key") or u.get("name")),
-                str(u.get("displayName") or ""),
-                u.get("timeZone"),
-            )
-            for u in data or []
-        ]
+        if not isinstance(data, list):
+            raise JiraProtocolError("Jira's user search answer is not a list.")
+        return [_user(u) for u in data]
 
 
 class HttpJiraConnector:
