@@ -29,6 +29,7 @@ class AppServices:
         *,
         connector: JiraConnector | None = None,
         credentials: CredentialStore | None = None,
+        token_account: str | None = None,
     ) -> None:
         self.data_dir = data_dir
         self.clock: Clock = clock or SystemClock()
@@ -36,6 +37,7 @@ class AppServices:
         self._db: OpenedDatabase | None = None
         self._connector = connector
         self._credentials = credentials
+        self._token_account = token_account  # the account CLOCKWORK_JIRA_TOKEN belongs to
 
     @cached_property
     def store(self) -> SqliteStore:
@@ -63,7 +65,10 @@ class AppServices:
         if self._credentials is None:
             from clockwork_desktop.infra.credentials import KeyringCredentials
 
-            self._credentials = KeyringCredentials()
+            self._credentials = KeyringCredentials(
+                token_account=self._token_account,
+                account_names=lambda: [a.name for a in self.store.accounts()],
+            )
         return self._credentials
 
     @cached_property

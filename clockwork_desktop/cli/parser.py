@@ -127,6 +127,11 @@ def _sync(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("sync", help="send pending entries to Jira now")
     p.add_argument("--json", action="store_true")
     p.add_argument("--retry-failed", action="store_true", help="try refused entries again")
+    p.add_argument(
+        "--account",
+        metavar="NAME",
+        help="the account CLOCKWORK_JIRA_TOKEN belongs to (needed with several accounts)",
+    )
 
 
 def _issues(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
