@@ -16,17 +16,15 @@ BEA = FakeUser("acc-bea", "Bea Second", "bea@example.com", "bea-token", time_zon
 
 
 @pytest.fixture
-def site() -> Iterator[FakeJira]:
-    with FakeJira("cloud") as fake:
-        seed(fake)
-        yield fake
+def site(jira: FakeJira) -> FakeJira:
+    return jira
 
 
 @pytest.fixture
 def other_site() -> Iterator[FakeJira]:
+    """A second Jira where the first site's token means nothing."""
     with FakeJira("cloud") as fake:
-        seed(fake)
-        fake.add_user(BEA)
+        seed(fake).add_user(BEA)
         yield fake
 
 
