@@ -10,7 +10,7 @@ import pytest
 
 from clockwork_desktop.fakejira import FakeJira, FakeUser
 from tests.integration.test_cli_jira import login, run
-from tests.support.jira import seed
+from tests.support.jira import ALICE, seed
 
 BEA = FakeUser("acc-bea", "Bea Second", "bea@example.com", "bea-token", time_zone="UTC")
 
@@ -69,3 +69,40 @@ def test_env_token_applies_to_the_account_named(
     assert json.loads(result.stdout)["created"] == 2
     assert len(site.worklogs_of("PROJ-1")) == 1
     assert [w.author for w in other_site.worklogs_of("PROJ-1")] == ["acc-bea"]
+
+
+def test_credentials_in_the_site_address_are_refused(tmp_path: Path, site: FakeJira) -> None:
+    with_password = site.base_url.replace("http://", "http://alice:s3cret-pw@")
+    result = run(
+        tmp_path,
+        *("login", "--url", with_password, "--email", ALICE.email, "--token-stdin"),
+        stdin="alice-token\n",
+    )
+    assert result.returncode == 2
+    assert "user name or password" in result.stderr
+    assert "s3cret-pw" not in result.stdout + result.stderr
+    assert json.loads(run(tmp_path, "accounts", "--json").stdout) == []
+    assert site.count() == 0
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert b"s3cret-pw" not in path.read_bytes(), path
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://acme.example.com:99999",
+        "https://xn--",
+        "https://xn--zz.example.com",
+        "https://" + "a" * 64 + ".example.com",
+        "https://a..b.example.com",
+        "https://exa mple.com",
+        "https://[::1",
+        "https://acme.example.com\x1b[2J",
+    ],
+)
+def test_malformed_site_addresses_exit_2_without_a_traceback(tmp_path: Path, url: str) -> None:
+    result = run(tmp_path, "login", "--url", url, "--token-stdin", stdin="some-token\n")
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "address" in result.stderr
