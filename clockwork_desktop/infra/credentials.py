@@ -5,9 +5,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from clockwork_desktop.core.errors import CredentialsUnavailableError, JiraUnavailableError
+from clockwork_desktop.core.errors import (
+    CredentialsUnavailableError,
+    InputError,
+    JiraUnavailableError,
+)
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import TOKEN_ENV_VAR, Account
+from clockwork_desktop.core.tokens import check_token
 
 log = get_logger(__name__)
 
@@ -48,7 +53,12 @@ class KeyringCredentials:
 
     def env_token(self) -> str | None:
         token = self._env.get(TOKEN_ENV, "").strip()
-        return token or None
+        if not token:
+            return None
+        try:
+            return check_token(token, f"The token in {TOKEN_ENV}")
+        except InputError as exc:
+            raise JiraUnavailableError(str(exc)) from None
 
     def _env_token_for(self, account: Account) -> str | None:
         token = self.env_token()

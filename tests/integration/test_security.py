@@ -106,3 +106,73 @@ def test_malformed_site_addresses_exit_2_without_a_traceback(tmp_path: Path, url
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert "address" in result.stderr
+
+
+# -- tokens with line breaks or control characters --------------------------------------------
+
+EVIL_TOKEN = "alice-token\r\nX-Evil: s3cret-part"
+
+
+def _nothing_holds(secret: str, root: Path, *outputs: str) -> None:
+    for text in outputs:
+        assert secret not in text
+    for path in root.rglob("*"):
+        if path.is_file():
+            assert secret.encode() not in path.read_bytes(), path
+
+
+def test_a_token_with_a_line_break_is_refused_at_login(tmp_path: Path, dc_jira: FakeJira) -> None:
+    from_env = run(
+        tmp_path, "login", "--url", dc_jira.base_url, env={"CLOCKWORK_JIRA_TOKEN": EVIL_TOKEN}
+    )
+    from_stdin = run(
+        tmp_path,
+        *("login", "--url", dc_jira.base_url, "--token-stdin"),
+        stdin="alice\rs3cret-part\n",
+    )
+    for result in (from_env, from_stdin):
+        assert result.returncode == 2, result.stderr
+        assert "control character" in result.stderr
+        assert "Traceback" not in result.stderr
+    assert dc_jira.count() == 0
+    _nothing_holds("s3cret-part", tmp_path, *(r.stdout + r.stderr for r in (from_env, from_stdin)))
+
+
+def test_a_token_with_a_line_break_in_the_environment_is_not_sent(
+    tmp_path: Path, site: FakeJira
+) -> None:
+    login(tmp_path, site)
+    run(tmp_path, "log", "PROJ-1", "1h", "--date", "2026-03-05", "--start", "09:00")
+    before = site.count()
+    result = run(tmp_path, "sync", env={"CLOCKWORK_JIRA_TOKEN": EVIL_TOKEN})
+    assert result.returncode == 3
+    assert "CLOCKWORK_JIRA_TOKEN" in result.stdout + result.stderr
+    assert site.count() == before
+    _nothing_holds("s3cret-part", tmp_path, result.stdout, result.stderr)
+
+
+def test_the_log_file_never_holds_an_authorization_header(tmp_path: Path) -> None:
+    import logging
+
+    from clockwork_desktop.app.logsetup import LOG_FILENAME, setup_logging
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    setup_logging(tmp_path)
+    try:
+        try:
+            raise ValueError("Illegal header value b'Bearer s3cret-part\\r\\nX: y'")
+        except ValueError:
+            logging.getLogger("clockwork_desktop.test").exception("request failed")
+        logging.getLogger("clockwork_desktop.test").warning(
+            "sent Authorization: Basic czNjcmV0LXBhcnQ= to https://bob:s3cret-pw@example.com"
+        )
+    finally:
+        for handler in root.handlers:
+            handler.close()
+        root.handlers[:], root.level = saved
+    text = (tmp_path / LOG_FILENAME).read_text()
+    assert "request failed" in text
+    assert "ValueError" in text
+    for secret in ("s3cret-part", "czNjcmV0LXBhcnQ", "s3cret-pw"):
+        assert secret not in text
