@@ -66,8 +66,8 @@ def cmd_login(args: argparse.Namespace, s: CliServices) -> int:
     a, user = result.account, result.user
     print(
         f"Signed in to {a.url} ({'Jira Cloud' if a.is_cloud else 'Jira Data Center'}) as "
-        f"{user.display_name} (account id {user.account_id}, time zone "
-        f"{user.time_zone or 'not set'})."
+        f"{output.clean(user.display_name)} (account id {output.clean(user.account_id)}, time "
+        f"zone {output.clean(user.time_zone or 'not set')})."
     )
     print(
         f"Account {a.name!r}"
@@ -122,7 +122,7 @@ def cmd_accounts(args: argparse.Namespace, s: CliServices) -> int:
         )
         default = " (default)" if r["default"] else ""
         print(
-            f"{r['name']}{default}: {r['url']} as {r['display_name']} — {state}; "
+            f"{r['name']}{default}: {r['url']} as {output.clean(r['display_name'])} — {state}; "
             f"rounding {r['rounding']}"
         )
     return 0
@@ -157,19 +157,19 @@ def cmd_sync(args: argparse.Namespace, s: CliServices) -> int:
         )
     else:
         for line in summarise(report):
-            print(line)
+            print(output.clean(line))
     if report.busy:
         return 1
     if report.unavailable:
         if args.json:
-            print(f"clockwork-desktop: {report.unavailable}", file=sys.stderr)
+            print(f"clockwork-desktop: {output.clean(report.unavailable)}", file=sys.stderr)
         return 3
     return 0 if (report.failed == 0 and report.pending == 0 and not report.errors) else 1
 
 
 def _issues_out(issues: list[JiraIssue], as_json: bool, note: str | None) -> None:
     if note:
-        print(f"clockwork-desktop: showing saved results: {note}", file=sys.stderr)
+        print(f"clockwork-desktop: showing saved results: {output.clean(note)}", file=sys.stderr)
     if as_json:
         print(
             output.dumps([{"key": i.key, "summary": i.summary, "status": i.status} for i in issues])
@@ -177,10 +177,10 @@ def _issues_out(issues: list[JiraIssue], as_json: bool, note: str | None) -> Non
     elif not issues:
         print("No issues.")
     else:
-        width = max(len(i.key) for i in issues)
+        width = max(len(output.clean(i.key)) for i in issues)
         for i in issues:
-            status = f"  [{i.status}]" if i.status else ""
-            print(f"{i.key.ljust(width)}  {i.summary}{status}")
+            status = f"  [{output.clean(i.status)}]" if i.status else ""
+            print(f"{output.clean(i.key).ljust(width)}  {output.clean(i.summary)}{status}")
 
 
 def cmd_issues(args: argparse.Namespace, s: CliServices) -> int:

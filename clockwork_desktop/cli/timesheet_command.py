@@ -53,7 +53,7 @@ def grid_text(grid: WeekGrid) -> str:
     for r in grid.rows:
         rows.append(
             [
-                r.display_name,
+                output.clean(r.display_name),
                 *[fmt(s) for s in r.days],
                 fmt(r.total),
                 fmt(r.expected),
@@ -61,7 +61,9 @@ def grid_text(grid: WeekGrid) -> str:
             ]
         )
         for i in r.issues:
-            rows.append([f"  {i.key}", *[fmt(s) for s in i.days], fmt(i.total), "", ""])
+            rows.append(
+                [f"  {output.clean(i.key)}", *[fmt(s) for s in i.days], fmt(i.total), "", ""]
+            )
     rows.append(["Total", *[fmt(s) for s in grid.totals], fmt(grid.total), "", ""])
     widths = [max(len(row[c]) for row in rows) for c in range(len(head))]
     lines = [f"Week {grid.week} ({grid.timezone})"]
@@ -99,7 +101,7 @@ def cmd_timesheet(args: argparse.Namespace, s: CliServices) -> int:
                 file=sys.stderr,
             )
     if note:
-        print(f"clockwork-desktop: {note}", file=sys.stderr)
+        print(f"clockwork-desktop: {output.clean(note)}", file=sys.stderr)
     if args.format == "json":
         text = output.dumps(grid_json(grid))
     elif args.format == "csv":

@@ -10,6 +10,7 @@ import pytest
 
 from clockwork_desktop.fakejira import FakeJira, FakeUser
 from tests.integration.test_cli_jira import login, run
+from tests.support.hostile import ESCAPE_SUMMARY, seed_hostile, unsafe_for_terminals
 from tests.support.jira import ALICE, seed
 
 BEA = FakeUser("acc-bea", "Bea Second", "bea@example.com", "bea-token", time_zone="UTC")
@@ -176,3 +177,25 @@ def test_the_log_file_never_holds_an_authorization_header(tmp_path: Path) -> Non
     assert "ValueError" in text
     for secret in ("s3cret-part", "czNjcmV0LXBhcnQ", "s3cret-pw"):
         assert secret not in text
+
+
+# -- hostile text from Jira ------------------------------------------------------------------
+
+
+def test_cli_output_carries_no_terminal_control_characters(tmp_path: Path, site: FakeJira) -> None:
+    seed_hostile(site)
+    login(tmp_path, site)
+    issues = run(tmp_path, "issues")
+    search = run(tmp_path, "search", "click")
+    sheet = run(tmp_path, "timesheet", "--week", "2026-W11", "--group", "team-a")
+    for result in (issues, search, sheet):
+        assert result.returncode == 0, result.stderr
+        assert unsafe_for_terminals(result.stdout + result.stderr) == []
+    assert "click" in issues.stdout
+    assert "red" in search.stdout
+    assert "Mallory" in sheet.stdout
+    assert "2h" in sheet.stdout
+    as_json = run(tmp_path, "issues", "--json")
+    summaries = {i["key"]: i["summary"] for i in json.loads(as_json.stdout)}
+    assert summaries["EVIL-2"] == ESCAPE_SUMMARY  # JSON keeps the data, escaped
+    assert unsafe_for_terminals(as_json.stdout) == []
