@@ -14,6 +14,7 @@ from clockwork_desktop.infra.localzone import local_zone
 from clockwork_desktop.services.tracker import TrackerService
 
 if TYPE_CHECKING:
+    from clockwork_desktop.core.export import Table
     from clockwork_desktop.core.ports import CredentialStore, JiraConnector
     from clockwork_desktop.services.accounts import AccountService
     from clockwork_desktop.services.issues import IssueService
@@ -124,6 +125,11 @@ class AppServices:
 
     def data_version(self) -> int:
         return self.store.data_version()
+
+    def xlsx_bytes(self, table: Table) -> bytes:
+        from clockwork_desktop.infra.spreadsheet import xlsx_bytes
+
+        return xlsx_bytes(table)
 
     def issue_summary(self, key: str) -> str:
         return self.store.issue_summaries([key]).get(key, "")

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from clockwork_desktop.cli import output
 from clockwork_desktop.cli.commands import CliServices
 from clockwork_desktop.core.durations import format_duration
-from clockwork_desktop.core.export import csv_text, encode_table
+from clockwork_desktop.core.export import Table, csv_text, encode_table
 from clockwork_desktop.core.timeinput import parse_date, parse_week
 from clockwork_desktop.core.timesheet import WeekGrid, grid_table, week_days
 from clockwork_desktop.services.timesheet import TimesheetService
@@ -20,6 +20,8 @@ from clockwork_desktop.services.timesheet import TimesheetService
 class TimesheetCliServices(CliServices, Protocol):
     @property
     def timesheets(self) -> TimesheetService: ...
+
+    def xlsx_bytes(self, table: Table) -> bytes: ...
 
 
 def grid_json(grid: WeekGrid) -> dict[str, Any]:
@@ -111,7 +113,8 @@ def cmd_timesheet(args: argparse.Namespace, s: CliServices) -> int:
     if args.output:
         path = Path(args.output)
         if path.suffix.lower() in (".xlsx", ".tsv", ".csv"):
-            path.write_bytes(encode_table(grid_table(grid, by_issue=True), path.suffix))
+            table = grid_table(grid, by_issue=True)
+            path.write_bytes(encode_table(table, path.suffix, services.xlsx_bytes))
         else:
             path.write_text(text + ("\n" if not text.endswith("\n") else ""), encoding="utf-8")
         print(f"Wrote {path}.")

@@ -492,7 +492,7 @@ class TimesheetWindow(QMainWindow):
             people = max(1, len(self._team_week.grid.rows))
             self.team_chart.set_data(self._team_week.grid, [e * people for e in self.expected()])
 
-    def table(self) -> list[list[str | int]]:
+    def table(self) -> list[list[str | int | float]]:
         grid = self.current_grid()
         return grid_table(grid, by_issue=True) if grid else []
 
@@ -513,5 +513,7 @@ class TimesheetWindow(QMainWindow):
             if not chosen:
                 return None
             path = Path(chosen)
-        path.write_bytes(encode_table(self.table(), path.suffix or suffix))
+        path.write_bytes(
+            encode_table(self.table(), path.suffix or suffix, self._services.xlsx_bytes)
+        )
         return path

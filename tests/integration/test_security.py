@@ -199,3 +199,48 @@ def test_cli_output_carries_no_terminal_control_characters(tmp_path: Path, site:
     summaries = {i["key"]: i["summary"] for i in json.loads(as_json.stdout)}
     assert summaries["EVIL-2"] == ESCAPE_SUMMARY  # JSON keeps the data, escaped
     assert unsafe_for_terminals(as_json.stdout) == []
+
+
+# -- exports ---------------------------------------------------------------------------------
+
+
+def _export(tmp_path: Path, site: FakeJira, name: str) -> Path:
+    out = tmp_path / name
+    result = run(
+        tmp_path, *("timesheet", "--week", "2026-W11", "--group", "team-a", "--output", str(out))
+    )
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_exports_neutralise_formulas_and_write_hours(tmp_path: Path, site: FakeJira) -> None:
+    import csv
+
+    seed_hostile(site)
+    login(tmp_path, site)
+    for name, delimiter in (("week.csv", ","), ("week.tsv", "\t")):
+        text = _export(tmp_path, site, name).read_text(encoding="utf-8")
+        rows = list(csv.reader(text.splitlines(), delimiter=delimiter))
+        assert rows[1][2:] == ["hours"] * 10 + ["h:mm"] * 3  # the unit row
+        mallory = next(r for r in rows if "HYPERLINK" in r[0] and r[1] == "")
+        assert mallory[0].startswith("'=HYPERLINK")
+        assert mallory[3] == "2"
+        assert mallory[9] == "2"
+        assert mallory[12:15] == ["2:00", "40:00", "-38:00"]
+        assert not any(c.startswith(("=", "+", "@")) for row in rows for c in row)
+
+
+def test_xlsx_export_opens_with_text_kept_as_text(tmp_path: Path, site: FakeJira) -> None:
+    import openpyxl
+
+    seed_hostile(site)
+    login(tmp_path, site)
+    sheet = openpyxl.load_workbook(_export(tmp_path, site, "week.xlsx")).active
+    rows = list(sheet.iter_rows())
+    assert [c.value for c in rows[1][2:4]] == ["hours", "hours"]
+    mallory = next(r for r in rows if "HYPERLINK" in str(r[0].value) and not r[1].value)
+    assert mallory[0].data_type == "s"  # a string, never a formula
+    assert mallory[0].value.startswith('=HYPERLINK("https://evil.example"')
+    assert mallory[3].value == 2
+    assert mallory[9].value == 2
+    assert [c.value for c in mallory[12:15]] == ["2:00", "40:00", "-38:00"]
