@@ -76,8 +76,11 @@ class AppServices:
     def connector(self) -> JiraConnector:
         if self._connector is None:
             from clockwork_desktop.infra.jira.client import HttpJiraConnector
+            from clockwork_desktop.infra.tls import check_ca_bundle
 
             ca_bundle = self.store.get_setting("ca_bundle")
+            if ca_bundle:
+                ca_bundle = check_ca_bundle(ca_bundle)
             self._connector = HttpJiraConnector(ca_bundle=ca_bundle)
         return self._connector
 
@@ -107,6 +110,12 @@ class AppServices:
         from clockwork_desktop.services.timesheet import TimesheetService
 
         return TimesheetService(self.store, self.accounts, self.tracker, self.clock)
+
+    def set_ca_bundle(self, path: str) -> None:
+        """Trust the CAs in ``path`` for every Jira site from now on (checked first)."""
+        from clockwork_desktop.infra.tls import check_ca_bundle
+
+        self.store.set_setting("ca_bundle", check_ca_bundle(path))
 
     def has_token(self, name: str) -> bool:
         account = self.store.account(name)

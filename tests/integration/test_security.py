@@ -244,3 +244,58 @@ def test_xlsx_export_opens_with_text_kept_as_text(tmp_path: Path, site: FakeJira
     assert mallory[3].value == 2
     assert mallory[9].value == 2
     assert [c.value for c in mallory[12:15]] == ["2:00", "40:00", "-38:00"]
+
+
+# -- odd input exits 2 with a message, never a traceback ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("entries", "--date", "9999-12-31"),
+        ("entries", "--week", "9999-W52"),
+        ("entries", "--from", "9999-12-30", "--to", "9999-12-31"),
+        ("log", "A-1", "1h", "--date", "9999-12-31"),
+        ("log", "A-1", "1h", "--date", "0001-01-01"),
+        ("timesheet", "--date", "9999-12-31"),
+        ("start", "A-1", "--at", "0001-01-01T00:30+05:00"),
+        ("edit", "99999999999999999999999", "--comment", "x"),
+        ("delete", "99999999999999999999"),
+    ],
+)
+def test_extreme_dates_and_ids_exit_2(tmp_path: Path, args: tuple[str, ...]) -> None:
+    result = run(tmp_path, *args)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(("clockwork-desktop: ", "usage:"))
+
+
+def test_ca_bundle_is_set_at_login_and_checked(tmp_path: Path, site: FakeJira) -> None:
+    import shutil
+
+    import certifi
+
+    missing = run(
+        tmp_path,
+        *("login", "--url", site.base_url, "--email", ALICE.email, "--token-stdin"),
+        *("--ca-bundle", str(tmp_path / "nowhere.pem")),
+        stdin="alice-token\n",
+    )
+    assert missing.returncode == 2
+    assert "nowhere.pem" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    bundle = tmp_path / "company-ca.pem"
+    shutil.copy(certifi.where(), bundle)
+    signed_in = run(
+        tmp_path,
+        *("login", "--url", site.base_url, "--email", ALICE.email, "--token-stdin"),
+        *("--ca-bundle", str(bundle)),
+        stdin="alice-token\n",
+    )
+    assert signed_in.returncode == 0, signed_in.stderr
+    bundle.unlink()  # the stored path now names nothing: say so, do not crash
+    run(tmp_path, "log", "PROJ-1", "1h", "--date", "2026-03-05", "--start", "09:00")
+    sync = run(tmp_path, "sync")
+    assert sync.returncode == 2
+    assert "company-ca.pem" in sync.stderr
+    assert "Traceback" not in sync.stderr
