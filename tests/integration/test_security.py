@@ -299,3 +299,55 @@ def test_ca_bundle_is_set_at_login_and_checked(tmp_path: Path, site: FakeJira) -
     assert sync.returncode == 2
     assert "company-ca.pem" in sync.stderr
     assert "Traceback" not in sync.stderr
+
+
+# -- a damaged disk --------------------------------------------------------------------------
+
+DAY_2026_03_02 = 1772409600  # 2026-03-02T00:00Z
+
+
+def _damaged_database(data: Path) -> bytes:
+    """300 entries on 2026-03-02, then pages in the middle of the file overwritten."""
+    from clockwork_desktop.infra.db.database import open_database
+
+    opened = open_database(data)
+    for i in range(300):
+        opened.conn.execute(
+            "INSERT INTO entries (uuid, issue_key, start_utc, end_utc, tz, sync_state, comment)"
+            " VALUES (?, ?, ?, ?, 'UTC', 'pending', ?)",
+            (
+                f"u{i}",
+                f"A-{i + 1}",
+                DAY_2026_03_02 + i * 60,
+                DAY_2026_03_02 + i * 60 + 30,
+                "x" * 300,
+            ),
+        )
+    opened.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    opened.conn.close()
+    path = data / "clockwork.db"
+    pages = bytearray(path.read_bytes())
+    for offset in range(4096 * 8, 4096 * 11):
+        pages[offset] = 0xA5
+    path.write_bytes(bytes(pages))
+    return bytes(pages)
+
+
+def test_a_damaged_page_is_moved_aside_and_readable_rows_recovered(tmp_path: Path) -> None:
+    damaged = _damaged_database(tmp_path / "data")
+    day = ("--date", "2026-03-02", "--json")
+    first = run(tmp_path, "entries", *day)
+    assert first.returncode == 1
+    assert "damaged" in first.stderr
+    assert "Traceback" not in first.stderr
+    second = run(tmp_path, "entries", *day)
+    assert second.returncode == 0, second.stderr
+    assert "moved to" in second.stderr
+    assert "recovered" in second.stderr
+    recovered = json.loads(second.stdout)
+    assert 0 < len(recovered) <= 300
+    for entry in recovered:  # whole rows, not fragments
+        assert entry["uuid"] == f"u{int(entry['issue_key'][2:]) - 1}"
+    (aside,) = (tmp_path / "data").glob("clockwork.db.corrupt-*[0-9Z]")
+    assert aside.read_bytes() == damaged  # kept exactly as it was
+    assert run(tmp_path, "log", "A-1", "1h", "--date", "2026-03-03").returncode == 0
