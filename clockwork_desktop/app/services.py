@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from clockwork_desktop.services.timesheet import TimesheetService
 
 
+CA_BUNDLE_KEY = "ca_bundle:"  # + the site's address: a company CA is kept with its site
+
+
 class AppServices:
     def __init__(
         self,
@@ -75,14 +78,15 @@ class AppServices:
     @cached_property
     def connector(self) -> JiraConnector:
         if self._connector is None:
-            from clockwork_desktop.infra.jira.client import HttpJiraConnector
-            from clockwork_desktop.infra.tls import check_ca_bundle
+            from clockwork_desktop.infra.tls import SiteCaConnector
 
-            ca_bundle = self.store.get_setting("ca_bundle")
-            if ca_bundle:
-                ca_bundle = check_ca_bundle(ca_bundle)
-            self._connector = HttpJiraConnector(ca_bundle=ca_bundle)
+            self._connector = SiteCaConnector(self._ca_bundle_for)
         return self._connector
+
+    def _ca_bundle_for(self, site: str) -> str | None:
+        """The site's own CA bundle (``login --ca-bundle``), else the shared ``ca_bundle``."""
+        bundle = self.store.get_setting(CA_BUNDLE_KEY + site) or self.store.get_setting("ca_bundle")
+        return str(bundle) if bundle else None
 
     @cached_property
     def accounts(self) -> AccountService:
@@ -111,11 +115,12 @@ class AppServices:
 
         return TimesheetService(self.store, self.accounts, self.tracker, self.clock)
 
-    def set_ca_bundle(self, path: str) -> None:
-        """Trust the CAs in ``path`` for every Jira site from now on (checked first)."""
+    def set_ca_bundle(self, site: str, path: str) -> None:
+        """Trust the CAs in ``path`` (checked first) for ``site``, from its sign-in on."""
+        from clockwork_desktop.core.urls import normalise_site_url
         from clockwork_desktop.infra.tls import check_ca_bundle
 
-        self.store.set_setting("ca_bundle", check_ca_bundle(path))
+        self.store.set_setting(CA_BUNDLE_KEY + normalise_site_url(site), check_ca_bundle(path))
 
     def has_token(self, name: str) -> bool:
         account = self.store.account(name)

@@ -31,7 +31,7 @@ class JiraCliServices(CliServices, Protocol):
 
     def has_token(self, name: str) -> bool: ...
 
-    def set_ca_bundle(self, path: str) -> None: ...
+    def set_ca_bundle(self, site: str, path: str) -> None: ...
 
 
 def _svc(s: CliServices) -> JiraCliServices:
@@ -63,7 +63,7 @@ def _read_token(args: argparse.Namespace) -> tuple[str, bool]:
 def cmd_login(args: argparse.Namespace, s: CliServices) -> int:
     token, keep = _read_token(args)
     if args.ca_bundle:
-        _svc(s).set_ca_bundle(args.ca_bundle)
+        _svc(s).set_ca_bundle(args.url, args.ca_bundle)
     result = _svc(s).accounts.login(
         args.url, token, email=args.email, name=args.name, store_token=keep
     )

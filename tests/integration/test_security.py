@@ -270,7 +270,9 @@ def test_extreme_dates_and_ids_exit_2(tmp_path: Path, args: tuple[str, ...]) -> 
     assert result.stderr.startswith(("clockwork-desktop: ", "usage:"))
 
 
-def test_ca_bundle_is_set_at_login_and_checked(tmp_path: Path, site: FakeJira) -> None:
+def test_ca_bundle_is_set_at_login_and_checked(
+    tmp_path: Path, site: FakeJira, other_site: FakeJira
+) -> None:
     import shutil
 
     import certifi
@@ -293,12 +295,33 @@ def test_ca_bundle_is_set_at_login_and_checked(tmp_path: Path, site: FakeJira) -
         stdin="alice-token\n",
     )
     assert signed_in.returncode == 0, signed_in.stderr
-    bundle.unlink()  # the stored path now names nothing: say so, do not crash
+    second = run(
+        tmp_path,
+        *("login", "--url", other_site.base_url, "--email", BEA.email, "--name", "second"),
+        *("--token-stdin",),
+        stdin="bea-token\n",
+    )
+    assert second.returncode == 0, second.stderr
+    run(
+        tmp_path,
+        "log",
+        "PROJ-2",
+        "1h",
+        "--date",
+        "2026-03-05",
+        "--start",
+        "11:00",
+        "--account",
+        "second",
+    )
+    bundle.unlink()  # the path kept with the site now names nothing: say so, do not crash
     run(tmp_path, "log", "PROJ-1", "1h", "--date", "2026-03-05", "--start", "09:00")
     sync = run(tmp_path, "sync")
-    assert sync.returncode == 2
-    assert "company-ca.pem" in sync.stderr
+    assert sync.returncode == 3
+    assert "company-ca.pem" in sync.stdout
     assert "Traceback" not in sync.stderr
+    assert site.count("POST") == 0
+    assert len(other_site.worklogs_of("PROJ-2")) == 1  # the bundle belongs to the first site only
 
 
 # -- a damaged disk --------------------------------------------------------------------------
