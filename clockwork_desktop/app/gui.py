@@ -20,8 +20,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
 from clockwork_desktop.app.services import AppServices
 from clockwork_desktop.core.durations import format_duration
+from clockwork_desktop.core.errors import ClockworkError
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.ui.icons import app_icon
+from clockwork_desktop.ui.plaintext import warn
 from clockwork_desktop.ui.tasks import TaskRunner
 from clockwork_desktop.ui.tray import TrayController
 
@@ -97,8 +99,18 @@ class GuiApp:
         self.instance.listen(lambda: self.controller.show_picker())
 
         services = self.services
+        try:
+            # Open the database now: a damaged file is moved aside and what it still held is
+            # recovered before anything reads it, and the notice below can say so.
+            services.store  # noqa: B018
+        except ClockworkError as exc:
+            log.error("cannot start: %s", exc)
+            warn(None, "Clockwork Desktop", str(exc))
+            self.instance.close()
+            return 1
         for notice in services.notices:
-            QMessageBox.warning(None, "Clockwork Desktop", notice)
+            warn(None, "Clockwork Desktop", notice)
+        services.notices.clear()
         self.runner = TaskRunner()
         use_tray = QSystemTrayIcon.isSystemTrayAvailable()
         from clockwork_desktop.infra.autostart import Autostart

@@ -7,6 +7,8 @@ import os
 from io import TextIOWrapper
 from pathlib import Path
 
+from clockwork_desktop.core.tokens import redact
+
 LOG_FILENAME = "clockwork.log"
 MAX_LOG_BYTES = 2 * 1024 * 1024
 
@@ -28,10 +30,18 @@ class PrivateFileHandler(logging.FileHandler):
         return os.fdopen(fd, "a", encoding="utf-8")
 
 
+class RedactingFormatter(logging.Formatter):
+    """Scrubs each finished line, traceback included: exception texts from libraries may quote
+    a request's headers or a URL with a password, and no caller can be trusted to remember."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
 def setup_logging(log_dir: Path, level: int = logging.INFO) -> None:
     handler = PrivateFileHandler(log_dir / LOG_FILENAME, delay=True)
     handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s")
+        RedactingFormatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s")
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         from clockwork_desktop.cli.jira_commands import JIRA_HANDLERS
 
         extra = JIRA_HANDLERS
-    services = AppServices(base)
+    services = AppServices(base, token_account=getattr(args, "account", None))
     try:
         return commands.run(args, services, extra=extra)
     finally:

@@ -14,11 +14,15 @@ from clockwork_desktop.infra.localzone import local_zone
 from clockwork_desktop.services.tracker import TrackerService
 
 if TYPE_CHECKING:
+    from clockwork_desktop.core.export import Table
     from clockwork_desktop.core.ports import CredentialStore, JiraConnector
     from clockwork_desktop.services.accounts import AccountService
     from clockwork_desktop.services.issues import IssueService
     from clockwork_desktop.services.sync import SyncService
     from clockwork_desktop.services.timesheet import TimesheetService
+
+
+CA_BUNDLE_KEY = "ca_bundle:"  # + the site's address: a company CA is kept with its site
 
 
 class AppServices:
@@ -29,6 +33,7 @@ class AppServices:
         *,
         connector: JiraConnector | None = None,
         credentials: CredentialStore | None = None,
+        token_account: str | None = None,
     ) -> None:
         self.data_dir = data_dir
         self.clock: Clock = clock or SystemClock()
@@ -36,6 +41,7 @@ class AppServices:
         self._db: OpenedDatabase | None = None
         self._connector = connector
         self._credentials = credentials
+        self._token_account = token_account  # the account CLOCKWORK_JIRA_TOKEN belongs to
 
     @cached_property
     def store(self) -> SqliteStore:
@@ -63,17 +69,24 @@ class AppServices:
         if self._credentials is None:
             from clockwork_desktop.infra.credentials import KeyringCredentials
 
-            self._credentials = KeyringCredentials()
+            self._credentials = KeyringCredentials(
+                token_account=self._token_account,
+                account_names=lambda: [a.name for a in self.store.accounts()],
+            )
         return self._credentials
 
     @cached_property
     def connector(self) -> JiraConnector:
         if self._connector is None:
-            from clockwork_desktop.infra.jira.client import HttpJiraConnector
+            from clockwork_desktop.infra.tls import SiteCaConnector
 
-            ca_bundle = self.store.get_setting("ca_bundle")
-            self._connector = HttpJiraConnector(ca_bundle=ca_bundle)
+            self._connector = SiteCaConnector(self._ca_bundle_for)
         return self._connector
+
+    def _ca_bundle_for(self, site: str) -> str | None:
+        """The site's own CA bundle (``login --ca-bundle``), else the shared ``ca_bundle``."""
+        bundle = self.store.get_setting(CA_BUNDLE_KEY + site) or self.store.get_setting("ca_bundle")
+        return str(bundle) if bundle else None
 
     @cached_property
     def accounts(self) -> AccountService:
@@ -102,6 +115,13 @@ class AppServices:
 
         return TimesheetService(self.store, self.accounts, self.tracker, self.clock)
 
+    def set_ca_bundle(self, site: str, path: str) -> None:
+        """Trust the CAs in ``path`` (checked first) for ``site``, from its sign-in on."""
+        from clockwork_desktop.core.urls import normalise_site_url
+        from clockwork_desktop.infra.tls import check_ca_bundle
+
+        self.store.set_setting(CA_BUNDLE_KEY + normalise_site_url(site), check_ca_bundle(path))
+
     def has_token(self, name: str) -> bool:
         account = self.store.account(name)
         if account is None:
@@ -119,6 +139,11 @@ class AppServices:
 
     def data_version(self) -> int:
         return self.store.data_version()
+
+    def xlsx_bytes(self, table: Table) -> bytes:
+        from clockwork_desktop.infra.spreadsheet import xlsx_bytes
+
+        return xlsx_bytes(table)
 
     def issue_summary(self, key: str) -> str:
         return self.store.issue_summaries([key]).get(key, "")

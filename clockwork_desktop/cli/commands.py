@@ -178,10 +178,10 @@ def run(args: argparse.Namespace, services: CliServices, extra: dict[str, Handle
         code = handler(args, services)
     except ClockworkError as exc:
         log.info("%s failed: %s", args.command, exc)
-        print(f"clockwork-desktop: {exc}", file=sys.stderr)
+        print(f"clockwork-desktop: {output.clean(exc)}", file=sys.stderr)
         return exc.exit_code
     finally:
         for notice in services.notices:
-            print(f"clockwork-desktop: {notice}", file=sys.stderr)
+            print(f"clockwork-desktop: {output.clean(notice)}", file=sys.stderr)
         services.notices.clear()
     return code

@@ -31,6 +31,8 @@ class JiraCliServices(CliServices, Protocol):
 
     def has_token(self, name: str) -> bool: ...
 
+    def set_ca_bundle(self, site: str, path: str) -> None: ...
+
 
 def _svc(s: CliServices) -> JiraCliServices:
     return s  # type: ignore[return-value]
@@ -60,14 +62,16 @@ def _read_token(args: argparse.Namespace) -> tuple[str, bool]:
 
 def cmd_login(args: argparse.Namespace, s: CliServices) -> int:
     token, keep = _read_token(args)
+    if args.ca_bundle:
+        _svc(s).set_ca_bundle(args.url, args.ca_bundle)
     result = _svc(s).accounts.login(
         args.url, token, email=args.email, name=args.name, store_token=keep
     )
     a, user = result.account, result.user
     print(
         f"Signed in to {a.url} ({'Jira Cloud' if a.is_cloud else 'Jira Data Center'}) as "
-        f"{user.display_name} (account id {user.account_id}, time zone "
-        f"{user.time_zone or 'not set'})."
+        f"{output.clean(user.display_name)} (account id {output.clean(user.account_id)}, time "
+        f"zone {output.clean(user.time_zone or 'not set')})."
     )
     print(
         f"Account {a.name!r}"
@@ -122,7 +126,7 @@ def cmd_accounts(args: argparse.Namespace, s: CliServices) -> int:
         )
         default = " (default)" if r["default"] else ""
         print(
-            f"{r['name']}{default}: {r['url']} as {r['display_name']} — {state}; "
+            f"{r['name']}{default}: {r['url']} as {output.clean(r['display_name'])} — {state}; "
             f"rounding {r['rounding']}"
         )
     return 0
@@ -158,19 +162,19 @@ def cmd_sync(args: argparse.Namespace, s: CliServices) -> int:
         )
     else:
         for line in summarise(report):
-            print(line)
+            print(output.clean(line))
     if report.busy:
         return 1
     if report.unavailable:
         if args.json:
-            print(f"clockwork-desktop: {report.unavailable}", file=sys.stderr)
+            print(f"clockwork-desktop: {output.clean(report.unavailable)}", file=sys.stderr)
         return 3
     return 0 if (report.failed == 0 and report.pending == 0 and not report.errors) else 1
 
 
 def _issues_out(issues: list[JiraIssue], as_json: bool, note: str | None) -> None:
     if note:
-        print(f"clockwork-desktop: showing saved results: {note}", file=sys.stderr)
+        print(f"clockwork-desktop: showing saved results: {output.clean(note)}", file=sys.stderr)
     if as_json:
         print(
             output.dumps([{"key": i.key, "summary": i.summary, "status": i.status} for i in issues])
@@ -178,10 +182,10 @@ def _issues_out(issues: list[JiraIssue], as_json: bool, note: str | None) -> Non
     elif not issues:
         print("No issues.")
     else:
-        width = max(len(i.key) for i in issues)
+        width = max(len(output.clean(i.key)) for i in issues)
         for i in issues:
-            status = f"  [{i.status}]" if i.status else ""
-            print(f"{i.key.ljust(width)}  {i.summary}{status}")
+            status = f"  [{output.clean(i.status)}]" if i.status else ""
+            print(f"{output.clean(i.key).ljust(width)}  {output.clean(i.summary)}{status}")
 
 
 def cmd_issues(args: argparse.Namespace, s: CliServices) -> int:

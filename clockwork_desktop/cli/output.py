@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,8 +23,27 @@ STATE_LABELS = {
 }
 
 
+# Whole escape sequences first (CSI, OSC with either terminator), so no half is left to show.
+_ESCAPE_SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?")
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}]")
+# json.dumps escapes C0 controls itself; these it would pass through with ensure_ascii=False.
+_JSON_UNSAFE = re.compile(f"[\x7f-\x9f{_BIDI}]")
+
+
+def clean(text: object) -> str:
+    """One line of text from Jira or a server, safe for a terminal.
+
+    A terminal obeys escape sequences it is sent (clear the screen, rewrite the title, plant
+    a hyperlink), and bidirectional overrides make a key or a name read backwards.
+    """
+    flat = str(text).replace("\t", " ").replace("\r\n", " ").replace("\n", " ")
+    return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", flat))
+
+
 def dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def entry_json(view: EntryView, zone: ZoneInfo) -> dict[str, Any]:
@@ -74,8 +94,9 @@ def status_text(status: Status, zone: ZoneInfo) -> str:
         r = status.running
         since = r.started_at.astimezone(zone).strftime("%H:%M")
         lines.append(
-            f"Running: {r.issue_key} since {since} ({format_clock(status.elapsed_seconds)})"
-            + (f" — {r.comment}" if r.comment else "")
+            f"Running: {clean(r.issue_key)} since {since} "
+            f"({format_clock(status.elapsed_seconds)})"
+            + (f" — {clean(r.comment)}" if r.comment else "")
         )
     lines.append(f"Today: {format_duration(status.today_seconds)}")
     sync = status.sync
@@ -99,7 +120,7 @@ def entries_table(views: list[EntryView], zone: ZoneInfo) -> str:
         end = e.ended_at.astimezone(zone).strftime("%H:%M") if e.ended_at else "…"
         state = STATE_LABELS[v.state]
         if e.error:
-            state += f": {e.error}"
+            state += f": {clean(e.error)}"
         if e.needs_review:
             state += " (check)"
         total += v.duration_seconds
@@ -109,11 +130,11 @@ def entries_table(views: list[EntryView], zone: ZoneInfo) -> str:
                 start.strftime("%Y-%m-%d"),
                 start.strftime("%H:%M"),
                 end,
-                e.issue_key,
+                clean(e.issue_key),
                 format_duration(v.duration_seconds),
                 format_duration(v.log_seconds) if v.log_seconds else "—",
                 state,
-                e.comment.replace("\n", " "),
+                clean(e.comment),
             )
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(header) - 1)]

@@ -11,6 +11,7 @@ from typing import Any
 from clockwork_desktop import __version__
 
 TIME_HELP = "HH:MM (local, today) or an ISO 8601 instant"
+MAX_ENTRY_ID = 2**63 - 1  # SQLite's largest integer
 
 
 class _Formatter(argparse.HelpFormatter):
@@ -111,6 +112,11 @@ def _login(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--email", metavar="EMAIL", help="Jira Cloud: your Atlassian account email")
     p.add_argument("--name", metavar="NAME", help="a short name for this account")
     p.add_argument("--token-stdin", action="store_true", help="read the token from stdin")
+    p.add_argument(
+        "--ca-bundle",
+        metavar="FILE",
+        help="PEM file of the CA certificates to trust instead of the system's (company CA)",
+    )
 
 
 def _logout(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -127,6 +133,11 @@ def _sync(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("sync", help="send pending entries to Jira now")
     p.add_argument("--json", action="store_true")
     p.add_argument("--retry-failed", action="store_true", help="try refused entries again")
+    p.add_argument(
+        "--account",
+        metavar="NAME",
+        help="the account CLOCKWORK_JIRA_TOKEN belongs to (needed with several accounts)",
+    )
 
 
 def _issues(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -267,6 +278,6 @@ def _entry_id(text: str) -> int:
         raise argparse.ArgumentTypeError(
             f"not an entry id: {text!r} (use the number shown by `entries`)"
         ) from None
-    if value <= 0:
+    if not 0 < value <= MAX_ENTRY_ID:
         raise argparse.ArgumentTypeError(f"not an entry id: {text!r}")
     return value

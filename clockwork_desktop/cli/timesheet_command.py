@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from clockwork_desktop.cli import output
 from clockwork_desktop.cli.commands import CliServices
 from clockwork_desktop.core.durations import format_duration
-from clockwork_desktop.core.export import csv_text, encode_table
+from clockwork_desktop.core.export import Table, csv_text, encode_table
 from clockwork_desktop.core.timeinput import parse_date, parse_week
 from clockwork_desktop.core.timesheet import WeekGrid, grid_table, week_days
 from clockwork_desktop.services.timesheet import TimesheetService
@@ -20,6 +20,8 @@ from clockwork_desktop.services.timesheet import TimesheetService
 class TimesheetCliServices(CliServices, Protocol):
     @property
     def timesheets(self) -> TimesheetService: ...
+
+    def xlsx_bytes(self, table: Table) -> bytes: ...
 
 
 def grid_json(grid: WeekGrid) -> dict[str, Any]:
@@ -53,7 +55,7 @@ def grid_text(grid: WeekGrid) -> str:
     for r in grid.rows:
         rows.append(
             [
-                r.display_name,
+                output.clean(r.display_name),
                 *[fmt(s) for s in r.days],
                 fmt(r.total),
                 fmt(r.expected),
@@ -61,7 +63,9 @@ def grid_text(grid: WeekGrid) -> str:
             ]
         )
         for i in r.issues:
-            rows.append([f"  {i.key}", *[fmt(s) for s in i.days], fmt(i.total), "", ""])
+            rows.append(
+                [f"  {output.clean(i.key)}", *[fmt(s) for s in i.days], fmt(i.total), "", ""]
+            )
     rows.append(["Total", *[fmt(s) for s in grid.totals], fmt(grid.total), "", ""])
     widths = [max(len(row[c]) for row in rows) for c in range(len(head))]
     lines = [f"Week {grid.week} ({grid.timezone})"]
@@ -99,7 +103,7 @@ def cmd_timesheet(args: argparse.Namespace, s: CliServices) -> int:
                 file=sys.stderr,
             )
     if note:
-        print(f"clockwork-desktop: {note}", file=sys.stderr)
+        print(f"clockwork-desktop: {output.clean(note)}", file=sys.stderr)
     if args.format == "json":
         text = output.dumps(grid_json(grid))
     elif args.format == "csv":
@@ -109,7 +113,8 @@ def cmd_timesheet(args: argparse.Namespace, s: CliServices) -> int:
     if args.output:
         path = Path(args.output)
         if path.suffix.lower() in (".xlsx", ".tsv", ".csv"):
-            path.write_bytes(encode_table(grid_table(grid, by_issue=True), path.suffix))
+            table = grid_table(grid, by_issue=True)
+            path.write_bytes(encode_table(table, path.suffix, services.xlsx_bytes))
         else:
             path.write_text(text + ("\n" if not text.endswith("\n") else ""), encoding="utf-8")
         print(f"Wrote {path}.")

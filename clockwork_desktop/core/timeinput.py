@@ -11,6 +11,16 @@ from clockwork_desktop.core.errors import InputError
 TIME_FORMS = "HH:MM (local, today) or an ISO 8601 instant such as 2026-03-09T09:00+01:00"
 _HHMM_RE = re.compile(r"^(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)$")
 _WEEK_RE = re.compile(r"^(?P<y>\d{4})-?W(?P<w>\d{2})$", re.IGNORECASE)
+# Far enough either way for any real timesheet; near year 1 or 9999 a day's bounds or a time
+# zone shift no longer fit in a datetime.
+MIN_YEAR, MAX_YEAR = 1970, 9000
+
+
+def _check_year(year: int, text: str) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise InputError(
+            f"{text.strip()!r} is out of range: dates from {MIN_YEAR} to {MAX_YEAR} are accepted."
+        )
 
 
 def local_wall_to_utc(day: date, wall: time, zone: ZoneInfo) -> datetime:
@@ -38,6 +48,7 @@ def parse_time(text: str, zone: ZoneInfo, base_day: date) -> datetime:
         parsed = datetime.fromisoformat(text.strip())
     except ValueError:
         raise InputError(f"Not a time: {text!r}. Accepted: {TIME_FORMS}.") from None
+    _check_year(parsed.year, text)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
     return parsed.astimezone(UTC).replace(microsecond=0)
@@ -51,11 +62,13 @@ def parse_date(text: str, today: date) -> date:
     if value == "yesterday":
         return today - timedelta(days=1)
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise InputError(
             f"Not a date: {text!r}. Accepted: YYYY-MM-DD, today or yesterday."
         ) from None
+    _check_year(day.year, text)
+    return day
 
 
 def parse_week(text: str) -> tuple[int, int]:
@@ -63,6 +76,7 @@ def parse_week(text: str) -> tuple[int, int]:
     match = _WEEK_RE.match(text.strip())
     if match:
         year, week = int(match["y"]), int(match["w"])
+        _check_year(year, text)
         try:
             date.fromisocalendar(year, week, 1)
         except ValueError:

@@ -11,6 +11,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from clockwork_desktop.core.days import local_day_bounds
+from clockwork_desktop.core.export import Cell
 
 
 class WorklogRecord(NamedTuple):
@@ -180,17 +181,58 @@ def project_totals(grid: WeekGrid) -> dict[str, list[int]]:
     return out
 
 
-def grid_table(grid: WeekGrid, *, by_issue: bool = False) -> list[list[str | int]]:
-    """The grid as rows of cells (header first), for CSV, XLSX and the clipboard."""
-    header: list[str | int] = ["Person", "Issue", *[d.isoformat() for d in grid.days]]
+def hours(seconds: int) -> int | float:
+    """Decimal hours to two places (a whole number stays whole: ``2``, not ``2.0``)."""
+    value = round(seconds / 3600, 2)
+    return int(value) if value == int(value) else value
+
+
+def hours_minutes(seconds: int) -> str:
+    """``h:mm`` without a day roll-over: ``40:00`` for a week, ``-1:30`` for a shortfall."""
+    sign = "-" if seconds < 0 else ""
+    minutes = round(abs(seconds) / 60)
+    return f"{sign}{minutes // 60}:{minutes % 60:02d}"
+
+
+def grid_table(grid: WeekGrid, *, by_issue: bool = False) -> list[list[Cell]]:
+    """The grid as rows of cells for CSV, XLSX and the clipboard: a header, a unit row, then
+    durations in decimal hours, with the totals also as h:mm (spreadsheets sum the former,
+    people read the latter)."""
+    header: list[Cell] = ["Person", "Issue", *[d.isoformat() for d in grid.days]]
     header += ["Total", "Expected", "Difference"]
-    table: list[list[str | int]] = [header]
+    header += ["Total (h:mm)", "Expected (h:mm)", "Difference (h:mm)"]
+    units: list[Cell] = ["", "", *["hours"] * (len(grid.days) + 3), *["h:mm"] * 3]
+    table: list[list[Cell]] = [header, units]
     for row in grid.rows:
-        table.append([row.display_name, "", *row.days, row.total, row.expected, row.difference])
+        sums = (row.total, row.expected, row.difference)
+        table.append(
+            [
+                row.display_name,
+                "",
+                *map(hours, row.days),
+                *map(hours, sums),
+                *map(hours_minutes, sums),
+            ]
+        )
         if by_issue:
             for issue in row.issues:
-                table.append([row.display_name, issue.key, *issue.days, issue.total, "", ""])
-    table.append(["Total", "", *grid.totals, grid.total, "", ""])
+                table.append(
+                    [
+                        row.display_name,
+                        issue.key,
+                        *map(hours, issue.days),
+                        hours(issue.total),
+                        "",
+                        "",
+                        hours_minutes(issue.total),
+                        "",
+                        "",
+                    ]
+                )
+    total = grid.total
+    table.append(
+        ["Total", "", *map(hours, grid.totals), hours(total), "", "", hours_minutes(total), "", ""]
+    )
     return table
 
 

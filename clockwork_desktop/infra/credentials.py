@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
-from clockwork_desktop.core.errors import CredentialsUnavailableError
+from clockwork_desktop.core.errors import (
+    CredentialsUnavailableError,
+    InputError,
+    JiraUnavailableError,
+)
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import TOKEN_ENV_VAR, Account
+from clockwork_desktop.core.tokens import check_token
 
 log = get_logger(__name__)
 
@@ -27,12 +33,47 @@ def _username(account: Account | str) -> str:
 
 
 class KeyringCredentials:
-    def __init__(self, environ: dict[str, str] | None = None) -> None:
+    """The keyring, except for the one account that the environment variable belongs to.
+
+    The variable holds one site's secret, so it must never travel to another site: it belongs
+    to ``token_account`` when a command names one, else to the only account there is. With
+    several accounts and none named, asking for any token is refused.
+    """
+
+    def __init__(
+        self,
+        environ: dict[str, str] | None = None,
+        *,
+        token_account: str | None = None,
+        account_names: Callable[[], list[str]] | None = None,
+    ) -> None:
         self._env = environ if environ is not None else dict(os.environ)
+        self._token_account = token_account
+        self._account_names = account_names
 
     def env_token(self) -> str | None:
         token = self._env.get(TOKEN_ENV, "").strip()
-        return token or None
+        if not token:
+            return None
+        try:
+            return check_token(token, f"The token in {TOKEN_ENV}")
+        except InputError as exc:
+            raise JiraUnavailableError(str(exc)) from None
+
+    def _env_token_for(self, account: Account) -> str | None:
+        token = self.env_token()
+        if token is None:
+            return None
+        if self._token_account is not None:
+            return token if account.name == self._token_account else None
+        names = self._account_names() if self._account_names else [account.name]
+        if len(names) <= 1:
+            return token
+        raise JiraUnavailableError(
+            f"{TOKEN_ENV} is set and there are {len(names)} Jira accounts "
+            f"({', '.join(names)}): name the account the token belongs to with --account NAME, "
+            "or unset the variable so that each account uses its own token from the keyring."
+        )
 
     def check_available(self) -> None:
         import keyring
@@ -44,7 +85,7 @@ class KeyringCredentials:
             raise CredentialsUnavailableError(NO_KEYRING)
 
     def get_token(self, account: Account) -> str | None:
-        env = self.env_token()
+        env = self._env_token_for(account)
         if env:
             return env
         import keyring

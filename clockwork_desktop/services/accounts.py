@@ -8,6 +8,7 @@ from clockwork_desktop.core.errors import InputError, JiraAuthError, NotFoundErr
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import Account, JiraUser
 from clockwork_desktop.core.ports import AccountStore, CredentialStore, JiraConnector, JiraPort
+from clockwork_desktop.core.tokens import check_token
 from clockwork_desktop.core.urls import normalise_site_url
 
 log = get_logger(__name__)
@@ -69,7 +70,7 @@ class AccountService:
         Nothing is saved unless Jira accepted the token and the token can be kept safely.
         """
         site = normalise_site_url(url)
-        token = token.strip()
+        token = check_token(token)
         if store_token:
             self._credentials.check_available()
         deployment, user = self.check(site, token, email=email)
@@ -100,9 +101,7 @@ class AccountService:
     def check(self, url: str, token: str, *, email: str | None = None) -> tuple[str, JiraUser]:
         """Ask Jira who this token belongs to ("Test connection"); nothing is saved."""
         site = normalise_site_url(url)
-        token = token.strip()
-        if not token:
-            raise InputError("The token is empty.")
+        token = check_token(token)
         guess = "cloud" if email else "datacenter"
         probe = self._connector.connect(site, guess, email, token)
         try:

@@ -33,6 +33,7 @@ from clockwork_desktop.core.durations import ACCEPTED_FORMS, format_duration, pa
 from clockwork_desktop.core.errors import ClockworkError
 from clockwork_desktop.core.models import AwayPeriod, Entry, normalise_issue_key
 from clockwork_desktop.ui.gui_services import GuiServices
+from clockwork_desktop.ui.plaintext import tooltip
 
 STATE_TEXT = {
     "pending": "pending",
@@ -322,7 +323,7 @@ class EntriesDialog(QDialog):
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if col == 5:
-                    item.setToolTip(state)
+                    item.setToolTip(tooltip(state))
                 self.table.setItem(row, col, item)
         self.table.resizeColumnsToContents()
         self.total.setText(f"Total: {format_duration(total)}")

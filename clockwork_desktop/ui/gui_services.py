@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:  # types only: the tray must not pay for importing the sync engine at start
+    from clockwork_desktop.core.export import Table
     from clockwork_desktop.core.ports import SettingsStore
     from clockwork_desktop.services.accounts import AccountService
     from clockwork_desktop.services.issues import IssueService
@@ -38,3 +39,5 @@ class GuiServices(Protocol):
     def data_version(self) -> int: ...
 
     def issue_summary(self, key: str) -> str: ...
+
+    def xlsx_bytes(self, table: Table) -> bytes: ...

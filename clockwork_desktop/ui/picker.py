@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from clockwork_desktop.core.models import ISSUE_KEY_RE, JiraIssue
 from clockwork_desktop.ui.gui_services import GuiServices
+from clockwork_desktop.ui.plaintext import tooltip
 from clockwork_desktop.ui.tasks import TaskRunner
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
@@ -215,7 +216,7 @@ class IssuePicker(QFrame):
             text += "   (running)"
         item = QListWidgetItem(text)
         item.setData(KEY_ROLE, issue.key)
-        item.setToolTip(f"{issue.key}: {issue.summary}")
+        item.setToolTip(tooltip(f"{issue.key}: {issue.summary}"))
         self.list.addItem(item)
 
     def _selectable_rows(self) -> list[int]:

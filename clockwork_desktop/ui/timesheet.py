@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -36,6 +35,7 @@ from clockwork_desktop.core.timesheet import WeekGrid, grid_table, project_total
 from clockwork_desktop.services.timesheet import Team, TeamWeek, TimesheetService
 from clockwork_desktop.ui.dialogs import plain_label
 from clockwork_desktop.ui.gui_services import GuiServices
+from clockwork_desktop.ui.plaintext import ask_text, warn
 from clockwork_desktop.ui.tasks import TaskRunner
 from clockwork_desktop.ui.timesheet_models import MyWeekModel, TeamModel
 
@@ -459,12 +459,12 @@ class TimesheetWindow(QMainWindow):
 
     def _warn(self, title: str, error: BaseException) -> None:
         self.team_status.setText("")
-        QMessageBox.warning(self, title, str(error))
+        warn(self, title, str(error))
 
     def _name_team(self, found: list[Any]) -> None:
         try:
             members = list({u.account_id: (u.account_id, u.display_name) for u in found}.values())
-            name, ok = QInputDialog.getText(
+            name, ok = ask_text(
                 self,
                 "Save team",
                 "Found: " + ", ".join(m[1] for m in members) + "\nName this team:",
@@ -473,7 +473,7 @@ class TimesheetWindow(QMainWindow):
                 return
             team = self._sheets.save_people_team(name, members)
         except ClockworkError as exc:
-            QMessageBox.warning(self, "People", str(exc))
+            warn(self, "People", str(exc))
             return
         self._fill_teams(select=team.name)
         self.load_team(refresh=True)
@@ -492,7 +492,7 @@ class TimesheetWindow(QMainWindow):
             people = max(1, len(self._team_week.grid.rows))
             self.team_chart.set_data(self._team_week.grid, [e * people for e in self.expected()])
 
-    def table(self) -> list[list[str | int]]:
+    def table(self) -> list[list[str | int | float]]:
         grid = self.current_grid()
         return grid_table(grid, by_issue=True) if grid else []
 
@@ -513,5 +513,7 @@ class TimesheetWindow(QMainWindow):
             if not chosen:
                 return None
             path = Path(chosen)
-        path.write_bytes(encode_table(self.table(), path.suffix or suffix))
+        path.write_bytes(
+            encode_table(self.table(), path.suffix or suffix, self._services.xlsx_bytes)
+        )
         return path

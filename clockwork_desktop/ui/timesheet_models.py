@@ -15,6 +15,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from clockwork_desktop.core.durations import format_duration
 from clockwork_desktop.core.timesheet import IssueRow, PersonRow, WeekGrid
+from clockwork_desktop.ui.plaintext import tooltip
 
 Index = QModelIndex | QPersistentModelIndex
 DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -276,5 +277,5 @@ class TeamModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.ForegroundRole and column == 10 and person.difference:
             return QBrush(OVER if person.difference > 0 else UNDER)
         if role == Qt.ItemDataRole.ToolTipRole and column == 0:
-            return person.account_id
+            return tooltip(person.account_id)
         return None

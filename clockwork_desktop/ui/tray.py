@@ -23,6 +23,7 @@ from clockwork_desktop.core.timer import HEARTBEAT_INTERVAL_S
 from clockwork_desktop.services.tracker import Status
 from clockwork_desktop.ui.gui_services import GuiServices
 from clockwork_desktop.ui.icons import state_icon
+from clockwork_desktop.ui.plaintext import tray_text
 from clockwork_desktop.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -151,7 +152,7 @@ class TrayController(QObject):
         lines = []
         if s.running is not None:
             summary = self.running_summary
-            lines.append(f"{s.running.issue_key} {summary}".strip())
+            lines.append(tray_text(f"{s.running.issue_key} {summary}".strip()))
             lines.append(f"Running {format_clock(self.elapsed())}")
         else:
             lines.append("No timer running")
@@ -395,7 +396,7 @@ class TrayController(QObject):
                 if critical
                 else QSystemTrayIcon.MessageIcon.Information
             )
-            self.tray.showMessage(title, message, icon, 8000)
+            self.tray.showMessage(tray_text(title), tray_text(message), icon, 8000)
         log.info("notification: %s: %s", title, message)
 
     # -- heartbeat, sleep and idle ----------------------------------------------------------

@@ -10,17 +10,18 @@ import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from xml.etree import ElementTree
 
 import httpx
+import openpyxl
 import pytest
 
 from clockwork_desktop.app.services import AppServices
-from clockwork_desktop.core.export import csv_text, xlsx_bytes
+from clockwork_desktop.core.export import csv_text
 from clockwork_desktop.core.timesheet import grid_table
 from clockwork_desktop.fakejira import FakeJira
 from clockwork_desktop.infra.credentials import SessionCredentials
 from clockwork_desktop.infra.jira.client import HttpJiraConnector
+from clockwork_desktop.infra.spreadsheet import xlsx_bytes
 from clockwork_desktop.services.timesheet import TimesheetService
 from tests.conftest import FakeClock
 from tests.support.jira import Sleeps
@@ -154,15 +155,12 @@ def test_exports_read_back(tmp_path: Path, team_jira: FakeJira) -> None:
     rows = list(__import__("csv").reader(io.StringIO(csv_text(table))))
     assert rows[0][:3] == ["Person", "Issue", "2026-03-09"]
     assert rows[-1][0] == "Total"
-    assert int(rows[-1][9]) == grid.total
-    archive = zipfile.ZipFile(io.BytesIO(xlsx_bytes(table)))
-    sheet = ElementTree.fromstring(archive.read("xl/worksheets/sheet1.xml"))
-    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
-    cells = sheet.findall(".//m:row", ns)
+    assert float(rows[-1][9]) == pytest.approx(grid.total / 3600, abs=0.005)
+    workbook = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(table)))
+    cells = list(workbook.active.iter_rows(values_only=True))
     assert len(cells) == len(table)
-    last = cells[-1].findall("m:c", ns)
-    assert last[0].find(".//m:t", ns).text == "Total"
-    assert int(last[9].find("m:v", ns).text) == grid.total
+    assert cells[-1][0] == "Total"
+    assert cells[-1][9] == pytest.approx(grid.total / 3600, abs=0.005)
     app.close()
 
 

@@ -144,14 +144,19 @@ def test_settings_preview_and_save(qtbot, services: AppServices, runner) -> None
     assert services.tracker.view(services.tracker.log_time("R-1", 61)).log_seconds == 900
 
 
-def test_sign_in_tests_the_connection_then_signs_in(
-    qtbot, services: AppServices, runner, jira: FakeJira
-) -> None:
+def sign_in_dialog(qtbot, services: AppServices, runner, jira: FakeJira, token: str):  # type: ignore[no-untyped-def]
     dialog = SignInDialog(services, runner)
     qtbot.addWidget(dialog)
     dialog.url.setText(jira.base_url)
     dialog.email.setText("alice@example.com")
-    dialog.token.setText("wrong")
+    dialog.token.setText(token)
+    return dialog
+
+
+def test_sign_in_tests_the_connection_then_signs_in(
+    qtbot, services: AppServices, runner, jira: FakeJira
+) -> None:
+    dialog = sign_in_dialog(qtbot, services, runner, jira, "wrong")
     dialog.test_button.click()
     qtbot.waitUntil(lambda: "refused the sign-in" in dialog.result_label.text(), timeout=5000)
     assert "wrong" not in dialog.result_label.text()
@@ -186,3 +191,14 @@ def test_settings_sign_out_removes_the_token(
     dialog.accounts.setCurrentRow(0)
     dialog._sign_out()
     qtbot.waitUntil(lambda: services.credentials.get_token(account) is None, timeout=3000)
+
+
+def test_sign_in_refuses_a_token_with_control_characters(
+    qtbot, services: AppServices, runner, jira: FakeJira
+) -> None:
+    dialog = sign_in_dialog(qtbot, services, runner, jira, "alice-token\x1b[2Js3cret")
+    dialog.sign_in_button.click()
+    qtbot.waitUntil(lambda: "control character" in dialog.result_label.text(), timeout=5000)
+    assert "s3cret" not in dialog.result_label.text()
+    assert jira.count() == 0
+    assert services.accounts.accounts() == []

@@ -16,6 +16,12 @@ log = get_logger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
 _CORRUPT_MARKERS = ("not a database", "malformed", "corrupt", "encrypted")
+MAX_ROWID = 2**63 - 1
+
+
+def _damage_mark(path: Path) -> Path:
+    """Left beside the file when a query met a damaged page: the next open checks the file."""
+    return path.with_name(f"{path.name}.damaged")
 
 
 class OpenedDatabase:
@@ -86,9 +92,15 @@ def translate_error(exc: sqlite3.Error, path: Path | None = None) -> StorageErro
     if "readonly" in text or "read-only" in text:
         return StorageError(f"The database cannot be written{where}: check its permissions.")
     if any(marker in text for marker in _CORRUPT_MARKERS):
+        if path is not None:
+            try:
+                _damage_mark(path).touch()
+            except OSError:
+                log.warning("could not mark %s as damaged", path)
         return StorageError(
-            f"The database file is damaged{where}. Start Clockwork Desktop again to move it "
-            "aside and begin a new one; the damaged file is kept."
+            f"The database file is damaged{where}. Start Clockwork Desktop (or any command) "
+            "again: the file will be checked, moved aside and kept as it is, and what can "
+            "still be read copied into a new one."
         )
     return StorageError(f"Database error{where}: {exc}")
 
@@ -108,11 +120,102 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def _next_readable(old: sqlite3.Connection, next_row: str, after: int) -> int | None:
+    """A rowid past ``after`` from which the table can be walked again, or None."""
+    step = 1
+    while after + step <= MAX_ROWID:
+        try:
+            old.execute(next_row, (after + step,)).fetchone()
+            return after + step
+        except sqlite3.DatabaseError:
+            step *= 2
+    return None
+
+
+def _copy_table(
+    old: sqlite3.Connection, new: sqlite3.Connection, table: str, columns: list[str]
+) -> int:
+    """Copy row by row, so that one unreadable page costs only the rows on it."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    next_row = f'SELECT rowid FROM "{table}" WHERE rowid > ? ORDER BY rowid LIMIT 1'  # noqa: S608
+    read_row = f'SELECT {names} FROM "{table}" WHERE rowid = ?'  # noqa: S608
+    insert = (
+        f'INSERT OR IGNORE INTO "{table}" ({names}) '  # noqa: S608
+        f"VALUES ({', '.join('?' * len(columns))})"
+    )
+    copied = 0
+    after: int | None = -MAX_ROWID - 1
+    while after is not None:
+        try:
+            found = old.execute(next_row, (after,)).fetchone()
+        except sqlite3.DatabaseError:
+            after = _next_readable(old, next_row, after)
+            continue
+        if found is None:
+            break
+        after = int(found[0])
+        try:
+            row = old.execute(read_row, (after,)).fetchone()
+            if row is not None:
+                new.execute(insert, row)
+                copied += 1
+        except sqlite3.DatabaseError:
+            continue  # this row is on a damaged page (or breaks a constraint): skip it
+    return copied
+
+
+def _recover(conn: sqlite3.Connection, damaged: Path) -> dict[str, int]:
+    """Rows per table copied from the damaged file (opened read-only) into ``conn``."""
+    copied: dict[str, int] = {}
+    try:
+        old = sqlite3.connect(f"{damaged.as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return copied
+    tables = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute("BEGIN")
+    try:
+        for table in tables:
+            try:
+                have = [r[1] for r in old.execute(f'PRAGMA table_info("{table}")')]
+            except sqlite3.DatabaseError:
+                continue
+            wanted = {r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')}
+            columns = [c for c in have if c in wanted]
+            if columns:
+                copied[table] = _copy_table(old, conn, table, columns)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    finally:
+        old.close()
+        conn.execute("PRAGMA foreign_keys = ON")
+    return copied
+
+
+def _check_if_marked(conn: sqlite3.Connection, path: Path) -> None:
+    mark = _damage_mark(path)
+    if not mark.exists():
+        return
+    check = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+    if check != "ok":
+        raise sqlite3.DatabaseError(f"database disk image is malformed: {check}")
+    mark.unlink(missing_ok=True)
+
+
 def open_database(data_dir: Path) -> OpenedDatabase:
     """Open (creating or migrating as needed) the database in ``data_dir``."""
     ensure_private_dir(data_dir)
     path = data_dir / DB_FILENAME
     notices: list[str] = []
+    moved: Path | None = None
+    damage = ""
     if not path.exists():
         _create_private_file(path)
     conn = _connect(path)
@@ -122,17 +225,17 @@ def open_database(data_dir: Path) -> OpenedDatabase:
             check = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
             if check != "ok":
                 raise sqlite3.DatabaseError(f"database disk image is malformed: {check}")
+        _check_if_marked(conn, path)
     except sqlite3.DatabaseError as exc:
         conn.close()
         if not any(marker in str(exc).lower() for marker in _CORRUPT_MARKERS):
             raise translate_error(exc, path) from exc
         moved = _move_aside(path)
-        notice = (
+        _damage_mark(path).unlink(missing_ok=True)
+        damage = (
             f"The database {path} was damaged ({exc}). It was moved to {moved} and kept "
-            "as it was; a new, empty database was started."
+            "as it was; a new database was started."
         )
-        log.error("%s", notice)
-        notices.append(notice)
         _create_private_file(path)
         conn = _connect(path)
         version = _probe(conn)
@@ -166,5 +269,25 @@ def open_database(data_dir: Path) -> OpenedDatabase:
     except sqlite3.Error as exc:
         conn.close()
         raise translate_error(exc, path) from exc
+    if moved is not None:
+        notices.append(f"{damage} {_recovery_notice(conn, moved)}")
+    for notice in notices:
+        log.error("%s", notice)
     _chmod_private(path)
     return OpenedDatabase(conn, path, notices)
+
+
+def _recovery_notice(conn: sqlite3.Connection, moved: Path) -> str:
+    try:
+        copied = _recover(conn, moved)
+    except sqlite3.Error as exc:
+        log.exception("recovery from %s failed", moved)
+        return f"Nothing could be recovered from the damaged file ({exc}); it is kept as it was."
+    if not any(copied.values()):
+        return "Nothing readable was left in the damaged file; the new database starts empty."
+    rows = sum(copied.values())
+    return (
+        f"From the damaged file, {rows} readable rows were recovered into the new database, "
+        f"{copied.get('entries', 0)} of them time entries. Check your recent entries: those "
+        "on damaged pages are missing (the damaged file is kept)."
+    )

@@ -41,6 +41,7 @@ from clockwork_desktop.core.jira_format import (
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import JiraIssue, JiraUser, RemoteWorklog
 from clockwork_desktop.core.ports import WorklogWrite
+from clockwork_desktop.core.tokens import check_token
 from clockwork_desktop.core.urls import normalise_site_url
 
 log = get_logger(__name__)
@@ -164,6 +165,7 @@ class JiraClient:
         self._jitter = jitter
         self._on_auth_failure = on_auth_failure
         self._blocked = False
+        token = check_token(token)  # a line break would reach the header (and httpx's error)
         auth: httpx.Auth
         if auth_kind == "basic":
             if not email:

@@ -1,0 +1,43 @@
+"""Text from Jira or a server, for the Qt widgets that guess whether text is HTML.
+
+Labels can be told ``Qt.PlainText`` (see ``plain_label``); tooltips, message boxes from the
+static helpers and input dialogs guess instead, and would load an ``<img src="file:///…">`` or
+open an ``<a href>`` from an issue summary. Whatever reaches them goes through here.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import Qt as GuiQt
+from PySide6.QtWidgets import QDialog, QInputDialog, QLabel, QMessageBox, QWidget
+
+# Notification servers honour a markup subset in the body, Windows and macOS show it raw:
+# characters that look the same but mean nothing to either.
+_LOOKALIKES = str.maketrans({"<": "\u2039", ">": "\u203a", "&": "\uff06"})
+
+
+def tooltip(text: str) -> str:
+    """HTML that shows exactly ``text``: a tooltip has no plain-text mode of its own."""
+    return GuiQt.convertFromPlainText(text, Qt.WhiteSpaceMode.WhiteSpaceNormal)
+
+
+def tray_text(text: str) -> str:
+    """``text`` for the tray's tooltip and notifications, which are shown outside Qt."""
+    return text.translate(_LOOKALIKES)
+
+
+def warn(parent: QWidget | None, title: str, text: str) -> None:
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.exec()
+
+
+def ask_text(parent: QWidget | None, title: str, label: str) -> tuple[str, bool]:
+    """``QInputDialog.getText`` with a label that is never read as HTML."""
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(label)
+    for child in dialog.findChildren(QLabel):
+        child.setTextFormat(Qt.TextFormat.PlainText)
+    accepted = dialog.exec() == QDialog.DialogCode.Accepted
+    return dialog.textValue(), accepted
