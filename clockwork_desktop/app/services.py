@@ -16,6 +16,7 @@ from clockwork_desktop.services.tracker import TrackerService
 if TYPE_CHECKING:
     from clockwork_desktop.core.export import Table
     from clockwork_desktop.core.ports import CredentialStore, JiraConnector
+    from clockwork_desktop.core.probe import ProbeReport
     from clockwork_desktop.services.accounts import AccountService
     from clockwork_desktop.services.issues import IssueService
     from clockwork_desktop.services.sync import SyncService
@@ -114,6 +115,28 @@ class AppServices:
         from clockwork_desktop.services.timesheet import TimesheetService
 
         return TimesheetService(self.store, self.accounts, self.tracker, self.clock)
+
+    def check_jira(self, account_name: str | None, issue_key: str) -> ProbeReport:
+        """Ask the account's site how it behaves, on a scratch issue (see infra.jira.probe)."""
+        from clockwork_desktop.core.models import normalise_issue_key
+        from clockwork_desktop.infra.jira.client import JiraClient
+        from clockwork_desktop.infra.jira.probe import probe_site
+
+        key = normalise_issue_key(issue_key)
+        account = self.accounts.get(account_name)
+        client = self.accounts.client(account)
+        try:
+            if not isinstance(client, JiraClient):
+                raise TypeError("check-jira needs the HTTP Jira client")
+            return probe_site(
+                client,
+                key,
+                now=self.clock.now(),
+                zone=account.time_zone or "UTC",
+                site=account.url,
+            )
+        finally:
+            client.close()
 
     def set_ca_bundle(self, site: str, path: str) -> None:
         """Trust the CAs in ``path`` (checked first) for ``site``, from its sign-in on."""

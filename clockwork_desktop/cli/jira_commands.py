@@ -12,6 +12,7 @@ from clockwork_desktop.cli import output
 from clockwork_desktop.cli.commands import CliServices, Handler, date_range
 from clockwork_desktop.core.errors import InputError
 from clockwork_desktop.core.models import TOKEN_ENV_VAR, JiraIssue
+from clockwork_desktop.core.probe import ProbeReport
 from clockwork_desktop.services.accounts import AccountService
 from clockwork_desktop.services.issues import IssueService
 from clockwork_desktop.services.sync import SyncService, summarise
@@ -32,6 +33,8 @@ class JiraCliServices(CliServices, Protocol):
     def has_token(self, name: str) -> bool: ...
 
     def set_ca_bundle(self, site: str, path: str) -> None: ...
+
+    def check_jira(self, account_name: str | None, issue_key: str) -> ProbeReport: ...
 
 
 def _svc(s: CliServices) -> JiraCliServices:
@@ -208,6 +211,43 @@ def cmd_import(args: argparse.Namespace, s: CliServices) -> int:
     return 0
 
 
+def cmd_check_jira(args: argparse.Namespace, s: CliServices) -> int:
+    report = _svc(s).check_jira(args.account, args.issue)
+    if args.json:
+        print(
+            output.dumps(
+                {
+                    "site": report.site,
+                    "deployment": report.deployment,
+                    "version": report.version,
+                    "issue": report.issue,
+                    "findings": [f._asdict() for f in report.findings],
+                    "left_behind": list(report.left_behind),
+                }
+            )
+        )
+    else:
+        marks = {"holds": "ok  ", "differs": "DIFF", "unknown": " ?  ", "fact": "    "}
+        print(f"{report.site}: Jira {report.deployment} {report.version}, on {report.issue}")
+        for f in report.findings:
+            print(f"  {marks[f.outcome.value]} {f.summary}")
+            if f.detail and f.outcome.value != "holds":
+                print(f"         {f.detail}")
+        if report.left_behind:
+            print(
+                f"Could not delete the test worklogs {', '.join(report.left_behind)}: please "
+                f"delete them on {report.issue}."
+            )
+        else:
+            print("Left nothing behind: every test worklog was deleted.")
+        if report.differs:
+            print(
+                f"{len(report.differs)} assumption(s) do not hold on this site: please report "
+                "this output to the Clockwork Desktop developers."
+            )
+    return 1 if report.differs or report.left_behind else 0
+
+
 def cmd_rounding(args: argparse.Namespace, s: CliServices) -> int:
     svc = _svc(s)
     if args.account or svc.accounts.accounts():
@@ -235,4 +275,5 @@ JIRA_HANDLERS: dict[str, Handler] = {
     "search": cmd_search,
     "import": cmd_import,
     "rounding": cmd_rounding,
+    "check-jira": cmd_check_jira,
 }

@@ -159,6 +159,21 @@ def _import(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--account", metavar="NAME")
 
 
+def _check_jira(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "check-jira",
+        help="test how your Jira site behaves, on a scratch issue (writes and deletes worklogs)",
+    )
+    p.add_argument(
+        "--issue",
+        metavar="KEY",
+        required=True,
+        help="an issue you may log work on; two short worklogs are made there and deleted",
+    )
+    p.add_argument("--account", metavar="NAME")
+    p.add_argument("--json", action="store_true")
+
+
 def _rounding(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("rounding", help="set how time is rounded when sent to Jira")
     p.add_argument("policy", metavar="POLICY", help="none, up:STEP or nearest:STEP (minutes)")
@@ -206,6 +221,7 @@ COMMANDS: dict[str, SubcommandBuilder] = {
     "import": _import,
     "rounding": _rounding,
     "timesheet": _timesheet,
+    "check-jira": _check_jira,
 }
 
 

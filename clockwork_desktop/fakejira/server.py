@@ -851,7 +851,7 @@ class _Handler(BaseHTTPRequestHandler):
             raise HttpError(400, _errors([f"Error in the JQL Query: cannot parse {clause!r}."]))
         name, op, raw = match[1].lower(), match[2].lower(), match[3]
         values = self._values(raw, user)
-        if name in ("key", "issuekey", "id"):
+        if name in ("key", "issuekey", "issue", "id"):  # `issue` is issuekey's alias
             wanted = {v.upper() for v in values}
             hit = issue.key in wanted or str(issue.id) in wanted
             return hit if op in ("=", "in") else not hit

@@ -198,6 +198,11 @@ class JiraClient:
         self._http.close()
 
     @property
+    def http(self) -> httpx.Client:
+        """The underlying HTTP client (for diagnostics that watch responses)."""
+        return self._http
+
+    @property
     def api(self) -> str:
         return "/rest/api/3" if self.deployment == "cloud" else "/rest/api/2"
 
@@ -327,7 +332,8 @@ class JiraClient:
     def myself(self) -> JiraUser:
         return _user(self.request("GET", f"{self.api}/myself"))
 
-    def _payload(self, write: WorklogWrite, *, clear_comment: bool = False) -> dict[str, Any]:
+    def payload(self, write: WorklogWrite, *, clear_comment: bool = False) -> dict[str, Any]:
+        """The JSON body of a worklog create or update, in this deployment's format."""
         body: dict[str, Any] = {
             "started": format_started(write.started, ZoneInfo(write.zone)),
             "timeSpentSeconds": write.seconds,
@@ -353,7 +359,7 @@ class JiraClient:
                 "POST",
                 f"{self.api}/issue/{issue_key}/worklog",
                 params={"adjustEstimate": "auto", "notifyUsers": "false", **self._expand()},
-                body=self._payload(write),
+                body=self.payload(write),
             )
         except JiraRefusedError as exc:
             # Data Center's worklog bean has no `properties` and refuses unknown fields
@@ -372,7 +378,7 @@ class JiraClient:
             "PUT",
             f"{self.api}/issue/{issue_key}/worklog/{worklog_id}",
             params={"adjustEstimate": "auto", "notifyUsers": "false", **self._expand()},
-            body=self._payload(write, clear_comment=True),
+            body=self.payload(write, clear_comment=True),
         )
         return _worklog(data)
 
