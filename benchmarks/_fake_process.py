@@ -1,7 +1,8 @@
 """Runs the fake Jira in its own process, so its work does not share our interpreter's GIL.
 
-Reads commands on stdin, one per line: `latency SECONDS`, `stats` (prints one JSON line),
-`quit`. Prints the base URL first.
+Arguments: issues, drop rate, and optionally the mode (cloud, dc) and how the site treats
+inline properties (accept, drop, refuse). Reads commands on stdin, one per line:
+`latency SECONDS`, `stats` (prints one JSON line), `quit`. Prints the base URL first.
 """
 
 from __future__ import annotations
@@ -18,7 +19,11 @@ from clockwork_desktop.fakejira import FakeJira, FakeUser
 
 def main() -> None:
     issues, drop_rate = int(sys.argv[1]), float(sys.argv[2])
-    jira = FakeJira("cloud", drop_rate=drop_rate, seed=7)
+    mode = sys.argv[3] if len(sys.argv) > 3 else "cloud"
+    properties = sys.argv[4] if len(sys.argv) > 4 else None
+    jira = FakeJira(
+        mode, drop_rate=drop_rate, seed=7, inline_properties=properties, feed_quiet_s=0
+    )
     jira.add_user(
         FakeUser("acc-1", "Bench User", "bench@example.com", "tok", time_zone="Europe/Berlin")
     )
@@ -31,14 +36,12 @@ def main() -> None:
             jira.latency_s = float(arg)
         elif command == "stats":
             with jira.lock:
-                uuids = [
-                    (w.properties.get(PROPERTY_KEY) or {}).get("uuid")
-                    for w in jira.worklogs.values()
-                ]
+                tagged = sum(1 for w in jira.worklogs.values() if PROPERTY_KEY in w.properties)
                 data = {
                     "requests": len(jira.requests),
                     "dropped": len(jira.dropped),
-                    "uuids": uuids,
+                    "ids": [str(i) for i in jira.worklogs],
+                    "tagged": tagged,
                 }
             print(json.dumps(data), flush=True)
         elif command == "quit":
