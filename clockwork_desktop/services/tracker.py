@@ -256,25 +256,30 @@ class TrackerService:
         ``keep``: nothing changes. ``discard``: stop at the period's start and start again on the
         same issue now. ``stop``: stop at the start of the period. ``assign``: stop at the start,
         put the period on ``other_issue``, and continue the original issue now.
+
+        Everything is checked before anything is written, and the whole choice is one
+        transaction: a refused step leaves the running timer exactly as it was.
         """
-        if action == "keep":
-            return self._repo.running()
-        current = self._repo.running()
-        if current is None:
-            raise OperationError("No timer is running.")
-        cut = max(period.start, current.started_at)
-        if action == "stop":
-            return self.stop(at=cut)
-        if action == "discard":
-            self.stop(at=cut)
-            return self.start(current.issue_key, at=period.end, account=current.account).started
+        if action not in ("keep", "discard", "stop", "assign"):
+            raise InputError(f"Unknown choice {action!r}: keep, discard, stop or assign.")
+        other_key = None
         if action == "assign":
-            if not other_issue:
+            if not other_issue or not other_issue.strip():
                 raise InputError("Choose the issue to assign the away time to.")
+            other_key = normalise_issue_key(other_issue)
+        with self._repo.atomic(durable=True):
+            current = self._repo.running()
+            if action == "keep":
+                return current
+            if current is None:
+                raise OperationError("No timer is running.")
+            cut = max(period.start, current.started_at)
+            if action == "stop":
+                return self.stop(at=cut)
             self.stop(at=cut)
-            self.start(other_issue, at=cut, account=current.account)
+            if other_key is not None:
+                self.start(other_key, at=cut, account=current.account)
             return self.start(current.issue_key, at=period.end, account=current.account).started
-        raise InputError(f"Unknown choice {action!r}: keep, discard, stop or assign.")
 
     # -- manual entries and corrections -----------------------------------------------------
 

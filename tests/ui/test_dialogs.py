@@ -124,6 +124,32 @@ def test_away_resolver(
     assert [(v.entry.issue_key, v.duration_seconds, v.entry.running) for v in views] == expected
 
 
+def test_away_resolver_mistyped_issue_keeps_the_timer_and_the_choice(
+    qtbot, services: AppServices, clock: FakeClock
+) -> None:
+    tracker = services.tracker
+    started = tracker.start("A-1").started
+    clock.advance(hours=1)
+    away_start = clock.now()
+    clock.advance(minutes=40)
+    dialog = AwayDialog(services, AwayPeriod(away_start, clock.now(), "idle"), "A-1")
+    qtbot.addWidget(dialog)
+    dialog.assign.setChecked(True)
+    qtbot.keyClicks(dialog.other, "meet1")
+    ok_button(dialog).click()
+    assert "Not a Jira issue key" in dialog.error.text()
+    assert dialog.result() == 0
+    running = tracker.running()
+    assert running is not None
+    assert (running.id, running.started_at) == (started.id, started.started_at)
+    dialog.other.setText("MEET-1")
+    ok_button(dialog).click()
+    assert dialog.result() == 1
+    day = clock.now().astimezone(tracker.zone).date()
+    keys = [(v.entry.issue_key, v.duration_seconds) for v in tracker.entries(day, day)]
+    assert keys == [("A-1", 3600), ("MEET-1", 40 * 60), ("A-1", 0)]
+
+
 def test_settings_preview_and_save(qtbot, services: AppServices, runner) -> None:
     dialog = SettingsDialog(services, runner)
     qtbot.addWidget(dialog)

@@ -301,3 +301,46 @@ def test_future_times_are_refused_in_local_time_with_what_to_do(
     assert "2026-03-09 12:00 is in the future" in str(info.value)
     assert "it is now 10:00" in str(info.value)
     assert "up to now" in str(info.value)
+
+
+def test_resolve_away_with_a_mistyped_issue_leaves_the_timer_running(
+    tracker: TrackerService, store: SqliteStore, clock: FakeClock
+) -> None:
+    started = tracker.start("A-1").started
+    clock.advance(hours=1)
+    away_start = clock.now()
+    clock.advance(minutes=30)
+    period = AwayPeriod(away_start, clock.now(), "idle")
+    before = store.all_entries()
+    with pytest.raises(InputError, match="PROJ-123"):
+        tracker.resolve_away(period, "assign", other_issue="not a key")
+    assert store.all_entries() == before
+    running = tracker.running()
+    assert running is not None
+    assert running.id == started.id
+    assert running.started_at == started.started_at
+
+
+def test_resolve_away_is_all_or_nothing(
+    tracker: TrackerService, store: SqliteStore, clock: FakeClock, monkeypatch
+) -> None:
+    tracker.start("A-1")
+    clock.advance(hours=1)
+    away_start = clock.now()
+    clock.advance(minutes=30)
+    period = AwayPeriod(away_start, clock.now(), "sleep")
+    before = store.all_entries()
+    real_add = store.add
+    calls = []
+
+    def add_then_fail(new):  # type: ignore[no-untyped-def]
+        calls.append(new.issue_key)
+        if len(calls) == 2:
+            raise OperationError("disk full")
+        return real_add(new)
+
+    monkeypatch.setattr(store, "add", add_then_fail)
+    with pytest.raises(OperationError, match="disk full"):
+        tracker.resolve_away(period, "assign", other_issue="B-2")
+    assert calls == ["B-2", "A-1"]
+    assert store.all_entries() == before
