@@ -39,8 +39,17 @@ def clamp_future(at: datetime, now: datetime, what: str, zone: tzinfo | None = N
 def check_order(start: datetime, end: datetime) -> None:
     if end <= start:
         raise InputError("An entry must end after it starts.")
+    check_span(start, end)
+
+
+def check_span(start: datetime, end: datetime, hint: str = "") -> None:
+    """Refuse an entry (or a running timer up to ``end``) longer than MAX_ENTRY_S.
+
+    Whatever makes the entry (start at, stop at, log, edit), the limit is the same: queries
+    look back only that far, and a longer entry is almost surely a typo in the date.
+    """
     if (end - start).total_seconds() > MAX_ENTRY_S:
-        raise InputError("An entry can be at most 7 days long.")
+        raise InputError(f"An entry can be at most 7 days long.{hint and ' ' + hint}")
 
 
 class LoggedSegment(NamedTuple):

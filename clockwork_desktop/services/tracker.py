@@ -16,6 +16,7 @@ from clockwork_desktop.core.rounding import RoundingPolicy
 from clockwork_desktop.core.timeinput import local_wall_to_utc
 from clockwork_desktop.core.timer import (
     check_order,
+    check_span,
     clamp_future,
     describe_entry,
     display_state,
@@ -126,6 +127,7 @@ class TrackerService:
         key = normalise_issue_key(issue_key)
         now = self.now()
         at = clamp_future(at or now, now, "start", self.zone)
+        check_span(at, now, f"{at.astimezone(self.zone):%Y-%m-%d %H:%M} is longer ago than that.")
         with self._repo.atomic(durable=True):
             current = self._repo.running()
             if current is not None and at < current.started_at:
@@ -159,9 +161,11 @@ class TrackerService:
         return StartResult(started, stopped)
 
     def stop(self, *, at: datetime | None = None, comment: str | None = None) -> Entry:
-        now = self.now()
-        at = clamp_future(at or now, now, "stop", self.zone)
         with self._repo.atomic(durable=True):
+            # "Now" is read once the write lock is held: a wait for another process's write
+            # must not stop the timer at an instant that is already in the past.
+            now = self.now()
+            at = clamp_future(at or now, now, "stop", self.zone)
             current = self._repo.running()
             if current is None:
                 raise OperationError("No timer is running.")
@@ -170,6 +174,13 @@ class TrackerService:
                     f"The timer started at {current.started_at.astimezone(self.zone):%H:%M}; "
                     "it must stop after that."
                 )
+            check_span(
+                current.started_at,
+                at,
+                f"{current.issue_key} has been running since "
+                f"{current.started_at.astimezone(self.zone):%Y-%m-%d %H:%M}: stop it at an "
+                "earlier time, or discard it.",
+            )
             current.ended_at = at
             current.last_seen_at = None
             if comment is not None:
@@ -314,6 +325,7 @@ class TrackerService:
                 end, now, "end", self.zone
             )  # refuses a manual entry that ends in the future
             start, end = now - length, now
+        check_order(start, end)
         with self._repo.atomic(durable=True):
             self._check_free(start, end, None)
             entry = self._repo.add(
@@ -364,6 +376,8 @@ class TrackerService:
             if new_end is not None:
                 new_end = clamp_future(new_end, now, "end", self.zone)
                 check_order(new_start, new_end)
+            else:
+                check_span(new_start, now)
             self._check_free(new_start, new_end, entry.id)
             if issue_key is not None:
                 entry.issue_key = normalise_issue_key(issue_key)

@@ -344,3 +344,55 @@ def test_resolve_away_is_all_or_nothing(
         tracker.resolve_away(period, "assign", other_issue="B-2")
     assert calls == ["B-2", "A-1"]
     assert store.all_entries() == before
+
+
+@pytest.mark.parametrize(
+    "at", [datetime(2026, 2, 17, 9, 0, tzinfo=UTC), datetime(1900, 1, 1, tzinfo=UTC)]
+)
+def test_start_longer_ago_than_an_entry_may_last_is_refused(
+    tracker: TrackerService, store: SqliteStore, at: datetime
+) -> None:
+    with pytest.raises(InputError, match="7 days"):
+        tracker.start("A-1", at=at)
+    assert store.all_entries() == []
+
+
+def test_every_way_of_making_an_entry_keeps_the_seven_day_limit(
+    tracker: TrackerService, store: SqliteStore, clock: FakeClock
+) -> None:
+    with pytest.raises(InputError, match="7 days"):
+        tracker.log_time("A-1", 8 * 24 * 3600, day=date(2026, 2, 20), start_time=time(9, 0))
+    entry = tracker.log_time("A-1", 3600, day=date(2026, 3, 5), start_time=time(9, 0))
+    with pytest.raises(InputError, match="7 days"):
+        tracker.edit(entry.id, start=datetime(2026, 2, 1, tzinfo=UTC))
+    started = tracker.start("B-1").started
+    with pytest.raises(InputError, match="7 days"):
+        tracker.edit(started.id, start=datetime(2026, 2, 1, tzinfo=UTC))
+    # A timer forgotten for eight days cannot simply stop now: it must stop at a real time.
+    clock.advance(days=8)
+    with pytest.raises(InputError, match="earlier"):
+        tracker.stop()
+    assert tracker.running() is not None
+    stopped = tracker.stop(at=started.started_at + timedelta(hours=9))
+    assert stopped.duration_seconds(clock.now()) == 9 * 3600
+    assert all(e.duration_seconds(clock.now()) <= 7 * 24 * 3600 for e in store.all_entries())
+
+
+def test_stop_reads_now_inside_its_transaction(
+    tracker: TrackerService, store: SqliteStore, clock: FakeClock, monkeypatch
+) -> None:
+    from contextlib import contextmanager
+
+    tracker.start("A-1")
+    clock.advance(minutes=10)
+    real_atomic = store.atomic
+
+    @contextmanager
+    def slow_atomic(durable: bool = False):  # type: ignore[no-untyped-def]
+        clock.advance(5)  # waiting for another process's write lock
+        with real_atomic(durable):
+            yield
+
+    monkeypatch.setattr(store, "atomic", slow_atomic)
+    stopped = tracker.stop()
+    assert stopped.ended_at == clock.now()
