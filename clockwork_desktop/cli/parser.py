@@ -78,7 +78,12 @@ def _log(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("key", metavar="KEY")
     p.add_argument("duration", metavar="DURATION", help="e.g. 1h30m, 90m, 1.5h, 1:30")
     p.add_argument("--date", metavar="YYYY-MM-DD")
-    p.add_argument("--start", metavar="HH:MM")
+    p.add_argument(
+        "--start",
+        metavar="HH:MM",
+        help="without it: today, the latest free stretch that fits; another day, after its "
+        "last entry",
+    )
     p.add_argument("--comment", default="", metavar="TEXT")
     p.add_argument("--account", metavar="NAME")
 

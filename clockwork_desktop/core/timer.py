@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta, tzinfo
 from typing import NamedTuple
 
@@ -50,6 +51,31 @@ def check_span(start: datetime, end: datetime, hint: str = "") -> None:
     """
     if (end - start).total_seconds() > MAX_ENTRY_S:
         raise InputError(f"An entry can be at most 7 days long.{hint and ' ' + hint}")
+
+
+def latest_free_start(
+    busy: Iterable[tuple[datetime, datetime]], lo: datetime, hi: datetime, length: timedelta
+) -> datetime | None:
+    """The start of the latest stretch of ``length`` inside ``[lo, hi)`` that nothing covers.
+
+    Time logged without a start time goes there, flush against what follows it, the way
+    Tempo and Clockwork place it; None when no free stretch is long enough.
+    """
+    covered: list[list[datetime]] = []  # merged, clipped to [lo, hi), in order
+    for start, stop in sorted(busy):
+        start, stop = max(start, lo), min(stop, hi)
+        if stop <= start:
+            continue
+        if covered and start <= covered[-1][1]:
+            covered[-1][1] = max(covered[-1][1], stop)
+        else:
+            covered.append([start, stop])
+    gap_ends = [c[0] for c in covered] + [hi]
+    gap_starts = [lo] + [c[1] for c in covered]
+    for gap_start, gap_end in reversed(list(zip(gap_starts, gap_ends, strict=True))):
+        if gap_end - gap_start >= length:
+            return gap_end - length
+    return None
 
 
 class LoggedSegment(NamedTuple):

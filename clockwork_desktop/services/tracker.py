@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from clockwork_desktop.core.clock import Clock
 from clockwork_desktop.core.days import local_day_bounds, split_into_days
+from clockwork_desktop.core.durations import format_duration
 from clockwork_desktop.core.errors import InputError, NotFoundError, OperationError, OverlapError
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import AwayPeriod, Entry, SyncState, normalise_issue_key
@@ -22,6 +23,7 @@ from clockwork_desktop.core.timer import (
     display_state,
     heartbeat_gap,
     is_orphaned,
+    latest_free_start,
     will_log_seconds,
 )
 
@@ -313,7 +315,7 @@ class TrackerService:
         if start_time is not None:
             start = local_wall_to_utc(day, start_time, self.zone)
         elif day == self.today():
-            start = now - length
+            start = self._latest_free_today(length, now)
         else:
             lo, hi = local_day_bounds(day, day, self.zone)
             start = self._repo.latest_end_between(lo, hi) or local_wall_to_utc(
@@ -340,6 +342,22 @@ class TrackerService:
             )
         log.info("logged %ds on %s (entry %d)", seconds, key, entry.id)
         return entry
+
+    def _latest_free_today(self, length: timedelta, now: datetime) -> datetime:
+        midnight, _ = local_day_bounds(self.today(), self.today(), self.zone)
+        busy = [
+            (e.started_at, e.ended_at or now)
+            for e in self._repo.between(midnight, now)
+            if e.sync_state is not SyncState.REMOTE
+        ]
+        start = latest_free_start(busy, midnight, now, length)
+        if start is None:
+            raise InputError(
+                f"There is no free stretch of {format_duration(int(length.total_seconds()))} "
+                f"today before {now.astimezone(self.zone):%H:%M}. Give a start time, or log it "
+                "on another day."
+            )
+        return start
 
     def edit(
         self,

@@ -50,6 +50,26 @@ def test_log_time_refuses_a_bad_duration_and_keeps_the_input(qtbot, services: Ap
     assert entry.started_at.astimezone(services.tracker.zone).time() == time(14, 0)
 
 
+def test_log_time_without_a_start_fits_beside_the_running_timer(
+    qtbot, services: AppServices, clock: FakeClock
+) -> None:
+    tracker = services.tracker
+    tracker.log_time("A-1", 30 * 60)  # 14:30-15:00 in Berlin
+    running = tracker.start("B-1").started
+    clock.advance(minutes=10)
+    dialog = LogTimeDialog(services)
+    qtbot.addWidget(dialog)
+    qtbot.keyClicks(dialog.issue, "c-1")
+    qtbot.keyClicks(dialog.duration, "5m")
+    ok_button(dialog).click()
+    assert dialog.error.text() == ""
+    assert dialog.result() == 1
+    assert dialog.saved is not None
+    assert dialog.saved.ended_at is not None
+    assert dialog.saved.ended_at.astimezone(tracker.zone).time() == time(14, 30)
+    assert tracker.running() == running
+
+
 def test_edit_entry_changes_end_and_reports_overlaps(qtbot, services: AppServices) -> None:
     tracker = services.tracker
     first = tracker.log_time("A-1", 3600, day=date(2026, 3, 5), start_time=time(9, 0))

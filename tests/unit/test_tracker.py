@@ -88,6 +88,42 @@ def test_log_today_ends_now(tracker: TrackerService, clock: FakeClock) -> None:
     assert entry.duration_seconds(clock.now()) == 1800
 
 
+def test_log_today_goes_into_the_latest_free_slot(
+    tracker: TrackerService, clock: FakeClock
+) -> None:
+    clock.set(datetime(2026, 3, 9, 14, 0, tzinfo=UTC))  # 15:00 in Berlin
+
+    def local(entry) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+        return (
+            f"{entry.started_at.astimezone(tracker.zone):%H:%M}",
+            f"{entry.ended_at.astimezone(tracker.zone):%H:%M}",
+        )
+
+    tracker.log_time("A-1", 3600, start_time=time(9, 0))
+    tracker.log_time("A-2", 30 * 60)  # ends now: 14:30-15:00
+    tracker.start("B-1")
+    clock.advance(minutes=10)
+    # "Now minus five minutes" is inside the running timer: it goes before the last entry.
+    assert local(tracker.log_time("C-1", 5 * 60)) == ("14:25", "14:30")
+    assert local(tracker.log_time("C-2", 4 * 3600)) == ("10:25", "14:25")
+    # 10:00-10:25 has room for 20 minutes; 30 minutes only fits before 09:00.
+    assert local(tracker.log_time("C-3", 20 * 60)) == ("10:05", "10:25")
+    assert local(tracker.log_time("C-4", 30 * 60)) == ("08:30", "09:00")
+
+
+def test_log_today_without_room_says_what_to_do(tracker: TrackerService, clock: FakeClock) -> None:
+    clock.set(datetime(2026, 3, 9, 8, 0, tzinfo=UTC))  # 09:00 in Berlin
+    tracker.log_time("A-1", 8 * 3600, start_time=time(0, 30))
+    with pytest.raises(InputError, match="start time") as info:
+        tracker.log_time("B-1", 3600)
+    assert "1h" in str(info.value)
+    assert tracker.log_time("B-1", 30 * 60).started_at == datetime(2026, 3, 9, 7, 30, tzinfo=UTC)
+    # The first half hour after midnight is the only room left.
+    assert tracker.log_time("B-2", 30 * 60).started_at == datetime(2026, 3, 8, 23, 0, tzinfo=UTC)
+    with pytest.raises(InputError, match="start time"):
+        tracker.log_time("B-3", 60)
+
+
 def test_log_other_day_stacks_after_last_entry(tracker: TrackerService) -> None:
     day = date(2026, 3, 5)
     first = tracker.log_time("A-1", 3600, day=day)
@@ -110,10 +146,12 @@ def test_overlap_is_refused_with_the_other_entry_named(tracker: TrackerService) 
 def test_manual_entry_cannot_overlap_running_timer(
     tracker: TrackerService, clock: FakeClock
 ) -> None:
-    tracker.start("A-1")
+    running = tracker.start("A-1").started
     clock.advance(hours=1)
     with pytest.raises(OverlapError):
-        tracker.log_time("B-1", 600)
+        tracker.log_time("B-1", 600, start_time=time(10, 30))
+    # Without a start time it goes before the timer instead.
+    assert tracker.log_time("B-1", 600).ended_at == running.started_at
 
 
 def test_start_at_inside_existing_entry_is_refused(
