@@ -1,8 +1,10 @@
 """The tray: icon, tooltip, menu, and everything that runs while the app sits there.
 
-The menu is rebuilt each time it opens, so it never shows stale state. Changes made by the
-CLI are noticed through SQLite's ``data_version`` within half a second. Timer operations run
-on the serial DB worker and the icon says "running" only after the row is committed.
+The menu holds the same actions all the time and they are updated in place whenever the
+state changes, so a StatusNotifierItem host that reads it over DBusMenu never sees it empty.
+Changes made by the CLI are noticed through SQLite's ``data_version`` within half a second.
+Timer operations run on the serial DB worker and the icon says "running" only after the row is
+committed.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QMenu, QSystemTrayIcon
 from clockwork_desktop.core.durations import format_clock, format_duration
 from clockwork_desktop.core.errors import ClockworkError
 from clockwork_desktop.core.logs import get_logger
-from clockwork_desktop.core.models import AwayPeriod, Entry
+from clockwork_desktop.core.models import AwayPeriod, Entry, JiraIssue
 from clockwork_desktop.core.timer import HEARTBEAT_INTERVAL_S
 from clockwork_desktop.services.tracker import Status
 from clockwork_desktop.ui.gui_services import GuiServices
@@ -75,11 +77,11 @@ class TrayController(QObject):
         self._notified_long: int | None = None
         self._picker: IssuePicker | None = None
         self._timesheet: Any = None
+        self._recent: list[JiraIssue] = []
         self.menu = QMenu()
         self.menu.setObjectName("TrayMenu")
-        self.menu.aboutToShow.connect(self.rebuild_menu)
-        self.menu.aboutToHide.connect(lambda: setattr(self, "_header", None))
-        self._header: QAction | None = None
+        self._build_menu()
+        self.menu.aboutToShow.connect(self.refresh)
         self.tray: QSystemTrayIcon | None = None
         if use_tray:
             self.tray = QSystemTrayIcon(state_icon("idle"), self)
@@ -131,7 +133,9 @@ class TrayController(QObject):
         running = self.status.running
         # Read once per change, not once per second by the tooltip and the menu header.
         self.running_summary = self.services.issue_summary(running.issue_key) if running else ""
+        self._recent = self.services.issues.recent(MAX_RECENT)
         self._update_icon()
+        self.update_menu()
         self.state_changed.emit()
 
     def _icon_state(self) -> str:
@@ -184,7 +188,7 @@ class TrayController(QObject):
         self._last_tick = now
         if self.tray is not None:
             self.tray.setToolTip(self.tooltip())
-        if self._header is not None and self.status.running is not None:
+        if self.status.running is not None:
             self._header.setText(self._header_text(self.status.running))
         self.state_changed.emit()
 
@@ -217,64 +221,85 @@ class TrayController(QObject):
         return f"{text} — {format_clock(self.elapsed())}"
 
     def _add(self, text: str, slot: Callable[[], Any] | None = None) -> QAction:
-        """Add an action owned by the menu, so ``menu.clear()`` deletes it with the menu's rebuild.
-
-        (PySide6 6.12.0 crashed after a few thousand menu rebuilds through the
-        ``addAction(text, callable)`` overload; that release is excluded in pyproject.toml.)
-        """
+        """Add an action owned by the menu; the menu keeps its actions for the app's lifetime."""
         action = QAction(text, self.menu)
         if slot is not None:
             action.triggered.connect(slot)
         self.menu.addAction(action)
         return action
 
-    def rebuild_menu(self) -> None:
-        self.refresh()
-        menu = self.menu
-        menu.clear()
+    def _build_menu(self) -> None:
+        """Every action the menu can show, made once; ``update_menu`` fills them in.
+
+        StatusNotifierItem hosts (KDE Plasma, AppIndicator) read the menu over DBusMenu and
+        may never announce that it is about to show, so it must be complete at all times.
+        """
+        self._header = self._add("")
+        self._header.setEnabled(False)
+        self._running_actions = [
+            self._add("Stop", self.stop_timer),
+            self._add("Pause", self.pause_timer),
+            self._add("Discard", self.discard_timer),
+            self._add("Edit comment…", lambda: self.edit_comment()),
+        ]
+        self._resume = self._add("", self.resume_timer)
+        self.menu.addSeparator()
+        self._recent_title = self._add("Recent issues")
+        self._recent_title.setEnabled(False)
+        self._recent_keys: list[str] = []
+        self._recent_actions: list[QAction] = []
+        for index in range(MAX_RECENT):
+            recent = self._add("")
+            recent.setCheckable(True)
+            recent.triggered.connect(lambda _c=False, i=index: self._start_recent(i))
+            self._recent_actions.append(recent)
+        self.menu.addSeparator()
+        self._add("Start on issue…", lambda: self.show_picker())
+        self._add("Log time…", lambda: self.log_time())
+        self._add("Open timesheet…", lambda: self.open_timesheet())
+        self.menu.addSeparator()
+        self._sync_action = self._add("", self.sync_now)
+        self._add("Settings…", lambda: self.open_settings())
+        self._add("Open log folder", self.open_log_folder)
+        self.menu.addSeparator()
+        self._add("Quit", lambda: QApplication.exit(0))
+
+    def _start_recent(self, index: int) -> None:
+        if index < len(self._recent_keys):
+            self.start_issue(self._recent_keys[index])
+
+    def update_menu(self) -> None:
+        """Bring every action's text, visibility and check mark up to date, in place."""
         status = self.status
         running = status.running
         if running is not None:
-            self._header = self._add(self._header_text(running))
-            self._header.setEnabled(False)
-            self._add("Stop", self.stop_timer)
-            self._add("Pause", self.pause_timer)
-            self._add("Discard", self.discard_timer)
-            self._add("Edit comment…", lambda: self.edit_comment())
+            self._header.setText(self._header_text(running))
         else:
-            self._header = None
-            header = self._add(f"No timer running · today {format_duration(status.today_seconds)}")
-            header.setEnabled(False)
-            last = self.services.issues.recent(1)
-            if last:
-                self._add(f"Resume {last[0].key}", self.resume_timer)
-        menu.addSeparator()
-        recent = self.services.issues.recent(MAX_RECENT)
+            self._header.setText(
+                f"No timer running · today {format_duration(status.today_seconds)}"
+            )
+        for item in self._running_actions:
+            item.setVisible(running is not None)
+        recent = self._recent
+        self._resume.setVisible(running is None and bool(recent))
         if recent:
-            section = self._add("Recent issues")
-            section.setEnabled(False)
-        for number, issue in enumerate(recent, start=1):
+            self._resume.setText(f"Resume {recent[0].key}")
+        self._recent_keys = [issue.key for issue in recent]
+        self._recent_title.setVisible(bool(recent))
+        for number, item in enumerate(self._recent_actions, start=1):
+            if number > len(recent):
+                item.setVisible(False)
+                continue
+            issue = recent[number - 1]
             label = f"{issue.key}  {issue.summary}".strip()
             if len(label) > 60:
                 label = label[:59] + "…"
             # "&" marks the keyboard accelerator; any "&" from Jira must be doubled.
-            text = (
-                f"&{number} {label.replace('&', '&&')}" if number <= 9 else label.replace("&", "&&")
-            )
-            action = self._add(text)
-            action.setCheckable(True)
-            action.setChecked(running is not None and running.issue_key == issue.key)
-            action.triggered.connect(lambda _c=False, k=issue.key: self.start_issue(k))
-        menu.addSeparator()
-        self._add("Start on issue…", lambda: self.show_picker())
-        self._add("Log time…", lambda: self.log_time())
-        self._add("Open timesheet…", lambda: self.open_timesheet())
-        menu.addSeparator()
-        self._add(self._sync_label(), self.sync_now)
-        self._add("Settings…", lambda: self.open_settings())
-        self._add("Open log folder", self.open_log_folder)
-        menu.addSeparator()
-        self._add("Quit", lambda: QApplication.exit(0))
+            label = label.replace("&", "&&")
+            item.setText(f"&{number} {label}" if number <= 9 else label)
+            item.setChecked(running is not None and running.issue_key == issue.key)
+            item.setVisible(True)
+        self._sync_action.setText(self._sync_label())
 
     def _sync_label(self) -> str:
         s = self.status.sync

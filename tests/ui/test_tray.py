@@ -19,11 +19,12 @@ from tests.conftest import FakeClock
 
 
 def actions(menu: QMenu) -> list[str]:
-    return [a.text() for a in menu.actions() if not a.isSeparator()]
+    """The texts a user sees: hidden actions and separators left out."""
+    return [a.text() for a in menu.actions() if a.isVisible() and not a.isSeparator()]
 
 
 def action(menu: QMenu, needle: str):  # type: ignore[no-untyped-def]
-    return next(a for a in menu.actions() if needle in a.text())
+    return next(a for a in menu.actions() if a.isVisible() and needle in a.text())
 
 
 def test_typed_key_and_enter_starts_a_timer(
@@ -67,12 +68,12 @@ def _texts(picker) -> list[str]:  # type: ignore[no-untyped-def]
     return [picker.list.item(i).text() for i in range(picker.list.count())]
 
 
-def test_menu_is_rebuilt_with_running_timer_recent_and_sync_counts(
+def test_menu_shows_running_timer_recent_and_sync_counts(
     qtbot, controller: TrayController, services: AppServices, clock: FakeClock
 ) -> None:
     services.tracker.log_time("PROJ-1", 1800)
     services.tracker.log_time("PROJ-2", 60, day=clock.now().date() - timedelta(days=1))
-    controller.rebuild_menu()
+    controller.refresh()
     texts = actions(controller.menu)
     assert any(t.startswith("No timer running") for t in texts)
     assert any("Sync now (2 pending" in t for t in texts)
@@ -81,7 +82,7 @@ def test_menu_is_rebuilt_with_running_timer_recent_and_sync_counts(
     action(controller.menu, "&2 PROJ-2").trigger()
     qtbot.waitUntil(lambda: controller.status.running is not None, timeout=3000)
     clock.advance(65)
-    controller.rebuild_menu()
+    controller.refresh()
     texts = actions(controller.menu)
     assert texts[0].startswith("PROJ-2")
     assert texts[0].endswith("0:01:05")
@@ -90,7 +91,7 @@ def test_menu_is_rebuilt_with_running_timer_recent_and_sync_counts(
     assert checked == ["&1 PROJ-2"]
     action(controller.menu, "Stop").trigger()
     qtbot.waitUntil(lambda: controller.status.running is None, timeout=3000)
-    controller.rebuild_menu()
+    controller.refresh()
     assert "Resume PROJ-2" in actions(controller.menu)
 
 
@@ -101,7 +102,7 @@ def test_menu_escapes_ampersands_from_jira(
     services.accounts.login(jira.base_url, "alice-token", email="alice@example.com")
     services.issues.search("DOC-1")
     services.tracker.log_time("DOC-1", 600)
-    controller.rebuild_menu()
+    controller.refresh()
     assert any("R&&D budget" in t for t in actions(controller.menu))
 
 
@@ -266,3 +267,30 @@ def test_waking_from_sleep_asks_for_a_sync(
     clock.advance(minutes=45)
     with qtbot.waitSignal(controller.sync_requested, timeout=1000):
         controller._tick()
+
+
+def test_menu_is_populated_before_it_opens_and_updates_in_place(
+    qtbot, services: AppServices, runner, clock: FakeClock
+) -> None:
+    # StatusNotifierItem hosts read the exported layout without asking the menu to show first.
+    services.tracker.log_time("PROJ-1", 1800)
+    tray = TrayController(services, runner, use_tray=False)
+    texts = actions(tray.menu)
+    assert texts[0].startswith("No timer running")
+    assert {"Resume PROJ-1", "&1 PROJ-1", "Start on issue…", "Log time…", "Quit"} <= set(texts)
+    assert "Stop" not in texts
+    kept = list(tray.menu.actions())
+    services.tracker.start("PROJ-2")
+    tray.refresh()
+    texts = actions(tray.menu)
+    assert texts[0].startswith("PROJ-2")
+    assert {"Stop", "Pause", "Discard", "&1 PROJ-2", "&2 PROJ-1"} <= set(texts)
+    assert "Resume PROJ-1" not in texts
+    assert tray.menu.actions() == kept  # the same actions, changed in place
+    clock.advance(65)
+    tray._tick()
+    assert actions(tray.menu)[0].endswith("0:01:05")
+    action(tray.menu, "Stop").trigger()
+    qtbot.waitUntil(lambda: "Resume PROJ-2" in actions(tray.menu), timeout=3000)
+    assert tray.menu.actions() == kept
+    tray.shutdown()
