@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -30,6 +32,8 @@ from clockwork_desktop.core.timer import (
 log = get_logger(__name__)
 
 DEFAULT_DAY_START = time(9, 0)
+# How long a discard, delete or stop at a past time can be taken back.
+UNDO_WINDOW_S = 60
 
 
 class EntryView(NamedTuple):
@@ -58,6 +62,21 @@ class StartResult(NamedTuple):
     stopped: Entry | None
 
 
+class UndoOffer(NamedTuple):
+    label: str  # e.g. "Undo discard of PROJ-1 (12m)"
+    done: str  # what happened, e.g. "Discarded PROJ-1 (12m)"
+    expires_at: datetime
+
+
+class _UndoRecord(NamedTuple):
+    """How to take back the last change that lost time: the rows as they were before it, and
+    the rows it created."""
+
+    offer: UndoOffer
+    before: tuple[Entry, ...]
+    created: tuple[str, ...]  # uuids: a row id may be reused once its row is gone
+
+
 class TrackerService:
     def __init__(
         self, repo: EntryRepository, settings: SettingsStore, clock: Clock, zone: ZoneInfo
@@ -66,6 +85,7 @@ class TrackerService:
         self._settings = settings
         self._clock = clock
         self.zone = zone
+        self._undo: _UndoRecord | None = None
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -183,6 +203,7 @@ class TrackerService:
                 f"{current.started_at.astimezone(self.zone):%Y-%m-%d %H:%M}: stop it at an "
                 "earlier time, or discard it.",
             )
+            before = copy.deepcopy(current)
             current.ended_at = at
             current.last_seen_at = None
             if comment is not None:
@@ -191,6 +212,14 @@ class TrackerService:
                 self._repo.remove(current.id)  # stopped in the second it started: nothing to keep
             else:
                 self._repo.save(current)
+        if at < now:
+            # The time between ``at`` and now is dropped: offer it back for a while.
+            when = at.astimezone(self.zone).strftime("%H:%M")
+            self._offer_undo(
+                f"stop of {current.issue_key} at {when}",
+                f"Stopped {current.issue_key} at {when}",
+                [before],
+            )
         log.info("timer stopped on %s (entry %d)", current.issue_key, current.id)
         return current
 
@@ -208,6 +237,11 @@ class TrackerService:
             if current is None:
                 raise OperationError("No timer is running.")
             self._repo.remove(current.id)
+        self._offer_undo(
+            f"discard of {self._describe(current)}",
+            f"Discarded {self._describe(current)}",
+            [current],
+        )
         log.info("timer discarded on %s", current.issue_key)
         return current
 
@@ -287,12 +321,27 @@ class TrackerService:
             if current is None:
                 raise OperationError("No timer is running.")
             cut = max(period.start, current.started_at)
+            away = f"the time away ({format_duration(period.seconds)})"
+            label, done = {
+                "stop": (
+                    f"stop at {cut.astimezone(self.zone):%H:%M}",
+                    f"Stopped {current.issue_key}",
+                ),
+                "discard": (f"discard of {away}", f"Discarded {away}"),
+                "assign": (f"assignment of {away}", f"Assigned {away} to {other_key}"),
+            }[action]
             if action == "stop":
-                return self.stop(at=cut)
+                self.stop(at=cut)
+                self._offer_undo(label, done, [current])
+                return self._repo.get(current.id)
+            created = []
             self.stop(at=cut)
             if other_key is not None:
-                self.start(other_key, at=cut, account=current.account)
-            return self.start(current.issue_key, at=period.end, account=current.account).started
+                created.append(self.start(other_key, at=cut, account=current.account).started.uuid)
+            resumed = self.start(current.issue_key, at=period.end, account=current.account).started
+            created.append(resumed.uuid)
+        self._offer_undo(label, done, [current], created)
+        return resumed
 
     # -- manual entries and corrections -----------------------------------------------------
 
@@ -415,6 +464,15 @@ class TrackerService:
                 raise OperationError(
                     f"Entry #{entry_id} was imported from Jira; delete it in Jira instead."
                 )
+            self._offer_undo(
+                f"delete of {self._describe(entry)}", f"Deleted {self._describe(entry)}", [entry]
+            )
+            self._drop(entry)
+        return entry
+
+    def _drop(self, entry: Entry) -> None:
+        """Delete an entry; one with worklogs in Jira stays as a tombstone until the sync ran."""
+        with self._repo.atomic(durable=True):
             if entry.worklog_ids:
                 # Jira holds worklogs for it: keep a tombstone until the sync deletes them.
                 entry.deleted = True
@@ -424,7 +482,81 @@ class TrackerService:
                 self._repo.save(entry)
             else:
                 self._repo.remove(entry.id)
-        return entry
+
+    # -- undo -------------------------------------------------------------------------------
+
+    def _describe(self, entry: Entry) -> str:
+        return f"{entry.issue_key} ({format_duration(entry.duration_seconds(self.now()))})"
+
+    def _offer_undo(
+        self, label: str, done: str, before: Iterable[Entry], created: Iterable[str] = ()
+    ) -> None:
+        expires = self.now() + timedelta(seconds=UNDO_WINDOW_S)
+        self._undo = _UndoRecord(
+            UndoOffer(f"Undo {label}", done, expires),
+            tuple(copy.deepcopy(e) for e in before),
+            tuple(created),
+        )
+
+    def undo_offer(self) -> UndoOffer | None:
+        """The change that can still be taken back, if any (one at a time, this process)."""
+        record = self._undo
+        if record is None or self.now() > record.offer.expires_at:
+            return None
+        return record.offer
+
+    def undo(self) -> Entry | None:
+        """Take back the last discard, delete, stop at a past time or away resolution.
+
+        One transaction: the rows it created go, the rows it changed or removed come back as
+        they were. Anything Jira already received is sent again; nothing may overlap what was
+        tracked since, or the undo is refused and nothing changes.
+        """
+        record = self._undo
+        if record is None or self.undo_offer() is None:
+            raise OperationError("Nothing to undo (an undo is offered for a minute).")
+        restored: list[Entry] = []
+        with self._repo.atomic(durable=True):
+            for uuid in record.created:
+                made = self._repo.get_by_uuid(uuid)
+                if made is not None and not made.deleted:
+                    self._drop(made)
+            for old in record.before:
+                current = self._repo.get_by_uuid(old.uuid)
+                try:
+                    self._check_free(old.started_at, old.ended_at, current.id if current else None)
+                except OverlapError as exc:
+                    raise OperationError(f"Cannot undo: {exc}") from exc
+                restored.append(self._restore(old, current))
+        self._undo = None
+        log.info("undid: %s", record.offer.label)
+        return restored[0] if restored else None
+
+    def _restore(self, old: Entry, current: Entry | None) -> Entry:
+        if current is None:
+            # Removed outright (or its worklogs are already gone from Jira): add it back as new.
+            return self._repo.add(
+                NewEntry(
+                    issue_key=old.issue_key,
+                    started_at=old.started_at,
+                    ended_at=old.ended_at,
+                    tz=old.tz,
+                    account=old.account,
+                    comment=old.comment,
+                    uuid=None if old.worklog_ids else old.uuid,
+                )
+            )
+        current.issue_key = old.issue_key
+        current.started_at = old.started_at
+        current.ended_at = old.ended_at
+        current.comment = old.comment
+        current.account = old.account
+        current.deleted = False
+        current.needs_review = old.needs_review
+        current.last_seen_at = None
+        self._mark_changed(current)
+        self._repo.save(current)
+        return current
 
     def set_default_rounding(self, text: str) -> RoundingPolicy:
         """The rounding for entries that belong to no account yet."""

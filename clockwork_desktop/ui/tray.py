@@ -22,7 +22,7 @@ from clockwork_desktop.core.errors import ClockworkError
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import AwayPeriod, Entry, JiraIssue
 from clockwork_desktop.core.timer import HEARTBEAT_INTERVAL_S
-from clockwork_desktop.services.tracker import Status
+from clockwork_desktop.services.tracker import Status, UndoOffer
 from clockwork_desktop.ui.gui_services import GuiServices
 from clockwork_desktop.ui.icons import state_icon
 from clockwork_desktop.ui.tasks import TaskRunner
@@ -78,6 +78,7 @@ class TrayController(QObject):
         self._picker: IssuePicker | None = None
         self._timesheet: Any = None
         self._recent: list[JiraIssue] = []
+        self._announced_undo: UndoOffer | None = None
         self.menu = QMenu()
         self.menu.setObjectName("TrayMenu")
         self._build_menu()
@@ -190,6 +191,8 @@ class TrayController(QObject):
             self.tray.setToolTip(self.tooltip())
         if self.status.running is not None:
             self._header.setText(self._header_text(self.status.running))
+        # Undo offers come and go without a database change (a delete in a dialog, expiry).
+        self._update_undo()
         self.state_changed.emit()
 
     def _watch(self) -> None:
@@ -236,6 +239,7 @@ class TrayController(QObject):
         """
         self._header = self._add("")
         self._header.setEnabled(False)
+        self._undo_action = self._add("", self.undo)
         self._running_actions = [
             self._add("Stop", self.stop_timer),
             self._add("Pause", self.pause_timer),
@@ -300,6 +304,20 @@ class TrayController(QObject):
             item.setChecked(running is not None and running.issue_key == issue.key)
             item.setVisible(True)
         self._sync_action.setText(self._sync_label())
+        self._update_undo()
+
+    def _update_undo(self) -> None:
+        """Show the undo offer while it lasts; announce a new one once."""
+        offer = self.services.tracker.undo_offer()
+        self._undo_action.setVisible(offer is not None)
+        if offer is None:
+            return
+        self._undo_action.setText(offer.label)
+        if offer is not self._announced_undo:
+            self._announced_undo = offer
+            # Text only: on X11, Qt reports any click on the tray icon while a message shows
+            # as a click on the message, so a click there must not undo anything.
+            self.notify(offer.done, f"To take it back, choose “{offer.label}” in the tray menu.")
 
     def _sync_label(self) -> str:
         s = self.status.sync
@@ -354,6 +372,9 @@ class TrayController(QObject):
 
     def discard_timer(self) -> None:
         self._db(self.services.tracker.discard)
+
+    def undo(self) -> None:
+        self._db(self.services.tracker.undo, lambda _r: self.sync_requested.emit())
 
     def edit_comment(self, parent: QWidget | None = None) -> None:
         running = self.status.running

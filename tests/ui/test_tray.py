@@ -294,3 +294,59 @@ def test_menu_is_populated_before_it_opens_and_updates_in_place(
     qtbot.waitUntil(lambda: "Resume PROJ-2" in actions(tray.menu), timeout=3000)
     assert tray.menu.actions() == kept
     tray.shutdown()
+
+
+def test_discard_offers_undo_in_the_menu_and_a_notification(
+    qtbot, controller: TrayController, services: AppServices, clock: FakeClock, monkeypatch
+) -> None:
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        controller, "notify", lambda title, msg, critical=False: shown.append((title, msg))
+    )
+    started = services.tracker.start("PROJ-4").started
+    controller.refresh()
+    clock.advance(minutes=12)
+    action(controller.menu, "Discard").trigger()
+    qtbot.waitUntil(lambda: controller.status.running is None, timeout=3000)
+    assert "Undo discard of PROJ-4 (12m)" in actions(controller.menu)
+    assert shown == [
+        (
+            "Discarded PROJ-4 (12m)",
+            "To take it back, choose “Undo discard of PROJ-4 (12m)” in the tray menu.",
+        )
+    ]
+    action(controller.menu, "Undo discard").trigger()
+    qtbot.waitUntil(lambda: controller.status.running is not None, timeout=3000)
+    assert controller.status.running.started_at == started.started_at
+    assert not any(t.startswith("Undo") for t in actions(controller.menu))
+    # The offer disappears from the menu once its time is up.
+    action(controller.menu, "Discard").trigger()
+    qtbot.waitUntil(lambda: controller.status.running is None, timeout=3000)
+    assert any(t.startswith("Undo discard") for t in actions(controller.menu))
+    clock.advance(61)
+    controller._tick()
+    assert not any(t.startswith("Undo") for t in actions(controller.menu))
+
+
+def test_delete_in_a_dialog_offers_undo_from_the_tray(
+    qtbot, controller: TrayController, services: AppServices, monkeypatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from clockwork_desktop.ui.dialogs import EditEntryDialog
+
+    shown: list[str] = []
+    monkeypatch.setattr(
+        controller, "notify", lambda title, msg, critical=False: shown.append(title)
+    )
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    entry = services.tracker.log_time("A-1", 3600)
+    dialog = EditEntryDialog(services, entry)
+    qtbot.addWidget(dialog)
+    dialog.delete_button.click()
+    assert dialog.deleted
+    controller._tick()
+    assert shown == ["Deleted A-1 (1h)"]
+    action(controller.menu, "Undo delete of A-1 (1h)").trigger()
+    today = services.tracker.today()
+    qtbot.waitUntil(lambda: len(services.tracker.entries(today, today)) == 1, timeout=3000)

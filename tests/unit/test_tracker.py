@@ -434,3 +434,110 @@ def test_stop_reads_now_inside_its_transaction(
     monkeypatch.setattr(store, "atomic", slow_atomic)
     stopped = tracker.stop()
     assert stopped.ended_at == clock.now()
+
+
+def test_discard_can_be_undone_for_a_while(
+    tracker: TrackerService, store: SqliteStore, clock: FakeClock
+) -> None:
+    from clockwork_desktop.services.tracker import UNDO_WINDOW_S
+
+    started = tracker.start("A-1", comment="review").started
+    clock.advance(minutes=12)
+    tracker.discard()
+    offer = tracker.undo_offer()
+    assert offer is not None
+    assert offer.label == "Undo discard of A-1 (12m)"
+    clock.advance(UNDO_WINDOW_S - 1)
+    back = tracker.undo()
+    assert back is not None
+    assert (back.issue_key, back.started_at, back.comment, back.uuid) == (
+        "A-1",
+        started.started_at,
+        "review",
+        started.uuid,
+    )
+    assert back.running
+    assert tracker.undo_offer() is None
+    with pytest.raises(OperationError, match="Nothing to undo"):
+        tracker.undo()
+    tracker.discard()
+    clock.advance(UNDO_WINDOW_S + 1)
+    assert tracker.undo_offer() is None
+    with pytest.raises(OperationError, match="Nothing to undo"):
+        tracker.undo()
+    assert store.all_entries() == []
+
+
+def test_delete_can_be_undone_and_a_synced_entry_is_sent_again(
+    tracker: TrackerService, store: SqliteStore
+) -> None:
+    entry = tracker.log_time("A-1", 3600, day=date(2026, 3, 5))
+    entry.sync_state, entry.worklog_ids = SyncState.SYNCED, {"2026-03-05": "10001"}
+    store.save(entry)
+    tracker.delete(entry.id)
+    assert tracker.undo_offer().label == "Undo delete of A-1 (1h)"  # type: ignore[union-attr]
+    tracker.undo()
+    back = store.get(entry.id)
+    assert back is not None
+    assert not back.deleted
+    assert back.worklog_ids == {"2026-03-05": "10001"}
+    assert back.sync_state is SyncState.PENDING
+    assert back.revision > entry.revision
+    plain = tracker.log_time("B-1", 600, day=date(2026, 3, 6))
+    tracker.delete(plain.id)
+    restored = tracker.undo()
+    assert restored is not None
+    assert (restored.uuid, restored.started_at, restored.ended_at) == (
+        plain.uuid,
+        plain.started_at,
+        plain.ended_at,
+    )
+
+
+def test_stop_at_a_past_time_can_be_undone_without_a_fragment(
+    tracker: TrackerService, store: SqliteStore, clock: FakeClock
+) -> None:
+    started = tracker.start("A-1").started
+    clock.advance(hours=2)
+    tracker.stop()
+    assert tracker.undo_offer() is None  # stopping now loses nothing: Resume is the way back
+    tracker.start("A-2")
+    clock.advance(hours=2)
+    tracker.stop(at=clock.now() - timedelta(hours=1))
+    assert tracker.undo_offer().label == "Undo stop of A-2 at 13:00"  # type: ignore[union-attr]
+    tracker.undo()
+    assert [(e.issue_key, e.running) for e in store.all_entries()] == [
+        ("A-1", False),
+        ("A-2", True),
+    ]
+    assert store.all_entries()[0].started_at == started.started_at
+
+
+def test_away_resolution_can_be_undone(
+    tracker: TrackerService, store: SqliteStore, clock: FakeClock
+) -> None:
+    tracker.start("A-1")
+    clock.advance(hours=1)
+    away_start = clock.now()
+    clock.advance(minutes=30)
+    before = store.all_entries()
+    tracker.resolve_away(AwayPeriod(away_start, clock.now(), "idle"), "assign", "B-2")
+    assert len(store.all_entries()) == 3
+    assert tracker.undo_offer().label.startswith("Undo ")  # type: ignore[union-attr]
+    tracker.undo()
+    assert [(e.id, e.started_at, e.ended_at) for e in store.all_entries()] == [
+        (e.id, e.started_at, e.ended_at) for e in before
+    ]
+
+
+def test_undo_never_overlaps_what_was_tracked_since(
+    tracker: TrackerService, store: SqliteStore, clock: FakeClock
+) -> None:
+    tracker.start("A-1")
+    clock.advance(minutes=5)
+    tracker.discard()
+    tracker.start("B-1")
+    clock.advance(minutes=1)
+    with pytest.raises(OperationError, match="B-1"):
+        tracker.undo()
+    assert [(e.issue_key, e.running) for e in store.all_entries()] == [("B-1", True)]
