@@ -57,6 +57,24 @@ class Status(NamedTuple):
     sync: SyncSummary
 
 
+def indicator(status: Status, *, unreachable: bool, needs_sign_in: bool) -> str:
+    """The tray icon's state: whether a timer runs, plus the most urgent sync problem.
+
+    A running timer always shows; a refused entry or a refused token shows beside it (the
+    user must act), then "offline" (nothing to do but wait), then "pending" when idle.
+    """
+    problem = ""
+    if status.sync.failed or status.sync.conflict or needs_sign_in:
+        problem = "failed"
+    elif unreachable:
+        problem = "offline"
+    if status.running is not None:
+        return f"running-{problem}" if problem else "running"
+    if problem:
+        return problem
+    return "pending" if status.sync.pending else "idle"
+
+
 class StartResult(NamedTuple):
     started: Entry
     stopped: Entry | None
@@ -594,17 +612,29 @@ class TrackerService:
                     total += seg.seconds
         return total
 
+    def _waiting_to_send(self, now: datetime) -> int:
+        """Pending entries that a sync will send: "too short to log" ones stay local for good."""
+        policies: dict[str | None, RoundingPolicy] = {}
+        waiting = 0
+        for entry in self._repo.outbox():
+            if entry.account not in policies:
+                policies[entry.account] = self._settings.rounding_policy(entry.account)
+            if display_state(entry, policies[entry.account], now) is not SyncState.TOO_SHORT:
+                waiting += 1
+        return waiting
+
     def status(self) -> Status:
         now = self.now()
         current = self._repo.running()
         counts = self._repo.count_by_state()
         today = self.today()
+        pending = counts.get(SyncState.PENDING.value, 0)
         return Status(
             running=current,
             elapsed_seconds=current.duration_seconds(now) if current else 0,
             today_seconds=self.seconds_between(today, today),
             sync=SyncSummary(
-                pending=counts.get(SyncState.PENDING.value, 0),
+                pending=self._waiting_to_send(now) if pending else 0,
                 failed=counts.get(SyncState.FAILED.value, 0),
                 conflict=counts.get(SyncState.CONFLICT.value, 0),
                 last_synced=self._settings.get_setting("last_synced"),

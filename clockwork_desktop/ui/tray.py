@@ -20,9 +20,9 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QMenu, QSystemTrayIcon
 from clockwork_desktop.core.durations import format_clock, format_duration
 from clockwork_desktop.core.errors import ClockworkError
 from clockwork_desktop.core.logs import get_logger
-from clockwork_desktop.core.models import AwayPeriod, Entry, JiraIssue
+from clockwork_desktop.core.models import Account, AwayPeriod, Entry, JiraIssue
 from clockwork_desktop.core.timer import HEARTBEAT_INTERVAL_S
-from clockwork_desktop.services.tracker import Status, UndoOffer
+from clockwork_desktop.services.tracker import Status, UndoOffer, indicator
 from clockwork_desktop.ui.gui_services import GuiServices
 from clockwork_desktop.ui.icons import state_icon
 from clockwork_desktop.ui.tasks import TaskRunner
@@ -78,6 +78,7 @@ class TrayController(QObject):
         self._picker: IssuePicker | None = None
         self._timesheet: Any = None
         self._recent: list[JiraIssue] = []
+        self._accounts: list[Account] = []
         self._announced_undo: UndoOffer | None = None
         self.menu = QMenu()
         self.menu.setObjectName("TrayMenu")
@@ -135,21 +136,18 @@ class TrayController(QObject):
         # Read once per change, not once per second by the tooltip and the menu header.
         self.running_summary = self.services.issue_summary(running.issue_key) if running else ""
         self._recent = self.services.issues.recent(MAX_RECENT)
+        self._accounts = self.services.accounts.accounts()
         self._update_icon()
         self.update_menu()
         self.state_changed.emit()
 
     def _icon_state(self) -> str:
         report = self._last_report
-        if report is not None and (report.unavailable or report.failed):
-            return "failed"
-        if self.status.sync.failed or self.status.sync.conflict:
-            return "failed"
-        if self.status.running is not None:
-            return "running"
-        if self.status.sync.pending:
-            return "pending"
-        return "idle"
+        return indicator(
+            self.status,
+            unreachable=report is not None and bool(report.unavailable),
+            needs_sign_in=any(a.auth_blocked for a in self._accounts),
+        )
 
     def tooltip(self) -> str:
         s = self.status
@@ -163,6 +161,11 @@ class TrayController(QObject):
         lines.append(f"Today {format_duration(s.today_seconds + self._elapsed_since_read())}")
         if s.sync.failed:
             lines.append(f"{s.sync.failed} not sent to Jira")
+        state = self._icon_state()
+        if any(a.auth_blocked for a in self._accounts):
+            lines.append("Jira refused the sign-in: sign in again to send your time")
+        elif state.endswith("offline"):
+            lines.append("Offline: your time is kept here and sent when Jira is back")
         return "\n".join(lines)
 
     def _elapsed_since_read(self) -> int:

@@ -202,7 +202,6 @@ def test_failed_sync_notifies_once(qtbot, controller: TrayController, monkeypatc
     controller.sync_finished(report)
     controller.sync_finished(report)
     assert shown == ["1 entries not sent to Jira"]
-    assert controller._icon_state() == "failed"
 
 
 def test_open_log_folder_opens_the_private_logs_folder(
@@ -350,3 +349,34 @@ def test_delete_in_a_dialog_offers_undo_from_the_tray(
     action(controller.menu, "Undo delete of A-1 (1h)").trigger()
     today = services.tracker.today()
     qtbot.waitUntil(lambda: len(services.tracker.entries(today, today)) == 1, timeout=3000)
+
+
+def test_icon_shows_running_with_a_failure_offline_and_ignores_too_short(
+    qtbot, controller: TrayController, services: AppServices, clock: FakeClock
+) -> None:
+    from clockwork_desktop.core.models import SyncState
+    from clockwork_desktop.services.sync import SyncReport
+
+    services.tracker.log_time("A-1", 30)  # under Jira's minute: it stays on this computer
+    controller.refresh()
+    assert controller.status.sync.pending == 0
+    assert controller._icon_state() == "idle"
+    assert "all synced" in action(controller.menu, "Sync now").text()
+    refused = services.tracker.log_time("A-2", 600)
+    refused.sync_state, refused.error = SyncState.FAILED, "no permission"
+    services.store.save(refused)
+    controller.refresh()
+    assert controller._icon_state() == "failed"
+    services.tracker.start("B-1")
+    controller.refresh()
+    assert controller._icon_state() == "running-failed"  # both: running, and a problem
+    refused.sync_state = SyncState.SYNCED
+    services.store.save(refused)
+    controller.sync_finished(SyncReport(unavailable="Jira cannot be reached (offline)."))
+    assert controller._icon_state() == "running-offline"
+    clock.advance(minutes=5)
+    services.tracker.stop()
+    controller.refresh()
+    assert controller._icon_state() == "offline"
+    controller.sync_finished(SyncReport())
+    assert controller._icon_state() == "pending"
