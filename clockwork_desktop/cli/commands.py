@@ -53,7 +53,11 @@ def cmd_start(args: argparse.Namespace, s: CliServices) -> int:
             f"{format_duration(stopped.duration_seconds(s.tracker.now()))}."
         )
     e = result.started
-    _say(f"Started {e.issue_key} at {e.started_at.astimezone(s.tracker.zone):%H:%M} (#{e.id}).")
+    since = f"{e.started_at.astimezone(s.tracker.zone):%H:%M}"
+    if result.already_running:
+        _say(f"{e.issue_key} is already running, since {since} (#{e.id}).")
+    else:
+        _say(f"Started {e.issue_key} at {since} (#{e.id}).")
     return 0
 
 

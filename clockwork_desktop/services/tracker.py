@@ -78,6 +78,7 @@ def indicator(status: Status, *, unreachable: bool, needs_sign_in: bool) -> str:
 class StartResult(NamedTuple):
     started: Entry
     stopped: Entry | None
+    already_running: bool = False  # the issue was running: nothing was started or stopped
 
 
 class UndoOffer(NamedTuple):
@@ -163,13 +164,28 @@ class TrackerService:
         comment: str = "",
         account: str | None = None,
     ) -> StartResult:
-        """Start a timer; a running one stops at the same instant (no gap, no overlap)."""
+        """Start a timer; a running one stops at the same instant (no gap, no overlap).
+
+        Starting the issue that is already running (with no other start time) changes nothing
+        but the comment: it must not cut the timer into two entries.
+        """
         key = normalise_issue_key(issue_key)
         now = self.now()
+        requested_at = at
         at = clamp_future(at or now, now, "start", self.zone)
         check_span(at, now, f"{at.astimezone(self.zone):%Y-%m-%d %H:%M} is longer ago than that.")
         with self._repo.atomic(durable=True):
             current = self._repo.running()
+            if (
+                current is not None
+                and current.issue_key == key
+                and requested_at is None
+                and (account is None or account == current.account)
+            ):
+                if comment.strip():
+                    current.comment = comment.strip()
+                    self._repo.save(current)
+                return StartResult(current, None, already_running=True)
             if current is not None and at < current.started_at:
                 raise InputError(
                     f"{current.issue_key} has been running since "

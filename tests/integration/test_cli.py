@@ -42,6 +42,8 @@ def test_start_switch_stop_and_status(tmp_path: Path) -> None:
     assert status["running"]["elapsed_seconds"] >= 0
     assert set(status) == {"running", "today_seconds", "sync"}
     assert set(status["sync"]) == {"pending", "failed", "last_synced"}
+    # The running issue again: one timer goes on, not two entries.
+    assert "PROJ-1 is already running" in ok(tmp_path, "start", "PROJ-1")
     out = ok(tmp_path, "start", "PROJ-2", "--at", (now - timedelta(minutes=10)).isoformat())
     assert "Stopped PROJ-1" in out
     ok(tmp_path, "stop", "--comment", "done")

@@ -380,3 +380,22 @@ def test_icon_shows_running_with_a_failure_offline_and_ignores_too_short(
     assert controller._icon_state() == "offline"
     controller.sync_finished(SyncReport())
     assert controller._icon_state() == "pending"
+
+
+def test_enter_on_the_running_issue_keeps_the_timer_whole(
+    qtbot, controller: TrayController, services: AppServices, clock: FakeClock
+) -> None:
+    running = services.tracker.start("PROJ-1").started
+    controller.refresh()
+    clock.advance(10)
+    picker = controller.picker
+    controller.show_picker()
+    qtbot.waitExposed(picker)
+    qtbot.keyClicks(picker.field, "proj-1")
+    with qtbot.waitSignal(picker.issue_chosen, timeout=3000):
+        qtbot.keyClick(picker.field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: controller.runner._pending == set(), timeout=3000)
+    entries = services.store.all_entries()
+    assert [(e.id, e.started_at, e.running) for e in entries] == [
+        (running.id, running.started_at, True)
+    ]

@@ -50,7 +50,13 @@ class TimerMachine(RuleBasedStateMachine):
     def start(self, key: str) -> None:
         now = self.clock.now()
         running = [i for i, (_, end) in self.model.items() if end is None]
+        before = self.tracker.running()
         result = self.tracker.start(key)
+        if before is not None and before.issue_key == key:
+            # The same issue again: the timer goes on untouched.
+            assert result.stopped is None
+            assert result.started == before
+            return
         if running:
             assert result.stopped is not None
             if self.model[running[0]][0] == now:
