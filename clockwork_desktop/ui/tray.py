@@ -30,6 +30,7 @@ from clockwork_desktop.ui.tasks import TaskRunner
 if TYPE_CHECKING:
     from clockwork_desktop.services.sync import SyncReport
     from clockwork_desktop.ui.picker import IssuePicker
+    from clockwork_desktop.ui.signin import SignInDialog
 
 log = get_logger(__name__)
 
@@ -41,6 +42,7 @@ MAX_RECENT = 8
 DEFAULT_IDLE_THRESHOLD_MIN = 10
 DEFAULT_LONG_TIMER_H = 10
 WAKE_AFTER_S = 120  # a 1-second tick that comes this late means the machine slept
+SYNC_ANSWER_TIMEOUT_MS = 120_000  # "Syncing…" gives up waiting for a report after this
 
 
 class TrayController(QObject):
@@ -80,6 +82,8 @@ class TrayController(QObject):
         self._recent: list[JiraIssue] = []
         self._accounts: list[Account] = []
         self._announced_undo: UndoOffer | None = None
+        self._syncing = False  # the user asked for a sync and waits for its answer
+        self._sign_in_dialog: SignInDialog | None = None
         self.menu = QMenu()
         self.menu.setObjectName("TrayMenu")
         self._build_menu()
@@ -250,6 +254,7 @@ class TrayController(QObject):
             self._add("Edit comment…", lambda: self.edit_comment()),
         ]
         self._resume = self._add("", self.resume_timer)
+        self._sign_in_action = self._add("Sign in to Jira…", lambda: self.sign_in())
         self.menu.addSeparator()
         self._recent_title = self._add("Recent issues")
         self._recent_title.setEnabled(False)
@@ -306,7 +311,11 @@ class TrayController(QObject):
             item.setText(f"&{number} {label}" if number <= 9 else label)
             item.setChecked(running is not None and running.issue_key == issue.key)
             item.setVisible(True)
-        self._sync_action.setText(self._sync_label())
+        blocked = any(a.auth_blocked for a in self._accounts)
+        self._sign_in_action.setVisible(blocked or not self._accounts)
+        self._sign_in_action.setText("Sign in again…" if blocked else "Sign in to Jira…")
+        self._sync_action.setText("Syncing…" if self._syncing else self._sync_label())
+        self._sync_action.setEnabled(not self._syncing)
         self._update_undo()
 
     def _update_undo(self) -> None:
@@ -422,13 +431,55 @@ class TrayController(QObject):
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
+    def sign_in(self, parent: QWidget | None = None) -> None:
+        """The sign-in dialog, without blocking the tray; a sync follows a successful sign-in."""
+        from clockwork_desktop.ui.signin import SignInDialog
+
+        dialog = self._sign_in_dialog
+        if dialog is None or not dialog.isVisible():
+            dialog = SignInDialog(self.services, self.runner, parent, offer_offline=False)
+            dialog.finished.connect(lambda _code, d=dialog: self._sign_in_closed(d))
+            self._sign_in_dialog = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+
+    def _sign_in_closed(self, dialog: SignInDialog) -> None:
+        if dialog.choice == "signed_in":
+            self.refresh()
+            self.sync_requested.emit()
+
     def sync_now(self) -> None:
+        if not self._accounts:
+            self.sign_in()  # nothing can be sent before signing in: say so by asking for it
+            return
+        self._syncing = True
+        self.update_menu()
         self.sync_requested.emit()
+        QTimer.singleShot(SYNC_ANSWER_TIMEOUT_MS, self._sync_not_answered)
+
+    def _sync_not_answered(self) -> None:
+        if self._syncing:
+            self._syncing = False
+            self.update_menu()
+            self.notify("Sync did not start", "Try again in a moment.")
 
     def sync_finished(self, report: SyncReport) -> None:
         previous = self._last_report
         self._last_report = report
+        asked, self._syncing = self._syncing, False
         self.refresh()
+        if asked:
+            from clockwork_desktop.services.sync import summarise
+
+            title = "Sync finished" if report.ok else "Sync did not finish"
+            changed = report.created + report.updated + report.deleted + report.adopted
+            if report.ok and not changed and not report.pending:
+                detail = "Nothing to send: Jira has all your time."
+            else:
+                detail = "\n".join(list(summarise(report))[:3])
+            self.notify(title, detail, critical=not report.ok)
+            return
         newly_failed = report.failed and (previous is None or report.failed > previous.failed)
         if report.unavailable and (previous is None or not previous.unavailable):
             self.notify("Jira sync paused", report.unavailable, critical=True)

@@ -15,6 +15,7 @@ from clockwork_desktop.ui.dialogs import AwayDialog, EditEntryDialog, EntriesDia
 from clockwork_desktop.ui.settings import SettingsDialog
 from clockwork_desktop.ui.signin import SignInDialog
 from tests.conftest import FakeClock
+from tests.support.jira import fill_sign_in
 
 
 def ok_button(dialog) -> object:  # type: ignore[no-untyped-def]
@@ -199,7 +200,10 @@ def test_sign_in_tests_the_connection_then_signs_in(
     dialog.email.setText("alice@example.com")
     dialog.token.setText("wrong")
     dialog.test_button.click()
-    qtbot.waitUntil(lambda: "refused the sign-in" in dialog.result_label.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "did not accept" in dialog.result_label.text(), timeout=5000)
+    # A token that never worked has not "expired", and the message says what to check.
+    assert "expired" not in dialog.result_label.text()
+    assert "API token" in dialog.result_label.text()
     assert "wrong" not in dialog.result_label.text()
     dialog.token.setText("alice-token")
     dialog.test_button.click()
@@ -209,6 +213,20 @@ def test_sign_in_tests_the_connection_then_signs_in(
     qtbot.waitUntil(lambda: dialog.choice == "signed_in", timeout=5000)
     assert [a.display_name for a in services.accounts.accounts()] == ["Alice Example"]
     assert dialog.token.echoMode() == dialog.token.EchoMode.Password
+
+
+def test_sign_in_to_a_mistyped_address_says_to_check_it(
+    qtbot, services: AppServices, runner
+) -> None:
+    dialog = SignInDialog(services, runner)
+    qtbot.addWidget(dialog)
+    fill_sign_in(dialog, "http://127.0.0.1:9")  # nothing listens there
+    dialog.sign_in_button.click()
+    qtbot.waitUntil(lambda: "Cannot reach" in dialog.result_label.text(), timeout=5000)
+    text = dialog.result_label.text()
+    assert "check the address" in text.lower()
+    assert "sent later" not in text  # nothing was saved: there is nothing to send later
+    assert services.accounts.accounts() == []
 
 
 def test_labels_from_jira_are_plain_text(qtbot, services: AppServices, clock: FakeClock) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu
 
@@ -16,6 +17,17 @@ from clockwork_desktop.infra.db.store import SqliteStore
 from clockwork_desktop.services.tracker import TrackerService
 from clockwork_desktop.ui.tray import TrayController
 from tests.conftest import FakeClock
+from tests.support.jira import fill_sign_in
+
+
+@pytest.fixture
+def shown(controller: TrayController, monkeypatch) -> list[tuple[str, str]]:
+    """The notifications the controller shows, as (title, message)."""
+    seen: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        controller, "notify", lambda title, msg, critical=False: seen.append((title, msg))
+    )
+    return seen
 
 
 def actions(menu: QMenu) -> list[str]:
@@ -296,12 +308,8 @@ def test_menu_is_populated_before_it_opens_and_updates_in_place(
 
 
 def test_discard_offers_undo_in_the_menu_and_a_notification(
-    qtbot, controller: TrayController, services: AppServices, clock: FakeClock, monkeypatch
+    qtbot, controller: TrayController, services: AppServices, clock: FakeClock, shown
 ) -> None:
-    shown: list[tuple[str, str]] = []
-    monkeypatch.setattr(
-        controller, "notify", lambda title, msg, critical=False: shown.append((title, msg))
-    )
     started = services.tracker.start("PROJ-4").started
     controller.refresh()
     clock.advance(minutes=12)
@@ -328,16 +336,12 @@ def test_discard_offers_undo_in_the_menu_and_a_notification(
 
 
 def test_delete_in_a_dialog_offers_undo_from_the_tray(
-    qtbot, controller: TrayController, services: AppServices, monkeypatch
+    qtbot, controller: TrayController, services: AppServices, monkeypatch, shown
 ) -> None:
     from PySide6.QtWidgets import QMessageBox
 
     from clockwork_desktop.ui.dialogs import EditEntryDialog
 
-    shown: list[str] = []
-    monkeypatch.setattr(
-        controller, "notify", lambda title, msg, critical=False: shown.append(title)
-    )
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     entry = services.tracker.log_time("A-1", 3600)
     dialog = EditEntryDialog(services, entry)
@@ -345,7 +349,7 @@ def test_delete_in_a_dialog_offers_undo_from_the_tray(
     dialog.delete_button.click()
     assert dialog.deleted
     controller._tick()
-    assert shown == ["Deleted A-1 (1h)"]
+    assert [title for title, _message in shown] == ["Deleted A-1 (1h)"]
     action(controller.menu, "Undo delete of A-1 (1h)").trigger()
     today = services.tracker.today()
     qtbot.waitUntil(lambda: len(services.tracker.entries(today, today)) == 1, timeout=3000)
@@ -399,3 +403,35 @@ def test_enter_on_the_running_issue_keeps_the_timer_whole(
     assert [(e.id, e.started_at, e.running) for e in entries] == [
         (running.id, running.started_at, True)
     ]
+
+
+def test_signed_out_menu_offers_sign_in_and_sync_now_answers(
+    qtbot, controller: TrayController, services: AppServices, jira: FakeJira, shown
+) -> None:
+    from clockwork_desktop.services.sync import SyncReport
+
+    assert "Sign in to Jira…" in actions(controller.menu)
+    # Signed out, "Sync now" leads to signing in instead of doing nothing.
+    action(controller.menu, "Sync now").trigger()
+    dialog = controller._sign_in_dialog
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible, timeout=3000)
+    fill_sign_in(dialog, jira.base_url)
+    with qtbot.waitSignal(controller.sync_requested, timeout=5000):
+        dialog.sign_in_button.click()
+    qtbot.waitUntil(lambda: "Sign in to Jira…" not in actions(controller.menu), timeout=3000)
+    with qtbot.waitSignal(controller.sync_requested, timeout=1000):
+        action(controller.menu, "Sync now").trigger()
+    syncing = action(controller.menu, "Syncing")
+    assert not syncing.isEnabled()
+    controller.sync_finished(SyncReport(created=2))
+    assert shown[-1][0] == "Sync finished"
+    assert "2 created" in shown[-1][1]
+    assert action(controller.menu, "Sync now").isEnabled()
+    action(controller.menu, "Sync now").trigger()
+    controller.sync_finished(SyncReport())
+    assert shown[-1] == ("Sync finished", "Nothing to send: Jira has all your time.")
+    # A refused token: the menu asks for a new sign-in.
+    services.accounts.block(services.accounts.accounts()[0].name)
+    controller.refresh()
+    assert "Sign in again…" in actions(controller.menu)
