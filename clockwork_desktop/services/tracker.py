@@ -348,6 +348,14 @@ class TrackerService:
             if not other_issue or not other_issue.strip():
                 raise InputError("Choose the issue to assign the away time to.")
             other_key = normalise_issue_key(other_issue)
+        earlier_undo = self._undo  # the inner stop offers its own undo; a failure drops it
+        try:
+            return self._resolve(period, action, other_key)
+        except BaseException:
+            self._undo = earlier_undo
+            raise
+
+    def _resolve(self, period: AwayPeriod, action: str, other_key: str | None) -> Entry | None:
         with self._repo.atomic(durable=True):
             current = self._repo.running()
             if action == "keep":
@@ -364,18 +372,18 @@ class TrackerService:
                 "discard": (f"discard of {away}", f"Discarded {away}"),
                 "assign": (f"assignment of {away}", f"Assigned {away} to {other_key}"),
             }[action]
-            if action == "stop":
-                self.stop(at=cut)
-                self._offer_undo(label, done, [current])
-                return self._repo.get(current.id)
             created = []
-            self.stop(at=cut)
-            if other_key is not None:
-                created.append(self.start(other_key, at=cut, account=current.account).started.uuid)
-            resumed = self.start(current.issue_key, at=period.end, account=current.account).started
-            created.append(resumed.uuid)
+            result = self.stop(at=cut)
+            if action != "stop":
+                if other_key is not None:
+                    started = self.start(other_key, at=cut, account=current.account).started
+                    created.append(started.uuid)
+                result = self.start(
+                    current.issue_key, at=period.end, account=current.account
+                ).started
+                created.append(result.uuid)
         self._offer_undo(label, done, [current], created)
-        return resumed
+        return result
 
     # -- manual entries and corrections -----------------------------------------------------
 
@@ -498,10 +506,11 @@ class TrackerService:
                 raise OperationError(
                     f"Entry #{entry_id} was imported from Jira; delete it in Jira instead."
                 )
-            self._offer_undo(
-                f"delete of {self._describe(entry)}", f"Deleted {self._describe(entry)}", [entry]
-            )
+            before = copy.deepcopy(entry)
             self._drop(entry)
+        self._offer_undo(
+            f"delete of {self._describe(before)}", f"Deleted {self._describe(before)}", [before]
+        )
         return entry
 
     def _drop(self, entry: Entry) -> None:

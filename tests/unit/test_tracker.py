@@ -382,6 +382,7 @@ def test_resolve_away_is_all_or_nothing(
         tracker.resolve_away(period, "assign", other_issue="B-2")
     assert calls == ["B-2", "A-1"]
     assert store.all_entries() == before
+    assert tracker.undo_offer() is None  # nothing happened, so there is nothing to undo
 
 
 @pytest.mark.parametrize(
