@@ -83,6 +83,10 @@ class TrayController(QObject):
         self._accounts: list[Account] = []
         self._announced_undo: UndoOffer | None = None
         self._syncing = False  # the user asked for a sync and waits for its answer
+        self._sync_wait = QTimer(self)
+        self._sync_wait.setSingleShot(True)
+        self._sync_wait.setInterval(SYNC_ANSWER_TIMEOUT_MS)
+        self._sync_wait.timeout.connect(self._sync_not_answered)
         self._sign_in_dialog: SignInDialog | None = None
         self.menu = QMenu()
         self.menu.setObjectName("TrayMenu")
@@ -125,6 +129,7 @@ class TrayController(QObject):
     def shutdown(self) -> None:
         for timer in self._timers:
             timer.stop()
+        self._sync_wait.stop()
         if self._picker is not None:
             self._picker.shutdown()
         if self.tray is not None:
@@ -456,7 +461,7 @@ class TrayController(QObject):
         self._syncing = True
         self.update_menu()
         self.sync_requested.emit()
-        QTimer.singleShot(SYNC_ANSWER_TIMEOUT_MS, self._sync_not_answered)
+        self._sync_wait.start()
 
     def _sync_not_answered(self) -> None:
         if self._syncing:
@@ -468,6 +473,7 @@ class TrayController(QObject):
         previous = self._last_report
         self._last_report = report
         asked, self._syncing = self._syncing, False
+        self._sync_wait.stop()
         self.refresh()
         if asked:
             from clockwork_desktop.services.sync import summarise

@@ -58,7 +58,7 @@ class Bus:
 def sni_app(tmp_path: Path) -> Iterator[tuple[App, Bus]]:
     if SNI_MISSING:
         reason = (
-            f"StatusNotifierItem tests need {', '.join(SNI_MISSING)} (Debian: dbus "
+            f"StatusNotifierItem tests need {', '.join(SNI_MISSING)} (Debian: dbus-daemon "
             "haskell-status-notifier-item-utils xvfb trayer xdotool x11-utils)"
         )
         if os.environ.get("CLOCKWORK_REQUIRE_SNI"):
