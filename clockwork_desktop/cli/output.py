@@ -54,6 +54,7 @@ def status_json(status: Status, zone: ZoneInfo) -> dict[str, Any]:
             "started": format_instant(r.started_at, zone),
             "elapsed_seconds": status.elapsed_seconds,
             "comment": r.comment,
+            "paused": r.paused,
         }
     return {
         "running": running,
@@ -73,8 +74,9 @@ def status_text(status: Status, zone: ZoneInfo) -> str:
     else:
         r = status.running
         since = r.started_at.astimezone(zone).strftime("%H:%M")
+        state = "Paused" if r.paused else "Running"
         lines.append(
-            f"Running: {r.issue_key} since {since} ({format_clock(status.elapsed_seconds)})"
+            f"{state}: {r.issue_key} since {since} ({format_clock(status.elapsed_seconds)})"
             + (f" — {r.comment}" if r.comment else "")
         )
     lines.append(f"Today: {format_duration(status.today_seconds)}")

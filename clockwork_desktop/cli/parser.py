@@ -60,8 +60,12 @@ def _stop(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--at", metavar="TIME", help=TIME_HELP)
 
 
+def _pause(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sub.add_parser("pause", help="pause the running timer (resume continues the same entry)")
+
+
 def _resume(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    sub.add_parser("resume", help="start again on the last issue")
+    sub.add_parser("resume", help="continue a paused timer, or start again on the last issue")
 
 
 def _discard(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -179,6 +183,7 @@ SubcommandBuilder = Callable[["argparse._SubParsersAction[argparse.ArgumentParse
 COMMANDS: dict[str, SubcommandBuilder] = {
     "start": _start,
     "stop": _stop,
+    "pause": _pause,
     "resume": _resume,
     "discard": _discard,
     "status": _status,

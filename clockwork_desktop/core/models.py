@@ -37,6 +37,10 @@ class SyncState(enum.StrEnum):
     RUNNING = "running"
 
 
+# A pause inside an entry: its start, and its end (None while it lasts).
+Break = tuple[datetime, datetime | None]
+
+
 class Entry:
     """One stretch of tracked time. Mutable: services change it and save it back.
 
@@ -46,6 +50,7 @@ class Entry:
 
     __slots__ = (
         "account",
+        "breaks",
         "comment",
         "deleted",
         "ended_at",
@@ -83,6 +88,7 @@ class Entry:
         deleted: bool = False,
         synced_revision: int = 0,
         remote_meta: dict[str, dict[str, str]] | None = None,
+        breaks: list[Break] | None = None,
     ) -> None:
         self.id = id
         self.uuid = uuid
@@ -104,6 +110,9 @@ class Entry:
         # its `updated` stamp as we last saw it ("updated"); a different stamp later means
         # someone changed it in Jira. "gone" marks a worklog deleted in Jira.
         self.remote_meta: dict[str, dict[str, str]] = remote_meta if remote_meta is not None else {}
+        # Pauses inside the entry, oldest first; the last one is open while the timer is paused.
+        # Paused time is part of the entry's span but never counted or logged.
+        self.breaks: list[Break] = breaks if breaks is not None else []
 
     def _fields(self) -> tuple[object, ...]:
         return tuple(getattr(self, name) for name in self.__slots__)
@@ -126,12 +135,28 @@ class Entry:
         return self.ended_at is None
 
     @property
+    def paused(self) -> bool:
+        return self.running and bool(self.breaks) and self.breaks[-1][1] is None
+
+    def paused_seconds(self, lo: datetime, hi: datetime, now: datetime) -> int:
+        """Seconds of pause inside ``[lo, hi)``."""
+        total = 0.0
+        for start, end in self.breaks:
+            overlap = (min(end or now, hi) - max(start, lo)).total_seconds()
+            total += max(0.0, overlap)
+        return int(total)
+
+    @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.tz)
 
     def duration_seconds(self, now: datetime) -> int:
+        """Worked seconds: the span up to the end (or now) without its pauses."""
         end = self.ended_at or now
-        return max(0, int((end - self.started_at).total_seconds()))
+        span = int((end - self.started_at).total_seconds())
+        if self.breaks:
+            span -= self.paused_seconds(self.started_at, end, now)
+        return max(0, span)
 
     def local_start_date(self) -> date:
         return self.started_at.astimezone(self.zone).date()

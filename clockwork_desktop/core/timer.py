@@ -9,7 +9,7 @@ from typing import NamedTuple
 from clockwork_desktop.core.days import split_into_days
 from clockwork_desktop.core.durations import format_duration
 from clockwork_desktop.core.errors import InputError
-from clockwork_desktop.core.models import AwayPeriod, DaySegment, Entry, SyncState
+from clockwork_desktop.core.models import AwayPeriod, Break, DaySegment, Entry, SyncState
 from clockwork_desktop.core.rounding import RoundingPolicy, is_loggable
 
 HEARTBEAT_INTERVAL_S = 30
@@ -87,13 +87,30 @@ class LoggedSegment(NamedTuple):
         return is_loggable(self.log_seconds)
 
 
-def log_segments(entry: Entry, policy: RoundingPolicy, now: datetime) -> list[LoggedSegment]:
-    """Per local day, the seconds that will be logged to Jira (rounding applied per worklog)."""
+def worked_segments(entry: Entry, now: datetime) -> list[tuple[DaySegment, int]]:
+    """Per local day of the entry's span, the seconds worked (its pauses left out)."""
     end = entry.ended_at or now
     return [
-        LoggedSegment(seg, policy.apply(seg.seconds))
+        (seg, seg.seconds - entry.paused_seconds(seg.start, seg.end, now))
         for seg in split_into_days(entry.started_at, end, entry.zone)
     ]
+
+
+def log_segments(entry: Entry, policy: RoundingPolicy, now: datetime) -> list[LoggedSegment]:
+    """Per local day, the seconds that will be logged to Jira (rounding applied per worklog)."""
+    return [LoggedSegment(seg, policy.apply(worked)) for seg, worked in worked_segments(entry, now)]
+
+
+def close_at(entry: Entry, at: datetime) -> None:
+    """End ``entry`` at ``at``; a pause still going then ends it where the pause began.
+
+    Pauses after ``at`` go, and one that reaches ``at`` means the work stopped when it began.
+    """
+    breaks: list[Break] = [(s, min(e or at, at)) for s, e in entry.breaks if s < at]
+    while breaks and (breaks[-1][1] or at) >= at:
+        at = breaks.pop()[0]
+    entry.breaks = breaks
+    entry.ended_at = max(at, entry.started_at)
 
 
 def will_log_seconds(entry: Entry, policy: RoundingPolicy, now: datetime) -> int:

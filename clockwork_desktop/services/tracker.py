@@ -21,6 +21,7 @@ from clockwork_desktop.core.timer import (
     check_order,
     check_span,
     clamp_future,
+    close_at,
     describe_entry,
     display_state,
     heartbeat_gap,
@@ -68,7 +69,7 @@ def indicator(status: Status, *, unreachable: bool, needs_sign_in: bool) -> str:
         problem = "failed"
     elif unreachable:
         problem = "offline"
-    if status.running is not None:
+    if status.running is not None and not status.running.paused:
         return f"running-{problem}" if problem else "running"
     if problem:
         return problem
@@ -184,7 +185,9 @@ class TrackerService:
             ):
                 if comment.strip():
                     current.comment = comment.strip()
-                    self._repo.save(current)
+                if current.paused:
+                    self._end_pause(current, now)  # the same issue again: it continues
+                self._repo.save(current)
                 return StartResult(current, None, already_running=True)
             if current is not None and at < current.started_at:
                 raise InputError(
@@ -195,9 +198,9 @@ class TrackerService:
             self._check_free(at, None, current.id if current else None)
             stopped = None
             if current is not None:
-                current.ended_at = at
+                close_at(current, at)
                 current.last_seen_at = None
-                if at == current.started_at:
+                if current.ended_at == current.started_at:
                     # Switched within the same second: the first timer tracked nothing.
                     self._repo.remove(current.id)
                 else:
@@ -238,11 +241,11 @@ class TrackerService:
                 "earlier time, or discard it.",
             )
             before = copy.deepcopy(current)
-            current.ended_at = at
+            close_at(current, at)
             current.last_seen_at = None
             if comment is not None:
                 current.comment = comment.strip()
-            if at == current.started_at:
+            if current.ended_at == current.started_at:
                 self._repo.remove(current.id)  # stopped in the second it started: nothing to keep
             else:
                 self._repo.save(current)
@@ -257,7 +260,35 @@ class TrackerService:
         log.info("timer stopped on %s (entry %d)", current.issue_key, current.id)
         return current
 
+    def pause(self) -> Entry:
+        """Stop counting without ending the entry: one entry, one worklog per day."""
+        with self._repo.atomic(durable=True):
+            current = self._repo.running()
+            if current is None:
+                raise OperationError("No timer is running.")
+            if current.paused:
+                raise OperationError(f"{current.issue_key} is already paused.")
+            current.breaks.append((self.now(), None))
+            self._repo.save(current)
+        log.info("timer paused on %s (entry %d)", current.issue_key, current.id)
+        return current
+
+    def _end_pause(self, entry: Entry, at: datetime) -> None:
+        start, _ = entry.breaks[-1]
+        if at <= start:
+            entry.breaks.pop()  # continued in the second it paused: no pause at all
+        else:
+            entry.breaks[-1] = (start, at)
+
     def resume(self, *, at: datetime | None = None) -> StartResult:
+        """Continue a paused timer; with none, start again on the last issue."""
+        with self._repo.atomic(durable=True):
+            current = self._repo.running()
+            if current is not None and current.paused and at is None:
+                self._end_pause(current, self.now())
+                self._repo.save(current)
+                log.info("timer continued on %s (entry %d)", current.issue_key, current.id)
+                return StartResult(current, None, already_running=True)
         last = self._repo.last_started()
         if last is None:
             raise OperationError("Nothing to resume: no entry has been tracked yet.")
@@ -297,8 +328,8 @@ class TrackerService:
             return None
         now = self.now()
         gap = None
-        if current.last_seen_at is not None:
-            gap = heartbeat_gap(current.last_seen_at, now)
+        if current.last_seen_at is not None and not current.paused:
+            gap = heartbeat_gap(current.last_seen_at, now)  # a pause is not time away
         self._repo.heartbeat(current.id, now)
         return gap
 
@@ -310,7 +341,7 @@ class TrackerService:
             if current is None or not is_orphaned(current, now):
                 return None
             assert current.last_seen_at is not None
-            current.ended_at = max(current.last_seen_at, current.started_at)
+            close_at(current, current.last_seen_at)
             current.last_seen_at = None
             current.needs_review = True
             self._repo.save(current)
@@ -373,16 +404,25 @@ class TrackerService:
                 "assign": (f"assignment of {away}", f"Assigned {away} to {other_key}"),
             }[action]
             created = []
-            result = self.stop(at=cut)
-            if action != "stop":
-                if other_key is not None:
-                    started = self.start(other_key, at=cut, account=current.account).started
-                    created.append(started.uuid)
+            before = copy.deepcopy(current)
+            if action == "discard":
+                # Time away is left out of the same entry, as a pause: no second entry.
+                after_pauses = max([cut] + [end or cut for _, end in current.breaks])
+                if after_pauses < period.end:
+                    current.breaks.append((after_pauses, period.end))
+                    self._repo.save(current)
+                result = current
+            else:
+                result = self.stop(at=cut)
+            if action == "assign":
+                assert other_key is not None
+                started = self.start(other_key, at=cut, account=current.account).started
+                created.append(started.uuid)
                 result = self.start(
                     current.issue_key, at=period.end, account=current.account
                 ).started
                 created.append(result.uuid)
-        self._offer_undo(label, done, [current], created)
+        self._offer_undo(label, done, [before], created)
         return result
 
     # -- manual entries and corrections -----------------------------------------------------
@@ -490,6 +530,14 @@ class TrackerService:
             self._check_free(new_start, new_end, entry.id)
             if issue_key is not None:
                 entry.issue_key = normalise_issue_key(issue_key)
+            entry.breaks = [
+                (
+                    max(b_start, new_start),
+                    b_end if new_end is None else min(b_end or new_end, new_end),
+                )
+                for b_start, b_end in entry.breaks
+                if (new_end is None or b_start < new_end) and (b_end is None or b_end > new_start)
+            ]
             entry.started_at = new_start
             entry.ended_at = new_end
             if comment is not None:
@@ -578,7 +626,7 @@ class TrackerService:
     def _restore(self, old: Entry, current: Entry | None) -> Entry:
         if current is None:
             # Removed outright (or its worklogs are already gone from Jira): add it back as new.
-            return self._repo.add(
+            added = self._repo.add(
                 NewEntry(
                     issue_key=old.issue_key,
                     started_at=old.started_at,
@@ -589,12 +637,17 @@ class TrackerService:
                     uuid=None if old.worklog_ids else old.uuid,
                 )
             )
+            if old.breaks:
+                added.breaks = list(old.breaks)
+                self._repo.save(added)
+            return added
         current.issue_key = old.issue_key
         current.started_at = old.started_at
         current.ended_at = old.ended_at
         current.comment = old.comment
         current.account = old.account
         current.deleted = False
+        current.breaks = list(old.breaks)
         current.needs_review = old.needs_review
         current.last_seen_at = None
         self._mark_changed(current)
@@ -634,7 +687,7 @@ class TrackerService:
         for entry in self._repo.between(lo, hi):
             for seg in split_into_days(entry.started_at, entry.ended_at or now, self.zone):
                 if first <= seg.day <= last:
-                    total += seg.seconds
+                    total += seg.seconds - entry.paused_seconds(seg.start, seg.end, now)
         return total
 
     def _waiting_to_send(self, now: datetime) -> int:

@@ -164,7 +164,8 @@ class TrayController(QObject):
         if s.running is not None:
             summary = self.running_summary
             lines.append(f"{s.running.issue_key} {summary}".strip())
-            lines.append(f"Running {format_clock(self.elapsed())}")
+            state = "Paused" if s.running.paused else "Running"
+            lines.append(f"{state} {format_clock(self.elapsed())}")
         else:
             lines.append("No timer running")
         lines.append(f"Today {format_duration(s.today_seconds + self._elapsed_since_read())}")
@@ -233,6 +234,8 @@ class TrayController(QObject):
         text = f"{running.issue_key} {summary}".strip()
         if len(text) > 48:
             text = text[:47] + "…"
+        if running.paused:
+            return f"{text} — paused at {format_clock(self.elapsed())}"
         return f"{text} — {format_clock(self.elapsed())}"
 
     def _add(self, text: str, slot: Callable[[], Any] | None = None) -> QAction:
@@ -252,6 +255,7 @@ class TrayController(QObject):
         self._header = self._add("")
         self._header.setEnabled(False)
         self._undo_action = self._add("", self.undo)
+        self._continue = self._add("", self.resume_timer)
         self._running_actions = [
             self._add("Stop", self.stop_timer),
             self._add("Pause", self.pause_timer),
@@ -297,6 +301,11 @@ class TrayController(QObject):
             )
         for item in self._running_actions:
             item.setVisible(running is not None)
+        paused = running is not None and running.paused
+        self._running_actions[1].setVisible(running is not None and not paused)  # Pause
+        self._continue.setVisible(paused)
+        if running is not None:
+            self._continue.setText(f"Continue {running.issue_key}")
         recent = self._recent
         self._resume.setVisible(running is None and bool(recent))
         if recent:
@@ -382,7 +391,7 @@ class TrayController(QObject):
         self._db(self.services.tracker.stop, lambda _r: self.sync_requested.emit())
 
     def pause_timer(self) -> None:
-        self.stop_timer()
+        self._db(self.services.tracker.pause)
 
     def resume_timer(self) -> None:
         self._db(self.services.tracker.resume)
@@ -517,7 +526,8 @@ class TrayController(QObject):
             self.resolve_away(gap)
 
     def check_idle(self) -> None:
-        if self._idle_seconds is None or self.status.running is None or self._away_open:
+        running = self.status.running
+        if self._idle_seconds is None or running is None or running.paused or self._away_open:
             return
         idle = self._idle_seconds()
         if idle is None:

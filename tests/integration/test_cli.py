@@ -242,3 +242,14 @@ def test_my_week_from_the_cli(tmp_path: Path) -> None:
     assert row["days"] == [0, 7200, 0, 0, 0, 0, 0]
     assert row["issues"] == [{"key": "WK-1", "days": [0, 7200, 0, 0, 0, 0, 0], "total": 7200}]
     assert week["totals"] == {"days": [0, 7200, 0, 0, 0, 0, 0], "total": 7200}
+
+
+def test_pause_and_resume_keep_one_entry(tmp_path: Path) -> None:
+    ok(tmp_path, "start", "PROJ-3")
+    assert "Paused PROJ-3" in ok(tmp_path, "pause")
+    assert as_json(tmp_path, "status")["running"]["paused"] is True
+    assert "Paused: PROJ-3" in ok(tmp_path, "status")
+    assert "Continued PROJ-3" in ok(tmp_path, "resume")
+    assert as_json(tmp_path, "status")["running"]["paused"] is False
+    ok(tmp_path, "stop")
+    assert len(as_json(tmp_path, "entries")) == 1

@@ -112,7 +112,7 @@ def test_entries_dialog_lists_a_day_with_states(qtbot, services: AppServices) ->
     [
         ("keep", [("A-1", 100 * 60, True)]),
         ("stop", [("A-1", 60 * 60, False)]),
-        ("discard", [("A-1", 60 * 60, False), ("A-1", 0, True)]),
+        ("discard", [("A-1", 60 * 60, True)]),
         ("assign", [("A-1", 60 * 60, False), ("MEET-1", 40 * 60, False), ("A-1", 0, True)]),
     ],
 )

@@ -435,3 +435,33 @@ def test_signed_out_menu_offers_sign_in_and_sync_now_answers(
     services.accounts.block(services.accounts.accounts()[0].name)
     controller.refresh()
     assert "Sign in again…" in actions(controller.menu)
+
+
+def test_pause_and_continue_keep_one_entry(
+    qtbot, controller: TrayController, services: AppServices, clock: FakeClock
+) -> None:
+    services.tracker.start("PROJ-5")
+    controller.refresh()
+    clock.advance(minutes=10)
+    action(controller.menu, "Pause").trigger()
+    qtbot.waitUntil(
+        lambda: controller.status.running is not None and controller.status.running.paused,
+        timeout=3000,
+    )
+    texts = actions(controller.menu)
+    assert texts[0].startswith("PROJ-5")
+    assert texts[0].endswith("paused at 0:10:00")
+    assert {"Continue PROJ-5", "Stop", "Discard"} <= set(texts)
+    assert "Pause" not in texts
+    assert controller._icon_state() == "idle"  # nothing is being counted
+    assert "Paused 0:10:00" in controller.tooltip()
+    clock.advance(minutes=30)
+    controller._tick()
+    assert actions(controller.menu)[0].endswith("paused at 0:10:00")
+    action(controller.menu, "Continue PROJ-5").trigger()
+    qtbot.waitUntil(lambda: not controller.status.running.paused, timeout=3000)
+    clock.advance(minutes=5)
+    controller._tick()
+    assert actions(controller.menu)[0].endswith("0:15:00")
+    assert controller._icon_state() == "running"
+    assert len(services.store.all_entries()) == 1

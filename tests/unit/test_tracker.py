@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from clockwork_desktop.core.errors import InputError, NotFoundError, OperationError, OverlapError
-from clockwork_desktop.core.models import AwayPeriod, SyncState
+from clockwork_desktop.core.models import AwayPeriod, Entry, SyncState
 from clockwork_desktop.core.timer import STALE_HEARTBEAT_S, WAKE_GAP_THRESHOLD_S
 from clockwork_desktop.infra.db.store import SqliteStore
 from clockwork_desktop.services.tracker import TrackerService
@@ -297,7 +297,7 @@ def test_resolve_away(tracker: TrackerService, clock: FakeClock, action: str) ->
     elif action == "stop":
         assert summary == [("A-1", 3600, False)]
     elif action == "discard":
-        assert summary == [("A-1", 3600, False), ("A-1", 0, True)]
+        assert summary == [("A-1", 3600, True)]  # one entry; the time away left out
     else:
         assert summary == [("A-1", 3600, False), ("B-9", 38 * 60, False), ("A-1", 0, True)]
 
@@ -341,14 +341,19 @@ def test_future_times_are_refused_in_local_time_with_what_to_do(
     assert "up to now" in str(info.value)
 
 
-def test_resolve_away_with_a_mistyped_issue_leaves_the_timer_running(
-    tracker: TrackerService, store: SqliteStore, clock: FakeClock
-) -> None:
+def away_after_an_hour(tracker: TrackerService, clock: FakeClock) -> tuple[Entry, AwayPeriod]:
+    """A-1 runs for an hour, then nobody is at the machine for half an hour."""
     started = tracker.start("A-1").started
     clock.advance(hours=1)
     away_start = clock.now()
     clock.advance(minutes=30)
-    period = AwayPeriod(away_start, clock.now(), "idle")
+    return started, AwayPeriod(away_start, clock.now(), "idle")
+
+
+def test_resolve_away_with_a_mistyped_issue_leaves_the_timer_running(
+    tracker: TrackerService, store: SqliteStore, clock: FakeClock
+) -> None:
+    started, period = away_after_an_hour(tracker, clock)
     before = store.all_entries()
     with pytest.raises(InputError, match="PROJ-123"):
         tracker.resolve_away(period, "assign", other_issue="not a key")
@@ -362,11 +367,7 @@ def test_resolve_away_with_a_mistyped_issue_leaves_the_timer_running(
 def test_resolve_away_is_all_or_nothing(
     tracker: TrackerService, store: SqliteStore, clock: FakeClock, monkeypatch
 ) -> None:
-    tracker.start("A-1")
-    clock.advance(hours=1)
-    away_start = clock.now()
-    clock.advance(minutes=30)
-    period = AwayPeriod(away_start, clock.now(), "sleep")
+    _started, period = away_after_an_hour(tracker, clock)
     before = store.all_entries()
     real_add = store.add
     calls = []
@@ -517,12 +518,9 @@ def test_stop_at_a_past_time_can_be_undone_without_a_fragment(
 def test_away_resolution_can_be_undone(
     tracker: TrackerService, store: SqliteStore, clock: FakeClock
 ) -> None:
-    tracker.start("A-1")
-    clock.advance(hours=1)
-    away_start = clock.now()
-    clock.advance(minutes=30)
+    _started, period = away_after_an_hour(tracker, clock)
     before = store.all_entries()
-    tracker.resolve_away(AwayPeriod(away_start, clock.now(), "idle"), "assign", "B-2")
+    tracker.resolve_away(period, "assign", "B-2")
     assert len(store.all_entries()) == 3
     assert tracker.undo_offer().label.startswith("Undo ")  # type: ignore[union-attr]
     tracker.undo()
@@ -542,3 +540,68 @@ def test_undo_never_overlaps_what_was_tracked_since(
     with pytest.raises(OperationError, match="B-1"):
         tracker.undo()
     assert [(e.issue_key, e.running) for e in store.all_entries()] == [("B-1", True)]
+
+
+def test_pause_keeps_one_entry_and_leaves_the_paused_time_out(
+    tracker: TrackerService, store: SqliteStore, clock: FakeClock
+) -> None:
+    from clockwork_desktop.core.sync_plan import wanted_worklogs
+
+    started = tracker.start("A-1").started
+    clock.advance(minutes=50)
+    paused = tracker.pause()
+    assert paused.paused
+    clock.advance(minutes=30)  # lunch
+    assert tracker.running().duration_seconds(clock.now()) == 50 * 60  # type: ignore[union-attr]
+    assert tracker.heartbeat() is None  # a pause is not time away
+    resumed = tracker.resume().started
+    assert resumed.id == started.id
+    assert not resumed.paused
+    clock.advance(minutes=40)
+    stopped = tracker.stop()
+    assert [e.id for e in store.all_entries()] == [started.id]
+    assert stopped.duration_seconds(clock.now()) == 90 * 60
+    today = clock.now().date()
+    assert tracker.seconds_between(today, today) == 90 * 60
+    wanted = wanted_worklogs(stopped, store.rounding_policy(None), clock.now())
+    assert [(w.started, w.seconds) for w in wanted.values()] == [(started.started_at, 90 * 60)]
+
+
+def test_stopping_or_switching_while_paused_ends_at_the_pause(
+    tracker: TrackerService, store: SqliteStore, clock: FakeClock
+) -> None:
+    tracker.start("A-1")
+    clock.advance(minutes=20)
+    tracker.pause()
+    pause_start = clock.now()
+    clock.advance(minutes=15)
+    tracker.start("B-1")
+    first = store.all_entries()[0]
+    assert (first.ended_at, first.breaks) == (pause_start, [])
+    clock.advance(minutes=5)
+    tracker.pause()
+    clock.advance(minutes=5)
+    # Starting the paused issue again continues it.
+    assert tracker.start("B-1").started.paused is False
+    clock.advance(minutes=5)
+    tracker.pause()
+    clock.advance(minutes=10)
+    stopped = tracker.stop()
+    assert stopped.duration_seconds(clock.now()) == 10 * 60
+    assert stopped.ended_at == clock.now() - timedelta(minutes=10)
+
+
+def test_discarding_away_time_leaves_one_entry(
+    tracker: TrackerService, store: SqliteStore, clock: FakeClock
+) -> None:
+    _started, period = away_after_an_hour(tracker, clock)
+    tracker.resolve_away(period, "discard")
+    entries = store.all_entries()
+    assert len(entries) == 1
+    assert entries[0].running
+    assert entries[0].duration_seconds(clock.now()) == 60 * 60
+    tracker.undo()
+    assert store.all_entries()[0].duration_seconds(clock.now()) == 90 * 60
+    tracker.resolve_away(period, "discard")
+    clock.advance(minutes=10)
+    assert tracker.running().duration_seconds(clock.now()) == 70 * 60  # type: ignore[union-attr]
