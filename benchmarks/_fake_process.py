@@ -21,9 +21,7 @@ def main() -> None:
     issues, drop_rate = int(sys.argv[1]), float(sys.argv[2])
     mode = sys.argv[3] if len(sys.argv) > 3 else "cloud"
     properties = sys.argv[4] if len(sys.argv) > 4 else None
-    jira = FakeJira(
-        mode, drop_rate=drop_rate, seed=7, inline_properties=properties, feed_quiet_s=0
-    )
+    jira = FakeJira(mode, drop_rate=drop_rate, seed=7, inline_properties=properties, feed_quiet_s=0)
     jira.add_user(
         FakeUser("acc-1", "Bench User", "bench@example.com", "tok", time_zone="Europe/Berlin")
     )

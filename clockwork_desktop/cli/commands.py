@@ -53,7 +53,11 @@ def cmd_start(args: argparse.Namespace, s: CliServices) -> int:
             f"{format_duration(stopped.duration_seconds(s.tracker.now()))}."
         )
     e = result.started
-    _say(f"Started {e.issue_key} at {e.started_at.astimezone(s.tracker.zone):%H:%M} (#{e.id}).")
+    since = f"{e.started_at.astimezone(s.tracker.zone):%H:%M}"
+    if result.already_running:
+        _say(f"{e.issue_key} is already running, since {since} (#{e.id}).")
+    else:
+        _say(f"Started {e.issue_key} at {since} (#{e.id}).")
     return 0
 
 
@@ -63,9 +67,19 @@ def cmd_stop(args: argparse.Namespace, s: CliServices) -> int:
     return 0
 
 
+def cmd_pause(args: argparse.Namespace, s: CliServices) -> int:
+    e = s.tracker.pause()
+    _say(f"Paused {e.issue_key} after {format_duration(e.duration_seconds(s.tracker.now()))}.")
+    return 0
+
+
 def cmd_resume(args: argparse.Namespace, s: CliServices) -> int:
-    e = s.tracker.resume().started
-    _say(f"Resumed {e.issue_key} at {e.started_at.astimezone(s.tracker.zone):%H:%M} (#{e.id}).")
+    result = s.tracker.resume()
+    e = result.started
+    if result.already_running:
+        _say(f"Continued {e.issue_key} (#{e.id}).")
+    else:
+        _say(f"Resumed {e.issue_key} at {e.started_at.astimezone(s.tracker.zone):%H:%M} (#{e.id}).")
     return 0
 
 
@@ -156,6 +170,7 @@ def cmd_delete(args: argparse.Namespace, s: CliServices) -> int:
 HANDLERS: dict[str, Handler] = {
     "start": cmd_start,
     "stop": cmd_stop,
+    "pause": cmd_pause,
     "resume": cmd_resume,
     "discard": cmd_discard,
     "status": cmd_status,

@@ -74,6 +74,7 @@ def status_json(status: Status, zone: ZoneInfo) -> dict[str, Any]:
             "started": format_instant(r.started_at, zone),
             "elapsed_seconds": status.elapsed_seconds,
             "comment": r.comment,
+            "paused": r.paused,
         }
     return {
         "running": running,
@@ -93,8 +94,9 @@ def status_text(status: Status, zone: ZoneInfo) -> str:
     else:
         r = status.running
         since = r.started_at.astimezone(zone).strftime("%H:%M")
+        state = "Paused" if r.paused else "Running"
         lines.append(
-            f"Running: {clean(r.issue_key)} since {since} "
+            f"{state}: {clean(r.issue_key)} since {since} "
             f"({format_clock(status.elapsed_seconds)})"
             + (f" — {clean(r.comment)}" if r.comment else "")
         )

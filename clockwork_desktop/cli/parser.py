@@ -61,8 +61,12 @@ def _stop(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--at", metavar="TIME", help=TIME_HELP)
 
 
+def _pause(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sub.add_parser("pause", help="pause the running timer (resume continues the same entry)")
+
+
 def _resume(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    sub.add_parser("resume", help="start again on the last issue")
+    sub.add_parser("resume", help="continue a paused timer, or start again on the last issue")
 
 
 def _discard(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -79,7 +83,12 @@ def _log(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("key", metavar="KEY")
     p.add_argument("duration", metavar="DURATION", help="e.g. 1h30m, 90m, 1.5h, 1:30")
     p.add_argument("--date", metavar="YYYY-MM-DD")
-    p.add_argument("--start", metavar="HH:MM")
+    p.add_argument(
+        "--start",
+        metavar="HH:MM",
+        help="without it: today, the latest free stretch that fits; another day, after its "
+        "last entry",
+    )
     p.add_argument("--comment", default="", metavar="TEXT")
     p.add_argument("--account", metavar="NAME")
 
@@ -205,6 +214,7 @@ SubcommandBuilder = Callable[["argparse._SubParsersAction[argparse.ArgumentParse
 COMMANDS: dict[str, SubcommandBuilder] = {
     "start": _start,
     "stop": _stop,
+    "pause": _pause,
     "resume": _resume,
     "discard": _discard,
     "status": _status,

@@ -38,6 +38,10 @@ class SyncState(enum.StrEnum):
     RUNNING = "running"
 
 
+# A pause inside an entry: its start, and its end (None while it lasts).
+Break = tuple[datetime, datetime | None]
+
+
 class Entry:
     """One stretch of tracked time. Mutable: services change it and save it back.
 
@@ -47,6 +51,7 @@ class Entry:
 
     __slots__ = (
         "account",
+        "breaks",
         "comment",
         "deleted",
         "ended_at",
@@ -82,6 +87,7 @@ class Entry:
         needs_review: bool = False,
         deleted: bool = False,
         synced_revision: int = 0,
+        breaks: list[Break] | None = None,
     ) -> None:
         self.id = id
         self.uuid = uuid
@@ -100,6 +106,9 @@ class Entry:
         self.needs_review = needs_review
         self.deleted = deleted
         self.synced_revision = synced_revision
+        # Pauses inside the entry, oldest first; the last one is open while the timer is paused.
+        # Paused time is part of the entry's span but never counted or logged.
+        self.breaks: list[Break] = breaks if breaks is not None else []
 
     def _fields(self) -> tuple[object, ...]:
         return tuple(getattr(self, name) for name in self.__slots__)
@@ -127,12 +136,28 @@ class Entry:
         return self.ended_at is None
 
     @property
+    def paused(self) -> bool:
+        return self.running and bool(self.breaks) and self.breaks[-1][1] is None
+
+    def paused_seconds(self, lo: datetime, hi: datetime, now: datetime) -> int:
+        """Seconds of pause inside ``[lo, hi)``."""
+        total = 0.0
+        for start, end in self.breaks:
+            overlap = (min(end or now, hi) - max(start, lo)).total_seconds()
+            total += max(0.0, overlap)
+        return int(total)
+
+    @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.tz)
 
     def duration_seconds(self, now: datetime) -> int:
+        """Worked seconds: the span up to the end (or now) without its pauses."""
         end = self.ended_at or now
-        return max(0, int((end - self.started_at).total_seconds()))
+        span = int((end - self.started_at).total_seconds())
+        if self.breaks:
+            span -= self.paused_seconds(self.started_at, end, now)
+        return max(0, span)
 
     def local_start_date(self) -> date:
         return self.started_at.astimezone(self.zone).date()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta, tzinfo
 from typing import NamedTuple
 
 from clockwork_desktop.core.days import split_into_days
 from clockwork_desktop.core.durations import format_duration
 from clockwork_desktop.core.errors import InputError
-from clockwork_desktop.core.models import AwayPeriod, DaySegment, Entry, SyncState
+from clockwork_desktop.core.models import AwayPeriod, Break, DaySegment, Entry, SyncState
 from clockwork_desktop.core.rounding import RoundingPolicy, is_loggable
 
 HEARTBEAT_INTERVAL_S = 30
@@ -39,8 +40,42 @@ def clamp_future(at: datetime, now: datetime, what: str, zone: tzinfo | None = N
 def check_order(start: datetime, end: datetime) -> None:
     if end <= start:
         raise InputError("An entry must end after it starts.")
+    check_span(start, end)
+
+
+def check_span(start: datetime, end: datetime, hint: str = "") -> None:
+    """Refuse an entry (or a running timer up to ``end``) longer than MAX_ENTRY_S.
+
+    Whatever makes the entry (start at, stop at, log, edit), the limit is the same: queries
+    look back only that far, and a longer entry is almost surely a typo in the date.
+    """
     if (end - start).total_seconds() > MAX_ENTRY_S:
-        raise InputError("An entry can be at most 7 days long.")
+        raise InputError(f"An entry can be at most 7 days long.{hint and ' ' + hint}")
+
+
+def latest_free_start(
+    busy: Iterable[tuple[datetime, datetime]], lo: datetime, hi: datetime, length: timedelta
+) -> datetime | None:
+    """The start of the latest stretch of ``length`` inside ``[lo, hi)`` that nothing covers.
+
+    Time logged without a start time goes there, flush against what follows it, the way
+    Tempo and Clockwork place it; None when no free stretch is long enough.
+    """
+    covered: list[list[datetime]] = []  # merged, clipped to [lo, hi), in order
+    for start, stop in sorted(busy):
+        start, stop = max(start, lo), min(stop, hi)
+        if stop <= start:
+            continue
+        if covered and start <= covered[-1][1]:
+            covered[-1][1] = max(covered[-1][1], stop)
+        else:
+            covered.append([start, stop])
+    gap_ends = [c[0] for c in covered] + [hi]
+    gap_starts = [lo] + [c[1] for c in covered]
+    for gap_start, gap_end in reversed(list(zip(gap_starts, gap_ends, strict=True))):
+        if gap_end - gap_start >= length:
+            return gap_end - length
+    return None
 
 
 class LoggedSegment(NamedTuple):
@@ -52,13 +87,30 @@ class LoggedSegment(NamedTuple):
         return is_loggable(self.log_seconds)
 
 
-def log_segments(entry: Entry, policy: RoundingPolicy, now: datetime) -> list[LoggedSegment]:
-    """Per local day, the seconds that will be logged to Jira (rounding applied per worklog)."""
+def worked_segments(entry: Entry, now: datetime) -> list[tuple[DaySegment, int]]:
+    """Per local day of the entry's span, the seconds worked (its pauses left out)."""
     end = entry.ended_at or now
     return [
-        LoggedSegment(seg, policy.apply(seg.seconds))
+        (seg, seg.seconds - entry.paused_seconds(seg.start, seg.end, now))
         for seg in split_into_days(entry.started_at, end, entry.zone)
     ]
+
+
+def log_segments(entry: Entry, policy: RoundingPolicy, now: datetime) -> list[LoggedSegment]:
+    """Per local day, the seconds that will be logged to Jira (rounding applied per worklog)."""
+    return [LoggedSegment(seg, policy.apply(worked)) for seg, worked in worked_segments(entry, now)]
+
+
+def close_at(entry: Entry, at: datetime) -> None:
+    """End ``entry`` at ``at``; a pause still going then ends it where the pause began.
+
+    Pauses after ``at`` go, and one that reaches ``at`` means the work stopped when it began.
+    """
+    breaks: list[Break] = [(s, min(e or at, at)) for s, e in entry.breaks if s < at]
+    while breaks and (breaks[-1][1] or at) >= at:
+        at = breaks.pop()[0]
+    entry.breaks = breaks
+    entry.ended_at = max(at, entry.started_at)
 
 
 def will_log_seconds(entry: Entry, policy: RoundingPolicy, now: datetime) -> int:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from clockwork_desktop.core.errors import InputError, JiraAuthError, NotFoundError
+from clockwork_desktop.core.errors import (
+    InputError,
+    JiraAuthError,
+    JiraUnreachableError,
+    NotFoundError,
+)
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import Account, JiraUser
 from clockwork_desktop.core.ports import AccountStore, CredentialStore, JiraConnector, JiraPort
@@ -47,7 +52,8 @@ class AccountService:
             accounts = self._store.accounts()
             if not accounts:
                 raise NotFoundError(
-                    "No Jira account yet: sign in with `clockwork-desktop login --url URL`."
+                    "Not signed in to Jira yet: choose Sign in… in the app, or run "
+                    "`clockwork-desktop login --url URL`."
                 )
             return accounts[0]
         account = self._store.account(name)
@@ -105,20 +111,39 @@ class AccountService:
         guess = "cloud" if email else "datacenter"
         probe = self._connector.connect(site, guess, email, token)
         try:
-            deployment = _deployment(probe.server_info())
-            if deployment != guess:
-                if deployment == "cloud":
-                    raise InputError(
-                        f"{site} is Jira Cloud: sign in with your Atlassian email (--email) and "
-                        "an API token."
-                    )
-                raise InputError(
-                    f"{site} is Jira Data Center: sign in with a personal access token and no "
-                    "email."
-                )
-            return deployment, probe.myself()
+            return self._identify(probe, site, guess)
+        except JiraAuthError:
+            # At sign-in a refusal means a wrong token or email, not one that stopped working.
+            what = "email and API token" if email else "personal access token"
+            where = (
+                "Make an API token at id.atlassian.com › Security › API tokens."
+                if email
+                else "Make one in Jira under your profile › Personal Access Tokens."
+            )
+            raise JiraAuthError(
+                f"Jira at {site} did not accept this {what}. Check it for typos; {where}"
+            ) from None
+        except JiraUnreachableError as exc:
+            # Nothing is saved yet, so nothing waits to be sent: the address may be mistyped.
+            raise JiraUnreachableError(
+                f"Cannot reach Jira at {site}. Check the address (Jira Cloud sites look like "
+                "https://your-company.atlassian.net) and the network connection."
+            ) from exc
         finally:
             probe.close()
+
+    def _identify(self, probe: JiraPort, site: str, guess: str) -> tuple[str, JiraUser]:
+        deployment = _deployment(probe.server_info())
+        if deployment != guess:
+            if deployment == "cloud":
+                raise InputError(
+                    f"{site} is Jira Cloud: sign in with your Atlassian email (--email) and "
+                    "an API token."
+                )
+            raise InputError(
+                f"{site} is Jira Data Center: sign in with a personal access token and no email."
+            )
+        return deployment, probe.myself()
 
     def logout(self, name: str | None = None) -> Account:
         account = self.get(name)
@@ -144,13 +169,14 @@ class AccountService:
         if account.auth_blocked:
             raise JiraAuthError(
                 f"Jira at {account.url} refused the token of account {account.name!r}. Sign in "
-                f"again: clockwork-desktop login --url {account.url} --name {account.name}"
+                "again (Sign in again… in the tray menu, or `clockwork-desktop login --url "
+                f"{account.url} --name {account.name}`)."
             )
         token = self._credentials.get_token(account)
         if not token:
             raise JiraAuthError(
-                f"Not signed in to {account.url} (account {account.name!r}): run "
-                f"clockwork-desktop login --url {account.url}"
+                f"Not signed in to {account.url} (account {account.name!r}): sign in again "
+                f"(Settings › Accounts, or `clockwork-desktop login --url {account.url}`)."
             )
         # Any 401 on this client, from a sync, a search or a timesheet, stops the account.
         return self._connector.connect(

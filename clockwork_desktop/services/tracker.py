@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from clockwork_desktop.core.clock import Clock
 from clockwork_desktop.core.days import local_day_bounds, split_into_days
+from clockwork_desktop.core.durations import format_duration
 from clockwork_desktop.core.errors import InputError, NotFoundError, OperationError, OverlapError
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import AwayPeriod, Entry, SyncState, normalise_issue_key
@@ -16,17 +19,22 @@ from clockwork_desktop.core.rounding import RoundingPolicy
 from clockwork_desktop.core.timeinput import local_wall_to_utc
 from clockwork_desktop.core.timer import (
     check_order,
+    check_span,
     clamp_future,
+    close_at,
     describe_entry,
     display_state,
     heartbeat_gap,
     is_orphaned,
+    latest_free_start,
     will_log_seconds,
 )
 
 log = get_logger(__name__)
 
 DEFAULT_DAY_START = time(9, 0)
+# How long a discard, delete or stop at a past time can be taken back.
+UNDO_WINDOW_S = 60
 
 
 class EntryView(NamedTuple):
@@ -50,9 +58,43 @@ class Status(NamedTuple):
     sync: SyncSummary
 
 
+def indicator(status: Status, *, unreachable: bool, needs_sign_in: bool) -> str:
+    """The tray icon's state: whether a timer runs, plus the most urgent sync problem.
+
+    A running timer always shows; a refused entry or a refused token shows beside it (the
+    user must act), then "offline" (nothing to do but wait), then "pending" when idle.
+    """
+    problem = ""
+    if status.sync.failed or status.sync.conflict or needs_sign_in:
+        problem = "failed"
+    elif unreachable:
+        problem = "offline"
+    if status.running is not None and not status.running.paused:
+        return f"running-{problem}" if problem else "running"
+    if problem:
+        return problem
+    return "pending" if status.sync.pending else "idle"
+
+
 class StartResult(NamedTuple):
     started: Entry
     stopped: Entry | None
+    already_running: bool = False  # the issue was running: nothing was started or stopped
+
+
+class UndoOffer(NamedTuple):
+    label: str  # e.g. "Undo discard of PROJ-1 (12m)"
+    done: str  # what happened, e.g. "Discarded PROJ-1 (12m)"
+    expires_at: datetime
+
+
+class _UndoRecord(NamedTuple):
+    """How to take back the last change that lost time: the rows as they were before it, and
+    the rows it created."""
+
+    offer: UndoOffer
+    before: tuple[Entry, ...]
+    created: tuple[str, ...]  # uuids: a row id may be reused once its row is gone
 
 
 class TrackerService:
@@ -63,6 +105,7 @@ class TrackerService:
         self._settings = settings
         self._clock = clock
         self.zone = zone
+        self._undo: _UndoRecord | None = None
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -121,12 +164,30 @@ class TrackerService:
         comment: str = "",
         account: str | None = None,
     ) -> StartResult:
-        """Start a timer; a running one stops at the same instant (no gap, no overlap)."""
+        """Start a timer; a running one stops at the same instant (no gap, no overlap).
+
+        Starting the issue that is already running (with no other start time) changes nothing
+        but the comment: it must not cut the timer into two entries.
+        """
         key = normalise_issue_key(issue_key)
         now = self.now()
+        requested_at = at
         at = clamp_future(at or now, now, "start", self.zone)
+        check_span(at, now, f"{at.astimezone(self.zone):%Y-%m-%d %H:%M} is longer ago than that.")
         with self._repo.atomic(durable=True):
             current = self._repo.running()
+            if (
+                current is not None
+                and current.issue_key == key
+                and requested_at is None
+                and (account is None or account == current.account)
+            ):
+                if comment.strip():
+                    current.comment = comment.strip()
+                if current.paused:
+                    self._end_pause(current, now)  # the same issue again: it continues
+                self._repo.save(current)
+                return StartResult(current, None, already_running=True)
             if current is not None and at < current.started_at:
                 raise InputError(
                     f"{current.issue_key} has been running since "
@@ -136,9 +197,9 @@ class TrackerService:
             self._check_free(at, None, current.id if current else None)
             stopped = None
             if current is not None:
-                current.ended_at = at
+                close_at(current, at)
                 current.last_seen_at = None
-                if at == current.started_at:
+                if current.ended_at == current.started_at:
                     # Switched within the same second: the first timer tracked nothing.
                     self._repo.remove(current.id)
                 else:
@@ -158,9 +219,11 @@ class TrackerService:
         return StartResult(started, stopped)
 
     def stop(self, *, at: datetime | None = None, comment: str | None = None) -> Entry:
-        now = self.now()
-        at = clamp_future(at or now, now, "stop", self.zone)
         with self._repo.atomic(durable=True):
+            # "Now" is read once the write lock is held: a wait for another process's write
+            # must not stop the timer at an instant that is already in the past.
+            now = self.now()
+            at = clamp_future(at or now, now, "stop", self.zone)
             current = self._repo.running()
             if current is None:
                 raise OperationError("No timer is running.")
@@ -169,18 +232,62 @@ class TrackerService:
                     f"The timer started at {current.started_at.astimezone(self.zone):%H:%M}; "
                     "it must stop after that."
                 )
-            current.ended_at = at
+            check_span(
+                current.started_at,
+                at,
+                f"{current.issue_key} has been running since "
+                f"{current.started_at.astimezone(self.zone):%Y-%m-%d %H:%M}: stop it at an "
+                "earlier time, or discard it.",
+            )
+            before = copy.deepcopy(current)
+            close_at(current, at)
             current.last_seen_at = None
             if comment is not None:
                 current.comment = comment.strip()
-            if at == current.started_at:
+            if current.ended_at == current.started_at:
                 self._repo.remove(current.id)  # stopped in the second it started: nothing to keep
             else:
                 self._repo.save(current)
+        if at < now:
+            # The time between ``at`` and now is dropped: offer it back for a while.
+            when = at.astimezone(self.zone).strftime("%H:%M")
+            self._offer_undo(
+                f"stop of {current.issue_key} at {when}",
+                f"Stopped {current.issue_key} at {when}",
+                [before],
+            )
         log.info("timer stopped on %s (entry %d)", current.issue_key, current.id)
         return current
 
+    def pause(self) -> Entry:
+        """Stop counting without ending the entry: one entry, one worklog per day."""
+        with self._repo.atomic(durable=True):
+            current = self._repo.running()
+            if current is None:
+                raise OperationError("No timer is running.")
+            if current.paused:
+                raise OperationError(f"{current.issue_key} is already paused.")
+            current.breaks.append((self.now(), None))
+            self._repo.save(current)
+        log.info("timer paused on %s (entry %d)", current.issue_key, current.id)
+        return current
+
+    def _end_pause(self, entry: Entry, at: datetime) -> None:
+        start, _ = entry.breaks[-1]
+        if at <= start:
+            entry.breaks.pop()  # continued in the second it paused: no pause at all
+        else:
+            entry.breaks[-1] = (start, at)
+
     def resume(self, *, at: datetime | None = None) -> StartResult:
+        """Continue a paused timer; with none, start again on the last issue."""
+        with self._repo.atomic(durable=True):
+            current = self._repo.running()
+            if current is not None and current.paused and at is None:
+                self._end_pause(current, self.now())
+                self._repo.save(current)
+                log.info("timer continued on %s (entry %d)", current.issue_key, current.id)
+                return StartResult(current, None, already_running=True)
         last = self._repo.last_started()
         if last is None:
             raise OperationError("Nothing to resume: no entry has been tracked yet.")
@@ -194,6 +301,11 @@ class TrackerService:
             if current is None:
                 raise OperationError("No timer is running.")
             self._repo.remove(current.id)
+        self._offer_undo(
+            f"discard of {self._describe(current)}",
+            f"Discarded {self._describe(current)}",
+            [current],
+        )
         log.info("timer discarded on %s", current.issue_key)
         return current
 
@@ -215,8 +327,8 @@ class TrackerService:
             return None
         now = self.now()
         gap = None
-        if current.last_seen_at is not None:
-            gap = heartbeat_gap(current.last_seen_at, now)
+        if current.last_seen_at is not None and not current.paused:
+            gap = heartbeat_gap(current.last_seen_at, now)  # a pause is not time away
         self._repo.heartbeat(current.id, now)
         return gap
 
@@ -228,7 +340,7 @@ class TrackerService:
             if current is None or not is_orphaned(current, now):
                 return None
             assert current.last_seen_at is not None
-            current.ended_at = max(current.last_seen_at, current.started_at)
+            close_at(current, current.last_seen_at)
             current.last_seen_at = None
             current.needs_review = True
             self._repo.save(current)
@@ -255,25 +367,62 @@ class TrackerService:
         ``keep``: nothing changes. ``discard``: stop at the period's start and start again on the
         same issue now. ``stop``: stop at the start of the period. ``assign``: stop at the start,
         put the period on ``other_issue``, and continue the original issue now.
+
+        Everything is checked before anything is written, and the whole choice is one
+        transaction: a refused step leaves the running timer exactly as it was.
         """
-        if action == "keep":
-            return self._repo.running()
-        current = self._repo.running()
-        if current is None:
-            raise OperationError("No timer is running.")
-        cut = max(period.start, current.started_at)
-        if action == "stop":
-            return self.stop(at=cut)
-        if action == "discard":
-            self.stop(at=cut)
-            return self.start(current.issue_key, at=period.end, account=current.account).started
+        if action not in ("keep", "discard", "stop", "assign"):
+            raise InputError(f"Unknown choice {action!r}: keep, discard, stop or assign.")
+        other_key = None
         if action == "assign":
-            if not other_issue:
+            if not other_issue or not other_issue.strip():
                 raise InputError("Choose the issue to assign the away time to.")
-            self.stop(at=cut)
-            self.start(other_issue, at=cut, account=current.account)
-            return self.start(current.issue_key, at=period.end, account=current.account).started
-        raise InputError(f"Unknown choice {action!r}: keep, discard, stop or assign.")
+            other_key = normalise_issue_key(other_issue)
+        earlier_undo = self._undo  # the inner stop offers its own undo; a failure drops it
+        try:
+            return self._resolve(period, action, other_key)
+        except BaseException:
+            self._undo = earlier_undo
+            raise
+
+    def _resolve(self, period: AwayPeriod, action: str, other_key: str | None) -> Entry | None:
+        with self._repo.atomic(durable=True):
+            current = self._repo.running()
+            if action == "keep":
+                return current
+            if current is None:
+                raise OperationError("No timer is running.")
+            cut = max(period.start, current.started_at)
+            away = f"the time away ({format_duration(period.seconds)})"
+            label, done = {
+                "stop": (
+                    f"stop at {cut.astimezone(self.zone):%H:%M}",
+                    f"Stopped {current.issue_key}",
+                ),
+                "discard": (f"discard of {away}", f"Discarded {away}"),
+                "assign": (f"assignment of {away}", f"Assigned {away} to {other_key}"),
+            }[action]
+            created = []
+            before = copy.deepcopy(current)
+            if action == "discard":
+                # Time away is left out of the same entry, as a pause: no second entry.
+                after_pauses = max([cut] + [end or cut for _, end in current.breaks])
+                if after_pauses < period.end:
+                    current.breaks.append((after_pauses, period.end))
+                    self._repo.save(current)
+                result = current
+            else:
+                result = self.stop(at=cut)
+            if action == "assign":
+                assert other_key is not None
+                started = self.start(other_key, at=cut, account=current.account).started
+                created.append(started.uuid)
+                result = self.start(
+                    current.issue_key, at=period.end, account=current.account
+                ).started
+                created.append(result.uuid)
+        self._offer_undo(label, done, [before], created)
+        return result
 
     # -- manual entries and corrections -----------------------------------------------------
 
@@ -296,7 +445,7 @@ class TrackerService:
         if start_time is not None:
             start = local_wall_to_utc(day, start_time, self.zone)
         elif day == self.today():
-            start = now - length
+            start = self._latest_free_today(length, now)
         else:
             lo, hi = local_day_bounds(day, day, self.zone)
             start = self._repo.latest_end_between(lo, hi) or local_wall_to_utc(
@@ -308,6 +457,7 @@ class TrackerService:
                 end, now, "end", self.zone
             )  # refuses a manual entry that ends in the future
             start, end = now - length, now
+        check_order(start, end)
         with self._repo.atomic(durable=True):
             self._check_free(start, end, None)
             entry = self._repo.add(
@@ -322,6 +472,22 @@ class TrackerService:
             )
         log.info("logged %ds on %s (entry %d)", seconds, key, entry.id)
         return entry
+
+    def _latest_free_today(self, length: timedelta, now: datetime) -> datetime:
+        midnight, _ = local_day_bounds(self.today(), self.today(), self.zone)
+        busy = [
+            (e.started_at, e.ended_at or now)
+            for e in self._repo.between(midnight, now)
+            if e.sync_state is not SyncState.REMOTE
+        ]
+        start = latest_free_start(busy, midnight, now, length)
+        if start is None:
+            raise InputError(
+                f"There is no free stretch of {format_duration(int(length.total_seconds()))} "
+                f"today before {now.astimezone(self.zone):%H:%M}. Give a start time, or log it "
+                "on another day."
+            )
+        return start
 
     def edit(
         self,
@@ -358,9 +524,19 @@ class TrackerService:
             if new_end is not None:
                 new_end = clamp_future(new_end, now, "end", self.zone)
                 check_order(new_start, new_end)
+            else:
+                check_span(new_start, now)
             self._check_free(new_start, new_end, entry.id)
             if issue_key is not None:
                 entry.issue_key = normalise_issue_key(issue_key)
+            entry.breaks = [
+                (
+                    max(b_start, new_start),
+                    b_end if new_end is None else min(b_end or new_end, new_end),
+                )
+                for b_start, b_end in entry.breaks
+                if (new_end is None or b_start < new_end) and (b_end is None or b_end > new_start)
+            ]
             entry.started_at = new_start
             entry.ended_at = new_end
             if comment is not None:
@@ -377,6 +553,16 @@ class TrackerService:
                 raise OperationError(
                     f"Entry #{entry_id} was imported from Jira; delete it in Jira instead."
                 )
+            before = copy.deepcopy(entry)
+            self._drop(entry)
+        self._offer_undo(
+            f"delete of {self._describe(before)}", f"Deleted {self._describe(before)}", [before]
+        )
+        return entry
+
+    def _drop(self, entry: Entry) -> None:
+        """Delete an entry; one with worklogs in Jira stays as a tombstone until the sync ran."""
+        with self._repo.atomic(durable=True):
             if entry.remote:
                 # Jira holds (or may hold) worklogs for it: keep a tombstone until the sync
                 # deletes them.
@@ -387,7 +573,86 @@ class TrackerService:
                 self._repo.save(entry)
             else:
                 self._repo.remove(entry.id)
-        return entry
+
+    # -- undo -------------------------------------------------------------------------------
+
+    def _describe(self, entry: Entry) -> str:
+        return f"{entry.issue_key} ({format_duration(entry.duration_seconds(self.now()))})"
+
+    def _offer_undo(
+        self, label: str, done: str, before: Iterable[Entry], created: Iterable[str] = ()
+    ) -> None:
+        expires = self.now() + timedelta(seconds=UNDO_WINDOW_S)
+        self._undo = _UndoRecord(
+            UndoOffer(f"Undo {label}", done, expires),
+            tuple(copy.deepcopy(e) for e in before),
+            tuple(created),
+        )
+
+    def undo_offer(self) -> UndoOffer | None:
+        """The change that can still be taken back, if any (one at a time, this process)."""
+        record = self._undo
+        if record is None or self.now() > record.offer.expires_at:
+            return None
+        return record.offer
+
+    def undo(self) -> Entry | None:
+        """Take back the last discard, delete, stop at a past time or away resolution.
+
+        One transaction: the rows it created go, the rows it changed or removed come back as
+        they were. Anything Jira already received is sent again; nothing may overlap what was
+        tracked since, or the undo is refused and nothing changes.
+        """
+        record = self._undo
+        if record is None or self.undo_offer() is None:
+            raise OperationError("Nothing to undo (an undo is offered for a minute).")
+        restored: list[Entry] = []
+        with self._repo.atomic(durable=True):
+            for uuid in record.created:
+                made = self._repo.get_by_uuid(uuid)
+                if made is not None and not made.deleted:
+                    self._drop(made)
+            for old in record.before:
+                current = self._repo.get_by_uuid(old.uuid)
+                try:
+                    self._check_free(old.started_at, old.ended_at, current.id if current else None)
+                except OverlapError as exc:
+                    raise OperationError(f"Cannot undo: {exc}") from exc
+                restored.append(self._restore(old, current))
+        self._undo = None
+        log.info("undid: %s", record.offer.label)
+        return restored[0] if restored else None
+
+    def _restore(self, old: Entry, current: Entry | None) -> Entry:
+        if current is None:
+            # Removed outright (or its worklogs are already gone from Jira): add it back as new.
+            added = self._repo.add(
+                NewEntry(
+                    issue_key=old.issue_key,
+                    started_at=old.started_at,
+                    ended_at=old.ended_at,
+                    tz=old.tz,
+                    account=old.account,
+                    comment=old.comment,
+                    uuid=None if old.remote else old.uuid,
+                )
+            )
+            if old.breaks:
+                added.breaks = list(old.breaks)
+                self._repo.save(added)
+            return added
+        current.issue_key = old.issue_key
+        current.started_at = old.started_at
+        current.ended_at = old.ended_at
+        current.comment = old.comment
+        current.account = old.account
+        current.deleted = False
+        current.breaks = list(old.breaks)
+        current.needs_review = old.needs_review
+        current.last_seen_at = None
+        self._mark_changed(current)
+        self._repo.save(current)
+        return current
 
     def set_default_rounding(self, text: str) -> RoundingPolicy:
         """The rounding for entries that belong to no account yet."""
@@ -422,20 +687,32 @@ class TrackerService:
         for entry in self._repo.between(lo, hi):
             for seg in split_into_days(entry.started_at, entry.ended_at or now, self.zone):
                 if first <= seg.day <= last:
-                    total += seg.seconds
+                    total += seg.seconds - entry.paused_seconds(seg.start, seg.end, now)
         return total
+
+    def _waiting_to_send(self, now: datetime) -> int:
+        """Pending entries that a sync will send: "too short to log" ones stay local for good."""
+        policies: dict[str | None, RoundingPolicy] = {}
+        waiting = 0
+        for entry in self._repo.outbox():
+            if entry.account not in policies:
+                policies[entry.account] = self._settings.rounding_policy(entry.account)
+            if display_state(entry, policies[entry.account], now) is not SyncState.TOO_SHORT:
+                waiting += 1
+        return waiting
 
     def status(self) -> Status:
         now = self.now()
         current = self._repo.running()
         counts = self._repo.count_by_state()
         today = self.today()
+        pending = counts.get(SyncState.PENDING.value, 0)
         return Status(
             running=current,
             elapsed_seconds=current.duration_seconds(now) if current else 0,
             today_seconds=self.seconds_between(today, today),
             sync=SyncSummary(
-                pending=counts.get(SyncState.PENDING.value, 0),
+                pending=self._waiting_to_send(now) if pending else 0,
                 failed=counts.get(SyncState.FAILED.value, 0),
                 conflict=counts.get(SyncState.CONFLICT.value, 0),
                 last_synced=self._settings.get_setting("last_synced"),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QIcon
 
-STATES = ("idle", "running", "pending", "failed")
+STATES = ("idle", "running", "pending", "failed", "offline", "running-failed", "running-offline")
 
 
 @cache

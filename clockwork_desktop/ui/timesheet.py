@@ -124,6 +124,7 @@ class TimesheetWindow(QMainWindow):
         self._cancel = False
         self._loading = False
         self._team_week: TeamWeek | None = None
+        self._sign_in_dialog: QWidget | None = None
         self._my_grid: WeekGrid | None = None
         self._progress_signal = _Progress()
         self._progress_signal.changed.connect(self._show_progress)
@@ -179,6 +180,7 @@ class TimesheetWindow(QMainWindow):
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
         self._live.start()  # the running timer's cell follows the clock while visible
+        self._show_signed_in()  # perhaps signed in from the tray meanwhile
 
     def hideEvent(self, event: Any) -> None:
         self._live.stop()
@@ -243,6 +245,15 @@ class TimesheetWindow(QMainWindow):
         progress_row.addWidget(self.progress, 1)
         progress_row.addWidget(self.cancel_button)
         self.team_status = plain_label("", page)
+        # Signed out, the team's time cannot be read: say so, with the way in right there.
+        self.team_signed_out = plain_label(
+            "Sign in to Jira to see the time your team logged this week.", page
+        )
+        self.team_sign_in = QPushButton("Sign in…", page)
+        self.team_sign_in.clicked.connect(self._sign_in)
+        sign_in_row = QHBoxLayout()
+        sign_in_row.addWidget(self.team_signed_out, 1)
+        sign_in_row.addWidget(self.team_sign_in)
         self.team_model = TeamModel(self)
         self.team_view = QTreeView(page)
         self.team_view.setModel(self.team_model)
@@ -258,12 +269,29 @@ class TimesheetWindow(QMainWindow):
         splitter.addWidget(self.team_view)
         splitter.addWidget(self.team_chart)
         layout = QVBoxLayout(page)
+        layout.addLayout(sign_in_row)
         layout.addLayout(row)
         layout.addLayout(progress_row)
         layout.addWidget(self.team_status)
         layout.addWidget(splitter)
         self._fill_teams()
+        self._show_signed_in()
         return page
+
+    def _show_signed_in(self) -> None:
+        signed_in = bool(self._services.accounts.accounts())
+        self.team_signed_out.setVisible(not signed_in)
+        self.team_sign_in.setVisible(not signed_in)
+        for button in (self.group_button, self.people_button, self.refresh_button):
+            button.setEnabled(signed_in)
+
+    def _sign_in(self) -> None:
+        from clockwork_desktop.ui.signin import SignInDialog
+
+        dialog = SignInDialog(self._services, self._runner, self, offer_offline=False)
+        dialog.finished.connect(lambda _code: self._show_signed_in())
+        self._sign_in_dialog = dialog
+        dialog.open()  # modal to this window only: the tray stays usable
 
     def _fill_teams(self, select: str | None = None) -> None:
         self.team_choice.clear()

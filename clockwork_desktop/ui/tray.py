@@ -1,8 +1,10 @@
 """The tray: icon, tooltip, menu, and everything that runs while the app sits there.
 
-The menu is rebuilt each time it opens, so it never shows stale state. Changes made by the
-CLI are noticed through SQLite's ``data_version`` within half a second. Timer operations run
-on the serial DB worker and the icon says "running" only after the row is committed.
+The menu holds the same actions all the time and they are updated in place whenever the
+state changes, so a StatusNotifierItem host that reads it over DBusMenu never sees it empty.
+Changes made by the CLI are noticed through SQLite's ``data_version`` within half a second.
+Timer operations run on the serial DB worker and the icon says "running" only after the row is
+committed.
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QMenu, QSystemTrayIcon
 from clockwork_desktop.core.durations import format_clock, format_duration
 from clockwork_desktop.core.errors import ClockworkError
 from clockwork_desktop.core.logs import get_logger
-from clockwork_desktop.core.models import AwayPeriod, Entry
+from clockwork_desktop.core.models import Account, AwayPeriod, Entry, JiraIssue
 from clockwork_desktop.core.timer import HEARTBEAT_INTERVAL_S
-from clockwork_desktop.services.tracker import Status
+from clockwork_desktop.services.tracker import Status, UndoOffer, indicator
 from clockwork_desktop.ui.gui_services import GuiServices
 from clockwork_desktop.ui.icons import state_icon
 from clockwork_desktop.ui.plaintext import tray_text
@@ -29,6 +31,7 @@ from clockwork_desktop.ui.tasks import TaskRunner
 if TYPE_CHECKING:
     from clockwork_desktop.services.sync import SyncReport
     from clockwork_desktop.ui.picker import IssuePicker
+    from clockwork_desktop.ui.signin import SignInDialog
 
 log = get_logger(__name__)
 
@@ -40,6 +43,7 @@ MAX_RECENT = 8
 DEFAULT_IDLE_THRESHOLD_MIN = 10
 DEFAULT_LONG_TIMER_H = 10
 WAKE_AFTER_S = 120  # a 1-second tick that comes this late means the machine slept
+SYNC_ANSWER_TIMEOUT_MS = 120_000  # "Syncing…" gives up waiting for a report after this
 
 
 class TrayController(QObject):
@@ -76,11 +80,19 @@ class TrayController(QObject):
         self._notified_long: int | None = None
         self._picker: IssuePicker | None = None
         self._timesheet: Any = None
+        self._recent: list[JiraIssue] = []
+        self._accounts: list[Account] = []
+        self._announced_undo: UndoOffer | None = None
+        self._syncing = False  # the user asked for a sync and waits for its answer
+        self._sync_wait = QTimer(self)
+        self._sync_wait.setSingleShot(True)
+        self._sync_wait.setInterval(SYNC_ANSWER_TIMEOUT_MS)
+        self._sync_wait.timeout.connect(self._sync_not_answered)
+        self._sign_in_dialog: SignInDialog | None = None
         self.menu = QMenu()
         self.menu.setObjectName("TrayMenu")
-        self.menu.aboutToShow.connect(self.rebuild_menu)
-        self.menu.aboutToHide.connect(lambda: setattr(self, "_header", None))
-        self._header: QAction | None = None
+        self._build_menu()
+        self.menu.aboutToShow.connect(self.refresh)
         self.tray: QSystemTrayIcon | None = None
         if use_tray:
             self.tray = QSystemTrayIcon(state_icon("idle"), self)
@@ -118,6 +130,7 @@ class TrayController(QObject):
     def shutdown(self) -> None:
         for timer in self._timers:
             timer.stop()
+        self._sync_wait.stop()
         if self._picker is not None:
             self._picker.shutdown()
         if self.tray is not None:
@@ -132,20 +145,19 @@ class TrayController(QObject):
         running = self.status.running
         # Read once per change, not once per second by the tooltip and the menu header.
         self.running_summary = self.services.issue_summary(running.issue_key) if running else ""
+        self._recent = self.services.issues.recent(MAX_RECENT)
+        self._accounts = self.services.accounts.accounts()
         self._update_icon()
+        self.update_menu()
         self.state_changed.emit()
 
     def _icon_state(self) -> str:
         report = self._last_report
-        if report is not None and (report.unavailable or report.failed):
-            return "failed"
-        if self.status.sync.failed or self.status.sync.conflict:
-            return "failed"
-        if self.status.running is not None:
-            return "running"
-        if self.status.sync.pending:
-            return "pending"
-        return "idle"
+        return indicator(
+            self.status,
+            unreachable=report is not None and bool(report.unavailable),
+            needs_sign_in=any(a.auth_blocked for a in self._accounts),
+        )
 
     def tooltip(self) -> str:
         s = self.status
@@ -153,12 +165,18 @@ class TrayController(QObject):
         if s.running is not None:
             summary = self.running_summary
             lines.append(tray_text(f"{s.running.issue_key} {summary}".strip()))
-            lines.append(f"Running {format_clock(self.elapsed())}")
+            state = "Paused" if s.running.paused else "Running"
+            lines.append(f"{state} {format_clock(self.elapsed())}")
         else:
             lines.append("No timer running")
         lines.append(f"Today {format_duration(s.today_seconds + self._elapsed_since_read())}")
         if s.sync.failed:
             lines.append(f"{s.sync.failed} not sent to Jira")
+        state = self._icon_state()
+        if any(a.auth_blocked for a in self._accounts):
+            lines.append("Jira refused the sign-in: sign in again to send your time")
+        elif state.endswith("offline"):
+            lines.append("Offline: your time is kept here and sent when Jira is back")
         return "\n".join(lines)
 
     def _elapsed_since_read(self) -> int:
@@ -185,8 +203,10 @@ class TrayController(QObject):
         self._last_tick = now
         if self.tray is not None:
             self.tray.setToolTip(self.tooltip())
-        if self._header is not None and self.status.running is not None:
+        if self.status.running is not None:
             self._header.setText(self._header_text(self.status.running))
+        # Undo offers come and go without a database change (a delete in a dialog, expiry).
+        self._update_undo()
         self.state_changed.emit()
 
     def _watch(self) -> None:
@@ -215,67 +235,116 @@ class TrayController(QObject):
         text = f"{running.issue_key} {summary}".strip()
         if len(text) > 48:
             text = text[:47] + "…"
+        if running.paused:
+            return f"{text} — paused at {format_clock(self.elapsed())}"
         return f"{text} — {format_clock(self.elapsed())}"
 
     def _add(self, text: str, slot: Callable[[], Any] | None = None) -> QAction:
-        """Add an action owned by the menu, so ``menu.clear()`` deletes it with the menu's rebuild.
-
-        (PySide6 6.12.0 crashed after a few thousand menu rebuilds through the
-        ``addAction(text, callable)`` overload; that release is excluded in pyproject.toml.)
-        """
+        """Add an action owned by the menu; the menu keeps its actions for the app's lifetime."""
         action = QAction(text, self.menu)
         if slot is not None:
             action.triggered.connect(slot)
         self.menu.addAction(action)
         return action
 
-    def rebuild_menu(self) -> None:
-        self.refresh()
-        menu = self.menu
-        menu.clear()
+    def _build_menu(self) -> None:
+        """Every action the menu can show, made once; ``update_menu`` fills them in.
+
+        StatusNotifierItem hosts (KDE Plasma, AppIndicator) read the menu over DBusMenu and
+        may never announce that it is about to show, so it must be complete at all times.
+        """
+        self._header = self._add("")
+        self._header.setEnabled(False)
+        self._undo_action = self._add("", self.undo)
+        self._continue = self._add("", self.resume_timer)
+        self._running_actions = [
+            self._add("Stop", self.stop_timer),
+            self._add("Pause", self.pause_timer),
+            self._add("Discard", self.discard_timer),
+            self._add("Edit comment…", lambda: self.edit_comment()),
+        ]
+        self._resume = self._add("", self.resume_timer)
+        self._sign_in_action = self._add("Sign in to Jira…", lambda: self.sign_in())
+        self.menu.addSeparator()
+        self._recent_title = self._add("Recent issues")
+        self._recent_title.setEnabled(False)
+        self._recent_keys: list[str] = []
+        self._recent_actions: list[QAction] = []
+        for index in range(MAX_RECENT):
+            recent = self._add("")
+            recent.setCheckable(True)
+            recent.triggered.connect(lambda _c=False, i=index: self._start_recent(i))
+            self._recent_actions.append(recent)
+        self.menu.addSeparator()
+        self._add("Start on issue…", lambda: self.show_picker())
+        self._add("Log time…", lambda: self.log_time())
+        self._add("Open timesheet…", lambda: self.open_timesheet())
+        self.menu.addSeparator()
+        self._sync_action = self._add("", self.sync_now)
+        self._add("Settings…", lambda: self.open_settings())
+        self._add("Open log folder", self.open_log_folder)
+        self.menu.addSeparator()
+        self._add("Quit", lambda: QApplication.exit(0))
+
+    def _start_recent(self, index: int) -> None:
+        if index < len(self._recent_keys):
+            self.start_issue(self._recent_keys[index])
+
+    def update_menu(self) -> None:
+        """Bring every action's text, visibility and check mark up to date, in place."""
         status = self.status
         running = status.running
         if running is not None:
-            self._header = self._add(self._header_text(running))
-            self._header.setEnabled(False)
-            self._add("Stop", self.stop_timer)
-            self._add("Pause", self.pause_timer)
-            self._add("Discard", self.discard_timer)
-            self._add("Edit comment…", lambda: self.edit_comment())
+            self._header.setText(self._header_text(running))
         else:
-            self._header = None
-            header = self._add(f"No timer running · today {format_duration(status.today_seconds)}")
-            header.setEnabled(False)
-            last = self.services.issues.recent(1)
-            if last:
-                self._add(f"Resume {last[0].key}", self.resume_timer)
-        menu.addSeparator()
-        recent = self.services.issues.recent(MAX_RECENT)
+            self._header.setText(
+                f"No timer running · today {format_duration(status.today_seconds)}"
+            )
+        for item in self._running_actions:
+            item.setVisible(running is not None)
+        paused = running is not None and running.paused
+        self._running_actions[1].setVisible(running is not None and not paused)  # Pause
+        self._continue.setVisible(paused)
+        if running is not None:
+            self._continue.setText(f"Continue {running.issue_key}")
+        recent = self._recent
+        self._resume.setVisible(running is None and bool(recent))
         if recent:
-            section = self._add("Recent issues")
-            section.setEnabled(False)
-        for number, issue in enumerate(recent, start=1):
+            self._resume.setText(f"Resume {recent[0].key}")
+        self._recent_keys = [issue.key for issue in recent]
+        self._recent_title.setVisible(bool(recent))
+        for number, item in enumerate(self._recent_actions, start=1):
+            if number > len(recent):
+                item.setVisible(False)
+                continue
+            issue = recent[number - 1]
             label = f"{issue.key}  {issue.summary}".strip()
             if len(label) > 60:
                 label = label[:59] + "…"
             # "&" marks the keyboard accelerator; any "&" from Jira must be doubled.
-            text = (
-                f"&{number} {label.replace('&', '&&')}" if number <= 9 else label.replace("&", "&&")
-            )
-            action = self._add(text)
-            action.setCheckable(True)
-            action.setChecked(running is not None and running.issue_key == issue.key)
-            action.triggered.connect(lambda _c=False, k=issue.key: self.start_issue(k))
-        menu.addSeparator()
-        self._add("Start on issue…", lambda: self.show_picker())
-        self._add("Log time…", lambda: self.log_time())
-        self._add("Open timesheet…", lambda: self.open_timesheet())
-        menu.addSeparator()
-        self._add(self._sync_label(), self.sync_now)
-        self._add("Settings…", lambda: self.open_settings())
-        self._add("Open log folder", self.open_log_folder)
-        menu.addSeparator()
-        self._add("Quit", lambda: QApplication.exit(0))
+            label = label.replace("&", "&&")
+            item.setText(f"&{number} {label}" if number <= 9 else label)
+            item.setChecked(running is not None and running.issue_key == issue.key)
+            item.setVisible(True)
+        blocked = any(a.auth_blocked for a in self._accounts)
+        self._sign_in_action.setVisible(blocked or not self._accounts)
+        self._sign_in_action.setText("Sign in again…" if blocked else "Sign in to Jira…")
+        self._sync_action.setText("Syncing…" if self._syncing else self._sync_label())
+        self._sync_action.setEnabled(not self._syncing)
+        self._update_undo()
+
+    def _update_undo(self) -> None:
+        """Show the undo offer while it lasts; announce a new one once."""
+        offer = self.services.tracker.undo_offer()
+        self._undo_action.setVisible(offer is not None)
+        if offer is None:
+            return
+        self._undo_action.setText(offer.label)
+        if offer is not self._announced_undo:
+            self._announced_undo = offer
+            # Text only: on X11, Qt reports any click on the tray icon while a message shows
+            # as a click on the message, so a click there must not undo anything.
+            self.notify(offer.done, f"To take it back, choose “{offer.label}” in the tray menu.")
 
     def _sync_label(self) -> str:
         s = self.status.sync
@@ -323,13 +392,16 @@ class TrayController(QObject):
         self._db(self.services.tracker.stop, lambda _r: self.sync_requested.emit())
 
     def pause_timer(self) -> None:
-        self.stop_timer()
+        self._db(self.services.tracker.pause)
 
     def resume_timer(self) -> None:
         self._db(self.services.tracker.resume)
 
     def discard_timer(self) -> None:
         self._db(self.services.tracker.discard)
+
+    def undo(self) -> None:
+        self._db(self.services.tracker.undo, lambda _r: self.sync_requested.emit())
 
     def edit_comment(self, parent: QWidget | None = None) -> None:
         running = self.status.running
@@ -374,13 +446,56 @@ class TrayController(QObject):
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
+    def sign_in(self, parent: QWidget | None = None) -> None:
+        """The sign-in dialog, without blocking the tray; a sync follows a successful sign-in."""
+        from clockwork_desktop.ui.signin import SignInDialog
+
+        dialog = self._sign_in_dialog
+        if dialog is None or not dialog.isVisible():
+            dialog = SignInDialog(self.services, self.runner, parent, offer_offline=False)
+            dialog.finished.connect(lambda _code, d=dialog: self._sign_in_closed(d))
+            self._sign_in_dialog = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+
+    def _sign_in_closed(self, dialog: SignInDialog) -> None:
+        if dialog.choice == "signed_in":
+            self.refresh()
+            self.sync_requested.emit()
+
     def sync_now(self) -> None:
+        if not self._accounts:
+            self.sign_in()  # nothing can be sent before signing in: say so by asking for it
+            return
+        self._syncing = True
+        self.update_menu()
         self.sync_requested.emit()
+        self._sync_wait.start()
+
+    def _sync_not_answered(self) -> None:
+        if self._syncing:
+            self._syncing = False
+            self.update_menu()
+            self.notify("Sync did not start", "Try again in a moment.")
 
     def sync_finished(self, report: SyncReport) -> None:
         previous = self._last_report
         self._last_report = report
+        asked, self._syncing = self._syncing, False
+        self._sync_wait.stop()
         self.refresh()
+        if asked:
+            from clockwork_desktop.services.sync import summarise
+
+            title = "Sync finished" if report.ok else "Sync did not finish"
+            changed = report.created + report.updated + report.deleted + report.adopted
+            if report.ok and not changed and not report.pending:
+                detail = "Nothing to send: Jira has all your time."
+            else:
+                detail = "\n".join(list(summarise(report))[:3])
+            self.notify(title, detail, critical=not report.ok)
+            return
         newly_failed = report.failed and (previous is None or report.failed > previous.failed)
         if report.unavailable and (previous is None or not previous.unavailable):
             self.notify("Jira sync paused", report.unavailable, critical=True)
@@ -412,7 +527,8 @@ class TrayController(QObject):
             self.resolve_away(gap)
 
     def check_idle(self) -> None:
-        if self._idle_seconds is None or self.status.running is None or self._away_open:
+        running = self.status.running
+        if self._idle_seconds is None or running is None or running.paused or self._away_open:
             return
         idle = self._idle_seconds()
         if idle is None:

@@ -54,6 +54,12 @@ class App:
         return json.loads(self.cli("status", "--json").stdout)
 
     def start(self) -> tuple[int, int]:
+        """Start the app and wait for its icon to embed in trayer; the icon's centre."""
+        self.launch()
+        return self.icon_center()
+
+    def launch(self) -> None:
+        """Start the app and wait until its event loop runs."""
         ready = self.data / "ready"
         ready.unlink(missing_ok=True)
         env = {**self.desk.env, "CLOCKWORK_READY_FILE": str(ready)}
@@ -65,7 +71,6 @@ class App:
         )
         self.desk.procs.append(self.proc)
         wait_for(ready.exists, what="the app's event loop")
-        return self.icon_center()
 
     def icon_center(self) -> tuple[int, int]:
         pattern = re.compile(

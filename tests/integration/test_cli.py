@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,8 @@ def test_start_switch_stop_and_status(tmp_path: Path) -> None:
     assert status["running"]["elapsed_seconds"] >= 0
     assert set(status) == {"running", "today_seconds", "sync"}
     assert set(status["sync"]) == {"pending", "failed", "last_synced"}
+    # The running issue again: one timer goes on, not two entries.
+    assert "PROJ-1 is already running" in ok(tmp_path, "start", "PROJ-1")
     out = ok(tmp_path, "start", "PROJ-2", "--at", (now - timedelta(minutes=10)).isoformat())
     assert "Stopped PROJ-1" in out
     ok(tmp_path, "stop", "--comment", "done")
@@ -240,3 +242,16 @@ def test_my_week_from_the_cli(tmp_path: Path) -> None:
     assert row["days"] == [0, 7200, 0, 0, 0, 0, 0]
     assert row["issues"] == [{"key": "WK-1", "days": [0, 7200, 0, 0, 0, 0, 0], "total": 7200}]
     assert week["totals"] == {"days": [0, 7200, 0, 0, 0, 0, 0], "total": 7200}
+
+
+def test_pause_and_resume_keep_one_entry(tmp_path: Path) -> None:
+    # Started minutes ago: a timer stopped in the second it started leaves no entry.
+    earlier = (datetime.now(UTC) - timedelta(minutes=5)).isoformat(timespec="seconds")
+    ok(tmp_path, "start", "PROJ-3", "--at", earlier)
+    assert "Paused PROJ-3" in ok(tmp_path, "pause")
+    assert as_json(tmp_path, "status")["running"]["paused"] is True
+    assert "Paused: PROJ-3" in ok(tmp_path, "status")
+    assert "Continued PROJ-3" in ok(tmp_path, "resume")
+    assert as_json(tmp_path, "status")["running"]["paused"] is False
+    ok(tmp_path, "stop")
+    assert len(as_json(tmp_path, "entries")) == 1

@@ -111,7 +111,7 @@ def test_refused_credentials_exit_3_without_echoing_the_token(
 ) -> None:
     result = try_login(tmp_path, site, "s3cret-wrong")
     assert result.returncode == 3
-    assert "refused the sign-in" in result.stderr
+    assert "did not accept this email and API token" in result.stderr
     assert "s3cret-wrong" not in result.stderr + result.stdout
     assert json.loads(run(tmp_path, "accounts", "--json").stdout) == []
 

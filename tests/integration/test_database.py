@@ -188,7 +188,13 @@ def test_a_version_1_file_is_migrated_with_its_data(
     monkeypatch.setattr(migrations, "SCHEMA_VERSION", 1)
     monkeypatch.setattr("clockwork_desktop.infra.db.database.SCHEMA_VERSION", 1)
     old = open_database(tmp_path)
-    entry_id = _add(SqliteStore(old.conn))
+    # Written as version 1 wrote it: today's store reads columns that file does not have yet.
+    with old.conn:
+        cursor = old.conn.execute(
+            "INSERT INTO entries (uuid, issue_key, start_utc, tz) VALUES (?, ?, ?, ?)",
+            ("v1-entry", "A-1", int(AT.timestamp()), "Europe/Berlin"),
+        )
+    entry_id = int(cursor.lastrowid or 0)
     old.conn.close()
     monkeypatch.undo()
     opened = open_database(tmp_path)
@@ -196,6 +202,8 @@ def test_a_version_1_file_is_migrated_with_its_data(
     assert version == migrations.SCHEMA_VERSION >= 2
     tables = {r[0] for r in opened.conn.execute("SELECT name FROM sqlite_master")}
     assert {"remote_worklogs", "feed_cursors", "teams"} <= tables
-    assert SqliteStore(opened.conn).get(entry_id) is not None
+    migrated = SqliteStore(opened.conn).get(entry_id)
+    assert migrated is not None
+    assert (migrated.issue_key, migrated.started_at, migrated.breaks) == ("A-1", AT, [])
     opened.conn.close()
     assert list(tmp_path.glob("clockwork.db.v1-backup-*"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from clockwork_desktop.app.services import AppServices
 from clockwork_desktop.fakejira import FakeJira, FakeUser
@@ -74,3 +75,10 @@ def login(app: AppServices, jira: FakeJira, *, dc: bool = False) -> None:
         app.accounts.login(jira.base_url, "alice-token", name="dc")
     else:
         app.accounts.login(jira.base_url, "alice-token", email="alice@example.com", name="cloud")
+
+
+def fill_sign_in(dialog: Any, url: str) -> None:
+    """Type Alice's Cloud credentials into a sign-in dialog."""
+    dialog.url.setText(url)
+    dialog.email.setText("alice@example.com")
+    dialog.token.setText("alice-token")

@@ -15,6 +15,7 @@ from clockwork_desktop.ui.dialogs import AwayDialog, EditEntryDialog, EntriesDia
 from clockwork_desktop.ui.settings import SettingsDialog
 from clockwork_desktop.ui.signin import SignInDialog
 from tests.conftest import FakeClock
+from tests.support.jira import fill_sign_in
 
 
 def ok_button(dialog) -> object:  # type: ignore[no-untyped-def]
@@ -48,6 +49,26 @@ def test_log_time_refuses_a_bad_duration_and_keeps_the_input(qtbot, services: Ap
     assert entry.issue_key == "PROJ-5"
     assert entry.duration_seconds(services.tracker.now()) == 5400
     assert entry.started_at.astimezone(services.tracker.zone).time() == time(14, 0)
+
+
+def test_log_time_without_a_start_fits_beside_the_running_timer(
+    qtbot, services: AppServices, clock: FakeClock
+) -> None:
+    tracker = services.tracker
+    tracker.log_time("A-1", 30 * 60)  # 14:30-15:00 in Berlin
+    running = tracker.start("B-1").started
+    clock.advance(minutes=10)
+    dialog = LogTimeDialog(services)
+    qtbot.addWidget(dialog)
+    qtbot.keyClicks(dialog.issue, "c-1")
+    qtbot.keyClicks(dialog.duration, "5m")
+    ok_button(dialog).click()
+    assert dialog.error.text() == ""
+    assert dialog.result() == 1
+    assert dialog.saved is not None
+    assert dialog.saved.ended_at is not None
+    assert dialog.saved.ended_at.astimezone(tracker.zone).time() == time(14, 30)
+    assert tracker.running() == running
 
 
 def test_edit_entry_changes_end_and_reports_overlaps(qtbot, services: AppServices) -> None:
@@ -91,7 +112,7 @@ def test_entries_dialog_lists_a_day_with_states(qtbot, services: AppServices) ->
     [
         ("keep", [("A-1", 100 * 60, True)]),
         ("stop", [("A-1", 60 * 60, False)]),
-        ("discard", [("A-1", 60 * 60, False), ("A-1", 0, True)]),
+        ("discard", [("A-1", 60 * 60, True)]),
         ("assign", [("A-1", 60 * 60, False), ("MEET-1", 40 * 60, False), ("A-1", 0, True)]),
     ],
 )
@@ -122,6 +143,32 @@ def test_away_resolver(
     day = clock.now().astimezone(tracker.zone).date()
     views = tracker.entries(day - timedelta(days=1), day)
     assert [(v.entry.issue_key, v.duration_seconds, v.entry.running) for v in views] == expected
+
+
+def test_away_resolver_mistyped_issue_keeps_the_timer_and_the_choice(
+    qtbot, services: AppServices, clock: FakeClock
+) -> None:
+    tracker = services.tracker
+    started = tracker.start("A-1").started
+    clock.advance(hours=1)
+    away_start = clock.now()
+    clock.advance(minutes=40)
+    dialog = AwayDialog(services, AwayPeriod(away_start, clock.now(), "idle"), "A-1")
+    qtbot.addWidget(dialog)
+    dialog.assign.setChecked(True)
+    qtbot.keyClicks(dialog.other, "meet1")
+    ok_button(dialog).click()
+    assert "Not a Jira issue key" in dialog.error.text()
+    assert dialog.result() == 0
+    running = tracker.running()
+    assert running is not None
+    assert (running.id, running.started_at) == (started.id, started.started_at)
+    dialog.other.setText("MEET-1")
+    ok_button(dialog).click()
+    assert dialog.result() == 1
+    day = clock.now().astimezone(tracker.zone).date()
+    keys = [(v.entry.issue_key, v.duration_seconds) for v in tracker.entries(day, day)]
+    assert keys == [("A-1", 3600), ("MEET-1", 40 * 60), ("A-1", 0)]
 
 
 def test_settings_preview_and_save(qtbot, services: AppServices, runner) -> None:
@@ -158,7 +205,10 @@ def test_sign_in_tests_the_connection_then_signs_in(
 ) -> None:
     dialog = sign_in_dialog(qtbot, services, runner, jira, "wrong")
     dialog.test_button.click()
-    qtbot.waitUntil(lambda: "refused the sign-in" in dialog.result_label.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "did not accept" in dialog.result_label.text(), timeout=5000)
+    # A token that never worked has not "expired", and the message says what to check.
+    assert "expired" not in dialog.result_label.text()
+    assert "API token" in dialog.result_label.text()
     assert "wrong" not in dialog.result_label.text()
     dialog.token.setText("alice-token")
     dialog.test_button.click()
@@ -168,6 +218,20 @@ def test_sign_in_tests_the_connection_then_signs_in(
     qtbot.waitUntil(lambda: dialog.choice == "signed_in", timeout=5000)
     assert [a.display_name for a in services.accounts.accounts()] == ["Alice Example"]
     assert dialog.token.echoMode() == dialog.token.EchoMode.Password
+
+
+def test_sign_in_to_a_mistyped_address_says_to_check_it(
+    qtbot, services: AppServices, runner
+) -> None:
+    dialog = SignInDialog(services, runner)
+    qtbot.addWidget(dialog)
+    fill_sign_in(dialog, "http://127.0.0.1:9")  # nothing listens there
+    dialog.sign_in_button.click()
+    qtbot.waitUntil(lambda: "Cannot reach" in dialog.result_label.text(), timeout=5000)
+    text = dialog.result_label.text()
+    assert "check the address" in text.lower()
+    assert "sent later" not in text  # nothing was saved: there is nothing to send later
+    assert services.accounts.accounts() == []
 
 
 def test_labels_from_jira_are_plain_text(qtbot, services: AppServices, clock: FakeClock) -> None:

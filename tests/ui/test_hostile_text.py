@@ -60,7 +60,7 @@ def test_picker_tooltip_menu_and_tray_show_markup_as_text(
     assert shown(evil.toolTip()) == f"EVIL-1: {HTML_SUMMARY}"
     services.tracker.start("EVIL-1")
     controller.refresh()
-    controller.rebuild_menu()
+    controller.update_menu()
     header = next(a.text() for a in controller.menu.actions() if a.text().startswith("EVIL-1"))
     assert header.startswith("EVIL-1 " + HTML_SUMMARY[:30])  # menus never render markup
     tooltip = controller.tooltip()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QAbstractItemModelTester
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from clockwork_desktop.app.services import AppServices
 from clockwork_desktop.core.timesheet import WorkingTime, WorklogRecord, build_grid
@@ -17,6 +17,7 @@ from clockwork_desktop.fakejira import FakeJira
 from clockwork_desktop.ui.timesheet import TimesheetWindow
 from clockwork_desktop.ui.timesheet_models import MyWeekModel, TeamModel
 from tests.conftest import FakeClock
+from tests.support.jira import fill_sign_in
 from tests.support.team import VIEWER_ZONE, WEEK, expected_grid, seed_team
 
 FAIL = QAbstractItemModelTester.FailureReportingMode.Fatal
@@ -130,3 +131,24 @@ def test_team_tab_loads_with_progress_and_exports(
         csv_path = window.export(".csv", tmp_path / "team.csv")
         assert csv_path is not None
         assert csv_path.read_text().splitlines()[-1].startswith("Total")
+
+
+def test_team_tab_signed_out_offers_a_sign_in_button(
+    qtbot, window: TimesheetWindow, services: AppServices, jira: FakeJira
+) -> None:
+    window.show()
+    window.tabs.setCurrentIndex(1)
+    team_tab = window.tabs.currentWidget()
+    texts = " ".join(label.text() for label in team_tab.findChildren(QLabel))
+    assert "clockwork-desktop login" not in texts
+    assert window.team_sign_in.isVisible()
+    assert not window.group_button.isEnabled()
+    assert not window.people_button.isEnabled()
+    window.team_sign_in.click()
+    dialog = window._sign_in_dialog
+    qtbot.waitUntil(lambda: dialog is not None and dialog.isVisible(), timeout=3000)
+    fill_sign_in(dialog, jira.base_url)
+    dialog.sign_in_button.click()
+    qtbot.waitUntil(lambda: not window.team_sign_in.isVisible(), timeout=5000)
+    assert window.group_button.isEnabled()
+    assert window.people_button.isEnabled()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu
 
@@ -16,14 +17,26 @@ from clockwork_desktop.infra.db.store import SqliteStore
 from clockwork_desktop.services.tracker import TrackerService
 from clockwork_desktop.ui.tray import TrayController
 from tests.conftest import FakeClock
+from tests.support.jira import fill_sign_in
+
+
+@pytest.fixture
+def shown(controller: TrayController, monkeypatch) -> list[tuple[str, str]]:
+    """The notifications the controller shows, as (title, message)."""
+    seen: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        controller, "notify", lambda title, msg, critical=False: seen.append((title, msg))
+    )
+    return seen
 
 
 def actions(menu: QMenu) -> list[str]:
-    return [a.text() for a in menu.actions() if not a.isSeparator()]
+    """The texts a user sees: hidden actions and separators left out."""
+    return [a.text() for a in menu.actions() if a.isVisible() and not a.isSeparator()]
 
 
 def action(menu: QMenu, needle: str):  # type: ignore[no-untyped-def]
-    return next(a for a in menu.actions() if needle in a.text())
+    return next(a for a in menu.actions() if a.isVisible() and needle in a.text())
 
 
 def test_typed_key_and_enter_starts_a_timer(
@@ -67,12 +80,12 @@ def _texts(picker) -> list[str]:  # type: ignore[no-untyped-def]
     return [picker.list.item(i).text() for i in range(picker.list.count())]
 
 
-def test_menu_is_rebuilt_with_running_timer_recent_and_sync_counts(
+def test_menu_shows_running_timer_recent_and_sync_counts(
     qtbot, controller: TrayController, services: AppServices, clock: FakeClock
 ) -> None:
     services.tracker.log_time("PROJ-1", 1800)
     services.tracker.log_time("PROJ-2", 60, day=clock.now().date() - timedelta(days=1))
-    controller.rebuild_menu()
+    controller.refresh()
     texts = actions(controller.menu)
     assert any(t.startswith("No timer running") for t in texts)
     assert any("Sync now (2 pending" in t for t in texts)
@@ -81,7 +94,7 @@ def test_menu_is_rebuilt_with_running_timer_recent_and_sync_counts(
     action(controller.menu, "&2 PROJ-2").trigger()
     qtbot.waitUntil(lambda: controller.status.running is not None, timeout=3000)
     clock.advance(65)
-    controller.rebuild_menu()
+    controller.refresh()
     texts = actions(controller.menu)
     assert texts[0].startswith("PROJ-2")
     assert texts[0].endswith("0:01:05")
@@ -90,7 +103,7 @@ def test_menu_is_rebuilt_with_running_timer_recent_and_sync_counts(
     assert checked == ["&1 PROJ-2"]
     action(controller.menu, "Stop").trigger()
     qtbot.waitUntil(lambda: controller.status.running is None, timeout=3000)
-    controller.rebuild_menu()
+    controller.refresh()
     assert "Resume PROJ-2" in actions(controller.menu)
 
 
@@ -101,7 +114,7 @@ def test_menu_escapes_ampersands_from_jira(
     services.accounts.login(jira.base_url, "alice-token", email="alice@example.com")
     services.issues.search("DOC-1")
     services.tracker.log_time("DOC-1", 600)
-    controller.rebuild_menu()
+    controller.refresh()
     assert any("R&&D budget" in t for t in actions(controller.menu))
 
 
@@ -201,7 +214,6 @@ def test_failed_sync_notifies_once(qtbot, controller: TrayController, monkeypatc
     controller.sync_finished(report)
     controller.sync_finished(report)
     assert shown == ["1 entries not sent to Jira"]
-    assert controller._icon_state() == "failed"
 
 
 def test_open_log_folder_opens_the_private_logs_folder(
@@ -266,3 +278,190 @@ def test_waking_from_sleep_asks_for_a_sync(
     clock.advance(minutes=45)
     with qtbot.waitSignal(controller.sync_requested, timeout=1000):
         controller._tick()
+
+
+def test_menu_is_populated_before_it_opens_and_updates_in_place(
+    qtbot, services: AppServices, runner, clock: FakeClock
+) -> None:
+    # StatusNotifierItem hosts read the exported layout without asking the menu to show first.
+    services.tracker.log_time("PROJ-1", 1800)
+    tray = TrayController(services, runner, use_tray=False)
+    texts = actions(tray.menu)
+    assert texts[0].startswith("No timer running")
+    assert {"Resume PROJ-1", "&1 PROJ-1", "Start on issue…", "Log time…", "Quit"} <= set(texts)
+    assert "Stop" not in texts
+    kept = list(tray.menu.actions())
+    services.tracker.start("PROJ-2")
+    tray.refresh()
+    texts = actions(tray.menu)
+    assert texts[0].startswith("PROJ-2")
+    assert {"Stop", "Pause", "Discard", "&1 PROJ-2", "&2 PROJ-1"} <= set(texts)
+    assert "Resume PROJ-1" not in texts
+    assert tray.menu.actions() == kept  # the same actions, changed in place
+    clock.advance(65)
+    tray._tick()
+    assert actions(tray.menu)[0].endswith("0:01:05")
+    action(tray.menu, "Stop").trigger()
+    qtbot.waitUntil(lambda: "Resume PROJ-2" in actions(tray.menu), timeout=3000)
+    assert tray.menu.actions() == kept
+    tray.shutdown()
+
+
+def test_discard_offers_undo_in_the_menu_and_a_notification(
+    qtbot, controller: TrayController, services: AppServices, clock: FakeClock, shown
+) -> None:
+    started = services.tracker.start("PROJ-4").started
+    controller.refresh()
+    clock.advance(minutes=12)
+    action(controller.menu, "Discard").trigger()
+    qtbot.waitUntil(lambda: controller.status.running is None, timeout=3000)
+    assert "Undo discard of PROJ-4 (12m)" in actions(controller.menu)
+    assert shown == [
+        (
+            "Discarded PROJ-4 (12m)",
+            "To take it back, choose “Undo discard of PROJ-4 (12m)” in the tray menu.",
+        )
+    ]
+    action(controller.menu, "Undo discard").trigger()
+    qtbot.waitUntil(lambda: controller.status.running is not None, timeout=3000)
+    assert controller.status.running.started_at == started.started_at
+    assert not any(t.startswith("Undo") for t in actions(controller.menu))
+    # The offer disappears from the menu once its time is up.
+    action(controller.menu, "Discard").trigger()
+    qtbot.waitUntil(lambda: controller.status.running is None, timeout=3000)
+    assert any(t.startswith("Undo discard") for t in actions(controller.menu))
+    clock.advance(61)
+    controller._tick()
+    assert not any(t.startswith("Undo") for t in actions(controller.menu))
+
+
+def test_delete_in_a_dialog_offers_undo_from_the_tray(
+    qtbot, controller: TrayController, services: AppServices, monkeypatch, shown
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from clockwork_desktop.ui.dialogs import EditEntryDialog
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    entry = services.tracker.log_time("A-1", 3600)
+    dialog = EditEntryDialog(services, entry)
+    qtbot.addWidget(dialog)
+    dialog.delete_button.click()
+    assert dialog.deleted
+    controller._tick()
+    assert [title for title, _message in shown] == ["Deleted A-1 (1h)"]
+    action(controller.menu, "Undo delete of A-1 (1h)").trigger()
+    today = services.tracker.today()
+    qtbot.waitUntil(lambda: len(services.tracker.entries(today, today)) == 1, timeout=3000)
+
+
+def test_icon_shows_running_with_a_failure_offline_and_ignores_too_short(
+    qtbot, controller: TrayController, services: AppServices, clock: FakeClock
+) -> None:
+    from clockwork_desktop.core.models import SyncState
+    from clockwork_desktop.services.sync import SyncReport
+
+    services.tracker.log_time("A-1", 30)  # under Jira's minute: it stays on this computer
+    controller.refresh()
+    assert controller.status.sync.pending == 0
+    assert controller._icon_state() == "idle"
+    assert "all synced" in action(controller.menu, "Sync now").text()
+    refused = services.tracker.log_time("A-2", 600)
+    refused.sync_state, refused.error = SyncState.FAILED, "no permission"
+    services.store.save(refused)
+    controller.refresh()
+    assert controller._icon_state() == "failed"
+    services.tracker.start("B-1")
+    controller.refresh()
+    assert controller._icon_state() == "running-failed"  # both: running, and a problem
+    refused.sync_state = SyncState.SYNCED
+    services.store.save(refused)
+    controller.sync_finished(SyncReport(unavailable="Jira cannot be reached (offline)."))
+    assert controller._icon_state() == "running-offline"
+    clock.advance(minutes=5)
+    services.tracker.stop()
+    controller.refresh()
+    assert controller._icon_state() == "offline"
+    controller.sync_finished(SyncReport())
+    assert controller._icon_state() == "pending"
+
+
+def test_enter_on_the_running_issue_keeps_the_timer_whole(
+    qtbot, controller: TrayController, services: AppServices, clock: FakeClock
+) -> None:
+    running = services.tracker.start("PROJ-1").started
+    controller.refresh()
+    clock.advance(10)
+    picker = controller.picker
+    controller.show_picker()
+    qtbot.waitExposed(picker)
+    qtbot.keyClicks(picker.field, "proj-1")
+    with qtbot.waitSignal(picker.issue_chosen, timeout=3000):
+        qtbot.keyClick(picker.field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: controller.runner._pending == set(), timeout=3000)
+    entries = services.store.all_entries()
+    assert [(e.id, e.started_at, e.running) for e in entries] == [
+        (running.id, running.started_at, True)
+    ]
+
+
+def test_signed_out_menu_offers_sign_in_and_sync_now_answers(
+    qtbot, controller: TrayController, services: AppServices, jira: FakeJira, shown
+) -> None:
+    from clockwork_desktop.services.sync import SyncReport
+
+    assert "Sign in to Jira…" in actions(controller.menu)
+    # Signed out, "Sync now" leads to signing in instead of doing nothing.
+    action(controller.menu, "Sync now").trigger()
+    dialog = controller._sign_in_dialog
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible, timeout=3000)
+    fill_sign_in(dialog, jira.base_url)
+    with qtbot.waitSignal(controller.sync_requested, timeout=5000):
+        dialog.sign_in_button.click()
+    qtbot.waitUntil(lambda: "Sign in to Jira…" not in actions(controller.menu), timeout=3000)
+    with qtbot.waitSignal(controller.sync_requested, timeout=1000):
+        action(controller.menu, "Sync now").trigger()
+    syncing = action(controller.menu, "Syncing")
+    assert not syncing.isEnabled()
+    controller.sync_finished(SyncReport(created=2))
+    assert shown[-1][0] == "Sync finished"
+    assert "2 created" in shown[-1][1]
+    assert action(controller.menu, "Sync now").isEnabled()
+    action(controller.menu, "Sync now").trigger()
+    controller.sync_finished(SyncReport())
+    assert shown[-1] == ("Sync finished", "Nothing to send: Jira has all your time.")
+    # A refused token: the menu asks for a new sign-in.
+    services.accounts.block(services.accounts.accounts()[0].name)
+    controller.refresh()
+    assert "Sign in again…" in actions(controller.menu)
+
+
+def test_pause_and_continue_keep_one_entry(
+    qtbot, controller: TrayController, services: AppServices, clock: FakeClock
+) -> None:
+    services.tracker.start("PROJ-5")
+    controller.refresh()
+    clock.advance(minutes=10)
+    action(controller.menu, "Pause").trigger()
+    qtbot.waitUntil(
+        lambda: controller.status.running is not None and controller.status.running.paused,
+        timeout=3000,
+    )
+    texts = actions(controller.menu)
+    assert texts[0].startswith("PROJ-5")
+    assert texts[0].endswith("paused at 0:10:00")
+    assert {"Continue PROJ-5", "Stop", "Discard"} <= set(texts)
+    assert "Pause" not in texts
+    assert controller._icon_state() == "idle"  # nothing is being counted
+    assert "Paused 0:10:00" in controller.tooltip()
+    clock.advance(minutes=30)
+    controller._tick()
+    assert actions(controller.menu)[0].endswith("paused at 0:10:00")
+    action(controller.menu, "Continue PROJ-5").trigger()
+    qtbot.waitUntil(lambda: not controller.status.running.paused, timeout=3000)
+    clock.advance(minutes=5)
+    controller._tick()
+    assert actions(controller.menu)[0].endswith("0:15:00")
+    assert controller._icon_state() == "running"
+    assert len(services.store.all_entries()) == 1

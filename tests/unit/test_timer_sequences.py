@@ -16,7 +16,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from clockwork_desktop.core.errors import ClockworkError, OverlapError
+from clockwork_desktop.core.errors import ClockworkError, InputError, OverlapError
 from clockwork_desktop.infra.db.database import open_database
 from clockwork_desktop.infra.db.store import SqliteStore
 from clockwork_desktop.services.tracker import TrackerService
@@ -50,7 +50,13 @@ class TimerMachine(RuleBasedStateMachine):
     def start(self, key: str) -> None:
         now = self.clock.now()
         running = [i for i, (_, end) in self.model.items() if end is None]
+        before = self.tracker.running()
         result = self.tracker.start(key)
+        if before is not None and before.issue_key == key:
+            # The same issue again: the timer goes on untouched.
+            assert result.stopped is None
+            assert result.started == before
+            return
         if running:
             assert result.stopped is not None
             if self.model[running[0]][0] == now:
@@ -75,9 +81,15 @@ class TimerMachine(RuleBasedStateMachine):
 
     @rule(key=KEYS, seconds=st.integers(min_value=60, max_value=3 * 3600))
     def log(self, key: str, seconds: int) -> None:
+        refusal = ""
         try:
             entry = self.tracker.log_time(key, seconds)
         except OverlapError:
+            return
+        except InputError as exc:
+            refusal = str(exc)
+        if refusal:
+            assert "no free stretch" in refusal  # the day so far is too full for it
             return
         assert entry.ended_at is not None
         self.model[entry.id] = [entry.started_at, entry.ended_at]

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from clockwork_desktop.core.errors import InputError, NotFoundError, OperationError, OverlapError
-from clockwork_desktop.core.models import AwayPeriod, SyncState
+from clockwork_desktop.core.models import AwayPeriod, Entry, SyncState
 from clockwork_desktop.core.timer import STALE_HEARTBEAT_S, WAKE_GAP_THRESHOLD_S
 from clockwork_desktop.core.worklog_state import DayWorklog
 from clockwork_desktop.infra.db.store import SqliteStore
@@ -89,6 +89,42 @@ def test_log_today_ends_now(tracker: TrackerService, clock: FakeClock) -> None:
     assert entry.duration_seconds(clock.now()) == 1800
 
 
+def test_log_today_goes_into_the_latest_free_slot(
+    tracker: TrackerService, clock: FakeClock
+) -> None:
+    clock.set(datetime(2026, 3, 9, 14, 0, tzinfo=UTC))  # 15:00 in Berlin
+
+    def local(entry) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+        return (
+            f"{entry.started_at.astimezone(tracker.zone):%H:%M}",
+            f"{entry.ended_at.astimezone(tracker.zone):%H:%M}",
+        )
+
+    tracker.log_time("A-1", 3600, start_time=time(9, 0))
+    tracker.log_time("A-2", 30 * 60)  # ends now: 14:30-15:00
+    tracker.start("B-1")
+    clock.advance(minutes=10)
+    # "Now minus five minutes" is inside the running timer: it goes before the last entry.
+    assert local(tracker.log_time("C-1", 5 * 60)) == ("14:25", "14:30")
+    assert local(tracker.log_time("C-2", 4 * 3600)) == ("10:25", "14:25")
+    # 10:00-10:25 has room for 20 minutes; 30 minutes only fits before 09:00.
+    assert local(tracker.log_time("C-3", 20 * 60)) == ("10:05", "10:25")
+    assert local(tracker.log_time("C-4", 30 * 60)) == ("08:30", "09:00")
+
+
+def test_log_today_without_room_says_what_to_do(tracker: TrackerService, clock: FakeClock) -> None:
+    clock.set(datetime(2026, 3, 9, 8, 0, tzinfo=UTC))  # 09:00 in Berlin
+    tracker.log_time("A-1", 8 * 3600, start_time=time(0, 30))
+    with pytest.raises(InputError, match="start time") as info:
+        tracker.log_time("B-1", 3600)
+    assert "1h" in str(info.value)
+    assert tracker.log_time("B-1", 30 * 60).started_at == datetime(2026, 3, 9, 7, 30, tzinfo=UTC)
+    # The first half hour after midnight is the only room left.
+    assert tracker.log_time("B-2", 30 * 60).started_at == datetime(2026, 3, 8, 23, 0, tzinfo=UTC)
+    with pytest.raises(InputError, match="start time"):
+        tracker.log_time("B-3", 60)
+
+
 def test_log_other_day_stacks_after_last_entry(tracker: TrackerService) -> None:
     day = date(2026, 3, 5)
     first = tracker.log_time("A-1", 3600, day=day)
@@ -111,10 +147,12 @@ def test_overlap_is_refused_with_the_other_entry_named(tracker: TrackerService) 
 def test_manual_entry_cannot_overlap_running_timer(
     tracker: TrackerService, clock: FakeClock
 ) -> None:
-    tracker.start("A-1")
+    running = tracker.start("A-1").started
     clock.advance(hours=1)
     with pytest.raises(OverlapError):
-        tracker.log_time("B-1", 600)
+        tracker.log_time("B-1", 600, start_time=time(10, 30))
+    # Without a start time it goes before the timer instead.
+    assert tracker.log_time("B-1", 600).ended_at == running.started_at
 
 
 def test_start_at_inside_existing_entry_is_refused(
@@ -260,7 +298,7 @@ def test_resolve_away(tracker: TrackerService, clock: FakeClock, action: str) ->
     elif action == "stop":
         assert summary == [("A-1", 3600, False)]
     elif action == "discard":
-        assert summary == [("A-1", 3600, False), ("A-1", 0, True)]
+        assert summary == [("A-1", 3600, True)]  # one entry; the time away left out
     else:
         assert summary == [("A-1", 3600, False), ("B-9", 38 * 60, False), ("A-1", 0, True)]
 
@@ -302,3 +340,269 @@ def test_future_times_are_refused_in_local_time_with_what_to_do(
     assert "2026-03-09 12:00 is in the future" in str(info.value)
     assert "it is now 10:00" in str(info.value)
     assert "up to now" in str(info.value)
+
+
+def away_after_an_hour(tracker: TrackerService, clock: FakeClock) -> tuple[Entry, AwayPeriod]:
+    """A-1 runs for an hour, then nobody is at the machine for half an hour."""
+    started = tracker.start("A-1").started
+    clock.advance(hours=1)
+    away_start = clock.now()
+    clock.advance(minutes=30)
+    return started, AwayPeriod(away_start, clock.now(), "idle")
+
+
+def test_resolve_away_with_a_mistyped_issue_leaves_the_timer_running(
+    tracker: TrackerService, store: SqliteStore, clock: FakeClock
+) -> None:
+    started, period = away_after_an_hour(tracker, clock)
+    before = store.all_entries()
+    with pytest.raises(InputError, match="PROJ-123"):
+        tracker.resolve_away(period, "assign", other_issue="not a key")
+    assert store.all_entries() == before
+    running = tracker.running()
+    assert running is not None
+    assert running.id == started.id
+    assert running.started_at == started.started_at
+
+
+def test_resolve_away_is_all_or_nothing(
+    tracker: TrackerService, store: SqliteStore, clock: FakeClock, monkeypatch
+) -> None:
+    _started, period = away_after_an_hour(tracker, clock)
+    before = store.all_entries()
+    real_add = store.add
+    calls = []
+
+    def add_then_fail(new):  # type: ignore[no-untyped-def]
+        calls.append(new.issue_key)
+        if len(calls) == 2:
+            raise OperationError("disk full")
+        return real_add(new)
+
+    monkeypatch.setattr(store, "add", add_then_fail)
+    with pytest.raises(OperationError, match="disk full"):
+        tracker.resolve_away(period, "assign", other_issue="B-2")
+    assert calls == ["B-2", "A-1"]
+    assert store.all_entries() == before
+    assert tracker.undo_offer() is None  # nothing happened, so there is nothing to undo
+
+
+@pytest.mark.parametrize(
+    "at", [datetime(2026, 2, 17, 9, 0, tzinfo=UTC), datetime(1900, 1, 1, tzinfo=UTC)]
+)
+def test_start_longer_ago_than_an_entry_may_last_is_refused(
+    tracker: TrackerService, store: SqliteStore, at: datetime
+) -> None:
+    with pytest.raises(InputError, match="7 days"):
+        tracker.start("A-1", at=at)
+    assert store.all_entries() == []
+
+
+def test_every_way_of_making_an_entry_keeps_the_seven_day_limit(
+    tracker: TrackerService, store: SqliteStore, clock: FakeClock
+) -> None:
+    with pytest.raises(InputError, match="7 days"):
+        tracker.log_time("A-1", 8 * 24 * 3600, day=date(2026, 2, 20), start_time=time(9, 0))
+    entry = tracker.log_time("A-1", 3600, day=date(2026, 3, 5), start_time=time(9, 0))
+    with pytest.raises(InputError, match="7 days"):
+        tracker.edit(entry.id, start=datetime(2026, 2, 1, tzinfo=UTC))
+    started = tracker.start("B-1").started
+    with pytest.raises(InputError, match="7 days"):
+        tracker.edit(started.id, start=datetime(2026, 2, 1, tzinfo=UTC))
+    # A timer forgotten for eight days cannot simply stop now: it must stop at a real time.
+    clock.advance(days=8)
+    with pytest.raises(InputError, match="earlier"):
+        tracker.stop()
+    assert tracker.running() is not None
+    stopped = tracker.stop(at=started.started_at + timedelta(hours=9))
+    assert stopped.duration_seconds(clock.now()) == 9 * 3600
+    assert all(e.duration_seconds(clock.now()) <= 7 * 24 * 3600 for e in store.all_entries())
+
+
+def test_stop_reads_now_inside_its_transaction(
+    tracker: TrackerService, store: SqliteStore, clock: FakeClock, monkeypatch
+) -> None:
+    from contextlib import contextmanager
+
+    tracker.start("A-1")
+    clock.advance(minutes=10)
+    real_atomic = store.atomic
+
+    @contextmanager
+    def slow_atomic(durable: bool = False):  # type: ignore[no-untyped-def]
+        clock.advance(5)  # waiting for another process's write lock
+        with real_atomic(durable):
+            yield
+
+    monkeypatch.setattr(store, "atomic", slow_atomic)
+    stopped = tracker.stop()
+    assert stopped.ended_at == clock.now()
+
+
+def test_discard_can_be_undone_for_a_while(
+    tracker: TrackerService, store: SqliteStore, clock: FakeClock
+) -> None:
+    from clockwork_desktop.services.tracker import UNDO_WINDOW_S
+
+    started = tracker.start("A-1", comment="review").started
+    clock.advance(minutes=12)
+    tracker.discard()
+    offer = tracker.undo_offer()
+    assert offer is not None
+    assert offer.label == "Undo discard of A-1 (12m)"
+    clock.advance(UNDO_WINDOW_S - 1)
+    back = tracker.undo()
+    assert back is not None
+    assert (back.issue_key, back.started_at, back.comment, back.uuid) == (
+        "A-1",
+        started.started_at,
+        "review",
+        started.uuid,
+    )
+    assert back.running
+    assert tracker.undo_offer() is None
+    with pytest.raises(OperationError, match="Nothing to undo"):
+        tracker.undo()
+    tracker.discard()
+    clock.advance(UNDO_WINDOW_S + 1)
+    assert tracker.undo_offer() is None
+    with pytest.raises(OperationError, match="Nothing to undo"):
+        tracker.undo()
+    assert store.all_entries() == []
+
+
+def test_delete_can_be_undone_and_a_synced_entry_is_sent_again(
+    tracker: TrackerService, store: SqliteStore
+) -> None:
+    entry = tracker.log_time("A-1", 3600, day=date(2026, 3, 5))
+    entry.sync_state, entry.remote = SyncState.SYNCED, {"2026-03-05": DayWorklog("A-1", "10001")}
+    store.save(entry)
+    tracker.delete(entry.id)
+    assert tracker.undo_offer().label == "Undo delete of A-1 (1h)"  # type: ignore[union-attr]
+    tracker.undo()
+    back = store.get(entry.id)
+    assert back is not None
+    assert not back.deleted
+    assert back.worklog_ids == {"2026-03-05": "10001"}
+    assert back.sync_state is SyncState.PENDING
+    assert back.revision > entry.revision
+    plain = tracker.log_time("B-1", 600, day=date(2026, 3, 6))
+    tracker.delete(plain.id)
+    restored = tracker.undo()
+    assert restored is not None
+    assert (restored.uuid, restored.started_at, restored.ended_at) == (
+        plain.uuid,
+        plain.started_at,
+        plain.ended_at,
+    )
+
+
+def test_stop_at_a_past_time_can_be_undone_without_a_fragment(
+    tracker: TrackerService, store: SqliteStore, clock: FakeClock
+) -> None:
+    started = tracker.start("A-1").started
+    clock.advance(hours=2)
+    tracker.stop()
+    assert tracker.undo_offer() is None  # stopping now loses nothing: Resume is the way back
+    tracker.start("A-2")
+    clock.advance(hours=2)
+    tracker.stop(at=clock.now() - timedelta(hours=1))
+    assert tracker.undo_offer().label == "Undo stop of A-2 at 13:00"  # type: ignore[union-attr]
+    tracker.undo()
+    assert [(e.issue_key, e.running) for e in store.all_entries()] == [
+        ("A-1", False),
+        ("A-2", True),
+    ]
+    assert store.all_entries()[0].started_at == started.started_at
+
+
+def test_away_resolution_can_be_undone(
+    tracker: TrackerService, store: SqliteStore, clock: FakeClock
+) -> None:
+    _started, period = away_after_an_hour(tracker, clock)
+    before = store.all_entries()
+    tracker.resolve_away(period, "assign", "B-2")
+    assert len(store.all_entries()) == 3
+    assert tracker.undo_offer().label.startswith("Undo ")  # type: ignore[union-attr]
+    tracker.undo()
+    assert [(e.id, e.started_at, e.ended_at) for e in store.all_entries()] == [
+        (e.id, e.started_at, e.ended_at) for e in before
+    ]
+
+
+def test_undo_never_overlaps_what_was_tracked_since(
+    tracker: TrackerService, store: SqliteStore, clock: FakeClock
+) -> None:
+    tracker.start("A-1")
+    clock.advance(minutes=5)
+    tracker.discard()
+    tracker.start("B-1")
+    clock.advance(minutes=1)
+    with pytest.raises(OperationError, match="B-1"):
+        tracker.undo()
+    assert [(e.issue_key, e.running) for e in store.all_entries()] == [("B-1", True)]
+
+
+def test_pause_keeps_one_entry_and_leaves_the_paused_time_out(
+    tracker: TrackerService, store: SqliteStore, clock: FakeClock
+) -> None:
+    from clockwork_desktop.core.sync_plan import wanted_worklogs
+
+    started = tracker.start("A-1").started
+    clock.advance(minutes=50)
+    paused = tracker.pause()
+    assert paused.paused
+    clock.advance(minutes=30)  # lunch
+    assert tracker.running().duration_seconds(clock.now()) == 50 * 60  # type: ignore[union-attr]
+    assert tracker.heartbeat() is None  # a pause is not time away
+    resumed = tracker.resume().started
+    assert resumed.id == started.id
+    assert not resumed.paused
+    clock.advance(minutes=40)
+    stopped = tracker.stop()
+    assert [e.id for e in store.all_entries()] == [started.id]
+    assert stopped.duration_seconds(clock.now()) == 90 * 60
+    today = clock.now().date()
+    assert tracker.seconds_between(today, today) == 90 * 60
+    wanted = wanted_worklogs(stopped, store.rounding_policy(None), clock.now())
+    assert [(w.started, w.seconds) for w in wanted.values()] == [(started.started_at, 90 * 60)]
+
+
+def test_stopping_or_switching_while_paused_ends_at_the_pause(
+    tracker: TrackerService, store: SqliteStore, clock: FakeClock
+) -> None:
+    tracker.start("A-1")
+    clock.advance(minutes=20)
+    tracker.pause()
+    pause_start = clock.now()
+    clock.advance(minutes=15)
+    tracker.start("B-1")
+    first = store.all_entries()[0]
+    assert (first.ended_at, first.breaks) == (pause_start, [])
+    clock.advance(minutes=5)
+    tracker.pause()
+    clock.advance(minutes=5)
+    # Starting the paused issue again continues it.
+    assert tracker.start("B-1").started.paused is False
+    clock.advance(minutes=5)
+    tracker.pause()
+    clock.advance(minutes=10)
+    stopped = tracker.stop()
+    assert stopped.duration_seconds(clock.now()) == 10 * 60
+    assert stopped.ended_at == clock.now() - timedelta(minutes=10)
+
+
+def test_discarding_away_time_leaves_one_entry(
+    tracker: TrackerService, store: SqliteStore, clock: FakeClock
+) -> None:
+    _started, period = away_after_an_hour(tracker, clock)
+    tracker.resolve_away(period, "discard")
+    entries = store.all_entries()
+    assert len(entries) == 1
+    assert entries[0].running
+    assert entries[0].duration_seconds(clock.now()) == 60 * 60
+    tracker.undo()
+    assert store.all_entries()[0].duration_seconds(clock.now()) == 90 * 60
+    tracker.resolve_away(period, "discard")
+    clock.advance(minutes=10)
+    assert tracker.running().duration_seconds(clock.now()) == 70 * 60  # type: ignore[union-attr]

@@ -128,7 +128,12 @@ def _v3(db: Any) -> None:
     db["grid_cache"].create({"key": str, "version": int, "data": str}, pk="key")
 
 
-MIGRATIONS: list[Callable[[Any], None]] = [_v1, _v2, _v3]
+def _v4(db: Any) -> None:
+    """Pauses inside an entry: [[start, end or null], ...] in epoch seconds."""
+    db.execute("ALTER TABLE entries ADD COLUMN breaks TEXT NOT NULL DEFAULT '[]'")
+
+
+MIGRATIONS: list[Callable[[Any], None]] = [_v1, _v2, _v3, _v4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

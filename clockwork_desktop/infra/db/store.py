@@ -29,7 +29,7 @@ from clockwork_desktop.infra.db.database import translate_error
 
 _ENTRY_COLUMNS = (
     "id, uuid, issue_key, account, start_utc, end_utc, tz, comment, revision, synced_revision, "
-    "sync_state, worklog_ids, error, last_seen_utc, needs_review, deleted, remote_meta"
+    "sync_state, worklog_ids, error, last_seen_utc, needs_review, deleted, remote_meta, breaks"
 )
 
 
@@ -68,7 +68,16 @@ def _row_to_entry(row: Sequence[Any]) -> Entry:
         last_seen_at=_dt(row[13]),
         needs_review=bool(row[14]),
         deleted=bool(row[15]),
+        breaks=[(_at(b[0]), _dt(b[1])) for b in json.loads(row[17] or "[]")],
     )
+
+
+def _at(value: int) -> datetime:
+    return datetime.fromtimestamp(value, UTC)
+
+
+def _breaks(entry: Entry) -> str:
+    return json.dumps([[_ts(start), _ts(end)] for start, end in entry.breaks])
 
 
 class SqliteStore:
@@ -190,7 +199,8 @@ class SqliteStore:
             "UPDATE entries SET issue_key = ?, account = ?, start_utc = ?, end_utc = ?, "
             "start_offset_s = ?, end_offset_s = ?, tz = ?, comment = ?, revision = ?, "
             "synced_revision = ?, sync_state = ?, worklog_ids = ?, error = ?, last_seen_utc = ?, "
-            "needs_review = ?, deleted = ?, remote_meta = ?, updated_utc = ? WHERE id = ?",
+            "needs_review = ?, deleted = ?, remote_meta = ?, breaks = ?, updated_utc = ? "
+            "WHERE id = ?",
             (
                 entry.issue_key,
                 entry.account,
@@ -209,6 +219,7 @@ class SqliteStore:
                 int(entry.needs_review),
                 int(entry.deleted),
                 meta_text,
+                _breaks(entry),
                 int(datetime.now(UTC).timestamp()),
                 entry.id,
             ),

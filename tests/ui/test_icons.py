@@ -1,0 +1,45 @@
+"""Tray icons: every state has its own picture, told apart by shape, not colour alone."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import pytest
+from PySide6.QtGui import QImage
+
+from clockwork_desktop.ui.icons import STATES, resources_dir, state_icon
+
+
+def mask(state: str, size: int) -> set[tuple[int, int]]:
+    """The pixels the icon covers at ``size``: its shape, whatever the colours."""
+    image = state_icon(state).pixmap(size, size).toImage()
+    image = image.convertToFormat(QImage.Format.Format_ARGB32)
+    return {
+        (x, y)
+        for x in range(image.width())
+        for y in range(image.height())
+        if image.pixelColor(x, y).alpha() > 128
+    }
+
+
+def grey(state: str, size: int) -> list[int]:
+    image = state_icon(state).pixmap(size, size).toImage()
+    return [image.pixelColor(x, y).lightness() for y in range(size) for x in range(size)]
+
+
+def test_every_state_has_a_colour_and_a_template_icon(qapp) -> None:
+    assert {"idle", "running", "pending", "failed", "offline"} <= set(STATES)
+    for state in STATES:
+        for suffix in ("", "-template"):
+            assert (resources_dir() / "icons" / f"{state}{suffix}.svg").is_file()
+
+
+@pytest.mark.parametrize("size", [16, 22])
+def test_sync_states_differ_in_shape_at_tray_sizes(qapp, size: int) -> None:
+    # A colour-blind user, or a monochrome panel, must still see which one it is.
+    for a, b in combinations(("pending", "failed", "offline"), 2):
+        differ = mask(a, size) ^ mask(b, size)
+        assert len(differ) >= size // 2, f"{a} and {b} have the same outline at {size} px"
+    for a, b in combinations(("idle", "pending", "failed", "offline", "running"), 2):
+        changed = sum(abs(p - q) > 60 for p, q in zip(grey(a, size), grey(b, size), strict=True))
+        assert changed >= size // 2, f"{a} and {b} look alike in grey at {size} px"
