@@ -22,6 +22,7 @@ from clockwork_desktop.core.models import AwayPeriod, Entry
 from clockwork_desktop.core.timer import HEARTBEAT_INTERVAL_S
 from clockwork_desktop.services.tracker import Status
 from clockwork_desktop.ui.gui_services import GuiServices
+from clockwork_desktop.ui.health import copy_diagnostics
 from clockwork_desktop.ui.icons import state_icon
 from clockwork_desktop.ui.plaintext import tray_text
 from clockwork_desktop.ui.tasks import TaskRunner
@@ -274,6 +275,9 @@ class TrayController(QObject):
         self._add(self._sync_label(), self.sync_now)
         self._add("Settings…", lambda: self.open_settings())
         self._add("Open log folder", self.open_log_folder)
+        self._add(
+            "Copy diagnostics", lambda: copy_diagnostics(self.services, self.runner, self.notify)
+        )
         menu.addSeparator()
         self._add("Quit", lambda: QApplication.exit(0))
 

@@ -128,7 +128,15 @@ def _v3(db: Any) -> None:
     db["grid_cache"].create({"key": str, "version": int, "data": str}, pk="key")
 
 
-MIGRATIONS: list[Callable[[Any], None]] = [_v1, _v2, _v3]
+def _v4(db: Any) -> None:
+    """When each entry first reached Jira, so service levels are measured, not guessed.
+
+    Entries synced before this version keep NULL: their first sync time was never recorded.
+    """
+    db["entries"].add_column("synced_utc", int)
+
+
+MIGRATIONS: list[Callable[[Any], None]] = [_v1, _v2, _v3, _v4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
