@@ -33,6 +33,7 @@ READY_FILE_ENV = "CLOCKWORK_READY_FILE"
 EXIT_WHEN_READY_ENV = "CLOCKWORK_EXIT_WHEN_READY"
 FIRST_SYNC_DELAY_MS = 3000
 IMPORT_EVERY_S = 30 * 60
+BACKUP_CHECK_EVERY_MS = 60 * 60 * 1000  # the backup itself is taken at most once a day
 
 
 def _drop_source_cache() -> None:
@@ -235,6 +236,19 @@ class GuiApp:
         self._source_cache_timer.setInterval(10 * 60 * 1000)
         self._source_cache_timer.timeout.connect(_drop_source_cache)
         self._source_cache_timer.start()
+        self._backup_soon()
+        self._backup_timer = QTimer()
+        self._backup_timer.setInterval(BACKUP_CHECK_EVERY_MS)
+        self._backup_timer.timeout.connect(self._backup_soon)
+        self._backup_timer.start()
+
+    def _backup_soon(self) -> None:
+        """The daily backup, on the DB worker: the GUI thread never waits for the copy."""
+
+        def failed(exc: BaseException) -> None:
+            log.warning("daily backup failed: %s", exc)
+
+        self.runner.db(self.services.backup_if_due, None, failed)
 
     def _sync_job(self) -> None:
         if not self.services.accounts.accounts():

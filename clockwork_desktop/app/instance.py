@@ -18,26 +18,9 @@ from typing import Any
 from PySide6.QtCore import QSocketNotifier
 
 from clockwork_desktop.infra.paths import ensure_private_dir
+from clockwork_desktop.infra.running import socket_path
 
 MESSAGE = b"picker\n"
-_UNIX_PATH_MAX = 100
-
-
-def socket_path(data_dir: Path) -> Path:
-    """A short path in a directory only this user can enter."""
-    tag = f"{zlib.crc32(str(data_dir).encode()):08x}"
-    runtime = os.environ.get("XDG_RUNTIME_DIR")
-    candidates = [Path(runtime)] if runtime else []
-    candidates.append(data_dir)
-    for folder in candidates:
-        path = folder / f"clockwork-desktop-{tag}.sock"
-        if folder.is_dir() and len(str(path)) < _UNIX_PATH_MAX:
-            return path
-    private = Path("/tmp") / f"clockwork-desktop-{os.getuid()}"  # noqa: S108 - 0700, checked
-    private.mkdir(mode=0o700, exist_ok=True)
-    if private.stat().st_uid != os.getuid() or private.stat().st_mode & 0o077:
-        raise OSError(f"{private} is not private to this user")
-    return private / f"{tag}.sock"
 
 
 class SingleInstance:

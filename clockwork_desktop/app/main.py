@@ -33,7 +33,11 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_timesheet_window(base)
     extra = {}
-    if args.command not in commands.HANDLERS:
+    if args.command in ("doctor", "backups", "restore"):
+        from clockwork_desktop.cli.maintenance import MAINTENANCE_HANDLERS
+
+        extra = MAINTENANCE_HANDLERS
+    elif args.command not in commands.HANDLERS:
         from clockwork_desktop.cli.jira_commands import JIRA_HANDLERS
 
         extra = JIRA_HANDLERS

@@ -17,7 +17,9 @@ if TYPE_CHECKING:
     from clockwork_desktop.core.export import Table
     from clockwork_desktop.core.ports import CredentialStore, JiraConnector
     from clockwork_desktop.core.probe import ProbeReport
+    from clockwork_desktop.infra.backup import BackupInfo, Backups
     from clockwork_desktop.services.accounts import AccountService
+    from clockwork_desktop.services.health import HealthService
     from clockwork_desktop.services.issues import IssueService
     from clockwork_desktop.services.sync import SyncService
     from clockwork_desktop.services.timesheet import TimesheetService
@@ -48,7 +50,7 @@ class AppServices:
     def store(self) -> SqliteStore:
         self._db = open_database(self.data_dir)
         self.notices.extend(self._db.notices)
-        return SqliteStore(self._db.conn, self._db.path)
+        return SqliteStore(self._db.conn, self._db.path, now=self.clock.now)
 
     @cached_property
     def zone(self) -> ZoneInfo:
@@ -137,6 +139,80 @@ class AppServices:
             )
         finally:
             client.close()
+
+    @cached_property
+    def health(self) -> HealthService:
+        import platform
+        import sys
+
+        from clockwork_desktop import __version__
+        from clockwork_desktop.infra.db.migrations import SCHEMA_VERSION
+        from clockwork_desktop.infra.health_probes import MachineHealth
+        from clockwork_desktop.services.health import HealthService
+
+        facts = {
+            "version": __version__,
+            "python": platform.python_version(),
+            "platform": f"{platform.system()} {platform.release()} ({sys.platform})",
+            "schema": SCHEMA_VERSION,
+        }
+        return HealthService(
+            self.store, MachineHealth(self.data_dir), self.accounts, self.clock.now, facts
+        )
+
+    # -- backups: the file is copied by its own connection, so any thread may take one ------
+
+    @cached_property
+    def backups(self) -> Backups:
+        from clockwork_desktop.infra.backup import Backups
+
+        return Backups(self.data_dir)
+
+    def backup_if_due(self) -> BackupInfo | None:
+        """A daily copy when the newest is a day old (one directory listing when it is not)."""
+        return self.backups.take_if_due(self.clock.now())
+
+    def backup_now(self) -> BackupInfo:
+        return self.backups.take(self.clock.now())
+
+    def restore_backup(self, name: str) -> Path:
+        """Replace the database with backup ``name``; the current file is kept aside.
+
+        Refused while the tray app or a sync elsewhere has the database open: either would go
+        on writing to the file that was moved aside.
+        """
+        from clockwork_desktop.core.errors import OperationError
+        from clockwork_desktop.infra.lock import FileSyncLock
+        from clockwork_desktop.infra.running import tray_app_running
+
+        self.backups.find(name)
+        if tray_app_running(self.data_dir):
+            raise OperationError(
+                "Clockwork Desktop is running with this data folder. Quit it (Quit in its "
+                "menu), then restore again. Nothing was changed."
+            )
+        lock = FileSyncLock(self.data_dir / "sync.lock")
+        if not lock.acquire():
+            raise OperationError(
+                "Another Clockwork Desktop process is syncing with this data folder. Wait "
+                "until it finishes (or quit it), then restore again. Nothing was changed."
+            )
+        try:
+            self.close()
+            for cached in (
+                "store",
+                "zone",
+                "tracker",
+                "accounts",
+                "sync",
+                "issues",
+                "health",
+                "timesheets",
+            ):
+                self.__dict__.pop(cached, None)
+            return self.backups.restore(name, self.clock.now())
+        finally:
+            lock.release()
 
     def set_ca_bundle(self, site: str, path: str) -> None:
         """Trust the CAs in ``path`` (checked first) for ``site``, from its sign-in on."""

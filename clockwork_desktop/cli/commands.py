@@ -27,6 +27,10 @@ class CliServices(Protocol):
     @property
     def notices(self) -> list[str]: ...
 
+    def backup_if_due(self) -> object:
+        """Take the daily backup when the newest is older than a day."""
+        ...
+
 
 Handler = Callable[[argparse.Namespace, CliServices], int]
 
@@ -186,11 +190,28 @@ def run_named(name: str, args: argparse.Namespace, services: CliServices) -> int
     return run(args, services, extra={})
 
 
+# Commands that change the database take the daily backup after they succeed, when one is due.
+WRITE_COMMANDS = frozenset(
+    {"start", "stop", "resume", "discard", "log", "edit", "delete", "sync", "import", "login"}
+    | {"logout", "rounding"}
+)
+
+
+def _backup_if_due(services: CliServices) -> None:
+    try:
+        services.backup_if_due()
+    except ClockworkError as exc:  # the command itself matters more than today's copy
+        log.warning("daily backup skipped: %s", exc)
+        services.notices.append(str(exc))
+
+
 def run(args: argparse.Namespace, services: CliServices, extra: dict[str, Handler]) -> int:
     """Run one command; map our errors to exit codes with the message on stderr."""
     handler = extra.get(args.command) or HANDLERS[args.command]
     try:
         code = handler(args, services)
+        if args.command in WRITE_COMMANDS:
+            _backup_if_due(services)
     except ClockworkError as exc:
         log.info("%s failed: %s", args.command, exc)
         print(f"clockwork-desktop: {output.clean(exc)}", file=sys.stderr)

@@ -209,6 +209,34 @@ def _timesheet(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--offline", action="store_true", help="use saved data; do not ask Jira")
 
 
+def _doctor(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "doctor", help="check keyring, accounts, sync, database, disk and backups (exit 1: act)"
+    )
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true")
+    out.add_argument(
+        "--report",
+        action="store_true",
+        help="a redacted report for support: no tokens, emails, comments or summaries",
+    )
+    p.add_argument("--offline", action="store_true", help="do not contact Jira")
+
+
+def _backups(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("backups", help="list the daily database backups (the last 7 are kept)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--now", action="store_true", help="take a backup now")
+
+
+def _restore(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "restore", help="put a backup in place of the database (the current file is kept)"
+    )
+    p.add_argument("name", metavar="NAME", help="a backup's name, as listed by `backups`")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+
 SubcommandBuilder = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
 COMMANDS: dict[str, SubcommandBuilder] = {
@@ -232,6 +260,9 @@ COMMANDS: dict[str, SubcommandBuilder] = {
     "rounding": _rounding,
     "timesheet": _timesheet,
     "check-jira": _check_jira,
+    "doctor": _doctor,
+    "backups": _backups,
+    "restore": _restore,
 }
 
 

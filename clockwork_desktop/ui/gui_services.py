@@ -9,6 +9,7 @@ if TYPE_CHECKING:  # types only: the tray must not pay for importing the sync en
     from clockwork_desktop.core.export import Table
     from clockwork_desktop.core.ports import SettingsStore
     from clockwork_desktop.services.accounts import AccountService
+    from clockwork_desktop.services.health import HealthService
     from clockwork_desktop.services.issues import IssueService
     from clockwork_desktop.services.sync import SyncService
     from clockwork_desktop.services.timesheet import TimesheetService
@@ -35,6 +36,9 @@ class GuiServices(Protocol):
 
     @property
     def settings(self) -> SettingsStore: ...
+
+    @property
+    def health(self) -> HealthService: ...
 
     def data_version(self) -> int: ...
 

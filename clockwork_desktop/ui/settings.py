@@ -1,4 +1,5 @@
-"""Settings: accounts, sync, rounding (with a live preview), working time, idle, reminders."""
+"""Settings: accounts, sync, rounding (with a live preview), working time, idle, reminders,
+and the Health page."""
 
 from __future__ import annotations
 
@@ -64,6 +65,12 @@ class SettingsDialog(QDialog):
         tabs.addTab(self._accounts_tab(), "Accounts")
         tabs.addTab(self._time_tab(), "Time")
         tabs.addTab(self._general_tab(), "General")
+        from clockwork_desktop.ui.health import HealthPage
+
+        self.health = HealthPage(services, runner, self)
+        tabs.addTab(self.health, "Health")
+        tabs.currentChanged.connect(self._tab_shown)
+        self.tabs = tabs
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -190,6 +197,10 @@ class SettingsDialog(QDialog):
         return page
 
     # -- behaviour --------------------------------------------------------------------------
+
+    def _tab_shown(self, index: int) -> None:
+        if self.tabs.widget(index) is self.health and self.health.report is None:
+            self.health.run_checks()
 
     def _current_policy(self) -> RoundingPolicy:
         accounts = self._services.accounts.accounts()

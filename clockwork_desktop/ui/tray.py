@@ -24,6 +24,7 @@ from clockwork_desktop.core.models import Account, AwayPeriod, Entry, JiraIssue
 from clockwork_desktop.core.timer import HEARTBEAT_INTERVAL_S
 from clockwork_desktop.services.tracker import Status, UndoOffer, indicator
 from clockwork_desktop.ui.gui_services import GuiServices
+from clockwork_desktop.ui.health import copy_diagnostics
 from clockwork_desktop.ui.icons import state_icon
 from clockwork_desktop.ui.plaintext import tray_text
 from clockwork_desktop.ui.tasks import TaskRunner
@@ -283,6 +284,9 @@ class TrayController(QObject):
         self._sync_action = self._add("", self.sync_now)
         self._add("Settings…", lambda: self.open_settings())
         self._add("Open log folder", self.open_log_folder)
+        self._add(
+            "Copy diagnostics", lambda: copy_diagnostics(self.services, self.runner, self.notify)
+        )
         self.menu.addSeparator()
         self._add("Quit", lambda: QApplication.exit(0))
 

@@ -133,7 +133,15 @@ def _v4(db: Any) -> None:
     db.execute("ALTER TABLE entries ADD COLUMN breaks TEXT NOT NULL DEFAULT '[]'")
 
 
-MIGRATIONS: list[Callable[[Any], None]] = [_v1, _v2, _v3, _v4]
+def _v5(db: Any) -> None:
+    """When each entry first reached Jira, so service levels are measured, not guessed.
+
+    Entries synced before this version keep NULL: their first sync time was never recorded.
+    """
+    db["entries"].add_column("synced_utc", int)
+
+
+MIGRATIONS: list[Callable[[Any], None]] = [_v1, _v2, _v3, _v4, _v5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -80,10 +80,21 @@ def _breaks(entry: Entry) -> str:
     return json.dumps([[_ts(start), _ts(end)] for start, end in entry.breaks])
 
 
+def _wall_now() -> datetime:
+    return datetime.now(UTC)
+
+
 class SqliteStore:
-    def __init__(self, conn: sqlite3.Connection, path: Path | None = None) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        path: Path | None = None,
+        now: Callable[[], datetime] = _wall_now,
+    ) -> None:
         self._conn = conn
         self._path = path
+        # The app's clock: creation and first-sync instants feed the measured service levels.
+        self._now = now
         self._depth = 0
         # The tray uses one serial DB worker, but the GUI may read too: serialise access.
         self._lock = threading.RLock()
@@ -154,7 +165,7 @@ class SqliteStore:
     # -- EntryRepository --------------------------------------------------------------------
 
     def add(self, new: NewEntry) -> Entry:
-        now = int(datetime.now(UTC).timestamp())
+        now = int(self._now().timestamp())
         if new.uuid:
             entry_uuid = new.uuid
         else:
@@ -199,8 +210,9 @@ class SqliteStore:
             "UPDATE entries SET issue_key = ?, account = ?, start_utc = ?, end_utc = ?, "
             "start_offset_s = ?, end_offset_s = ?, tz = ?, comment = ?, revision = ?, "
             "synced_revision = ?, sync_state = ?, worklog_ids = ?, error = ?, last_seen_utc = ?, "
-            "needs_review = ?, deleted = ?, remote_meta = ?, breaks = ?, updated_utc = ? "
-            "WHERE id = ?",
+            "needs_review = ?, deleted = ?, remote_meta = ?, breaks = ?, updated_utc = ?, "
+            "synced_utc = CASE WHEN ? = 'synced' THEN coalesce(synced_utc, ?) "
+            "ELSE synced_utc END WHERE id = ?",
             (
                 entry.issue_key,
                 entry.account,
@@ -220,7 +232,9 @@ class SqliteStore:
                 int(entry.deleted),
                 meta_text,
                 _breaks(entry),
-                int(datetime.now(UTC).timestamp()),
+                int(self._now().timestamp()),
+                entry.sync_state.value,
+                int(self._now().timestamp()),
                 entry.id,
             ),
         )
@@ -291,6 +305,53 @@ class SqliteStore:
             "SELECT sync_state, count(*) FROM entries WHERE end_utc IS NOT NULL GROUP BY sync_state"
         ).fetchall()
         return {state: count for state, count in rows}
+
+    # -- health -----------------------------------------------------------------------------
+
+    def oldest_pending(self) -> tuple[datetime, str, int] | None:
+        """When the longest-waiting closed entry became ready to send, its issue, and how many
+        entries wait in all."""
+        row = self._exec(
+            "SELECT max(end_utc, coalesce(created_utc, end_utc)) AS ready, issue_key, "
+            "count(*) OVER () FROM entries WHERE sync_state = 'pending' AND end_utc IS NOT NULL "
+            "ORDER BY ready LIMIT 1"
+        ).fetchone()
+        if row is None:
+            return None
+        ready = _dt(row[0])
+        assert ready is not None
+        return ready, str(row[1]), int(row[2])
+
+    def keys_in_state(self, state: SyncState, limit: int = 20) -> list[str]:
+        rows = self._exec(
+            "SELECT DISTINCT issue_key FROM entries WHERE sync_state = ? ORDER BY issue_key "
+            "LIMIT ?",
+            (state.value, limit),
+        ).fetchall()
+        return [str(r[0]) for r in rows]
+
+    def sync_delays(self, since: datetime) -> list[tuple[datetime, datetime | None]]:
+        """(ready, first synced) for local entries ready since ``since``; ready is when the
+        entry was stopped, or when it was made if it was logged afterwards."""
+        rows = self._exec(
+            "SELECT max(end_utc, coalesce(created_utc, end_utc)) AS ready, synced_utc "
+            "FROM entries WHERE end_utc IS NOT NULL AND sync_state != 'remote' "
+            "AND (synced_utc IS NOT NULL OR sync_state != 'synced') AND ready >= ? "
+            "ORDER BY ready",
+            (_ts(since),),
+        ).fetchall()
+        return [(_dt(r[0]), _dt(r[1])) for r in rows]  # type: ignore[misc]
+
+    def integrity_problems(self) -> list[str]:
+        """``PRAGMA quick_check``'s findings; empty when the file is sound."""
+        rows = self._exec("PRAGMA quick_check(20)").fetchall()
+        found = [str(r[0]) for r in rows]
+        return [] if found == ["ok"] else found
+
+    def size_bytes(self) -> int:
+        pages = self._exec("PRAGMA page_count").fetchone()[0]
+        size = self._exec("PRAGMA page_size").fetchone()[0]
+        return int(pages) * int(size)
 
     def heartbeat(self, entry_id: int, at: datetime) -> None:
         self._exec("UPDATE entries SET last_seen_utc = ? WHERE id = ?", (_ts(at), entry_id))
