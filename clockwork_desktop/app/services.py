@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from clockwork_desktop.core.probe import ProbeReport
     from clockwork_desktop.infra.backup import BackupInfo, Backups
     from clockwork_desktop.services.accounts import AccountService
+    from clockwork_desktop.services.conflicts import ConflictService
     from clockwork_desktop.services.health import HealthService
     from clockwork_desktop.services.issues import IssueService
     from clockwork_desktop.services.sync import SyncService
@@ -105,6 +106,12 @@ class AppServices:
         return SyncService(
             self.store, self.accounts, self.clock, FileSyncLock(self.data_dir / "sync.lock")
         )
+
+    @cached_property
+    def conflicts(self) -> ConflictService:
+        from clockwork_desktop.services.conflicts import ConflictService
+
+        return ConflictService(self.store, self.accounts, self.clock)
 
     @cached_property
     def issues(self) -> IssueService:

@@ -14,6 +14,7 @@ from clockwork_desktop.core.errors import InputError
 from clockwork_desktop.core.models import TOKEN_ENV_VAR, JiraIssue
 from clockwork_desktop.core.probe import ProbeReport
 from clockwork_desktop.services.accounts import AccountService
+from clockwork_desktop.services.conflicts import ConflictService
 from clockwork_desktop.services.issues import IssueService
 from clockwork_desktop.services.sync import SyncService, summarise
 
@@ -35,6 +36,9 @@ class JiraCliServices(CliServices, Protocol):
     def set_ca_bundle(self, site: str, path: str) -> None: ...
 
     def check_jira(self, account_name: str | None, issue_key: str) -> ProbeReport: ...
+
+    @property
+    def conflicts(self) -> ConflictService: ...
 
 
 def _svc(s: CliServices) -> JiraCliServices:
@@ -211,6 +215,23 @@ def cmd_import(args: argparse.Namespace, s: CliServices) -> int:
     return 0
 
 
+def cmd_resolve(args: argparse.Namespace, s: CliServices) -> int:
+    conflicts = _svc(s).conflicts
+    if args.mine:
+        entry = conflicts.keep_mine(args.id)
+        print(f"#{entry.id} {entry.issue_key}: your version goes to Jira at the next sync.")
+    elif args.retry:
+        entry = conflicts.retry(args.id)
+        print(f"#{entry.id} {entry.issue_key}: sent again at the next sync.")
+    else:
+        taken = conflicts.take_jiras(args.id)
+        if taken is None:
+            print(f"#{args.id}: deleted here, as it was in Jira.")
+        else:
+            print(f"#{taken.id} {taken.issue_key}: now as in Jira.")
+    return 0
+
+
 def cmd_check_jira(args: argparse.Namespace, s: CliServices) -> int:
     report = _svc(s).check_jira(args.account, args.issue)
     if args.json:
@@ -276,4 +297,5 @@ JIRA_HANDLERS: dict[str, Handler] = {
     "import": cmd_import,
     "rounding": cmd_rounding,
     "check-jira": cmd_check_jira,
+    "resolve": cmd_resolve,
 }

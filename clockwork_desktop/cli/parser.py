@@ -168,6 +168,17 @@ def _import(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--account", metavar="NAME")
 
 
+def _resolve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "resolve", help="settle an entry Jira refused or disagrees on (see entries --json)"
+    )
+    p.add_argument("id", metavar="ID", type=_entry_id)
+    choice = p.add_mutually_exclusive_group(required=True)
+    choice.add_argument("--mine", action="store_true", help="send my version over Jira's")
+    choice.add_argument("--jira", action="store_true", help="take Jira's version here")
+    choice.add_argument("--retry", action="store_true", help="send a refused entry again")
+
+
 def _check_jira(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "check-jira",
@@ -260,6 +271,7 @@ COMMANDS: dict[str, SubcommandBuilder] = {
     "rounding": _rounding,
     "timesheet": _timesheet,
     "check-jira": _check_jira,
+    "resolve": _resolve,
     "doctor": _doctor,
     "backups": _backups,
     "restore": _restore,

@@ -240,6 +240,10 @@ class SyncStore(EntryRepository, SettingsStore, Protocol):
 
     def requeue_failed(self, account: str) -> int: ...
 
+    def needing_attention(self) -> list[Entry]:
+        """Failed and conflict entries, oldest first."""
+        ...
+
     def cache_issues(self, account: str, issues: list[JiraIssue], *, mine: bool) -> None: ...
 
 

@@ -174,3 +174,10 @@ def test_sync_reports_a_worklog_deleted_in_jira_as_a_conflict(tmp_path: Path) ->
         assert "deleted in Jira" in report["errors"][0]["message"]
         entries = json.loads(run(tmp_path, "entries", "--date", "2026-03-05", "--json").stdout)
         assert entries[0]["sync_state"] == "conflict"
+        resolved = run(tmp_path, "resolve", str(entries[0]["id"]), "--mine")
+        assert resolved.returncode == 0, resolved.stderr
+        assert json.loads(run(tmp_path, "sync", "--json").stdout)["created"] == 1
+        assert len(site.worklogs_of("PROJ-1")) == 1
+        again = run(tmp_path, "resolve", str(entries[0]["id"]), "--jira")
+        assert again.returncode == 1
+        assert "synced, not conflict" in again.stderr

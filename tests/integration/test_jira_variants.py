@@ -237,3 +237,45 @@ def test_a_feed_that_does_not_move_stops_with_an_error(tmp_path: Path) -> None:
             assert any("did not move" in p.message for p in report.errors)
         finally:
             app.close()
+
+
+# -- settling conflicts --------------------------------------------------------------------
+
+
+def test_keep_mine_sends_this_computers_version_over_a_change_in_jira(
+    app: AppServices, site: FakeJira
+) -> None:
+    entry = log(app, "PROJ-1", 30, comment="mine")
+    app.sync.sync()
+    (worklog,) = alices(site)
+    site.edit_worklog(worklog.id, seconds=7200)
+    assert app.sync.sync().conflicts == 1
+    assert [p.entry.id for p in app.conflicts.problems()] == [entry.id]
+    app.conflicts.keep_mine(entry.id)
+    report = app.sync.sync()
+    assert (report.updated, report.conflicts) == (1, 0)
+    (after,) = alices(site)
+    assert after.seconds == 30 * 60
+    assert app.conflicts.problems() == []
+
+
+def test_take_jiras_copies_the_worklog_or_follows_its_deletion(
+    app: AppServices, site: FakeJira
+) -> None:
+    changed = log(app, "PROJ-1", 30, comment="mine")
+    deleted = log(app, "PROJ-2", 20, time(11, 0))
+    app.sync.sync()
+    (worklog,) = alices(site, "PROJ-1")
+    site.edit_worklog(worklog.id, seconds=5400)
+    (gone,) = alices(site, "PROJ-2")
+    site.delete_worklog(gone.id)
+    assert app.sync.sync().conflicts == 2
+    taken = app.conflicts.take_jiras(changed.id)
+    assert taken is not None
+    assert taken.duration_seconds(taken.started_at) == 5400
+    assert taken.sync_state is SyncState.SYNCED
+    assert app.conflicts.take_jiras(deleted.id) is None
+    assert app.store.get(deleted.id) is None
+    report = app.sync.sync()
+    assert (report.created, report.updated, report.deleted, report.conflicts) == (0, 0, 0, 0)
+    assert len(alices(site, "PROJ-1")) == 1

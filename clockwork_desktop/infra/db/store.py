@@ -597,6 +597,9 @@ class SqliteStore:
             params += (_ts(since),)
         return self._many(where + " ORDER BY start_utc", params)
 
+    def needing_attention(self) -> list[Entry]:
+        return self._many("sync_state IN ('failed', 'conflict') AND deleted = 0 ORDER BY start_utc")
+
     def requeue_failed(self, account: str) -> int:
         """The user asked to try refused entries again, and lost writes Jira held twice."""
         cursor = self._exec(
