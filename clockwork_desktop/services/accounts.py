@@ -116,7 +116,9 @@ class AccountService:
             # At sign-in a refusal means a wrong token or email, not one that stopped working.
             what = "email and API token" if email else "personal access token"
             where = (
-                "Make an API token at id.atlassian.com › Security › API tokens."
+                "Make an API token at id.atlassian.com › Security › API tokens. Choose "
+                "“Create API token”, not “with scopes”: a token with scopes works only through "
+                "Atlassian's API gateway, never with the site's own address."
                 if email
                 else "Make one in Jira under your profile › Personal Access Tokens."
             )
