@@ -23,6 +23,7 @@ from clockwork_desktop.core.errors import (
 )
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import Account, SyncState
+from clockwork_desktop.core.ports import HealthEnvironment, HealthStore
 from clockwork_desktop.core.tokens import redact
 
 log = get_logger(__name__)
@@ -41,38 +42,6 @@ SERVICE_LEVEL_PROMISE = (
 )
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-
-
-class HealthStore(Protocol):
-    def count_by_state(self) -> dict[str, int]: ...
-
-    def oldest_pending(self) -> tuple[datetime, str, int] | None: ...
-
-    def keys_in_state(self, state: SyncState, limit: int = 20) -> list[str]: ...
-
-    def sync_delays(self, since: datetime) -> list[tuple[datetime, datetime | None]]: ...
-
-    def integrity_problems(self) -> list[str]: ...
-
-    def size_bytes(self) -> int: ...
-
-    def get_setting(self, key: str, default: Any = None) -> Any: ...
-
-
-class HealthEnvironment(Protocol):
-    """What only the adapters can see: the keyring, the disk, the backups."""
-
-    def keyring_backend(self) -> str | None:
-        """The keyring's name, or None when there is no usable one."""
-        ...
-
-    def env_token_set(self) -> bool: ...
-
-    def free_bytes(self) -> int: ...
-
-    def newest_backup(self) -> tuple[str, datetime] | None: ...
-
-    def backup_count(self) -> int: ...
 
 
 class AccountProbe(Protocol):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import NamedTuple, Protocol
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from clockwork_desktop.core.clock import Clock
@@ -24,7 +24,7 @@ from clockwork_desktop.core.errors import InputError, JiraError, NotFoundError, 
 from clockwork_desktop.core.jira_format import to_epoch_ms
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import Account, JiraUser, RemoteWorklog
-from clockwork_desktop.core.ports import JiraPort, SettingsStore
+from clockwork_desktop.core.ports import JiraPort, TimesheetStore
 from clockwork_desktop.core.timesheet import (
     WeekGrid,
     WorkingTime,
@@ -51,42 +51,6 @@ Progress = Callable[[int, int, str], None]
 
 class Cancelled(OperationError):
     """The user pressed Cancel while a team week was loading."""
-
-
-class TimesheetStore(SettingsStore, Protocol):
-    def upsert_remote_worklogs(self, account: str, rows: Sequence[Sequence[object]]) -> None: ...
-
-    def delete_remote_worklogs(self, account: str, ids: Sequence[str]) -> None: ...
-
-    def known_issue_keys(self, account: str, issue_ids: Sequence[str]) -> dict[str, str]: ...
-
-    def remote_worklogs_between(
-        self, account: str, start: datetime, end: datetime, authors: Sequence[str] | None = None
-    ) -> list[WorklogRecord]: ...
-
-    def feed_cursor(self, account: str, feed: str) -> tuple[int | None, int | None]: ...
-
-    def set_feed_cursor(self, account: str, feed: str, since_ms: int, fetched_utc: int) -> None: ...
-
-    def save_team(
-        self, name: str, kind: str, ref: str, members: Sequence[Sequence[str]], account: str
-    ) -> None: ...
-
-    def teams(self) -> list[tuple[str, str, str, list[tuple[str, ...]], str]]: ...
-
-    def seeded_authors(self, account: str, week: str) -> set[str]: ...
-
-    def mark_seeded(
-        self, account: str, week: str, authors: Sequence[str], fetched_utc: int
-    ) -> None: ...
-
-    def issue_summaries(self, keys: Sequence[str]) -> dict[str, str]: ...
-
-    def cache_version(self) -> int: ...
-
-    def cached_grid(self, key: str) -> tuple[int, str] | None: ...
-
-    def save_grid(self, key: str, version: int, data: str) -> None: ...
 
 
 class Member(NamedTuple):
