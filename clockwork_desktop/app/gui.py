@@ -18,6 +18,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
+from clockwork_desktop import __version__
 from clockwork_desktop.app.services import AppServices
 from clockwork_desktop.core.durations import format_duration
 from clockwork_desktop.core.errors import ClockworkError
@@ -89,6 +90,7 @@ class GuiApp:
         app = QApplication.instance() or QApplication(argv)
         assert isinstance(app, QApplication)
         app.setApplicationName("Clockwork Desktop")
+        app.setApplicationVersion(__version__)
         app.setQuitOnLastWindowClosed(False)
         app.setWindowIcon(app_icon())
         from clockwork_desktop.app.instance import SingleInstance
@@ -167,7 +169,10 @@ class GuiApp:
         if dialog.choice == "demo":
             import subprocess
 
-            subprocess.Popen([sys.executable, "-m", "clockwork_desktop", "--demo"])
+            # A bundle's executable is the app itself; from source it is Python.
+            frozen = getattr(sys, "frozen", False)
+            me = [sys.executable] if frozen else [sys.executable, "-m", "clockwork_desktop"]
+            subprocess.Popen([*me, "--demo"])
             QApplication.exit(0)
         elif dialog.choice == "signed_in":
             self._sync_soon()

@@ -22,6 +22,11 @@ def main(argv: list[str] | None = None) -> int:
     if argv is None:
         argv = sys.argv[1:]
     args = build_parser(argv).parse_args(argv)
+    if args.self_test:
+        # Before the data folder is chosen: the self-test never touches the user's files.
+        from clockwork_desktop.app.selftest import run_self_test
+
+        return run_self_test()
     base = data_dir(args.data_dir)
     on_first_use(lambda: _setup_logging(base))
     if args.command is None:

@@ -314,6 +314,11 @@ def build_parser(
     parser.add_argument(
         "--demo", action="store_true", help="try the app with a throwaway demo Jira and data"
     )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check that this installation works (on throwaway data) and exit",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     wanted = _command_in(argv, known) if argv is not None else None
     if argv is not None and wanted is None and not _asks_for_help_or_command(argv):
@@ -334,7 +339,7 @@ def _asks_for_help_or_command(argv: Sequence[str]) -> bool:
         if word == "--data-dir":
             skip = True
             continue
-        if word.startswith("--data-dir=") or word in ("--demo",):
+        if word.startswith("--data-dir=") or word in ("--demo", "--self-test"):
             continue
         return True
     return False

@@ -36,14 +36,16 @@ def desktop() -> Iterator[Desktop]:
 class App:
     """The real app in a subprocess, on the test desktop."""
 
-    def __init__(self, desk: Desktop, data: Path) -> None:
+    def __init__(self, desk: Desktop, data: Path, command: list[str] | None = None) -> None:
         self.desk = desk
         self.data = data
+        # From source by default; a built bundle's executable for the bundle check.
+        self.command = command or [sys.executable, "-m", "clockwork_desktop"]
         self.proc: subprocess.Popen[bytes] | None = None
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "clockwork_desktop", "--data-dir", str(self.data), *args],
+            [*self.command, "--data-dir", str(self.data), *args],
             env=self.desk.env,
             capture_output=True,
             text=True,
@@ -64,7 +66,7 @@ class App:
         ready.unlink(missing_ok=True)
         env = {**self.desk.env, "CLOCKWORK_READY_FILE": str(ready)}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "clockwork_desktop", "--data-dir", str(self.data)],
+            [*self.command, "--data-dir", str(self.data)],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
