@@ -8,6 +8,7 @@ format a request or its headers into a message.
 from __future__ import annotations
 
 import json
+import math
 import random
 import ssl
 import threading
@@ -54,6 +55,14 @@ BASE_DELAY_S = 2.0
 MAX_DELAY_S = 30.0
 # Waiting longer than this inside one sync would freeze it; report and retry on schedule.
 MAX_WAIT_S = 60.0
+# A Retry-After beyond a day is nonsense (or `inf`): report it as a day.
+MAX_RETRY_AFTER_S = 86400.0
+# One request, its retries and waits included, never takes longer than this: a server that
+# drips its answer a byte at a time never trips the read timeout, and the sync lock is held.
+REQUEST_DEADLINE_S = 120.0
+# Jira's largest honest answers (a page of 1000 worklogs with long comments) are a few MB;
+# a bigger body is read no further, so a hostile server cannot fill our memory.
+MAX_BODY_BYTES = 16 * 1024 * 1024
 JITTER = (0.7, 1.3)
 LIST_BATCH = 1000  # /worklog/list takes at most 1000 ids
 KEY_BATCH = 500
@@ -78,6 +87,14 @@ def ssl_context(ca_bundle: str | None) -> ssl.SSLContext:
                 context = httpx.create_ssl_context()
             _SSL_CONTEXTS[ca_bundle] = context
         return context
+
+
+class _Overdue(Exception):
+    """The request's deadline passed while its answer was still arriving."""
+
+
+class _TooLarge(Exception):
+    """The answer grew past the size limit."""
 
 
 class _BearerAuth(httpx.Auth):
@@ -158,10 +175,14 @@ class JiraClient:
         jitter: Callable[[float, float], float] = random.uniform,
         on_auth_failure: Callable[[], None] | None = None,
         transport: httpx.BaseTransport | None = None,
+        deadline_s: float = REQUEST_DEADLINE_S,
+        max_body_bytes: int = MAX_BODY_BYTES,
     ) -> None:
         self.url = normalise_site_url(url)
         self.deployment = deployment
         self._sleep = sleep
+        self._deadline_s = deadline_s
+        self._max_body_bytes = max_body_bytes
         self._jitter = jitter
         self._on_auth_failure = on_auth_failure
         self._blocked = False
@@ -204,13 +225,16 @@ class JiraClient:
     # -- transport --------------------------------------------------------------------------
 
     def _delay(self, attempt: int, retry_after: str | None) -> float:
+        """Seconds to wait before the next attempt: always finite, never negative."""
         if retry_after:
             try:
-                wait = max(0.0, float(retry_after))
-            except ValueError:
+                wait = float(retry_after)
+            except ValueError:  # an HTTP date, or garbage
                 wait = BASE_DELAY_S
-            # Never sooner than Jira asked; jitter only adds.
-            return wait * self._jitter(1.0, JITTER[1])
+            if math.isnan(wait) or wait < 0:
+                wait = BASE_DELAY_S
+            # Never sooner than Jira asked; jitter only adds. `inf` and 1e400 become the cap.
+            return min(wait, MAX_RETRY_AFTER_S) * self._jitter(1.0, JITTER[1])
         base = min(BASE_DELAY_S * 2.0**attempt, MAX_DELAY_S)
         return base * self._jitter(*JITTER)
 
@@ -222,16 +246,28 @@ class JiraClient:
         params: dict[str, Any] | None = None,
         body: Any = None,
     ) -> Any:
-        """Send one request with Jira's retry rules; return the decoded JSON (or None)."""
+        """Send one request with Jira's retry rules; return the decoded JSON (or None).
+
+        The whole call, retries and waits included, ends by the deadline; each wait is capped.
+        """
         if self._blocked:
             raise JiraAuthError(
                 f"Jira at {self.url} refused the sign-in earlier; sign in again with a new token."
             )
         idempotent = method != "POST"
+        deadline = time.monotonic() + self._deadline_s
         attempt = 0
+
+        def may_wait(wait: float) -> bool:
+            return (
+                attempt < MAX_RETRIES
+                and wait <= MAX_WAIT_S * JITTER[1]
+                and time.monotonic() + wait < deadline
+            )
+
         while True:
             try:
-                response = self._http.request(method, path, params=params, json=body)
+                status, headers, content = self._exchange(method, path, params, body, deadline)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.ProxyError) as exc:
                 raise JiraUnreachableError(
                     f"Cannot reach Jira at {self.url} ({type(exc).__name__}). Check the network "
@@ -239,57 +275,100 @@ class JiraClient:
                 ) from None
             except httpx.UnsupportedProtocol:
                 raise JiraUnreachableError(f"Cannot talk to {self.url}.") from None
-            except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-                if idempotent and attempt < MAX_RETRIES:
-                    self._sleep(self._delay(attempt, None))
+            except (
+                httpx.TimeoutException,
+                httpx.NetworkError,
+                httpx.RemoteProtocolError,
+                httpx.DecodingError,
+                _Overdue,
+            ) as exc:
+                overdue = isinstance(exc, _Overdue) or time.monotonic() >= deadline
+                wait = self._delay(attempt, None)
+                if idempotent and not overdue and may_wait(wait):
+                    self._sleep(wait)
                     attempt += 1
                     continue
+                why = (
+                    f"did not finish answering within {self._deadline_s:g} s"
+                    if overdue
+                    else f"stopped answering ({type(exc).__name__})"
+                )
                 if not idempotent:
                     raise JiraOutcomeUnknownError(
-                        f"No answer from Jira to {method} {path} ({type(exc).__name__}); "
-                        "it will be checked before trying again."
+                        f"Jira {why} to {method} {path}; it will be checked before trying again."
                     ) from None
-                raise JiraUnreachableError(
-                    f"Jira at {self.url} stopped answering ({type(exc).__name__})."
-                ) from None
-            status = response.status_code
-            if status == 429 or (status == 503 and idempotent):
-                retry_after = response.headers.get("Retry-After")
-                wait = self._delay(attempt, retry_after)
-                if attempt >= MAX_RETRIES or wait > MAX_WAIT_S * JITTER[1]:
+                raise JiraUnreachableError(f"Jira at {self.url} {why}.") from None
+            except _TooLarge:
+                message = (
+                    f"Jira's reply to {method} {path} is larger than "
+                    f"{self._max_body_bytes // 1024} KiB; it was not read."
+                )
+                if method == "POST":
+                    raise JiraOutcomeUnknownError(message) from None
+                raise JiraProtocolError(message) from None
+            if status == 429 or (status >= 500 and idempotent):
+                wait = self._delay(attempt, headers.get("Retry-After"))
+                if may_wait(wait):
+                    log.info("Jira answered %d; waiting %.1f s before retrying", status, wait)
+                    self._sleep(wait)
+                    attempt += 1
+                    continue
+                if status in (429, 503):
+                    reason = headers.get("RateLimit-Reason", "")
                     raise JiraRateLimitedError(
-                        f"Jira is busy ({status}, {response.headers.get('RateLimit-Reason', '')}"
-                        f"); try again in {int(wait)} s.".replace(", )", ")"),
+                        f"Jira is busy ({status}, {reason}); try again in {int(wait)} s.".replace(
+                            ", )", ")"
+                        ),
                         wait,
                     )
-                log.info("Jira answered %d; waiting %.1f s before retrying", status, wait)
-                self._sleep(wait)
-                attempt += 1
-                continue
-            if status >= 500:
-                if idempotent and attempt < MAX_RETRIES:
-                    self._sleep(self._delay(attempt, response.headers.get("Retry-After")))
-                    attempt += 1
-                    continue
-                if not idempotent:
-                    raise JiraOutcomeUnknownError(
-                        f"Jira answered {status} to {method} {path}; it will be checked before "
-                        "trying again."
-                    )
                 raise JiraUnreachableError(f"Jira at {self.url} has a problem (HTTP {status}).")
-            return self._decode(method, path, response)
+            if status >= 500:
+                raise JiraOutcomeUnknownError(
+                    f"Jira answered {status} to {method} {path}; it will be checked before "
+                    "trying again."
+                )
+            return self._decode(method, path, status, headers, content)
 
-    def _body(self, response: httpx.Response) -> Any:
+    def _exchange(
+        self, method: str, path: str, params: Any, body: Any, deadline: float
+    ) -> tuple[int, httpx.Headers, bytes]:
+        """One attempt: the status, headers and (decoded) body, read no further than the size
+        limit and no later than the deadline."""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise _Overdue
+        timeout = httpx.Timeout(
+            min(READ_TIMEOUT_S, remaining), connect=min(CONNECT_TIMEOUT_S, remaining)
+        )
+        request = self._http.build_request(method, path, params=params, json=body, timeout=timeout)
+        response = self._http.send(request, stream=True)
         try:
-            return response.json()
-        except ValueError:
-            return response.text
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():  # decompressed: a gzip bomb counts in full
+                size += len(chunk)
+                if size > self._max_body_bytes:
+                    if response.status_code >= 400:
+                        break  # the start of an error page says enough
+                    raise _TooLarge
+                if time.monotonic() > deadline:
+                    raise _Overdue
+                chunks.append(chunk)
+            return response.status_code, response.headers, b"".join(chunks)
+        finally:
+            response.close()
 
-    def _decode(self, method: str, path: str, response: httpx.Response) -> Any:
-        status = response.status_code
-        if status == 401 or (
-            status == 403 and response.headers.get("X-Authentication-Denied-Reason")
-        ):
+    @staticmethod
+    def _body(content: bytes) -> Any:
+        try:
+            return json.loads(content)
+        except (ValueError, RecursionError):
+            return content.decode("utf-8", errors="replace")
+
+    def _decode(
+        self, method: str, path: str, status: int, headers: httpx.Headers, content: bytes
+    ) -> Any:
+        if status == 401 or (status == 403 and headers.get("X-Authentication-Denied-Reason")):
             self._blocked = True
             if self._on_auth_failure is not None:
                 self._on_auth_failure()
@@ -301,16 +380,20 @@ class JiraClient:
         if 300 <= status < 400:
             raise JiraRefusedError(
                 status,
-                f"Jira redirected {path} to {response.headers.get('Location', '?')}: check the "
-                "site address.",
+                f"Jira redirected {path} to {headers.get('Location', '?')}: check the site "
+                "address.",
             )
         if status >= 400:
-            raise JiraRefusedError(status, error_message(status, self._body(response)))
-        if status == 204 or not response.content:
+            try:
+                message = error_message(status, self._body(content))
+            except (TypeError, AttributeError, ValueError):
+                message = f"HTTP {status}"
+            raise JiraRefusedError(status, message)
+        if status == 204 or not content:
             return None
         try:
-            return response.json()
-        except (ValueError, json.JSONDecodeError):
+            return json.loads(content)
+        except (ValueError, RecursionError):  # not JSON, bad UTF-8, or nested past the parser
             message = f"Jira sent a reply to {method} {path} that is not JSON."
             if method == "POST":
                 raise JiraOutcomeUnknownError(message) from None
