@@ -3,35 +3,51 @@ defects 5 and 10): real HTTP on 127.0.0.1, short injected limits so each test ta
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import json
 import math
 import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
 
 import pytest
 
 from clockwork_desktop.core.errors import (
+    ClockworkError,
     JiraError,
     JiraOutcomeUnknownError,
     JiraProtocolError,
     JiraRateLimitedError,
     JiraUnreachableError,
 )
+from clockwork_desktop.core.models import Entry
 from clockwork_desktop.infra.jira.client import JITTER, MAX_WAIT_S, JiraClient
+from tests.conftest import FakeClock
 from tests.support.badserver import BadServer, Reply, json_reply
-from tests.support.jira import Sleeps
+from tests.support.jira import Sleeps, make_app
 
 DEADLINE_S = 1.0
 LIMIT = 1024 * 1024
 
 
-def client(server: BadServer, sleeps: Sleeps | None = None, **kwargs: float) -> JiraClient:
+def client(
+    server: BadServer,
+    sleeps: Sleeps | None = None,
+    *,
+    deployment: str = "datacenter",
+    deadline_s: float = DEADLINE_S,
+) -> JiraClient:
     return JiraClient(
         server.base_url,
         auth_kind="bearer",
         email=None,
         token="test-token",
-        deployment="datacenter",
+        deployment=deployment,
         sleep=sleeps or Sleeps(),
-        **{"deadline_s": DEADLINE_S, "max_body_bytes": LIMIT, **kwargs},  # type: ignore[arg-type]
+        deadline_s=deadline_s,
+        max_body_bytes=LIMIT,
     )
 
 
@@ -98,3 +114,102 @@ def test_a_huge_error_body_still_gives_a_readable_refusal() -> None:
     reply = Reply(400, {"Content-Type": "text/plain"}, huge=50 * 1024 * 1024)
     with BadServer(lambda _m, _p: reply) as server, pytest.raises(JiraError):
         client(server).issue("PROJ-1")
+
+
+# -- wrong JSON types (defect 10) ---------------------------------------------------------------
+
+CALLS: dict[str, Callable[[JiraClient], object]] = {
+    "search": lambda j: j.search("assignee = currentUser()"),
+    "issue": lambda j: j.issue("PROJ-1"),
+    "pick_issues": lambda j: j.pick_issues("proj"),
+    "group_members": lambda j: j.group_members("team-a"),
+    "find_users": lambda j: j.find_users("al"),
+    "worklog_feed": lambda j: j.worklog_feed("updated", 0),
+    "worklogs_by_ids": lambda j: j.worklogs_by_ids(["1", "2"]),
+    "worklogs_of": lambda j: j.worklogs_of("PROJ-1"),
+    "issue_keys": lambda j: j.issue_keys(["10001"]),
+    "myself": lambda j: j.myself(),
+    "get_worklog": lambda j: j.get_worklog("PROJ-1", "1"),
+}
+WORKLOG = {"id": "1", "started": "2026-03-09T09:00:00.000+0000", "timeSpentSeconds": 60}
+WRONG_TYPES = [
+    {"issues": {"a": 1}},
+    {"issues": 5, "total": 1},
+    {"issues": [{"key": "PROJ-1"}], "total": "many", "nextPageToken": {}},
+    {"issues": [{"key": "PROJ-1", "fields": {"updated": "9999-12-31T23:59:59.000-1400"}}]},
+    {"values": "x", "isLast": False},
+    {"values": 7, "total": "x"},
+    {"values": [{"worklogId": None, "updatedTime": "soon"}], "until": [], "lastPage": 0},
+    {"sections": "x"},
+    {"sections": [{"issues": {"key": "PROJ-1"}}]},
+    {"worklogs": {}, "total": "1"},
+    {"worklogs": [{**WORKLOG, "timeSpentSeconds": 1e400}], "total": None},
+    {"worklogs": [{**WORKLOG, "properties": [{"key": {}}]}]},
+    {"worklogs": [{**WORKLOG, "comment": {"content": [{"content": [None]}]}}]},
+    {**WORKLOG, "started": 20260309, "author": "alice"},
+    {"accountId": ["x"], "displayName": {"a": 1}, "timeZone": 5, "emailAddress": []},
+    [None, 1, "x", [], {}],
+    "a string",
+    None,
+    12,
+]
+
+
+def _wrong(body: object) -> Callable[[str, str], Reply]:
+    text = json.dumps(body)
+    return lambda _method, _path: json_reply(text)
+
+
+@pytest.mark.parametrize("name", sorted(CALLS))
+@pytest.mark.parametrize("body", WRONG_TYPES, ids=[str(i) for i in range(len(WRONG_TYPES))])
+@pytest.mark.parametrize("deployment", ["cloud", "datacenter"])
+def test_wrong_json_types_give_a_protocol_error(name: str, body: object, deployment: str) -> None:
+    with BadServer(_wrong(body)) as server:
+        jira = client(server, deployment=deployment)
+        with contextlib.suppress(JiraProtocolError):  # classified: what we want
+            CALLS[name](jira)
+        assert len(server.requests) < 50  # no endless paging over a page that never ends
+
+
+def _jira_that_answers(body: object) -> Callable[[str, str], Reply]:
+    """Signs Alice in properly, then answers every other request with ``body``."""
+
+    def answer(_method: str, path: str) -> Reply:
+        if path.endswith("/serverInfo"):
+            return json_reply('{"deploymentType": "Cloud", "version": "1001.0.0"}')
+        if path.endswith("/myself"):
+            return json_reply('{"accountId": "acc-alice", "displayName": "Alice"}')
+        return json_reply(json.dumps(body))
+
+    return answer
+
+
+def _what_the_user_made(entry: Entry) -> tuple[object, ...]:
+    return (entry.issue_key, entry.started_at, entry.ended_at, entry.comment, entry.deleted)
+
+
+@pytest.mark.parametrize("body", WRONG_TYPES[::3], ids=[str(i) for i in range(0, 19, 3)])
+def test_wrong_json_types_never_change_a_local_entry(
+    tmp_path: Path, clock: FakeClock, memory_keyring: object, body: object
+) -> None:
+    with BadServer(_jira_that_answers(body)) as server:
+        app = make_app(tmp_path / "data", clock)
+        app.accounts.login(server.base_url, "alice-token", email="alice@example.com")
+        made = [
+            app.tracker.log_time("PROJ-1", 3600, day=date(2026, 3, 6), start_time=dt.time(h))
+            for h in (9, 11)
+        ]
+        before = [_what_the_user_made(e) for e in made]
+        report = app.sync.sync()
+        assert report.errors  # each problem is reported, none raised
+        assert not report.created
+        # Either a valid (empty) answer or a classified error; any other exception fails here.
+        with contextlib.suppress(ClockworkError):
+            app.sync.import_worklogs(None, date(2026, 3, 2), date(2026, 3, 8))
+        with contextlib.suppress(ClockworkError):
+            team = app.timesheets.resolve_team(group="team-a")
+            app.timesheets.team_week(team, [date(2026, 3, 2) + dt.timedelta(d) for d in range(7)])
+        after = [_what_the_user_made(app.tracker.get(e.id)) for e in made]
+        assert after == before
+        assert all(app.tracker.get(e.id).sync_state != "synced" for e in made)
+        app.close()

@@ -13,7 +13,8 @@ import random
 import ssl
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -109,10 +110,48 @@ class _BearerAuth(httpx.Auth):
         return "_BearerAuth(<hidden>)"
 
 
-def _worklog(data: Any) -> RemoteWorklog:
+# What reading a JSON value of the wrong shape raises: a missing key, a list where an object
+# belongs, text where a number belongs, a date past year 9999, nesting deeper than the stack.
+_MALFORMED = (
+    KeyError,
+    IndexError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    OverflowError,
+    RecursionError,
+)
+
+
+@contextmanager
+def _reading(what: str) -> Iterator[None]:
+    """Turns a wrong JSON shape met while reading ``what`` into a JiraProtocolError."""
     try:
+        yield
+    except _MALFORMED as exc:
+        detail = str(exc)[:200]  # the server chose this text: keep it short
+        raise JiraProtocolError(
+            f"Jira sent {what} we cannot read ({type(exc).__name__}: {detail})."
+        ) from exc
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _items(value: Any) -> list[Any]:
+    """A JSON array, or a TypeError (a string or an object would iterate as something else)."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise TypeError(f"expected a list, not {type(value).__name__}")
+    return value
+
+
+def _worklog(data: Any) -> RemoteWorklog:
+    with _reading("a worklog"):
         author = data.get("author") or {}
-        props = {p["key"]: p.get("value") for p in data.get("properties") or []}
+        props = {str(p["key"]): p.get("value") for p in data.get("properties") or []}
         return RemoteWorklog(
             id=str(data["id"]),
             issue_id=str(data.get("issueId", "")),
@@ -124,28 +163,24 @@ def _worklog(data: Any) -> RemoteWorklog:
             properties=props,
             author_name=str(author.get("displayName") or ""),
         )
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise JiraProtocolError(f"Jira sent a worklog we cannot read ({exc}).") from exc
 
 
 def _user(data: Any) -> JiraUser:
     """Cloud users have an accountId; Data Center users a key (stable) and a name (the
     username, which JQL takes)."""
-    try:
+    with _reading("a user"):
         name = data.get("name")
         return JiraUser(
             account_id=str(data.get("accountId") or data.get("key") or data["name"]),
             display_name=str(data.get("displayName") or ""),
-            time_zone=data.get("timeZone"),
-            email=data.get("emailAddress"),
+            time_zone=_text(data.get("timeZone")),
+            email=_text(data.get("emailAddress")),
             name=None if data.get("accountId") or not name else str(name),
         )
-    except (KeyError, AttributeError, TypeError) as exc:
-        raise JiraProtocolError(f"Jira sent a user we cannot read ({exc}).") from exc
 
 
 def _issue(data: Any) -> JiraIssue:
-    try:
+    with _reading("an issue"):
         fields = data.get("fields") or {}
         status = fields.get("status") or {}
         category = (status.get("statusCategory") or {}).get("key", "")
@@ -157,8 +192,6 @@ def _issue(data: Any) -> JiraIssue:
             done=category == "done",
             updated=parse_jira_time(updated) if updated else None,
         )
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise JiraProtocolError(f"Jira sent an issue we cannot read ({exc}).") from exc
 
 
 class JiraClient:
@@ -507,11 +540,9 @@ class JiraClient:
             params = {**extra, **self._expand(), "startAt": start_at, "maxResults": WORKLOG_PAGE}
             data = self.request("GET", f"{self.api}/issue/{issue_key}/worklog", params=params)
             pages += 1
-            try:
-                page = [_worklog(w) for w in data["worklogs"]]
-                total = int(data.get("total", len(page)))
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                raise JiraProtocolError(f"Jira's worklog list is incomplete ({exc}).") from exc
+            with _reading("a list of worklogs"):
+                page = [_worklog(w) for w in _items(data["worklogs"])]
+                total = int(data.get("total") or len(page))
             found.extend(page)
             start_at += len(page)
             if not page or start_at >= total:
@@ -557,17 +588,18 @@ class JiraClient:
                 data = self.request("GET", f"{self.api}/search", params=params)
             if not isinstance(data, dict):
                 raise JiraProtocolError("Jira's search answer is not an object.")
-            page = data.get("issues") or []
-            found.extend(page)
-            if not page:
-                break
-            if self.deployment == "cloud":
-                token = data.get("nextPageToken")
-                if not token or token in seen:
+            with _reading("search results"):
+                page = _items(data.get("issues"))
+                found.extend(page)
+                if not page:
                     break
-                seen.add(token)
-            elif len(found) >= int(data.get("total", 0)):
-                break
+                if self.deployment == "cloud":
+                    token = _text(data.get("nextPageToken"))
+                    if not token or token in seen:
+                        break
+                    seen.add(token)
+                elif len(found) >= int(data.get("total") or 0):
+                    break
         return found[:limit]
 
     def search(self, jql: str, limit: int = 100) -> list[JiraIssue]:
@@ -587,11 +619,12 @@ class JiraClient:
             params={"query": text, "showSubTasks": "true", "showSubTaskParent": "true"},
         )
         found: dict[str, JiraIssue] = {}
-        for section in data.get("sections") or []:
-            for item in section.get("issues") or []:
-                key = str(item.get("key", ""))
-                if key and key not in found:
-                    found[key] = JiraIssue(key=key, summary=str(item.get("summaryText") or ""))
+        with _reading("issue picker results"):
+            for section in _items(data.get("sections")):
+                for item in _items(section.get("issues")):
+                    key = str(item.get("key", ""))
+                    if key and key not in found:
+                        found[key] = JiraIssue(key=key, summary=str(item.get("summaryText") or ""))
         return list(found.values())[:limit]
 
     # -- team timesheets ---------------------------------------------------------------------
@@ -599,11 +632,9 @@ class JiraClient:
     def worklog_feed(self, kind: str, since_ms: int) -> tuple[list[tuple[str, int]], int, bool]:
         """One page of /worklog/updated or /worklog/deleted: (id, ms) pairs, until, last page."""
         data = self.request("GET", f"{self.api}/worklog/{kind}", params={"since": since_ms})
-        try:
-            values = [(str(v["worklogId"]), int(v["updatedTime"])) for v in data["values"]]
+        with _reading(f"a /worklog/{kind} page"):
+            values = [(str(v["worklogId"]), int(v["updatedTime"])) for v in _items(data["values"])]
             until, last = int(data.get("until", since_ms)), bool(data.get("lastPage", True))
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise JiraProtocolError(f"Jira's worklog feed is incomplete ({exc}).") from exc
         if not last and until <= since_ms:
             # A full page whose values share one `updatedTime` leaves `until` at `since`: asking
             # again would return the same page forever (reference notes §10b.6).
@@ -629,10 +660,8 @@ class JiraClient:
             batch = issue_ids[start : start + KEY_BATCH]
             jql = f"id in ({','.join(batch)})"
             for issue in self._search_pages(jql, ["key"], len(batch), len(batch)):
-                try:
+                with _reading("an issue's key"):
                     keys[str(issue["id"])] = str(issue["key"])
-                except (KeyError, TypeError) as exc:
-                    raise JiraProtocolError(f"Jira sent an issue without a key ({exc}).") from exc
         return keys
 
     def group_members(self, group: str) -> list[JiraUser]:
@@ -651,14 +680,15 @@ class JiraClient:
             )
             if not isinstance(data, dict):
                 raise JiraProtocolError("Jira's group member list is not an object.")
-            values = data.get("values") or []
-            members.extend(_user(u) for u in values)
-            if not values:
-                return members
-            is_last = data.get("isLast")
-            if is_last is None:  # no flag: the total, else a short page, says it is the end
-                total = data.get("total")
-                is_last = len(members) >= int(total) if total is not None else len(values) < 50
+            with _reading("a page of group members"):
+                values = _items(data.get("values") or [])
+                members.extend(_user(u) for u in values)
+                if not values:
+                    return members
+                is_last = data.get("isLast")
+                if is_last is None:  # no flag: the total, else a short page, says it is the end
+                    total = data.get("total")
+                    is_last = len(members) >= int(total) if total is not None else len(values) < 50
             if is_last:
                 return members
 
