@@ -213,3 +213,23 @@ def test_wrong_json_types_never_change_a_local_entry(
         assert after == before
         assert all(app.tracker.get(e.id).sync_state != "synced" for e in made)
         app.close()
+
+
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [
+        ("worklogs_of", {"worklogs": [WORKLOG], "total": 10**9}),
+        ("group_members", {"values": [{"accountId": "acc-bob"}], "isLast": False}),
+    ],
+)
+def test_a_list_that_repeats_its_page_forever_is_noticed(name: str, body: object) -> None:
+    text = json.dumps(body)
+
+    def answer(_method: str, _path: str) -> Reply:
+        # The old client paged on forever; give up after a while so it fails, not hangs.
+        return json_reply(text) if len(server.requests) < 100 else Reply(404)
+
+    with BadServer(answer) as server:
+        with pytest.raises(JiraProtocolError, match="same page"):
+            CALLS[name](client(server))
+        assert len(server.requests) == 2

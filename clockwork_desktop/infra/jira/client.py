@@ -13,7 +13,7 @@ import random
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -68,6 +68,8 @@ JITTER = (0.7, 1.3)
 LIST_BATCH = 1000  # /worklog/list takes at most 1000 ids
 KEY_BATCH = 500
 WORKLOG_PAGE = 1000  # asked for; the server may answer fewer (Data Center: 20 by default)
+# More pages than any real list has (20 000 worklogs on one issue at Data Center's 20 a page).
+MAX_PAGES = 1000
 
 
 _SSL_CONTEXTS: dict[str | None, ssl.SSLContext] = {}
@@ -96,6 +98,27 @@ class _Overdue(Exception):
 
 class _TooLarge(Exception):
     """The answer grew past the size limit."""
+
+
+class _Pages:
+    """Notices a list that never ends: a page holding nothing we have not seen, or more pages
+    than any real list has. Without this a server could keep a sync paging forever."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.count = 0
+        self._seen: set[str] = set()
+
+    def add(self, ids: Iterable[str]) -> None:
+        self.count += 1
+        fresh = set(ids)
+        if fresh and fresh <= self._seen:
+            raise JiraProtocolError(f"Jira sent the same page of {self.what} again.")
+        if self.count >= MAX_PAGES:
+            raise JiraProtocolError(
+                f"Jira's list of {self.what} did not end after {MAX_PAGES} pages."
+            )
+        self._seen |= fresh
 
 
 class _BearerAuth(httpx.Auth):
@@ -535,18 +558,19 @@ class JiraClient:
         page with startAt until `total` (reference notes §10b.2).
         """
         found: list[RemoteWorklog] = []
-        start_at = pages = 0
+        start_at = 0
+        pages = _Pages(f"worklogs of {issue_key}")
         while True:
             params = {**extra, **self._expand(), "startAt": start_at, "maxResults": WORKLOG_PAGE}
             data = self.request("GET", f"{self.api}/issue/{issue_key}/worklog", params=params)
-            pages += 1
             with _reading("a list of worklogs"):
                 page = [_worklog(w) for w in _items(data["worklogs"])]
                 total = int(data.get("total") or len(page))
+            pages.add(w.id for w in page)
             found.extend(page)
             start_at += len(page)
             if not page or start_at >= total:
-                return found, pages
+                return found, pages.count
 
     def worklogs_of(self, issue_key: str) -> list[RemoteWorklog]:
         return self._worklog_pages(issue_key, {})[0]
@@ -667,6 +691,7 @@ class JiraClient:
     def group_members(self, group: str) -> list[JiraUser]:
         """Every member, people who left included: their worklogs stay in past weeks."""
         members: list[JiraUser] = []
+        pages = _Pages(f"members of {group}")
         while True:
             data = self.request(
                 "GET",
@@ -681,8 +706,9 @@ class JiraClient:
             if not isinstance(data, dict):
                 raise JiraProtocolError("Jira's group member list is not an object.")
             with _reading("a page of group members"):
-                values = _items(data.get("values") or [])
-                members.extend(_user(u) for u in values)
+                values = [_user(u) for u in _items(data.get("values"))]
+                pages.add(u.account_id for u in values)
+                members.extend(values)
                 if not values:
                     return members
                 is_last = data.get("isLast")
