@@ -106,7 +106,7 @@ def growth(openings: int, switches: int) -> None:
         tray = TrayController(services, runner, use_tray=False)
 
         def open_menu() -> None:
-            tray.rebuild_menu()
+            tray.update_menu()
             tray.menu.popup(tray.menu.pos())
             app.processEvents()
             tray.menu.hide()

@@ -130,7 +130,7 @@ class SelfTest:
         runner = TaskRunner()
         controller = TrayController(self.services, runner, use_tray=False)
         try:
-            controller.rebuild_menu()
+            controller.update_menu()
             texts = [a.text() for a in controller.menu.actions() if not a.isSeparator()]
         finally:
             controller.shutdown()

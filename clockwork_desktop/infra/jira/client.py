@@ -8,11 +8,13 @@ format a request or its headers into a message.
 from __future__ import annotations
 
 import json
+import math
 import random
 import ssl
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -54,10 +56,20 @@ BASE_DELAY_S = 2.0
 MAX_DELAY_S = 30.0
 # Waiting longer than this inside one sync would freeze it; report and retry on schedule.
 MAX_WAIT_S = 60.0
+# A Retry-After beyond a day is nonsense (or `inf`): report it as a day.
+MAX_RETRY_AFTER_S = 86400.0
+# One request, its retries and waits included, never takes longer than this: a server that
+# drips its answer a byte at a time never trips the read timeout, and the sync lock is held.
+REQUEST_DEADLINE_S = 120.0
+# Jira's largest honest answers (a page of 1000 worklogs with long comments) are a few MB;
+# a bigger body is read no further, so a hostile server cannot fill our memory.
+MAX_BODY_BYTES = 16 * 1024 * 1024
 JITTER = (0.7, 1.3)
 LIST_BATCH = 1000  # /worklog/list takes at most 1000 ids
 KEY_BATCH = 500
 WORKLOG_PAGE = 1000  # asked for; the server may answer fewer (Data Center: 20 by default)
+# More pages than any real list has (20 000 worklogs on one issue at Data Center's 20 a page).
+MAX_PAGES = 1000
 
 
 _SSL_CONTEXTS: dict[str | None, ssl.SSLContext] = {}
@@ -80,6 +92,35 @@ def ssl_context(ca_bundle: str | None) -> ssl.SSLContext:
         return context
 
 
+class _Overdue(Exception):
+    """The request's deadline passed while its answer was still arriving."""
+
+
+class _TooLarge(Exception):
+    """The answer grew past the size limit."""
+
+
+class _Pages:
+    """Notices a list that never ends: a page holding nothing we have not seen, or more pages
+    than any real list has. Without this a server could keep a sync paging forever."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.count = 0
+        self._seen: set[str] = set()
+
+    def add(self, ids: Iterable[str]) -> None:
+        self.count += 1
+        fresh = set(ids)
+        if fresh and fresh <= self._seen:
+            raise JiraProtocolError(f"Jira sent the same page of {self.what} again.")
+        if self.count >= MAX_PAGES:
+            raise JiraProtocolError(
+                f"Jira's list of {self.what} did not end after {MAX_PAGES} pages."
+            )
+        self._seen |= fresh
+
+
 class _BearerAuth(httpx.Auth):
     def __init__(self, token: str) -> None:
         self._token = token
@@ -92,10 +133,48 @@ class _BearerAuth(httpx.Auth):
         return "_BearerAuth(<hidden>)"
 
 
-def _worklog(data: Any) -> RemoteWorklog:
+# What reading a JSON value of the wrong shape raises: a missing key, a list where an object
+# belongs, text where a number belongs, a date past year 9999, nesting deeper than the stack.
+_MALFORMED = (
+    KeyError,
+    IndexError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    OverflowError,
+    RecursionError,
+)
+
+
+@contextmanager
+def _reading(what: str) -> Iterator[None]:
+    """Turns a wrong JSON shape met while reading ``what`` into a JiraProtocolError."""
     try:
+        yield
+    except _MALFORMED as exc:
+        detail = str(exc)[:200]  # the server chose this text: keep it short
+        raise JiraProtocolError(
+            f"Jira sent {what} we cannot read ({type(exc).__name__}: {detail})."
+        ) from exc
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _items(value: Any) -> list[Any]:
+    """A JSON array, or a TypeError (a string or an object would iterate as something else)."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise TypeError(f"expected a list, not {type(value).__name__}")
+    return value
+
+
+def _worklog(data: Any) -> RemoteWorklog:
+    with _reading("a worklog"):
         author = data.get("author") or {}
-        props = {p["key"]: p.get("value") for p in data.get("properties") or []}
+        props = {str(p["key"]): p.get("value") for p in data.get("properties") or []}
         return RemoteWorklog(
             id=str(data["id"]),
             issue_id=str(data.get("issueId", "")),
@@ -107,28 +186,24 @@ def _worklog(data: Any) -> RemoteWorklog:
             properties=props,
             author_name=str(author.get("displayName") or ""),
         )
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise JiraProtocolError(f"Jira sent a worklog we cannot read ({exc}).") from exc
 
 
 def _user(data: Any) -> JiraUser:
     """Cloud users have an accountId; Data Center users a key (stable) and a name (the
     username, which JQL takes)."""
-    try:
+    with _reading("a user"):
         name = data.get("name")
         return JiraUser(
             account_id=str(data.get("accountId") or data.get("key") or data["name"]),
             display_name=str(data.get("displayName") or ""),
-            time_zone=data.get("timeZone"),
-            email=data.get("emailAddress"),
+            time_zone=_text(data.get("timeZone")),
+            email=_text(data.get("emailAddress")),
             name=None if data.get("accountId") or not name else str(name),
         )
-    except (KeyError, AttributeError, TypeError) as exc:
-        raise JiraProtocolError(f"Jira sent a user we cannot read ({exc}).") from exc
 
 
 def _issue(data: Any) -> JiraIssue:
-    try:
+    with _reading("an issue"):
         fields = data.get("fields") or {}
         status = fields.get("status") or {}
         category = (status.get("statusCategory") or {}).get("key", "")
@@ -140,8 +215,6 @@ def _issue(data: Any) -> JiraIssue:
             done=category == "done",
             updated=parse_jira_time(updated) if updated else None,
         )
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise JiraProtocolError(f"Jira sent an issue we cannot read ({exc}).") from exc
 
 
 class JiraClient:
@@ -158,10 +231,14 @@ class JiraClient:
         jitter: Callable[[float, float], float] = random.uniform,
         on_auth_failure: Callable[[], None] | None = None,
         transport: httpx.BaseTransport | None = None,
+        deadline_s: float = REQUEST_DEADLINE_S,
+        max_body_bytes: int = MAX_BODY_BYTES,
     ) -> None:
         self.url = normalise_site_url(url)
         self.deployment = deployment
         self._sleep = sleep
+        self._deadline_s = deadline_s
+        self._max_body_bytes = max_body_bytes
         self._jitter = jitter
         self._on_auth_failure = on_auth_failure
         self._blocked = False
@@ -209,13 +286,16 @@ class JiraClient:
     # -- transport --------------------------------------------------------------------------
 
     def _delay(self, attempt: int, retry_after: str | None) -> float:
+        """Seconds to wait before the next attempt: always finite, never negative."""
         if retry_after:
             try:
-                wait = max(0.0, float(retry_after))
-            except ValueError:
+                wait = float(retry_after)
+            except ValueError:  # an HTTP date, or garbage
                 wait = BASE_DELAY_S
-            # Never sooner than Jira asked; jitter only adds.
-            return wait * self._jitter(1.0, JITTER[1])
+            if math.isnan(wait) or wait < 0:
+                wait = BASE_DELAY_S
+            # Never sooner than Jira asked; jitter only adds. `inf` and 1e400 become the cap.
+            return min(wait, MAX_RETRY_AFTER_S) * self._jitter(1.0, JITTER[1])
         base = min(BASE_DELAY_S * 2.0**attempt, MAX_DELAY_S)
         return base * self._jitter(*JITTER)
 
@@ -227,16 +307,28 @@ class JiraClient:
         params: dict[str, Any] | None = None,
         body: Any = None,
     ) -> Any:
-        """Send one request with Jira's retry rules; return the decoded JSON (or None)."""
+        """Send one request with Jira's retry rules; return the decoded JSON (or None).
+
+        The whole call, retries and waits included, ends by the deadline; each wait is capped.
+        """
         if self._blocked:
             raise JiraAuthError(
                 f"Jira at {self.url} refused the sign-in earlier; sign in again with a new token."
             )
         idempotent = method != "POST"
+        deadline = time.monotonic() + self._deadline_s
         attempt = 0
+
+        def may_wait(wait: float) -> bool:
+            return (
+                attempt < MAX_RETRIES
+                and wait <= MAX_WAIT_S * JITTER[1]
+                and time.monotonic() + wait < deadline
+            )
+
         while True:
             try:
-                response = self._http.request(method, path, params=params, json=body)
+                status, headers, content = self._exchange(method, path, params, body, deadline)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.ProxyError) as exc:
                 raise JiraUnreachableError(
                     f"Cannot reach Jira at {self.url} ({type(exc).__name__}). Check the network "
@@ -244,57 +336,100 @@ class JiraClient:
                 ) from None
             except httpx.UnsupportedProtocol:
                 raise JiraUnreachableError(f"Cannot talk to {self.url}.") from None
-            except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-                if idempotent and attempt < MAX_RETRIES:
-                    self._sleep(self._delay(attempt, None))
+            except (
+                httpx.TimeoutException,
+                httpx.NetworkError,
+                httpx.RemoteProtocolError,
+                httpx.DecodingError,
+                _Overdue,
+            ) as exc:
+                overdue = isinstance(exc, _Overdue) or time.monotonic() >= deadline
+                wait = self._delay(attempt, None)
+                if idempotent and not overdue and may_wait(wait):
+                    self._sleep(wait)
                     attempt += 1
                     continue
+                why = (
+                    f"did not finish answering within {self._deadline_s:g} s"
+                    if overdue
+                    else f"stopped answering ({type(exc).__name__})"
+                )
                 if not idempotent:
                     raise JiraOutcomeUnknownError(
-                        f"No answer from Jira to {method} {path} ({type(exc).__name__}); "
-                        "it will be checked before trying again."
+                        f"Jira {why} to {method} {path}; it will be checked before trying again."
                     ) from None
-                raise JiraUnreachableError(
-                    f"Jira at {self.url} stopped answering ({type(exc).__name__})."
-                ) from None
-            status = response.status_code
-            if status == 429 or (status == 503 and idempotent):
-                retry_after = response.headers.get("Retry-After")
-                wait = self._delay(attempt, retry_after)
-                if attempt >= MAX_RETRIES or wait > MAX_WAIT_S * JITTER[1]:
+                raise JiraUnreachableError(f"Jira at {self.url} {why}.") from None
+            except _TooLarge:
+                message = (
+                    f"Jira's reply to {method} {path} is larger than "
+                    f"{self._max_body_bytes // 1024} KiB; it was not read."
+                )
+                if method == "POST":
+                    raise JiraOutcomeUnknownError(message) from None
+                raise JiraProtocolError(message) from None
+            if status == 429 or (status >= 500 and idempotent):
+                wait = self._delay(attempt, headers.get("Retry-After"))
+                if may_wait(wait):
+                    log.info("Jira answered %d; waiting %.1f s before retrying", status, wait)
+                    self._sleep(wait)
+                    attempt += 1
+                    continue
+                if status in (429, 503):
+                    reason = headers.get("RateLimit-Reason", "")
                     raise JiraRateLimitedError(
-                        f"Jira is busy ({status}, {response.headers.get('RateLimit-Reason', '')}"
-                        f"); try again in {int(wait)} s.".replace(", )", ")"),
+                        f"Jira is busy ({status}, {reason}); try again in {int(wait)} s.".replace(
+                            ", )", ")"
+                        ),
                         wait,
                     )
-                log.info("Jira answered %d; waiting %.1f s before retrying", status, wait)
-                self._sleep(wait)
-                attempt += 1
-                continue
-            if status >= 500:
-                if idempotent and attempt < MAX_RETRIES:
-                    self._sleep(self._delay(attempt, response.headers.get("Retry-After")))
-                    attempt += 1
-                    continue
-                if not idempotent:
-                    raise JiraOutcomeUnknownError(
-                        f"Jira answered {status} to {method} {path}; it will be checked before "
-                        "trying again."
-                    )
                 raise JiraUnreachableError(f"Jira at {self.url} has a problem (HTTP {status}).")
-            return self._decode(method, path, response)
+            if status >= 500:
+                raise JiraOutcomeUnknownError(
+                    f"Jira answered {status} to {method} {path}; it will be checked before "
+                    "trying again."
+                )
+            return self._decode(method, path, status, headers, content)
 
-    def _body(self, response: httpx.Response) -> Any:
+    def _exchange(
+        self, method: str, path: str, params: Any, body: Any, deadline: float
+    ) -> tuple[int, httpx.Headers, bytes]:
+        """One attempt: the status, headers and (decoded) body, read no further than the size
+        limit and no later than the deadline."""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise _Overdue
+        timeout = httpx.Timeout(
+            min(READ_TIMEOUT_S, remaining), connect=min(CONNECT_TIMEOUT_S, remaining)
+        )
+        request = self._http.build_request(method, path, params=params, json=body, timeout=timeout)
+        response = self._http.send(request, stream=True)
         try:
-            return response.json()
-        except ValueError:
-            return response.text
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():  # decompressed: a gzip bomb counts in full
+                size += len(chunk)
+                if size > self._max_body_bytes:
+                    if response.status_code >= 400:
+                        break  # the start of an error page says enough
+                    raise _TooLarge
+                if time.monotonic() > deadline:
+                    raise _Overdue
+                chunks.append(chunk)
+            return response.status_code, response.headers, b"".join(chunks)
+        finally:
+            response.close()
 
-    def _decode(self, method: str, path: str, response: httpx.Response) -> Any:
-        status = response.status_code
-        if status == 401 or (
-            status == 403 and response.headers.get("X-Authentication-Denied-Reason")
-        ):
+    @staticmethod
+    def _body(content: bytes) -> Any:
+        try:
+            return json.loads(content)
+        except (ValueError, RecursionError):
+            return content.decode("utf-8", errors="replace")
+
+    def _decode(
+        self, method: str, path: str, status: int, headers: httpx.Headers, content: bytes
+    ) -> Any:
+        if status == 401 or (status == 403 and headers.get("X-Authentication-Denied-Reason")):
             self._blocked = True
             if self._on_auth_failure is not None:
                 self._on_auth_failure()
@@ -306,16 +441,20 @@ class JiraClient:
         if 300 <= status < 400:
             raise JiraRefusedError(
                 status,
-                f"Jira redirected {path} to {response.headers.get('Location', '?')}: check the "
-                "site address.",
+                f"Jira redirected {path} to {headers.get('Location', '?')}: check the site "
+                "address.",
             )
         if status >= 400:
-            raise JiraRefusedError(status, error_message(status, self._body(response)))
-        if status == 204 or not response.content:
+            try:
+                message = error_message(status, self._body(content))
+            except (TypeError, AttributeError, ValueError):
+                message = f"HTTP {status}"
+            raise JiraRefusedError(status, message)
+        if status == 204 or not content:
             return None
         try:
-            return response.json()
-        except (ValueError, json.JSONDecodeError):
+            return json.loads(content)
+        except (ValueError, RecursionError):  # not JSON, bad UTF-8, or nested past the parser
             message = f"Jira sent a reply to {method} {path} that is not JSON."
             if method == "POST":
                 raise JiraOutcomeUnknownError(message) from None
@@ -425,20 +564,19 @@ class JiraClient:
         page with startAt until `total` (reference notes §10b.2).
         """
         found: list[RemoteWorklog] = []
-        start_at = pages = 0
+        start_at = 0
+        pages = _Pages(f"worklogs of {issue_key}")
         while True:
             params = {**extra, **self._expand(), "startAt": start_at, "maxResults": WORKLOG_PAGE}
             data = self.request("GET", f"{self.api}/issue/{issue_key}/worklog", params=params)
-            pages += 1
-            try:
-                page = [_worklog(w) for w in data["worklogs"]]
-                total = int(data.get("total", len(page)))
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                raise JiraProtocolError(f"Jira's worklog list is incomplete ({exc}).") from exc
+            with _reading("a list of worklogs"):
+                page = [_worklog(w) for w in _items(data["worklogs"])]
+                total = int(data.get("total") or len(page))
+            pages.add(w.id for w in page)
             found.extend(page)
             start_at += len(page)
             if not page or start_at >= total:
-                return found, pages
+                return found, pages.count
 
     def worklogs_of(self, issue_key: str) -> list[RemoteWorklog]:
         return self._worklog_pages(issue_key, {})[0]
@@ -480,17 +618,18 @@ class JiraClient:
                 data = self.request("GET", f"{self.api}/search", params=params)
             if not isinstance(data, dict):
                 raise JiraProtocolError("Jira's search answer is not an object.")
-            page = data.get("issues") or []
-            found.extend(page)
-            if not page:
-                break
-            if self.deployment == "cloud":
-                token = data.get("nextPageToken")
-                if not token or token in seen:
+            with _reading("search results"):
+                page = _items(data.get("issues"))
+                found.extend(page)
+                if not page:
                     break
-                seen.add(token)
-            elif len(found) >= int(data.get("total", 0)):
-                break
+                if self.deployment == "cloud":
+                    token = _text(data.get("nextPageToken"))
+                    if not token or token in seen:
+                        break
+                    seen.add(token)
+                elif len(found) >= int(data.get("total") or 0):
+                    break
         return found[:limit]
 
     def search(self, jql: str, limit: int = 100) -> list[JiraIssue]:
@@ -510,11 +649,12 @@ class JiraClient:
             params={"query": text, "showSubTasks": "true", "showSubTaskParent": "true"},
         )
         found: dict[str, JiraIssue] = {}
-        for section in data.get("sections") or []:
-            for item in section.get("issues") or []:
-                key = str(item.get("key", ""))
-                if key and key not in found:
-                    found[key] = JiraIssue(key=key, summary=str(item.get("summaryText") or ""))
+        with _reading("issue picker results"):
+            for section in _items(data.get("sections")):
+                for item in _items(section.get("issues")):
+                    key = str(item.get("key", ""))
+                    if key and key not in found:
+                        found[key] = JiraIssue(key=key, summary=str(item.get("summaryText") or ""))
         return list(found.values())[:limit]
 
     # -- team timesheets ---------------------------------------------------------------------
@@ -522,11 +662,9 @@ class JiraClient:
     def worklog_feed(self, kind: str, since_ms: int) -> tuple[list[tuple[str, int]], int, bool]:
         """One page of /worklog/updated or /worklog/deleted: (id, ms) pairs, until, last page."""
         data = self.request("GET", f"{self.api}/worklog/{kind}", params={"since": since_ms})
-        try:
-            values = [(str(v["worklogId"]), int(v["updatedTime"])) for v in data["values"]]
+        with _reading(f"a /worklog/{kind} page"):
+            values = [(str(v["worklogId"]), int(v["updatedTime"])) for v in _items(data["values"])]
             until, last = int(data.get("until", since_ms)), bool(data.get("lastPage", True))
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise JiraProtocolError(f"Jira's worklog feed is incomplete ({exc}).") from exc
         if not last and until <= since_ms:
             # A full page whose values share one `updatedTime` leaves `until` at `since`: asking
             # again would return the same page forever (reference notes §10b.6).
@@ -552,15 +690,14 @@ class JiraClient:
             batch = issue_ids[start : start + KEY_BATCH]
             jql = f"id in ({','.join(batch)})"
             for issue in self._search_pages(jql, ["key"], len(batch), len(batch)):
-                try:
+                with _reading("an issue's key"):
                     keys[str(issue["id"])] = str(issue["key"])
-                except (KeyError, TypeError) as exc:
-                    raise JiraProtocolError(f"Jira sent an issue without a key ({exc}).") from exc
         return keys
 
     def group_members(self, group: str) -> list[JiraUser]:
         """Every member, people who left included: their worklogs stay in past weeks."""
         members: list[JiraUser] = []
+        pages = _Pages(f"members of {group}")
         while True:
             data = self.request(
                 "GET",
@@ -574,14 +711,16 @@ class JiraClient:
             )
             if not isinstance(data, dict):
                 raise JiraProtocolError("Jira's group member list is not an object.")
-            values = data.get("values") or []
-            members.extend(_user(u) for u in values)
-            if not values:
-                return members
-            is_last = data.get("isLast")
-            if is_last is None:  # no flag: the total, else a short page, says it is the end
-                total = data.get("total")
-                is_last = len(members) >= int(total) if total is not None else len(values) < 50
+            with _reading("a page of group members"):
+                values = [_user(u) for u in _items(data.get("values"))]
+                pages.add(u.account_id for u in values)
+                members.extend(values)
+                if not values:
+                    return members
+                is_last = data.get("isLast")
+                if is_last is None:  # no flag: the total, else a short page, says it is the end
+                    total = data.get("total")
+                    is_last = len(members) >= int(total) if total is not None else len(values) < 50
             if is_last:
                 return members
 
