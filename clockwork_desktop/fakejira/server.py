@@ -230,6 +230,7 @@ class FakeJira:
         worklog_page: int | None = None,
         feed_page_size: int = 1000,
         search_page_limit: int | None = None,
+        auth_denial: str = "401",
     ) -> None:
         if mode not in ("cloud", "dc"):
             raise ValueError("mode is 'cloud' or 'dc'")
@@ -244,6 +245,8 @@ class FakeJira:
         if inline_properties not in ("accept", "drop", "refuse"):
             raise ValueError("inline_properties is 'accept', 'drop' or 'refuse'")
         self.inline_properties = inline_properties
+        # How a refused sign-in is answered: "401", "captcha" (403 + header) or "seraph200".
+        self.auth_denial = auth_denial
         # GET .../issue/{k}/worklog without maxResults: Data Center 9.x answers 20 worklogs
         # (sooperset/mcp-atlassian PR #1223: 68 -> 20, 4,035 -> 20); Cloud up to 5000.
         self.worklog_page = worklog_page or (20 if mode == "dc" else 5000)
@@ -580,6 +583,23 @@ class _Handler(BaseHTTPRequestHandler):
                 for user in jira.users.values():
                     if user.token == header[7:]:
                         return user
+            # After repeated failed logins Data Center asks for a CAPTCHA: 403 with
+            # X-Authentication-Denied-Reason; old servers answer 200 with X-Seraph-LoginReason:
+            # AUTHENTICATION_DENIED (reference notes §10b.11).
+            if jira.auth_denial == "captcha":
+                raise HttpError(
+                    403,
+                    "<html>CAPTCHA required</html>",
+                    {
+                        "X-Authentication-Denied-Reason": (
+                            f"CAPTCHA_CHALLENGE; login-url={jira.base_url}/login.jsp"
+                        )
+                    },
+                )
+            if jira.auth_denial == "seraph200":
+                raise HttpError(
+                    200, "<html>Log in</html>", {"X-Seraph-LoginReason": "AUTHENTICATION_DENIED"}
+                )
         raise unauthorized
 
     def _check_xsrf(self, method: str) -> None:

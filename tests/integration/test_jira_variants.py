@@ -279,3 +279,26 @@ def test_take_jiras_copies_the_worklog_or_follows_its_deletion(
     report = app.sync.sync()
     assert (report.created, report.updated, report.deleted, report.conflicts) == (0, 0, 0, 0)
     assert len(alices(site, "PROJ-1")) == 1
+
+
+@pytest.mark.parametrize("denial", ["captcha", "seraph200"])
+def test_data_center_login_challenges_block_the_account(tmp_path: Path, denial: str) -> None:
+    with FakeJira("dc", auth_denial=denial) as site:
+        seed(site)
+        app = make_app(tmp_path, FakeClock(datetime(2026, 3, 9, 12, 0, tzinfo=UTC)))
+        try:
+            login(app, site, dc=True)
+            log(app, "PROJ-1", 30)
+            site.revoke("acc-alice")
+            report = app.sync.sync()
+            assert report.unavailable is not None
+            if denial == "captcha":
+                assert "CAPTCHA" in report.unavailable
+                assert "web browser" in report.unavailable
+            assert app.accounts.accounts()[0].auth_blocked
+            assert site.worklogs_of("PROJ-1") == []
+            before = len(site.requests)
+            app.sync.sync()
+            assert len(site.requests) == before  # nothing more is sent until a new sign-in
+        finally:
+            app.close()

@@ -429,10 +429,19 @@ class JiraClient:
     def _decode(
         self, method: str, path: str, status: int, headers: httpx.Headers, content: bytes
     ) -> Any:
-        if status == 401 or (status == 403 and headers.get("X-Authentication-Denied-Reason")):
+        denied = headers.get("X-Authentication-Denied-Reason", "")
+        # Old Data Center servers refuse with 200 and this header instead (notes §10b.11).
+        seraph = "AUTHENTICATION_DENIED" in headers.get("X-Seraph-LoginReason", "").upper()
+        if status == 401 or (status == 403 and denied) or seraph:
             self._blocked = True
             if self._on_auth_failure is not None:
                 self._on_auth_failure()
+            if "CAPTCHA" in denied.upper():
+                raise JiraAuthError(
+                    f"Jira at {self.url} wants a CAPTCHA after failed sign-ins. Sign in once in "
+                    "your web browser to answer it, then sign in here again; nothing more will "
+                    "be sent until then."
+                )
             raise JiraAuthError(
                 f"Jira at {self.url} refused the sign-in (HTTP {status}): the token may have "
                 "expired or been revoked. Sign in again with a new token; nothing more will be "
