@@ -90,6 +90,7 @@ def jira() -> Iterator[object]:
     with FakeJira("cloud") as fake:
         seed(fake)
         yield fake
+        assert fake.internal_errors == []
 
 
 @pytest.fixture
@@ -100,3 +101,4 @@ def dc_jira() -> Iterator[object]:
     with FakeJira("dc") as fake:
         seed(fake)
         yield fake
+        assert fake.internal_errors == []

@@ -17,7 +17,7 @@ from clockwork_desktop.core.models import (
 )
 from clockwork_desktop.core.rounding import RoundingPolicy
 from clockwork_desktop.core.timesheet import WorklogRecord
-from clockwork_desktop.core.worklog_state import DayWorklog
+from clockwork_desktop.core.worklog_state import DayWorklog, SentWrite
 
 
 class NewEntry(NamedTuple):
@@ -225,8 +225,9 @@ class SyncStore(EntryRepository, SettingsStore, Protocol):
         pushed_revision: int | None,
         state: SyncState | None,
         error: str | None,
-    ) -> None:
-        """Save what a push achieved without overwriting edits made while it ran."""
+    ) -> bool:
+        """Save what a push achieved without overwriting edits made while it ran; False when
+        the entry no longer exists (deleted for good meanwhile)."""
         ...
 
     def remote_entries_between(
@@ -243,6 +244,10 @@ class SyncStore(EntryRepository, SettingsStore, Protocol):
 
     def needing_attention(self) -> list[Entry]:
         """Failed and conflict entries, oldest first."""
+        ...
+
+    def unsettled_writes(self, account: str) -> list[tuple[str, SentWrite]]:
+        """(issue, what was sent) for every create of ``account`` whose answer was lost."""
         ...
 
     def cache_issues(self, account: str, issues: list[JiraIssue], *, mine: bool) -> None: ...

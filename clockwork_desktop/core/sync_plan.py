@@ -17,7 +17,7 @@ from typing import Any, Literal, NamedTuple
 from clockwork_desktop.core.models import Entry, RemoteWorklog
 from clockwork_desktop.core.rounding import RoundingPolicy
 from clockwork_desktop.core.timer import log_segments
-from clockwork_desktop.core.worklog_state import DayWorklog, SentWrite
+from clockwork_desktop.core.worklog_state import LEGACY_UPDATE_START, DayWorklog, SentWrite
 
 PROPERTY_KEY = "com.clockwork-desktop.entry"
 
@@ -152,6 +152,14 @@ def plan_steps(
     return deletes + creates + checks
 
 
+def _legacy_tag_says_ours(current: RemoteWorklog, sent: SentWrite) -> bool:
+    """An update an earlier version sent and lost: its tag carried the revision it wrote."""
+    if sent.started != LEGACY_UPDATE_START or sent.revision is None:
+        return False
+    tag = tag_of(current)
+    return tag is not None and str(tag.get("rev")) == str(sent.revision)
+
+
 class CheckVerdict(NamedTuple):
     action: Literal["update", "keep", "conflict"]
     reason: str = ""
@@ -166,7 +174,9 @@ def check_day(
     unless the change is our own update whose answer was lost, or the user chose their
     version (``force``).
     """
-    ours_landed = state.sent is not None and fits(current, state.sent)
+    ours_landed = state.sent is not None and (
+        fits(current, state.sent) or _legacy_tag_says_ours(current, state.sent)
+    )
     changed_there = (
         state.updated is not None
         and current.updated is not None

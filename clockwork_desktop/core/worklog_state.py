@@ -9,8 +9,12 @@ turns this into text for the database.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import NamedTuple
+
+# Earlier versions recognised a lost update by the revision in the worklog's tag only; such a
+# record carries no fingerprint, and this start, which no worklog has.
+LEGACY_UPDATE_START = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class SentWrite(NamedTuple):

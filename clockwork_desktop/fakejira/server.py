@@ -265,6 +265,9 @@ class FakeJira:
         self.lock = threading.RLock()
         self.users: dict[str, FakeUser] = {}
         self.issues: dict[str, FakeIssue] = {}
+        # An issue moved to another project keeps answering to its old keys: "Jira reserves
+        # all previous historical keys" (Atlassian KB, moving issues), in REST and in JQL.
+        self.old_keys: dict[str, str] = {}
         self.worklogs: dict[int, FakeWorklog] = {}
         self.deleted: list[tuple[int, int]] = []
         self.faults: deque[Fault] = deque()
@@ -272,6 +275,7 @@ class FakeJira:
         # /worklog/list leaves them out, as Jira does for worklogs hidden from the caller.
         self.hidden_worklogs: set[int] = set()
         self.requests: list[tuple[str, str]] = []
+        self.internal_errors: list[str] = []  # bugs of the fake itself; tests assert none
         self.dropped: list[tuple[str, str]] = []
         self._ids = itertools.count(100_000)
         self._issue_ids = itertools.count(10_000)
@@ -371,6 +375,20 @@ class FakeJira:
             self.worklogs[worklog.id] = worklog
             self.touch(issue, stamp)
         return worklog
+
+    def move_issue(self, key: str, new_key: str) -> FakeIssue:
+        """An admin moves the issue to another project: new key, old key still resolves."""
+        with self.lock:
+            issue = self.issues.pop(key.upper())
+            issue.key, issue.project = new_key.upper(), new_key.split("-")[0].upper()
+            self.issues[issue.key] = issue
+            self.old_keys[key.upper()] = issue.key
+            self.touch(issue, self._tick())
+            return issue
+
+    def resolve_key(self, key: str) -> str:
+        key = key.upper()
+        return self.old_keys.get(key, key)
 
     def edit_worklog(self, worklog_id: int, **changes: Any) -> None:
         """Change a worklog as another user would in Jira's web UI."""
@@ -541,6 +559,10 @@ class _Handler(BaseHTTPRequestHandler):
             status, body, headers = self._route(method, path, query, raw)
         except HttpError as exc:
             status, body, headers = exc.status, exc.body, exc.headers
+        except Exception as exc:  # a bug in the fake: answer, and keep it for the tests
+            with jira.lock:
+                jira.internal_errors.append(f"{method} {path}: {exc!r}")
+            status, body, headers = 500, f"fake Jira bug: {exc!r}", {}
         is_write = method in ("POST", "PUT", "DELETE") and "/worklog" in path
         dropped_by_rate = (
             is_write and status < 300 and jira.drop_rate and jira._random.random() < jira.drop_rate
@@ -680,7 +702,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _issue(self, key: str) -> FakeIssue:
         jira = self.jira
-        issue = jira.issues.get(key.upper())
+        issue = jira.issues.get(jira.resolve_key(key))
         if issue is None and key.isdigit():
             issue = next((i for i in jira.issues.values() if i.id == int(key)), None)
         if issue is None:
@@ -872,7 +894,7 @@ class _Handler(BaseHTTPRequestHandler):
         name, op, raw = match[1].lower(), match[2].lower(), match[3]
         values = self._values(raw, user)
         if name in ("key", "issuekey", "issue", "id"):  # `issue` is issuekey's alias
-            wanted = {v.upper() for v in values}
+            wanted = {self.jira.resolve_key(v) for v in values}
             hit = issue.key in wanted or str(issue.id) in wanted
             return hit if op in ("=", "in") else not hit
         if name == "project":

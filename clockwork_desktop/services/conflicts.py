@@ -30,6 +30,12 @@ class Problem(NamedTuple):
     reason: str
     # Take Jira's is possible: a one-day entry whose worklog Jira holds or deleted.
     can_take_jiras: bool
+    # Retry settles it: refused by Jira, or a lost write Jira held several candidates for.
+    can_retry: bool = True
+
+
+def _unsettled_write(entry: Entry) -> bool:
+    return any(w.worklog_id is None and w.sent is not None for w in entry.remote.values())
 
 
 class ConflictService:
@@ -43,18 +49,23 @@ class ConflictService:
         found = []
         for entry in self._store.needing_attention():
             one_day = len(entry.remote) == 1
+            conflict = entry.sync_state is SyncState.CONFLICT
+            reason = entry.error or ""
+            if entry.deleted:
+                reason = f"(deleted here, still in Jira) {reason}"
             found.append(
                 Problem(
                     entry,
-                    entry.error or "",
-                    entry.sync_state is SyncState.CONFLICT and one_day,
+                    reason,
+                    conflict and one_day and not entry.deleted,
+                    not conflict or _unsettled_write(entry),
                 )
             )
         return found
 
-    def _entry(self, entry_id: int, *states: SyncState) -> Entry:
+    def _entry(self, entry_id: int, *states: SyncState, deleted_ok: bool = False) -> Entry:
         entry = self._store.get(entry_id)
-        if entry is None or entry.deleted:
+        if entry is None or (entry.deleted and not deleted_ok):
             raise NotFoundError(f"No entry #{entry_id}.")
         if entry.sync_state not in states:
             wanted = " or ".join(s.value for s in states)
@@ -64,9 +75,17 @@ class ConflictService:
         return entry
 
     def retry(self, entry_id: int) -> Entry:
-        """Send a refused entry (or an unsettled lost write) again at the next sync."""
+        """Send a refused entry (or an unsettled lost write) again at the next sync.
+
+        A worklog changed or deleted in Jira is not settled by trying again: that takes
+        keep mine or take Jira's, or the difference would be hidden.
+        """
         with self._store.atomic():
-            entry = self._entry(entry_id, *NEEDS_YOU)
+            entry = self._entry(entry_id, *NEEDS_YOU, deleted_ok=True)
+            if entry.sync_state is SyncState.CONFLICT and not _unsettled_write(entry):
+                raise OperationError(
+                    f"Entry #{entry_id} differs from Jira: choose your version or Jira's."
+                )
             entry.sync_state, entry.error = SyncState.PENDING, None
             self._store.save(entry)
         return entry
@@ -74,7 +93,7 @@ class ConflictService:
     def keep_mine(self, entry_id: int) -> Entry:
         """This computer's version wins: the next sync overwrites or re-creates Jira's."""
         with self._store.atomic():
-            entry = self._entry(entry_id, SyncState.CONFLICT)
+            entry = self._entry(entry_id, SyncState.CONFLICT, deleted_ok=True)
             entry.remote = {day: w._replace(force=True) for day, w in entry.remote.items()}
             entry.revision += 1
             entry.sync_state, entry.error = SyncState.PENDING, None

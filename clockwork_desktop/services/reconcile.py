@@ -139,7 +139,9 @@ class Reconciler:
             except JiraRefusedError as exc:
                 if exc.status != 404:
                     raise
-                worklogs = []  # the issue itself is gone, or hidden from us now
+                # Deleted, or hidden from us now: we cannot tell, so we do not judge.
+                log.info("reconcile: %s cannot be read (%s); not checked", issue_key, exc)
+                continue
             present.update((w.id, w) for w in worklogs)
             checked.update(ids_by_issue[issue_key])
             if stamp is not None:
@@ -159,12 +161,21 @@ class Reconciler:
             listed = ", ".join(jql_string(k) for k in batch)
             jql = f"key in ({listed}) AND updated >= -{minutes}m"
             try:
-                moved.extend((i.key, i.updated) for i in client.search(jql, limit=len(batch)))
+                found = client.search(jql, limit=len(batch))
             except JiraRefusedError as exc:
                 # Jira refuses the whole query when one key no longer exists (moved, deleted):
                 # read those issues one by one instead.
                 log.info("reconcile search refused (%s); reading %d issues", exc, len(batch))
                 moved.extend((key, None) for key in batch)
+                continue
+            asked = set(batch)
+            moved.extend((i.key, i.updated) for i in found if i.key in asked)
+            if any(i.key not in asked for i in found):
+                # An issue moved to another project answers with its new key: we cannot tell
+                # which of ours it was, so read the ones not answered by their own key (their
+                # old keys still lead to them).
+                answered = {i.key for i in found}
+                moved.extend((key, None) for key in batch if key not in answered)
         return moved
 
     # -- flagging ---------------------------------------------------------------------------

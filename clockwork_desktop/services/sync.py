@@ -149,6 +149,10 @@ class _Push:
         }
 
 
+class _EntryGone(Exception):
+    """The entry was deleted for good while its push waited: send nothing for it."""
+
+
 class SyncService:
     def __init__(
         self,
@@ -236,6 +240,10 @@ class SyncService:
             # The push went through; what Jira changed is looked at again next run.
             tally.problem(None, f"Could not check Jira for changes: {exc}", account.name)
             return
+        except Exception as exc:  # a bug here must not lose the push's report
+            log.exception("reconcile of %s failed", account.name)
+            tally.problem(None, f"Could not check Jira for changes: {exc}", account.name)
+            return
         for entry, message in flagged:
             tally.add(conflicts=1)
             tally.problem(entry, message)
@@ -310,12 +318,19 @@ class SyncService:
 
     # -- one entry --------------------------------------------------------------------------
 
-    def _push_one(self, run: _AccountRun, entry: Entry, tally: _Tally) -> None:
+    def _push_one(self, run: _AccountRun, queued: Entry, tally: _Tally) -> None:
+        # The outbox was read when the run began: work from the entry as it is now.
+        entry = self._store.get(queued.id)
+        if entry is None or entry.sync_state is not SyncState.PENDING or entry.running:
+            return
         policy = self._store.rounding_policy(entry.account)
         wanted = wanted_worklogs(entry, policy, self._clock.now())
         push = _Push(entry)
         try:
             conflict = self._apply(run, entry, wanted, push)
+        except _EntryGone:
+            tally.add(**push.counts())
+            return
         except JiraRefusedError as exc:
             self._save(entry, push, state=SyncState.FAILED, error=exc.args[0])
             tally.add(failed=1, **push.counts())
@@ -340,6 +355,10 @@ class SyncService:
                 current = self._store.get(entry.id)
                 if current is not None and current.deleted:
                     self._store.remove(entry.id)
+                elif current is not None:
+                    # Undone while its worklogs were being deleted: record what Jira holds now,
+                    # so the next sync sends it again rather than calling it deleted in Jira.
+                    self._save(entry, push, state=None, error=None)
         else:
             self._save(entry, push, state=SyncState.SYNCED, error=None, pushed=entry.revision)
 
@@ -355,6 +374,13 @@ class SyncService:
         self._store.record_push(
             entry.id, remote=dict(push.days), pushed_revision=pushed, state=state, error=error
         )
+
+    def _save_ahead(self, entry: Entry, push: _Push) -> None:
+        """Write-ahead: the record of a write is on disk before the request leaves."""
+        if not self._store.record_push(
+            entry.id, remote=dict(push.days), pushed_revision=None, state=None, error=None
+        ):
+            raise _EntryGone
 
     def _apply(
         self, run: _AccountRun, entry: Entry, wanted: dict[str, WantedWorklog], push: _Push
@@ -428,11 +454,10 @@ class SyncService:
     def _create(self, run: _AccountRun, entry: Entry, step: Step, push: _Push) -> None:
         assert step.want is not None
         day = step.day
-        # Write-ahead: the fingerprint is on disk before the request leaves.
         push.days[day] = DayWorklog(
             step.issue, sent=sent_write(step.want, entry.comment, entry.revision)
         )
-        self._save(entry, push, state=None, error=None)
+        self._save_ahead(entry, push)
         write = self._write(run, entry, step.want)
         try:
             try:
@@ -499,7 +524,7 @@ class SyncService:
         push.days[step.day] = state._replace(
             sent=sent_write(step.want, entry.comment, entry.revision)
         )
-        self._save(entry, push, state=None, error=None)
+        self._save_ahead(entry, push)
         remote = run.client.update_worklog(
             step.issue, step.worklog_id, self._write(run, entry, step.want)
         )

@@ -15,7 +15,12 @@ from clockwork_desktop.core.days import local_day_bounds, split_into_days
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import Account, RemoteWorklog, SyncState
 from clockwork_desktop.core.ports import JiraPort, NewEntry, SyncStore
-from clockwork_desktop.core.sync_plan import PROPERTY_KEY, describe_changes, remote_changes
+from clockwork_desktop.core.sync_plan import (
+    PROPERTY_KEY,
+    describe_changes,
+    fits,
+    remote_changes,
+)
 from clockwork_desktop.services.accounts import AccountService
 
 log = get_logger(__name__)
@@ -50,10 +55,15 @@ class WorklogImport:
         issues = client.search(jql, limit=1000)
         self._store.cache_issues(account.name, issues, mine=False)  # their summaries, offline
         ours = self._store.known_worklog_ids(account.name)
+        # A create of ours whose answer was lost is not someone else's worklog: the next sync
+        # adopts it. Imported here, it would be linked to a copy and posted a second time.
+        unsettled = self._store.unsettled_writes(account.name)
         mine: dict[str, tuple[str, RemoteWorklog]] = {}
         for issue in issues:
             for worklog in client.worklogs_started_between(issue.key, start, end):
                 if worklog.author_id != account.account_id:
+                    continue
+                if any(key == issue.key and fits(worklog, sent) for key, sent in unsettled):
                     continue
                 if not 0 < worklog.seconds <= MAX_IMPORTED_S:
                     log.warning(

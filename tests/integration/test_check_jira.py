@@ -29,6 +29,7 @@ def site(request: pytest.FixtureRequest) -> Iterator[FakeJira]:
     with FakeJira(mode, inline_properties=properties, feed_quiet_s=0) as fake:
         seed(fake)
         yield fake
+        assert fake.internal_errors == []
 
 
 def sign_in(tmp_path: Path, site: FakeJira) -> None:

@@ -37,6 +37,7 @@ def site(request: pytest.FixtureRequest) -> Iterator[FakeJira]:
     with FakeJira(mode, inline_properties=properties, feed_quiet_s=0) as fake:
         seed(fake)
         yield fake
+        assert fake.internal_errors == []
 
 
 @pytest.fixture

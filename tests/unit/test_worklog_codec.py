@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clockwork_desktop.core.worklog_state import DayWorklog, SentWrite
+from clockwork_desktop.core.worklog_state import LEGACY_UPDATE_START, DayWorklog, SentWrite
 from clockwork_desktop.infra.db.worklog_codec import decode, encode
 
 instants = st.datetimes(
@@ -66,6 +66,7 @@ def test_rows_of_earlier_versions_read_as_typed_values() -> None:
         "B-2",
         "100",
         updated=datetime(2026, 3, 6, 10, 0, tzinfo=UTC),
+        sent=SentWrite(LEGACY_UPDATE_START, None, None, 3),
         gone=True,
         force=True,
     )

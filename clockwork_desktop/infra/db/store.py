@@ -20,7 +20,7 @@ from clockwork_desktop.core.models import Account, Entry, JiraIssue, SyncState
 from clockwork_desktop.core.ports import NewEntry
 from clockwork_desktop.core.rounding import RoundingPolicy
 from clockwork_desktop.core.timer import MAX_ENTRY_S
-from clockwork_desktop.core.worklog_state import DayWorklog
+from clockwork_desktop.core.worklog_state import DayWorklog, SentWrite
 
 if TYPE_CHECKING:
     from clockwork_desktop.core.timesheet import WorklogRecord
@@ -551,16 +551,16 @@ class SqliteStore:
         pushed_revision: int | None,
         state: SyncState | None,
         error: str | None,
-    ) -> None:
+    ) -> bool:
         """Save what a push achieved without overwriting edits made while it ran.
 
         ``pushed_revision`` is the revision that Jira now holds (None: unchanged). The entry
-        counts as synced only if nobody edited it meanwhile.
+        counts as synced only if nobody edited it meanwhile. False: the entry is gone.
         """
         with self.atomic():
             current = self.get(entry_id)
             if current is None:
-                return
+                return False
             current.remote = remote
             current.error = error
             if pushed_revision is not None:
@@ -572,6 +572,7 @@ class SqliteStore:
             ):
                 current.sync_state = SyncState.PENDING
             self.save(current)
+            return True
 
     def remote_entries_between(self, account: str, start: datetime, end: datetime) -> list[Entry]:
         return self._many(
@@ -597,8 +598,18 @@ class SqliteStore:
             params += (_ts(since),)
         return self._many(where + " ORDER BY start_utc", params)
 
+    def unsettled_writes(self, account: str) -> list[tuple[str, SentWrite]]:
+        """(issue, what was sent) for every create of ``account`` whose answer was lost."""
+        entries = self._many("account = ? AND remote_meta LIKE '%\"sent\"%'", (account,))
+        return [
+            (w.issue, w.sent)
+            for e in entries
+            for w in e.remote.values()
+            if w.worklog_id is None and w.sent is not None
+        ]
+
     def needing_attention(self) -> list[Entry]:
-        return self._many("sync_state IN ('failed', 'conflict') AND deleted = 0 ORDER BY start_utc")
+        return self._many("sync_state IN ('failed', 'conflict') ORDER BY start_utc")
 
     def requeue_failed(self, account: str) -> int:
         """The user asked to try refused entries again, and lost writes Jira held twice."""

@@ -13,7 +13,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from clockwork_desktop.core.jira_format import parse_jira_time
-from clockwork_desktop.core.worklog_state import DayWorklog, SentWrite, linked_ids
+from clockwork_desktop.core.worklog_state import (
+    LEGACY_UPDATE_START,
+    DayWorklog,
+    SentWrite,
+    linked_ids,
+)
 
 _LEGACY_UNKNOWN = "?"
 
@@ -63,6 +68,9 @@ def decode(ids_text: str | None, meta_text: str | None, issue_key: str) -> dict[
             continue
         sent = None
         worklog_id = str(raw_id) if raw_id is not None else None
+        if str(m.get("sent_rev") or "").isdigit():
+            # An update whose answer was lost: that build knew it by the revision in its tag.
+            sent = SentWrite(LEGACY_UPDATE_START, None, None, int(m["sent_rev"]))
         if worklog_id is not None and worklog_id.startswith(_LEGACY_UNKNOWN):
             started = datetime.fromtimestamp(int(worklog_id[1:]) / 1000, UTC)
             sent, worklog_id = SentWrite(started.replace(microsecond=0), None, None), None
