@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo
 
 from clockwork_desktop.core.timeinput import local_wall_to_utc
 
-# A key inside a branch name: `PROJ-123-fix-login`, `feature/proj-7_x`. Case is forgiven, but
-# the number may not start with 0 and the key must not be glued to other letters or digits.
-_BRANCH_KEY_RE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z][A-Za-z0-9_]{0,49}-[1-9]\d{0,11})(?!\d)")
+# A key inside a branch name: `PROJ-123-fix-login`, `feature/PROJ-7_x`. Written in capitals, as
+# Jira's own development panel wants them (so `release-2026` is not an issue); the number may
+# not start with 0 and the key must not be glued to other letters or digits.
+_BRANCH_KEY_RE = re.compile(r"(?<![A-Za-z0-9])([A-Z][A-Z0-9_]{0,49}-[1-9]\d{0,11})(?!\d)")
 
 IN_PROGRESS_CATEGORY = "indeterminate"  # Jira's status category key behind "In Progress"
 DEFAULT_LONG_TIMER_H = 10
