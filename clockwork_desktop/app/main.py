@@ -42,6 +42,10 @@ def main(argv: list[str] | None = None) -> int:
         from clockwork_desktop.cli.maintenance import MAINTENANCE_HANDLERS
 
         extra = MAINTENANCE_HANDLERS
+    elif args.command == "auto":
+        from clockwork_desktop.cli.auto_commands import AUTO_HANDLERS
+
+        extra = AUTO_HANDLERS
     elif args.command not in commands.HANDLERS:
         from clockwork_desktop.cli.jira_commands import JIRA_HANDLERS
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from clockwork_desktop.core.clock import Clock, SystemClock
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from clockwork_desktop.core.probe import ProbeReport
     from clockwork_desktop.infra.backup import BackupInfo, Backups
     from clockwork_desktop.services.accounts import AccountService
+    from clockwork_desktop.services.attention import AttentionService
     from clockwork_desktop.services.conflicts import ConflictService
     from clockwork_desktop.services.health import HealthService
     from clockwork_desktop.services.issues import IssueService
@@ -46,6 +47,7 @@ class AppServices:
         self._connector = connector
         self._credentials = credentials
         self._token_account = token_account  # the account CLOCKWORK_JIRA_TOKEN belongs to
+        self._auto_clients: dict[str, Any] = {}  # Jira clients of the automatic timers
 
     @cached_property
     def store(self) -> SqliteStore:
@@ -62,6 +64,9 @@ class AppServices:
         return TrackerService(self.store, self.store, self.clock, self.zone)
 
     def close(self) -> None:
+        for client in self._auto_clients.values():
+            client.close()
+        self._auto_clients.clear()
         if self._db is not None:
             self._db.conn.close()
             self._db = None
@@ -227,6 +232,37 @@ class AppServices:
         from clockwork_desktop.infra.tls import check_ca_bundle
 
         self.store.set_setting(CA_BUNDLE_KEY + normalise_site_url(site), check_ca_bundle(path))
+
+    @cached_property
+    def attention(self) -> AttentionService:
+        from typing import cast
+
+        from clockwork_desktop.core.models import Account
+        from clockwork_desktop.core.ports import AutoJiraPort
+        from clockwork_desktop.infra.githead import GitHeadReader
+        from clockwork_desktop.services.attention import AttentionService, CollectingNotifier
+
+        clients: dict[str, AutoJiraPort] = self._auto_clients
+
+        def jira_for(account: Account) -> AutoJiraPort:
+            if account.name not in clients:
+                clients[account.name] = cast(AutoJiraPort, self.accounts.client(account))
+            return clients[account.name]
+
+        return AttentionService(
+            self.tracker,
+            self.store,
+            self.store,
+            self.clock,
+            CollectingNotifier(),
+            accounts=lambda: self.store.accounts(),
+            jira_for=jira_for,
+            branches=GitHeadReader(),
+        )
+
+    def entry_sources(self, uuids: list[str]) -> dict[str, list[dict[str, Any]]]:
+        """Why automatic timers started and stopped, per entry uuid (empty for most)."""
+        return self.store.history_of(uuids)
 
     def has_token(self, name: str) -> bool:
         account = self.store.account(name)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from clockwork_desktop.cli import output
 from clockwork_desktop.core.durations import format_duration, parse_duration
@@ -29,6 +29,10 @@ class CliServices(Protocol):
 
     def backup_if_due(self) -> object:
         """Take the daily backup when the newest is older than a day."""
+        ...
+
+    def entry_sources(self, uuids: list[str]) -> dict[str, list[dict[str, Any]]]:
+        """Why automatic timers started or stopped, per entry uuid."""
         ...
 
 
@@ -96,7 +100,11 @@ def cmd_discard(args: argparse.Namespace, s: CliServices) -> int:
 def cmd_status(args: argparse.Namespace, s: CliServices) -> int:
     status = s.tracker.status()
     if args.json:
-        _say(output.dumps(output.status_json(status, s.tracker.zone)))
+        data = output.status_json(status, s.tracker.zone)
+        if status.running is not None:
+            events = s.entry_sources([status.running.uuid]).get(status.running.uuid, [])
+            data["running"]["auto"] = any(e.get("event") == "start" for e in events)
+        _say(output.dumps(data))
     else:
         _say(output.status_text(status, s.tracker.zone))
     return 0
@@ -144,7 +152,12 @@ def cmd_entries(args: argparse.Namespace, s: CliServices) -> int:
     views = s.tracker.entries(first, last)
     zone = s.tracker.zone
     if args.json:
-        _say(output.dumps([output.entry_json(v, zone) for v in views]))
+        sources = s.entry_sources([v.entry.uuid for v in views])
+        _say(
+            output.dumps(
+                [dict(output.entry_json(v, zone), source=sources.get(v.entry.uuid)) for v in views]
+            )
+        )
     else:
         _say(output.entries_table(views, zone))
     return 0
@@ -193,7 +206,7 @@ def run_named(name: str, args: argparse.Namespace, services: CliServices) -> int
 # Commands that change the database take the daily backup after they succeed, when one is due.
 WRITE_COMMANDS = frozenset(
     {"start", "stop", "resume", "discard", "log", "edit", "delete", "sync", "import", "login"}
-    | {"logout", "rounding"}
+    | {"logout", "rounding", "auto"}
 )
 
 

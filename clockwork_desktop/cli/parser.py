@@ -275,7 +275,14 @@ COMMANDS: dict[str, SubcommandBuilder] = {
     "doctor": _doctor,
     "backups": _backups,
     "restore": _restore,
+    "auto": lambda sub: _auto(sub),
 }
+
+
+def _auto(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from clockwork_desktop.cli.auto_commands import add_parser
+
+    add_parser(sub)
 
 
 def _command_in(argv: Sequence[str], known: dict[str, SubcommandBuilder]) -> str | None:

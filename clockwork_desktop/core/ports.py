@@ -7,6 +7,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 
+from clockwork_desktop.core.attention import ChangeEvent
 from clockwork_desktop.core.models import (
     Account,
     Entry,
@@ -327,3 +328,67 @@ class HealthEnvironment(Protocol):
     def newest_backup(self) -> tuple[str, datetime] | None: ...
 
     def backup_count(self) -> int: ...
+
+
+# -- automatic timers (services.attention) -------------------------------------------------
+
+
+class IssueNow(NamedTuple):
+    """An issue's current state as a status search returns it."""
+
+    key: str
+    updated: datetime
+    status: str
+    status_id: str | None
+    category: str | None
+    assignee: str | None  # Cloud accountId, Data Center user key
+    resolved: bool
+
+
+class AutoJiraPort(Protocol):
+    """What automatic timers read from (and, for "the other way", write to) one Jira site."""
+
+    def updated_since(self, since: datetime, zone: str | None, also: list[str]) -> list[IssueNow]:
+        """One search: issues assigned to me (or listed in ``also``) updated at or after
+        ``since``, with the fields status, assignee, resolution and updated."""
+        ...
+
+    def changelog(self, issue_key: str) -> list[ChangeEvent]:
+        """Every change history of the issue (all pages), oldest first."""
+        ...
+
+    def status_categories(self) -> dict[str, str]:
+        """Status id -> status category key, for every status of the site."""
+        ...
+
+    def transitions(self, issue_key: str) -> list[tuple[str, str, str, str | None]]:
+        """(transition id, name, target status name, target category) for the issue now."""
+        ...
+
+    def do_transition(self, issue_key: str, transition_id: str) -> None: ...
+
+    def issue_now(self, issue_key: str) -> IssueNow: ...
+
+
+class Notifier(Protocol):
+    def notify(self, title: str, message: str, actions: tuple[str, ...] = ()) -> None:
+        """Tell the user; ``actions`` name the answers offered (the tray shows them)."""
+        ...
+
+
+class BranchReader(Protocol):
+    def branch(self, repo: str) -> str | None:
+        """The branch checked out in ``repo`` (a worktree too); None if detached or unreadable."""
+        ...
+
+
+class EntryHistory(Protocol):
+    """Why automatic timers started and stopped, kept beside the entries."""
+
+    def add_history(
+        self, entry_uuid: str, at: datetime, event: str, why: dict[str, Any]
+    ) -> None: ...
+
+    def history_of(self, uuids: list[str]) -> dict[str, list[dict[str, Any]]]:
+        """Per entry uuid, its events oldest first: {"event", "at", ...why}."""
+        ...

@@ -110,6 +110,9 @@ class FakeIssue:
     assignee: str | None = None
     updated_ms: int = 0
     loggable: bool = True  # False: "Log work" forbidden (answers 400)
+    resolution: str | None = None
+    # Change histories, oldest first, as Jira's Changelog bean [SPEC components.schemas.Changelog].
+    changelog: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -277,6 +280,19 @@ class FakeJira:
         self.requests: list[tuple[str, str]] = []
         self.internal_errors: list[str] = []  # bugs of the fake itself; tests assert none
         self.dropped: list[tuple[str, str]] = []
+        # Status name -> (id, category key). Every status belongs to one of Jira's three
+        # categories, keys `new`, `indeterminate` and `done` [SPEC StatusCategory; GET /status].
+        self.statuses: dict[str, tuple[str, str]] = {
+            "To Do": ("10000", "new"),
+            "Backlog": ("10003", "new"),
+            "In Progress": ("3", "indeterminate"),
+            "In Review": ("10001", "indeterminate"),
+            "Done": ("10002", "done"),
+        }
+        # The instant of changes made through the API (transitions), in epoch ms; tests that
+        # drive a fake clock replace it.
+        self.now_ms: Callable[[], int] = _now_ms
+        self._history_ids = itertools.count(20_000)
         self._ids = itertools.count(100_000)
         self._issue_ids = itertools.count(10_000)
         self._writes: dict[int, deque[float]] = {}
@@ -343,6 +359,90 @@ class FakeJira:
             )
             self.issues[issue.key] = issue
         return issue
+
+    def _record_change(
+        self, issue: FakeIssue, by: str | None, at_ms: int | None, items: list[dict[str, Any]]
+    ) -> None:
+        """One changelog history; the issue's `updated` moves to its time (as in Jira)."""
+        stamp = self.now_ms() if at_ms is None else at_ms
+        author = self.users.get(by or "")
+        issue.changelog.append(
+            {
+                "id": str(next(self._history_ids)),
+                "author": author.json(self.base_url, self.mode) if author else None,
+                "created_ms": stamp,
+                "items": items,
+            }
+        )
+        issue.updated_ms = max(issue.updated_ms, stamp)
+
+    def move(
+        self, key: str, status: str, *, by: str | None = None, at_ms: int | None = None
+    ) -> None:
+        """A workflow transition, as someone made it in Jira's web pages.
+
+        Entering a `done` status sets the resolution and leaving it clears it, in the same
+        history, as Jira's default workflows do with their resolution post function.
+        """
+        with self.lock:
+            issue = self.issues[key.upper()]
+            old_id, _ = self.statuses[issue.status]
+            new_id, category = self.statuses[status]
+            items: list[dict[str, Any]] = [
+                {
+                    "field": "status",
+                    "fieldtype": "jira",
+                    "fieldId": "status",
+                    "from": old_id,
+                    "fromString": issue.status,
+                    "to": new_id,
+                    "toString": status,
+                }
+            ]
+            resolution = "Done" if category == "done" else None
+            if resolution != issue.resolution:
+                items.append(
+                    {
+                        "field": "resolution",
+                        "fieldtype": "jira",
+                        "fieldId": "resolution",
+                        "from": "10000" if issue.resolution else None,
+                        "fromString": issue.resolution,
+                        "to": "10000" if resolution else None,
+                        "toString": resolution,
+                    }
+                )
+            issue.status, issue.status_category, issue.resolution = status, category, resolution
+            self._record_change(issue, by, at_ms, items)
+
+    def assign(
+        self, key: str, assignee: str | None, *, by: str | None = None, at_ms: int | None = None
+    ) -> None:
+        """Reassign; the history's `from`/`to` hold account ids on Cloud, user keys on DC."""
+        with self.lock:
+            issue = self.issues[key.upper()]
+
+            def ident(account_id: str | None) -> str | None:
+                user = self.users.get(account_id or "")
+                if user is None:
+                    return None
+                return user.key if self.mode == "dc" else user.account_id
+
+            def label(account_id: str | None) -> str | None:
+                user = self.users.get(account_id or "")
+                return user.display_name if user else None
+
+            item = {
+                "field": "assignee",
+                "fieldtype": "jira",
+                "fieldId": "assignee",
+                "from": ident(issue.assignee),
+                "fromString": label(issue.assignee),
+                "to": ident(assignee),
+                "toString": label(assignee),
+            }
+            issue.assignee = assignee
+            self._record_change(issue, by, at_ms, [item])
 
     def add_worklog(
         self,
@@ -675,6 +775,10 @@ class _Handler(BaseHTTPRequestHandler):
             ("DELETE", rf"{_PROP}", self._property_delete),
             ("PUT", r"/issue/(?P<key>[^/]+)/worklog/(?P<wid>[^/]+)", self._worklog_put),
             ("DELETE", r"/issue/(?P<key>[^/]+)/worklog/(?P<wid>[^/]+)", self._worklog_delete),
+            ("GET", r"/status", self._statuses),
+            ("GET", r"/issue/(?P<key>[^/]+)/changelog", self._changelog),
+            ("GET", r"/issue/(?P<key>[^/]+)/transitions", self._transitions_get),
+            ("POST", r"/issue/(?P<key>[^/]+)/transitions", self._transitions_post),
             ("GET", r"/issue/(?P<key>[^/]+)", self._issue_get),
         ]
         for route_method, pattern, handler in routes:
@@ -713,11 +817,13 @@ class _Handler(BaseHTTPRequestHandler):
         all_fields: dict[str, Any] = {
             "summary": issue.summary,
             "status": {
+                "id": self.jira.statuses.get(issue.status, ("1", ""))[0],
                 "name": issue.status,
                 "statusCategory": {"key": issue.status_category},
             },
             "project": {"key": issue.project},
             "updated": _format_time(issue.updated_ms, ZoneInfo("UTC")),
+            "resolution": ({"id": "10000", "name": issue.resolution} if issue.resolution else None),
             "assignee": (
                 self.jira.users[issue.assignee].json(self.jira.base_url, self.jira.mode)
                 if issue.assignee in self.jira.users
@@ -736,7 +842,98 @@ class _Handler(BaseHTTPRequestHandler):
     def _issue_get(self, ctx: dict[str, Any], key: str) -> tuple[int, Any, dict[str, str]]:
         issue = self._issue(key)
         fields = ctx["query"].get("fields")
-        return 200, self._issue_json(issue, fields.split(",") if fields else None), {}
+        data = self._issue_json(issue, fields.split(",") if fields else None)
+        if "changelog" in ctx["query"].get("expand", "").split(","):
+            # `expand=changelog` on an issue: the way Data Center gives histories (it has no
+            # /changelog resource) [DC REST docs, "expand ... changelog"; jira.js server
+            # getIssue]. Cloud caps this at 100 histories [SPEC getIssue: "changelog ...
+            # returns the 100 most recent"]; here both give them all, oldest first.
+            histories = [self._history_json(h) for h in issue.changelog]
+            data["changelog"] = {
+                "startAt": 0,
+                "maxResults": len(histories),
+                "total": len(histories),
+                "histories": histories,
+            }
+        return 200, data, {}
+
+    def _history_json(self, history: dict[str, Any]) -> dict[str, Any]:
+        out = {k: v for k, v in history.items() if k != "created_ms"}
+        out["created"] = _format_time(history["created_ms"], ZoneInfo("UTC"))
+        if out["author"] is None:
+            out.pop("author")
+        return out
+
+    def _statuses(self, ctx: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        """GET /status: every status with its category [SPEC getStatuses, StatusDetails]."""
+        return (
+            200,
+            [
+                {"id": sid, "name": name, "statusCategory": {"key": category}}
+                for name, (sid, category) in self.jira.statuses.items()
+            ],
+            {},
+        )
+
+    def _changelog(self, ctx: dict[str, Any], key: str) -> tuple[int, Any, dict[str, str]]:
+        """GET /issue/{key}/changelog: oldest first, paged by startAt/maxResults (default
+        100), a PageBeanChangelog with isLast [SPEC getChangeLogs]. Cloud only: Data Center
+        answers 404 (it has no such resource; histories come with expand=changelog)."""
+        if self.jira.mode == "dc":
+            raise HttpError(404, "<html>Not found</html>")
+        issue = self._issue(key)
+        start, size = _paging(ctx["query"], default=100, cap=100)
+        page = issue.changelog[start : start + size]
+        return (
+            200,
+            {
+                "startAt": start,
+                "maxResults": size,
+                "total": len(issue.changelog),
+                "isLast": start + len(page) >= len(issue.changelog),
+                "values": [self._history_json(h) for h in page],
+            },
+            {},
+        )
+
+    def _transitions_get(self, ctx: dict[str, Any], key: str) -> tuple[int, Any, dict[str, str]]:
+        """GET /issue/{key}/transitions: the transitions from the issue's status [SPEC
+        getTransitions, IssueTransition: id, name, to (StatusDetails)]. The fake's workflow
+        lets every status reach every other; transition ids are the target's id + "1"."""
+        issue = self._issue(key)
+        transitions = [
+            {
+                "id": f"{sid}1",
+                "name": name,
+                "to": {"id": sid, "name": name, "statusCategory": {"key": category}},
+                "isAvailable": True,
+                "hasScreen": False,
+            }
+            for name, (sid, category) in self.jira.statuses.items()
+            if name != issue.status
+        ]
+        return 200, {"transitions": transitions}, {}
+
+    def _transitions_post(self, ctx: dict[str, Any], key: str) -> tuple[int, Any, dict[str, str]]:
+        """POST /issue/{key}/transitions {"transition": {"id"}}: 204 when done; an id that is
+        not a transition from the current status is 400 [SPEC doTransition responses]."""
+        issue = self._issue(key)
+        body = ctx["body"] or {}
+        wanted = str((body.get("transition") or {}).get("id", ""))
+        target = next(
+            (
+                name
+                for name, (sid, _) in self.jira.statuses.items()
+                if f"{sid}1" == wanted and name != issue.status
+            ),
+            None,
+        )
+        if target is None:
+            raise HttpError(
+                400, _errors([f"Transition id '{wanted}' is not valid for this issue."])
+            )
+        self.jira.move(issue.key, target, by=ctx["user"].account_id)
+        return 204, None, {}
 
     def _picker(self, ctx: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
         text = ctx["query"].get("query", "").lower()

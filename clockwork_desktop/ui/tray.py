@@ -10,7 +10,7 @@ committed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QPoint, QTimer, QUrl, Signal
@@ -22,6 +22,7 @@ from clockwork_desktop.core.errors import ClockworkError
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import Account, AwayPeriod, Entry, JiraIssue
 from clockwork_desktop.core.timer import HEARTBEAT_INTERVAL_S
+from clockwork_desktop.services.attention import Offer
 from clockwork_desktop.services.tracker import Status, UndoOffer, indicator
 from clockwork_desktop.ui.gui_services import GuiServices
 from clockwork_desktop.ui.health import copy_diagnostics
@@ -41,10 +42,17 @@ TICK_INTERVAL_MS = 1000
 IDLE_CHECK_MS = 15_000
 REMINDER_CHECK_MS = 60_000
 MAX_RECENT = 8
-DEFAULT_IDLE_THRESHOLD_MIN = 10
-DEFAULT_LONG_TIMER_H = 10
-WAKE_AFTER_S = 120  # a 1-second tick that comes this late means the machine slept
 SYNC_ANSWER_TIMEOUT_MS = 120_000  # "Syncing…" gives up waiting for a report after this
+
+
+class _Notices(QObject):
+    """The attention service's notifier: notices may come from a worker thread, so they cross
+    to the GUI thread through a queued signal."""
+
+    shown = Signal(str, str, object)
+
+    def notify(self, title: str, message: str, actions: tuple[str, ...] = ()) -> None:
+        self.shown.emit(title, message, actions)
 
 
 class TrayController(QObject):
@@ -69,16 +77,18 @@ class TrayController(QObject):
         self.runner = runner
         self._idle_seconds = idle_seconds
         self._autostart = autostart
-        self._reminded_at: datetime | None = None
-        self._last_tick: datetime | None = None
-        self._notified_outside: int | None = None
+        # Idle, sleep, reminders, guards and automatic timers are decided by the attention
+        # service; the tray shows its notices and its warning.
+        self.attention = services.attention
+        self._notices = _Notices(self)
+        self._notices.shown.connect(lambda title, message, _actions: self.notify(title, message))
+        self.attention.notifier = self._notices
+        self._polling = False
         self.status: Status = services.tracker.status()
         self.running_summary = ""
         self._data_version = services.data_version()
         self._last_report: SyncReport | None = None
         self._away_open = False
-        self._idle_since: datetime | None = None
-        self._notified_long: int | None = None
         self._picker: IssuePicker | None = None
         self._timesheet: Any = None
         self._recent: list[JiraIssue] = []
@@ -104,7 +114,8 @@ class TrayController(QObject):
         self._every(WATCH_INTERVAL_MS, self._watch)
         self._every(HEARTBEAT_INTERVAL_S * 1000, self.heartbeat)
         self._every(IDLE_CHECK_MS, self.check_idle)
-        self._every(REMINDER_CHECK_MS, self._check_long_timer)
+        self._every(REMINDER_CHECK_MS, self._check_reminders)
+        self._every(max(10, self.attention.poll_seconds()) * 1000, self.poll_automatic)
         self.refresh()
 
     def _every(self, ms: int, slot: Callable[[], None]) -> None:
@@ -154,6 +165,8 @@ class TrayController(QObject):
 
     def _icon_state(self) -> str:
         report = self._last_report
+        if self.attention.warning is not None:  # a guard waits for an answer
+            return "running-failed" if self.status.running is not None else "failed"
         return indicator(
             self.status,
             unreachable=report is not None and bool(report.unavailable),
@@ -173,6 +186,8 @@ class TrayController(QObject):
         lines.append(f"Today {format_duration(s.today_seconds + self._elapsed_since_read())}")
         if s.sync.failed:
             lines.append(f"{s.sync.failed} not sent to Jira")
+        if self.attention.warning is not None:
+            lines.append(tray_text(self.attention.warning.message))
         state = self._icon_state()
         if any(a.auth_blocked for a in self._accounts):
             lines.append("Jira refused the sign-in: sign in again to send your time")
@@ -196,12 +211,9 @@ class TrayController(QObject):
         self.tray.setToolTip(self.tooltip())
 
     def _tick(self) -> None:
-        now = self.services.tracker.now()
-        if self._last_tick is not None and (now - self._last_tick).total_seconds() > WAKE_AFTER_S:
-            # The event loop stood still far longer than a tick: the machine slept. Sync now.
-            log.info("woke up after %s", now - self._last_tick)
+        if self.attention.woke_up():  # the machine slept: sync and poll Jira now
             self.sync_requested.emit()
-        self._last_tick = now
+            self.poll_automatic()
         if self.tray is not None:
             self.tray.setToolTip(self.tooltip())
         if self.status.running is not None:
@@ -257,6 +269,7 @@ class TrayController(QObject):
         self._header = self._add("")
         self._header.setEnabled(False)
         self._undo_action = self._add("", self.undo)
+        self._attention_action = self._add("", self.answer_attention)
         self._continue = self._add("", self.resume_timer)
         self._running_actions = [
             self._add("Stop", self.stop_timer),
@@ -336,6 +349,38 @@ class TrayController(QObject):
         self._sync_action.setText("Syncing…" if self._syncing else self._sync_label())
         self._sync_action.setEnabled(not self._syncing)
         self._update_undo()
+        self._update_attention()
+
+    def _update_attention(self) -> None:
+        """The guard's question, else the latest offer, as one menu action."""
+        warning, offers = self.attention.warning, self.attention.offers
+        self._attention_action.setVisible(warning is not None or bool(offers))
+        if warning is not None:
+            self._attention_action.setText("Still working: keep the timer running")
+        elif offers:
+            self._attention_action.setText(offers[-1].label)
+
+    def answer_attention(self) -> None:
+        if self.attention.warning is not None:
+            self._db(lambda: self.attention.answer_guard("keep"))
+        elif self.attention.offers:
+            offer: Offer = self.attention.offers[-1]
+            self.runner.network(lambda: self.attention.accept(offer), self._polled, self._failed)
+
+    def poll_automatic(self) -> None:
+        """One poll of the automatic sources (Jira, git branches), off the GUI thread."""
+        if self._polling:
+            return
+        self._polling = True
+        self.runner.network(self.attention.poll, self._polled, self._polled_failed)
+
+    def _polled(self, _result: Any) -> None:
+        self._polling = False
+        self.refresh()
+
+    def _polled_failed(self, error: BaseException) -> None:
+        self._polling = False
+        self._failed(error)
 
     def _update_undo(self) -> None:
         """Show the undo offer while it lasts; announce a new one once."""
@@ -387,8 +432,12 @@ class TrayController(QObject):
             log.error("action failed", exc_info=error)
 
     def start_issue(self, key: str) -> None:
-        def started(_result: Any) -> None:
+        def started(result: Any) -> None:
             self.sync_requested.emit()
+            account = getattr(getattr(result, "started", None), "account", None)
+            self.runner.network(
+                lambda: self.attention.after_manual_start(key, account), None, self._failed
+            )
 
         self._db(lambda: self.services.tracker.start(key), started)
 
@@ -531,26 +580,10 @@ class TrayController(QObject):
             self.resolve_away(gap)
 
     def check_idle(self) -> None:
-        running = self.status.running
-        if self._idle_seconds is None or running is None or running.paused or self._away_open:
+        if self._idle_seconds is None or self.status.running is None:
             return
-        idle = self._idle_seconds()
-        if idle is None:
-            return
-        threshold_min = self.services.settings.get_setting(
-            "idle_threshold_min", DEFAULT_IDLE_THRESHOLD_MIN
-        )
-        if not threshold_min:
-            return
-        now = self.services.tracker.now()
-        if idle >= threshold_min * 60:
-            if self._idle_since is None:
-                self._idle_since = now - timedelta(seconds=idle)
-            return
-        if self._idle_since is not None:
-            # Input is back after a long pause: ask what the idle time was.
-            period = AwayPeriod(self._idle_since, now, "idle")
-            self._idle_since = None
+        period = self.attention.idle_period(self._idle_seconds(), asking=self._away_open)
+        if period is not None:
             self.resolve_away(period)
 
     def resolve_away(self, period: AwayPeriod, parent: QWidget | None = None) -> None:
@@ -570,43 +603,7 @@ class TrayController(QObject):
             self._away_open = False
             self.refresh()
 
-    def _working_now(self) -> bool:
-        settings = self.services.settings
-        local = self.services.tracker.now().astimezone(self.services.tracker.zone)
-        days = settings.get_setting("work_days", [0, 1, 2, 3, 4])
-        start = str(settings.get_setting("work_start", "09:00"))
-        end = str(settings.get_setting("work_end", "17:00"))
-        return local.weekday() in days and start <= local.strftime("%H:%M") < end
-
     def _check_reminders(self) -> None:
-        """No timer during working hours (if asked for), or one running outside them."""
-        running = self.status.running
-        now = self.services.tracker.now()
-        working = self._working_now()
-        if running is None:
-            remind = self.services.settings.get_setting("remind_no_timer", False)
-            due = self._reminded_at is None or now - self._reminded_at >= timedelta(hours=1)
-            if remind and working and due:
-                self._reminded_at = now
-                self.notify("No timer running", "Click the tray icon to start one.")
-            return
-        if not working and self._notified_outside != running.id and self.elapsed() > 15 * 60:
-            self._notified_outside = running.id
-            self.notify(
-                "Timer running outside working hours",
-                f"{running.issue_key} is still running. Stop it if you are done.",
-            )
-
-    def _check_long_timer(self) -> None:
-        self._check_reminders()
-        running = self.status.running
-        if running is None:
-            self._notified_long = None
-            return
-        limit_h = self.services.settings.get_setting("long_timer_hours", DEFAULT_LONG_TIMER_H)
-        if limit_h and self.elapsed() >= limit_h * 3600 and self._notified_long != running.id:
-            self._notified_long = running.id
-            self.notify(
-                "Timer still running",
-                f"{running.issue_key} has been running for {format_duration(self.elapsed())}.",
-            )
+        """Working hours, automatic restarts, guards and reminders: the attention service's
+        minute check, on the DB worker."""
+        self._db(self.attention.tick)

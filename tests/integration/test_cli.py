@@ -66,7 +66,9 @@ def test_start_switch_stop_and_status(tmp_path: Path) -> None:
         "sync_state",
         "worklog_ids",
         "error",
+        "source",  # why an automatic timer started or stopped; null for these
     }
+    assert entries[0]["source"] is None
     # Instants carry the local offset.
     assert datetime.fromisoformat(entries[0]["started"]).utcoffset() is not None
 

@@ -239,16 +239,22 @@ def test_reminders_inside_and_outside_working_hours(
     )
     services.settings.set_setting("remind_no_timer", True)
     controller.refresh()
+    # The attention service decides, on the DB worker; its notices reach the tray's notify.
     controller._check_reminders()  # Monday 15:00 Berlin: working hours, nothing running
     controller._check_reminders()
-    assert shown == ["No timer running"]
+    qtbot.waitUntil(lambda: shown == ["No timer running"], timeout=3000)
     clock.set(clock.now().replace(hour=20))  # 21:00 Berlin
     services.tracker.start("LATE-1")
     controller.refresh()
     clock.advance(minutes=20)
     controller._check_reminders()
     controller._check_reminders()
-    assert shown == ["No timer running", "Timer running outside working hours"]
+    expected = ["No timer running", "Timer running outside working hours"]
+    qtbot.waitUntil(lambda: shown == expected, timeout=3000)
+    done: list[int] = []
+    controller.runner.db(lambda: None, lambda _r: done.append(1))  # after every queued check
+    qtbot.waitUntil(lambda: done == [1], timeout=3000)
+    assert shown == expected  # each said once
 
 
 def test_settings_save_reaches_autostart(qtbot, services: AppServices, runner) -> None:

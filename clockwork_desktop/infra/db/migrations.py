@@ -141,7 +141,21 @@ def _v5(db: Any) -> None:
     db["entries"].add_column("synced_utc", int)
 
 
-MIGRATIONS: list[Callable[[Any], None]] = [_v1, _v2, _v3, _v4, _v5]
+def _v6(db: Any) -> None:
+    """Why automatic timers started and stopped: one row per event, by entry uuid.
+
+    A table of its own (not a column): an entry may gather several events, and entries that
+    were never touched by the automatic rules cost nothing.
+    """
+    db["entry_history"].create(
+        {"entry_uuid": str, "at_utc": int, "event": str, "why": str},
+        not_null={"entry_uuid", "at_utc", "event"},
+        defaults={"why": "{}"},
+    )
+    db["entry_history"].create_index(["entry_uuid"])
+
+
+MIGRATIONS: list[Callable[[Any], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -775,3 +775,23 @@ class SqliteStore:
             (r[0], r[1], r[2] or "", [tuple(m) for m in json.loads(r[3] or "[]")], r[4] or "")
             for r in rows.fetchall()
         ]
+
+    # -- why automatic timers started and stopped (services.attention) -------------------------
+
+    def add_history(self, entry_uuid: str, at: datetime, event: str, why: dict[str, Any]) -> None:
+        self._exec(
+            "INSERT INTO entry_history (entry_uuid, at_utc, event, why) VALUES (?, ?, ?, ?)",
+            (entry_uuid, _ts(at), event, json.dumps(why)),
+        )
+
+    def history_of(self, uuids: list[str]) -> dict[str, list[dict[str, Any]]]:
+        found: dict[str, list[dict[str, Any]]] = {}
+        for start in range(0, len(uuids), 500):
+            chunk = uuids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            sql = f"SELECT entry_uuid, at_utc, event, why FROM entry_history WHERE entry_uuid IN ({marks}) ORDER BY at_utc, rowid"  # noqa: S608, E501
+            rows = self._exec(sql, chunk).fetchall()
+            for uuid, at_utc, event, why in rows:
+                item = {"event": event, "at": _at(at_utc).isoformat(), **json.loads(why or "{}")}
+                found.setdefault(uuid, []).append(item)
+        return found

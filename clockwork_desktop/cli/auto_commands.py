@@ -1,0 +1,121 @@
+"""`auto`: automatic timers from Jira statuses and git branches, from the command line."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from clockwork_desktop.cli import output
+from clockwork_desktop.cli.commands import CliServices, Handler
+from clockwork_desktop.core.errors import InputError
+
+if TYPE_CHECKING:
+    from clockwork_desktop.services.accounts import AccountService
+    from clockwork_desktop.services.attention import AttentionService
+
+
+class AutoCliServices(CliServices, Protocol):
+    @property
+    def attention(self) -> AttentionService: ...
+
+    @property
+    def accounts(self) -> AccountService: ...
+
+
+ACTIONS = ["status", "on", "off", "poll", "repos", "branch", "other-timer", "transition"]
+ACTIONS += ["statuses"]
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "auto",
+        help="automatic timers: from Jira statuses, from git branches",
+        description="auto status | on | off | poll; auto repos add|remove|list [PATH]; "
+        "auto branch off|suggest|switch; auto other-timer switch|ask; "
+        "auto transition off|offer|perform; auto statuses [NAME ...]",
+    )
+    p.add_argument(
+        "action",
+        choices=ACTIONS,
+    )
+    p.add_argument("words", nargs="*", metavar="ARG")
+    p.add_argument("--account", help="the Jira account (default: the default account)")
+    p.add_argument("--json", action="store_true")
+
+
+def cmd_auto(args: argparse.Namespace, s: CliServices) -> int:
+    services: AutoCliServices = s  # type: ignore[assignment]
+    attention = services.attention
+    action, words = args.action, list(args.words)
+    if action in ("on", "off"):
+        account = services.accounts.get(args.account)
+        attention.set_jira(account.name, action == "on")
+        state = "on" if action == "on" else "off"
+        print(f"Timers from Jira statuses are {state} for {account.name}.")
+    elif action == "poll":
+        report = attention.poll()
+        if args.json:
+            print(output.dumps(report._asdict() | {"offers": [o.label for o in report.offers]}))
+        else:
+            for key in report.started:
+                print(f"Started {key}.")
+            for key in report.stopped:
+                print(f"Stopped {key}.")
+            for offer in report.offers:
+                print(f"Offered: {offer.label}.")
+            for error in report.errors:
+                print(f"Not polled: {error}")
+    elif action == "repos":
+        _repos(attention, words)
+    elif action == "branch":
+        attention.choose(
+            "branch", _one(words, "off, suggest or switch"), ("off", "suggest", "switch")
+        )
+        print(f"On a branch switch: {words[0]}.")
+    elif action == "other-timer":
+        attention.choose("on_conflict", _one(words, "switch or ask"), ("switch", "ask"))
+        print(f"When another timer runs: {words[0]}.")
+    elif action == "transition":
+        attention.choose(
+            "transition", _one(words, "off, offer or perform"), ("off", "offer", "perform")
+        )
+        print(f"Starting on an issue in To Do: {words[0]}.")
+    elif action == "statuses":
+        attention.set_active_statuses(words)
+        print(f"Active statuses: {', '.join(words) or 'the In Progress category'}.")
+    if action in ("status", "on", "off") and (action == "status" or args.json):
+        summary = attention.settings_summary()
+        if args.json:
+            print(output.dumps(summary))
+        else:
+            for name, value in summary.items():
+                print(f"{name}: {output.clean(value)}")
+    return 0
+
+
+def _one(words: list[str], what: str) -> str:
+    if len(words) != 1:
+        raise InputError(f"Give one of: {what}.")
+    return words[0]
+
+
+def _repos(attention: AttentionService, words: list[str]) -> None:
+    if not words or words[0] == "list":
+        for repo in attention.repos():
+            print(repo)
+        return
+    if words[0] not in ("add", "remove") or len(words) != 2:
+        raise InputError("Use: auto repos add PATH | remove PATH | list.")
+    path = str(Path(words[1]).expanduser().resolve())
+    if words[0] == "add":
+        if not (Path(path) / ".git").exists():
+            raise InputError(f"{path} is not a git working tree (it has no .git).")
+        attention.add_repo(path)
+        print(f"Watching {path}.")
+    else:
+        attention.remove_repo(path)
+        print(f"No longer watching {path}.")
+
+
+AUTO_HANDLERS: dict[str, Handler] = {"auto": cmd_auto}

@@ -1,0 +1,242 @@
+"""Rules behind automatic timers and the tray's nudges: pure functions over plain values.
+
+Working hours, issue keys in branch names, whether an issue counts as "mine and active", the
+replay of a Jira changelog, and the guards on long timers. No clock, no I/O: the attention
+service in ``services`` feeds these the time and the facts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
+
+from clockwork_desktop.core.timeinput import local_wall_to_utc
+
+# A key inside a branch name: `PROJ-123-fix-login`, `feature/PROJ-7_x`. Written in capitals, as
+# Jira's own development panel wants them (so `release-2026` is not an issue); the number may
+# not start with 0 and the key must not be glued to other letters or digits.
+_BRANCH_KEY_RE = re.compile(r"(?<![A-Za-z0-9])([A-Z][A-Z0-9_]{0,49}-[1-9]\d{0,11})(?!\d)")
+
+IN_PROGRESS_CATEGORY = "indeterminate"  # Jira's status category key behind "In Progress"
+DEFAULT_LONG_TIMER_H = 10
+
+
+def issue_key_in_branch(branch: str | None) -> str | None:
+    """The first issue key in a branch name, upper-cased; None when there is none."""
+    if not branch:
+        return None
+    match = _BRANCH_KEY_RE.search(branch)
+    return match[1].upper() if match else None
+
+
+# -- working hours ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    """Per weekday (Monday 0) the local start and end of work; holidays have none."""
+
+    days: Mapping[int, tuple[time, time]]
+    holidays: frozenset[date] = frozenset()
+
+    @classmethod
+    def parse(
+        cls, hours: Mapping[str, Sequence[str]] | None, holidays: Iterable[str] = ()
+    ) -> WorkingHours:
+        """From settings: ``{"0": ["09:00", "17:00"], ...}`` and ISO dates."""
+        days: dict[int, tuple[time, time]] = {}
+        for day, span in (hours or {}).items():
+            start, end = time.fromisoformat(span[0]), time.fromisoformat(span[1])
+            if end <= start:
+                raise ValueError(f"Working hours for day {day} end before they start.")
+            days[int(day)] = (start, end)
+        return cls(days, frozenset(date.fromisoformat(d) for d in holidays))
+
+    @classmethod
+    def simple(
+        cls, weekdays: Iterable[int], start: str, end: str, holidays: Iterable[str] = ()
+    ) -> WorkingHours:
+        return cls.parse({str(d): (start, end) for d in weekdays}, holidays)
+
+    def span_on(self, day: date, zone: ZoneInfo) -> tuple[datetime, datetime] | None:
+        """The working span of a local day as UTC instants (DST-safe), or None."""
+        if day in self.holidays or day.weekday() not in self.days:
+            return None
+        start, end = self.days[day.weekday()]
+        return local_wall_to_utc(day, start, zone), local_wall_to_utc(day, end, zone)
+
+    def span_at(self, at: datetime, zone: ZoneInfo) -> tuple[datetime, datetime] | None:
+        """The working span that contains ``at``, or None outside working hours."""
+        span = self.span_on(at.astimezone(zone).date(), zone)
+        if span is not None and span[0] <= at < span[1]:
+            return span
+        return None
+
+    def working(self, at: datetime, zone: ZoneInfo) -> bool:
+        return self.span_at(at, zone) is not None
+
+    def end_after(self, at: datetime, zone: ZoneInfo) -> datetime | None:
+        """The end of the working span containing ``at``, else of the next one (a week ahead)."""
+        day = at.astimezone(zone).date()
+        for offset in range(8):
+            span = self.span_on(day + timedelta(days=offset), zone)
+            if span is not None and span[1] > at:
+                return span[1]
+        return None
+
+
+# -- "mine and active" ----------------------------------------------------------------------
+
+
+class ActiveRule(NamedTuple):
+    """Which statuses count as "working on it": status names, else a status category."""
+
+    names: frozenset[str] = frozenset()
+    category: str = IN_PROGRESS_CATEGORY
+
+    @classmethod
+    def of(cls, names: Iterable[str] | None) -> ActiveRule:
+        return cls(frozenset(n.strip().casefold() for n in names or () if n.strip()))
+
+    def matches(self, status: str, category: str | None) -> bool:
+        if self.names:
+            return status.casefold() in self.names
+        return category == self.category
+
+
+@dataclass(frozen=True)
+class IssueFacts:
+    """What decides whether an issue is mine and active at one moment."""
+
+    status: str
+    status_id: str | None
+    category: str | None
+    assignee: str | None
+    resolved: bool
+
+    def active(self, me: str, rule: ActiveRule) -> bool:
+        return (
+            self.assignee == me and not self.resolved and rule.matches(self.status, self.category)
+        )
+
+
+class FieldChange(NamedTuple):
+    field: str  # "status", "assignee" or "resolution" (others are ignored)
+    old: str | None  # ids (status id, account id) as Jira's `from` / `to`
+    new: str | None
+    old_text: str | None  # Jira's `fromString` / `toString`
+    new_text: str | None
+
+
+class ChangeEvent(NamedTuple):
+    """One changelog history: who changed what, when."""
+
+    issue_key: str
+    at: datetime
+    author: str  # display name
+    changes: tuple[FieldChange, ...]
+    id: str = ""
+
+
+def _apply(
+    facts: IssueFacts, change: FieldChange, categories: Mapping[str, str], *, forward: bool
+) -> IssueFacts:
+    value, text = (change.new, change.new_text) if forward else (change.old, change.old_text)
+    if change.field == "status":
+        return replace(
+            facts,
+            status=text or "",
+            status_id=value,
+            category=categories.get(value or "") if value else None,
+        )
+    if change.field == "assignee":
+        return replace(facts, assignee=value)
+    if change.field == "resolution":
+        return replace(facts, resolved=bool(value or text))
+    return facts
+
+
+def facts_before(
+    now: IssueFacts, events: Sequence[ChangeEvent], categories: Mapping[str, str]
+) -> IssueFacts:
+    """The issue as it was before ``events`` (oldest first), undone from its current facts."""
+    facts = now
+    for event in reversed(events):
+        for change in reversed(event.changes):
+            facts = _apply(facts, change, categories, forward=False)
+    return facts
+
+
+class Transition(NamedTuple):
+    """An issue became, or stopped being, mine and active."""
+
+    issue_key: str
+    at: datetime
+    active: bool
+    why: dict[str, Any]
+
+
+def replay(
+    before: IssueFacts,
+    events: Sequence[ChangeEvent],
+    me: str,
+    rule: ActiveRule,
+    categories: Mapping[str, str],
+) -> list[Transition]:
+    """Walk the events forward and say when the issue entered or left "mine and active"."""
+    out: list[Transition] = []
+    facts = before
+    was = facts.active(me, rule)
+    for event in events:
+        for change in event.changes:
+            facts = _apply(facts, change, categories, forward=True)
+        now_active = facts.active(me, rule)
+        if now_active != was:
+            fields = {c.field: c.new_text or c.new for c in event.changes}
+            why: dict[str, Any] = {
+                "kind": "jira",
+                "issue": event.issue_key,
+                "by": event.author,
+                "at": event.at.isoformat(),
+                "changed": fields,
+            }
+            out.append(Transition(event.issue_key, event.at, now_active, why))
+            was = now_active
+    return out
+
+
+# -- guards ---------------------------------------------------------------------------------
+
+
+class Guard(NamedTuple):
+    entry_id: int
+    kind: str  # "long" or "midnight"
+    message: str
+
+
+def guard_for(
+    entry_id: int,
+    issue_key: str,
+    started_at: datetime,
+    worked_seconds: int,
+    now: datetime,
+    zone: ZoneInfo,
+    limit_hours: float,
+) -> Guard | None:
+    """A running timer that has gone on suspiciously long, or past local midnight."""
+    if limit_hours and worked_seconds >= limit_hours * 3600:
+        hours = worked_seconds // 3600
+        return Guard(entry_id, "long", f"{issue_key} has been running for {hours} hours.")
+    started_day = started_at.astimezone(zone).date()
+    if now.astimezone(zone).date() != started_day:
+        return Guard(
+            entry_id,
+            "midnight",
+            f"{issue_key} has been running since {started_at.astimezone(zone):%a %H:%M}, "
+            "past midnight.",
+        )
+    return None

@@ -1,0 +1,622 @@
+"""AttentionService: every "should we tell the user, or act by ourselves?" decision.
+
+Idle time, waking from sleep, reminders, working hours, guards on long timers and the automatic
+timers (from Jira statuses and from git branches) are decided here, with an injected clock and
+notifier. The tray asks and shows; the CLI's `auto poll` runs the same code.
+
+Settings are plain store settings under ``auto:*`` (plus the older ``work_*``, ``idle_*``,
+``remind_no_timer`` and ``long_timer_hours`` keys the settings dialog already writes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
+
+from clockwork_desktop.core.attention import (
+    DEFAULT_LONG_TIMER_H,
+    ActiveRule,
+    ChangeEvent,
+    Guard,
+    IssueFacts,
+    Transition,
+    WorkingHours,
+    facts_before,
+    guard_for,
+    issue_key_in_branch,
+    replay,
+)
+from clockwork_desktop.core.clock import Clock
+from clockwork_desktop.core.errors import ClockworkError, InputError
+from clockwork_desktop.core.logs import get_logger
+from clockwork_desktop.core.models import Account, AwayPeriod, Entry
+from clockwork_desktop.core.ports import (
+    AutoJiraPort,
+    BranchReader,
+    EntryHistory,
+    IssueNow,
+    Notifier,
+    SettingsStore,
+)
+from clockwork_desktop.core.timer import WAKE_GAP_THRESHOLD_S
+from clockwork_desktop.services.tracker import TrackerService
+
+log = get_logger(__name__)
+
+DEFAULT_IDLE_THRESHOLD_MIN = 10
+DEFAULT_POLL_S = 60
+# Jira's `updated >=` takes minutes; look back a little further and skip what we have seen.
+POLL_MARGIN = timedelta(minutes=2)
+# git HEAD files are read at most this often, however often the tray asks.
+BRANCH_MIN_INTERVAL_S = 3.0
+REMIND_EVERY = timedelta(hours=1)
+OUTSIDE_HOURS_GRACE_S = 15 * 60
+
+CONFLICT_CHOICES = ("switch", "ask")
+BRANCH_CHOICES = ("off", "suggest", "switch")
+TRANSITION_CHOICES = ("off", "offer", "perform")
+
+
+class Offer(NamedTuple):
+    """Something the user may accept from a notification or the tray menu."""
+
+    kind: str  # "switch" (to an issue now active), "start" (a branch's issue), "move", "resume"
+    issue_key: str
+    account: str | None
+    label: str
+    why: dict[str, Any]
+    transition_id: str = ""
+
+
+class CollectingNotifier:
+    """Keeps notifications for whoever asks later (the command line prints them)."""
+
+    def __init__(self) -> None:
+        self.shown: list[tuple[str, str, tuple[str, ...]]] = []
+
+    def notify(self, title: str, message: str, actions: tuple[str, ...] = ()) -> None:
+        log.info("notification: %s: %s", title, message)
+        self.shown.append((title, message, actions))
+
+
+class PollReport(NamedTuple):
+    started: list[str]
+    stopped: list[str]
+    offers: list[Offer]
+    errors: list[str]
+
+
+class _Run:
+    def __init__(self) -> None:
+        self.started: list[str] = []
+        self.stopped: list[str] = []
+        self.offers: list[Offer] = []
+        self.errors: list[str] = []
+
+    def report(self) -> PollReport:
+        return PollReport(self.started, self.stopped, self.offers, self.errors)
+
+
+def _iso(at: datetime) -> str:
+    return at.isoformat()
+
+
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+class AttentionService:
+    def __init__(
+        self,
+        tracker: TrackerService,
+        settings: SettingsStore,
+        history: EntryHistory,
+        clock: Clock,
+        notifier: Notifier,
+        *,
+        accounts: Callable[[], list[Account]] = list,
+        jira_for: Callable[[Account], AutoJiraPort] | None = None,
+        branches: BranchReader | None = None,
+    ) -> None:
+        self._tracker = tracker
+        self._settings = settings
+        self._history = history
+        self._clock = clock
+        self.notifier = notifier
+        self._accounts = accounts
+        self._jira_for = jira_for
+        self._branches = branches
+        self._categories: dict[str, dict[str, str]] = {}
+        self._last_tick: datetime | None = None
+        self._last_branch_read: float | None = None
+        self._idle_since: datetime | None = None
+        self._reminded_at: datetime | None = None
+        self._told_outside: int | None = None
+        self.warning: Guard | None = None
+        self.offers: list[Offer] = []
+
+    # -- settings ---------------------------------------------------------------------------
+
+    def _get(self, key: str, default: Any = None) -> Any:
+        return self._settings.get_setting(key, default)
+
+    def hours(self) -> WorkingHours:
+        hours = self._get("auto:hours")
+        holidays = self._get("auto:holidays", [])
+        if hours:
+            return WorkingHours.parse(hours, holidays)
+        return WorkingHours.simple(
+            self._get("work_days", [0, 1, 2, 3, 4]),
+            str(self._get("work_start", "09:00")),
+            str(self._get("work_end", "17:00")),
+            holidays,
+        )
+
+    def jira_enabled(self, account: str) -> bool:
+        return bool(self._get(f"auto:jira:{account}", False))
+
+    def set_jira(self, account: str, enabled: bool) -> None:
+        """Opt an account in or out; changes before this moment are never replayed."""
+        self._settings.set_setting(f"auto:jira:{account}", enabled)
+        if enabled:
+            cursor = {"polled": _iso(self._clock.now()), "seen": {}, "active": []}
+            self._settings.set_setting(f"auto:cursor:{account}", cursor)
+
+    def choose(self, key: str, value: str, allowed: tuple[str, ...]) -> None:
+        if value not in allowed:
+            raise InputError(f"Choose one of {', '.join(allowed)}, not {value!r}.")
+        self._settings.set_setting(f"auto:{key}", value)
+
+    def set_active_statuses(self, names: list[str]) -> None:
+        """Status names that count as working on an issue; none: the In Progress category."""
+        self._settings.set_setting("auto:active_statuses", [n for n in names if n.strip()])
+
+    def repos(self) -> list[str]:
+        return list(self._get("auto:repos", []))
+
+    def add_repo(self, path: str) -> list[str]:
+        repos = self.repos()
+        if path not in repos:
+            repos.append(path)
+        self._settings.set_setting("auto:repos", repos)
+        return repos
+
+    def remove_repo(self, path: str) -> list[str]:
+        repos = self.repos()
+        if path not in repos:
+            raise InputError(f"{path} is not watched. Watched: {', '.join(repos) or 'none'}.")
+        repos.remove(path)
+        self._settings.set_setting("auto:repos", repos)
+        return repos
+
+    def settings_summary(self) -> dict[str, Any]:
+        accounts = {a.name: self.jira_enabled(a.name) for a in self._accounts()}
+        return {
+            "jira": accounts,
+            "active_statuses": list(self._get("auto:active_statuses", [])) or "In Progress",
+            "on_other_timer": self._get("auto:on_conflict", "ask"),
+            "transition": self._get("auto:transition", "off"),
+            "branch": self._get("auto:branch", "suggest"),
+            "repos": self.repos(),
+            "poll_seconds": self.poll_seconds(),
+            "suggested_issue": self.suggested_issue(),
+            "offers": [o.label for o in self.offers],
+            "warning": self.warning.message if self.warning else None,
+        }
+
+    def poll_seconds(self) -> int:
+        return int(self._get("auto:poll_s", DEFAULT_POLL_S))
+
+    # -- why ----------------------------------------------------------------------------------
+
+    def sources(self, uuids: list[str]) -> dict[str, list[dict[str, Any]]]:
+        return self._history.history_of(uuids)
+
+    def is_auto(self, entry: Entry) -> bool:
+        events = self._history.history_of([entry.uuid]).get(entry.uuid, [])
+        return any(e.get("event") == "start" for e in events)
+
+    def _record(self, entry: Entry, event: str, at: datetime, why: dict[str, Any]) -> None:
+        self._history.add_history(entry.uuid, at, event, why)
+
+    # -- sleep, idle, reminders -------------------------------------------------------------
+
+    def woke_up(self) -> bool:
+        """Called often (every second): True once after the machine slept.
+
+        One threshold for everything: the heartbeat's (core.timer.WAKE_GAP_THRESHOLD_S).
+        """
+        now = self._clock.now()
+        last, self._last_tick = self._last_tick, now
+        if last is not None and (now - last).total_seconds() > WAKE_GAP_THRESHOLD_S:
+            log.info("woke up after %s", now - last)
+            return True
+        return False
+
+    def idle_period(self, idle_seconds: float | None, *, asking: bool = False) -> AwayPeriod | None:
+        """The idle stretch to ask about, once input returns after a long pause."""
+        running = self._tracker.running()
+        if idle_seconds is None or running is None or running.paused or asking:
+            return None
+        threshold_min = self._get("idle_threshold_min", DEFAULT_IDLE_THRESHOLD_MIN)
+        if not threshold_min:
+            return None
+        now = self._clock.now()
+        if idle_seconds >= threshold_min * 60:
+            if self._idle_since is None:
+                self._idle_since = now - timedelta(seconds=idle_seconds)
+            return None
+        if self._idle_since is None:
+            return None
+        period = AwayPeriod(self._idle_since, now, "idle")
+        self._idle_since = None
+        return period
+
+    def _reminders(self, now: datetime, running: Entry | None) -> None:
+        working = self.hours().working(now, self._tracker.zone)
+        if running is None:
+            due = self._reminded_at is None or now - self._reminded_at >= REMIND_EVERY
+            if self._get("remind_no_timer", False) and working and due:
+                self._reminded_at = now
+                self.notifier.notify("No timer running", "Click the tray icon to start one.")
+            return
+        elapsed = running.duration_seconds(now)
+        if not working and self._told_outside != running.id and elapsed > OUTSIDE_HOURS_GRACE_S:
+            self._told_outside = running.id
+            self.notifier.notify(
+                "Timer running outside working hours",
+                f"{running.issue_key} is still running. Stop it if you are done.",
+            )
+
+    # -- the periodic check -----------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Once a minute: working hours, automatic restarts, guards and reminders."""
+        now = self._clock.now()
+        self._end_of_day(now)
+        self._resume_if_due(now)
+        running = self._tracker.running()
+        self._guard(now, running)
+        self._reminders(now, running)
+
+    def _end_of_day(self, now: datetime) -> None:
+        running = self._tracker.running()
+        if running is None or not self.is_auto(running):
+            return
+        end = self.hours().end_after(running.started_at, self._tracker.zone)
+        if end is None or now < end:
+            return
+        stopped = self._tracker.stop(at=max(end, running.started_at))
+        why = {"kind": "hours", "at": _iso(end)}
+        self._record(stopped, "stop", end, why)
+        self._settings.set_setting(
+            "auto:resume",
+            {"key": stopped.issue_key, "account": stopped.account, "after": _iso(end)},
+        )
+        when = end.astimezone(self._tracker.zone).strftime("%H:%M")
+        offer = Offer(
+            "resume", stopped.issue_key, stopped.account, f"Resume {stopped.issue_key}", {}
+        )
+        self._offer(offer)
+        self.notifier.notify(
+            f"Stopped {stopped.issue_key} at {when}",
+            "The working day ended. Still working? Resume",
+            ("Resume",),
+        )
+
+    def _resume_if_due(self, now: datetime) -> None:
+        resume = self._get("auto:resume")
+        if not resume or self._tracker.running() is not None:
+            return
+        span = self.hours().span_at(now, self._tracker.zone)
+        if span is None or span[0] <= _at(resume["after"]):
+            return
+        account = resume.get("account")
+        cursor = self._get(f"auto:cursor:{account}") if account else None
+        if not cursor or _at(cursor["polled"]) < span[0]:
+            return  # what Jira says since the day began is not known yet: the next poll
+        self._settings.set_setting("auto:resume", None)
+        if resume["key"] not in cursor.get("active", []):
+            return
+        awake = self._last_tick is not None and self._last_tick >= span[0] - timedelta(minutes=5)
+        at = span[0] if awake else now
+        why = {"kind": "hours", "at": _iso(at), "resumed": True}
+        self._start(resume["key"], account, at, why)
+
+    def _guard(self, now: datetime, running: Entry | None) -> None:
+        if running is None:
+            self.warning = None
+            return
+        guard = guard_for(
+            running.id,
+            running.issue_key,
+            running.started_at,
+            running.duration_seconds(now),
+            now,
+            self._tracker.zone,
+            float(self._get("long_timer_hours", DEFAULT_LONG_TIMER_H) or 0),
+        )
+        answered = {tuple(a) for a in self._get("auto:guard_answered", [])}
+        if guard is None or (guard.entry_id, guard.kind) in answered:
+            self.warning = None
+            return
+        if self.warning != guard:
+            self.warning = guard
+            self.notifier.notify("Timer still running", guard.message, ("Keep running", "Stop"))
+
+    def answer_guard(self, action: str) -> None:
+        """``keep``: the warning goes until the next guard; ``stop``: the timer stops now."""
+        if action not in ("keep", "stop"):
+            raise InputError(f"Answer keep or stop, not {action!r}.")
+        guard = self.warning
+        if guard is None:
+            return
+        answered = [list(a) for a in self._get("auto:guard_answered", [])][-20:]
+        answered.append([guard.entry_id, guard.kind])
+        self._settings.set_setting("auto:guard_answered", answered)
+        self.warning = None
+        if action == "stop":
+            self._tracker.stop()
+
+    # -- offers -------------------------------------------------------------------------------
+
+    def _offer(self, offer: Offer) -> None:
+        self.offers = [o for o in self.offers if o.issue_key != offer.issue_key] + [offer]
+
+    def accept(self, offer: Offer) -> None:
+        """The user said yes to an offer from a notification or the menu."""
+        self.offers = [o for o in self.offers if o != offer]
+        if offer.kind == "move":
+            port = self._port(offer.account)
+            if port is not None:
+                port.do_transition(offer.issue_key, offer.transition_id)
+            return
+        why = dict(offer.why, accepted=True)
+        self._start(offer.issue_key, offer.account, self._clock.now(), why)
+
+    def suggested_issue(self) -> str | None:
+        """The issue the picker offers first (from the branch checked out last)."""
+        value = self._get("auto:suggested")
+        return str(value) if value else None
+
+    # -- timers from Jira ---------------------------------------------------------------------
+
+    def _port(self, account_name: str | None) -> AutoJiraPort | None:
+        if self._jira_for is None:
+            return None
+        for account in self._accounts():
+            if account_name is None or account.name == account_name:
+                return self._jira_for(account)
+        return None
+
+    def poll(self) -> PollReport:
+        """One poll of every automatic source (Jira accounts opted in, watched repositories),
+        then the periodic check."""
+        run = _Run()
+        if self._jira_for is not None:
+            for account in self._accounts():
+                if not self.jira_enabled(account.name) or account.auth_blocked:
+                    continue
+                try:
+                    self._poll_account(account, self._jira_for(account), run)
+                except ClockworkError as exc:
+                    log.warning("automatic timers: %s: %s", account.name, exc)
+                    run.errors.append(f"{account.name}: {exc}")
+        self.poll_branches(run, force=True)
+        self.tick()
+        return run.report()
+
+    def _poll_account(self, account: Account, port: AutoJiraPort, run: _Run) -> None:
+        key = f"auto:cursor:{account.name}"
+        now = self._clock.now()
+        cursor = self._get(key) or {"polled": _iso(now), "seen": {}, "active": []}
+        since = _at(cursor["polled"]) - POLL_MARGIN
+        seen: dict[str, str] = dict(cursor.get("seen", {}))
+        active = set(cursor.get("active", []))
+        running = self._tracker.running()
+        also = sorted(active | ({running.issue_key} if running else set()))
+        issues = port.updated_since(since, account.time_zone, also)
+        rule = ActiveRule.of(self._get("auto:active_statuses", []))
+        transitions: list[Transition] = []
+        for issue in issues:
+            facts = IssueFacts(
+                issue.status, issue.status_id, issue.category, issue.assignee, issue.resolved
+            )
+            if seen.get(issue.key) != _iso(issue.updated):
+                after = _at(seen[issue.key]) if issue.key in seen else since
+                events = [e for e in port.changelog(issue.key) if e.at > after]
+                transitions.extend(self._transitions(account, port, issue, facts, events, rule))
+                seen[issue.key] = _iso(issue.updated)
+            if facts.active(account.account_id, rule):
+                active.add(issue.key)
+            else:
+                active.discard(issue.key)
+        for transition in sorted(transitions, key=lambda t: t.at):
+            self._apply(account, transition, run)
+        # Forget issues not seen for a week: the cursor stays small.
+        horizon = now - timedelta(days=7)
+        seen = {k: v for k, v in seen.items() if _at(v) >= horizon or k in active}
+        cursor = {"polled": _iso(now), "seen": seen, "active": sorted(active)}
+        self._settings.set_setting(key, cursor)
+
+    def _transitions(
+        self,
+        account: Account,
+        port: AutoJiraPort,
+        issue: IssueNow,
+        facts: IssueFacts,
+        events: list[ChangeEvent],
+        rule: ActiveRule,
+    ) -> list[Transition]:
+        if not events:
+            return []
+        categories = self._status_categories(account, port, events, rule)
+        before = facts_before(facts, events, categories)
+        return replay(before, events, account.account_id, rule, categories)
+
+    def _status_categories(
+        self, account: Account, port: AutoJiraPort, events: list[ChangeEvent], rule: ActiveRule
+    ) -> dict[str, str]:
+        known = self._categories.get(account.name, {})
+        if rule.names:
+            return known  # status names decide: no categories needed
+        wanted = {
+            value
+            for e in events
+            for c in e.changes
+            if c.field == "status"
+            for value in (c.old, c.new)
+            if value
+        }
+        if wanted - known.keys():
+            known = port.status_categories()
+            self._categories[account.name] = known
+        return known
+
+    def _apply(self, account: Account, transition: Transition, run: _Run) -> None:
+        key = transition.issue_key
+        running = self._tracker.running()
+        if not transition.active:
+            resume = self._get("auto:resume")
+            if resume and resume.get("key") == key:
+                self._settings.set_setting("auto:resume", None)
+            self.offers = [o for o in self.offers if o.issue_key != key or o.kind == "move"]
+            if running is None or running.issue_key != key:
+                return
+            at = max(transition.at, running.started_at)
+            if self.is_auto(running):
+                end = self.hours().end_after(running.started_at, self._tracker.zone)
+                at = min(at, end) if end is not None else at
+            stopped = self._tracker.stop(at=at)
+            self._record(stopped, "stop", at, transition.why)
+            run.stopped.append(key)
+            self.notifier.notify(f"Stopped {key}", self._because(transition))
+            return
+        if running is not None and running.issue_key == key:
+            return
+        if not self.hours().working(transition.at, self._tracker.zone):
+            # Automatic timers count inside working hours only: start when they begin.
+            self._settings.set_setting(
+                "auto:resume", {"key": key, "account": account.name, "after": _iso(transition.at)}
+            )
+            return
+        if running is not None and self._get("auto:on_conflict", "ask") != "switch":
+            offer = Offer("switch", key, account.name, f"Switch to {key}", transition.why)
+            self._offer(offer)
+            run.offers.append(offer)
+            self.notifier.notify(
+                f"{key} is in progress",
+                f"{self._because(transition)}. {running.issue_key} is running: switch?",
+                ("Switch",),
+            )
+            return
+        at = max(transition.at, running.started_at) if running is not None else transition.at
+        self._start(key, account.name, at, transition.why, run)
+
+    def _because(self, transition: Transition) -> str:
+        why = transition.why
+        when = _at(why["at"]).astimezone(self._tracker.zone).strftime("%H:%M")
+        status = why.get("changed", {}).get("status")
+        what = f"moved to {status}" if status else "changed"
+        return f"{transition.issue_key} {what} by {why.get('by') or 'someone'} at {when}"
+
+    def _start(
+        self,
+        key: str,
+        account: str | None,
+        at: datetime,
+        why: dict[str, Any],
+        run: _Run | None = None,
+    ) -> None:
+        try:
+            result = self._tracker.start(key, at=at, account=account)
+        except ClockworkError as exc:
+            # Most often the moment is already covered by an entry: start now instead.
+            log.info("automatic start of %s at %s refused (%s); starting now", key, at, exc)
+            at = self._clock.now()
+            result = self._tracker.start(key, at=at, account=account)
+        if result.stopped is not None:
+            self._record(result.stopped, "stop", at, dict(why, switched_to=key))
+        self._record(result.started, "start", at, why)
+        if run is not None:
+            run.started.append(key)
+        self.offers = [o for o in self.offers if o.issue_key != key]
+        resume = self._get("auto:resume")
+        if resume and resume.get("key") == key:
+            self._settings.set_setting("auto:resume", None)
+        log.info("automatic timer on %s from %s", key, why.get("kind"))
+
+    # -- the other way: a timer started by hand moves its issue to In Progress ----------------
+
+    def after_manual_start(self, issue_key: str, account: str | None) -> Offer | None:
+        """Offer (or perform) the move to In Progress of an issue still in a To Do status."""
+        mode = self._get("auto:transition", "off")
+        if mode == "off":
+            return None
+        port = self._port(account)
+        if port is None:
+            return None
+        now = port.issue_now(issue_key)
+        if now.category != "new":
+            return None
+        rule = ActiveRule.of(self._get("auto:active_statuses", []))
+        target = next(
+            (t for t in port.transitions(issue_key) if rule.matches(t[2], t[3])),
+            None,
+        )
+        if target is None:
+            return None
+        offer = Offer("move", issue_key, account, f"Move {issue_key} to {target[2]}", {}, target[0])
+        if mode == "perform":
+            port.do_transition(issue_key, target[0])
+            log.info("moved %s to %s", issue_key, target[2])
+            return offer
+        self._offer(offer)
+        self.notifier.notify(f"{issue_key} is in {now.status}", f"{offer.label}?", ("Move",))
+        return offer
+
+    # -- timers from the git branch -------------------------------------------------------------
+
+    def poll_branches(self, run: _Run | None = None, *, force: bool = False) -> str | None:
+        """Read each watched repository's HEAD (at most every few seconds); on a switch to a
+        branch naming an issue, suggest it or switch to it. Returns the issue suggested."""
+        mode = self._get("auto:branch", "suggest")
+        if self._branches is None or mode == "off":
+            return None
+        mono = self._clock.monotonic()
+        last = self._last_branch_read
+        if not force and last is not None and mono - last < BRANCH_MIN_INTERVAL_S:
+            return None
+        self._last_branch_read = mono
+        known: dict[str, str | None] = dict(self._get("auto:branch_seen", {}))
+        found = None
+        for repo in self.repos():
+            branch = self._branches.branch(repo)
+            if repo in known and known[repo] == branch:
+                continue
+            first = repo not in known
+            known[repo] = branch
+            key = issue_key_in_branch(branch)
+            if first or key is None:
+                continue
+            found = key
+            self._switch_branch(repo, branch or "", key, mode, run or _Run())
+        self._settings.set_setting("auto:branch_seen", known)
+        return found
+
+    def _switch_branch(self, repo: str, branch: str, key: str, mode: str, run: _Run) -> None:
+        self._settings.set_setting("auto:suggested", key)
+        now = self._clock.now()
+        why = {"kind": "branch", "repo": repo, "branch": branch, "at": _iso(now)}
+        running = self._tracker.running()
+        if running is not None and running.issue_key == key:
+            return
+        working = self.hours().working(now, self._tracker.zone)
+        if mode == "switch" and working:
+            self._start(key, None, now, why, run)
+            return
+        offer = Offer("start", key, None, f"Start {key} (branch {branch})", why)
+        self._offer(offer)
+        run.offers.append(offer)
+        self.notifier.notify(f"Branch {branch}", f"Start the timer on {key}?", ("Start",))

@@ -1,0 +1,305 @@
+"""Automatic timers against the fake Jira over real HTTP, driven by a fake clock."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from clockwork_desktop.app.services import AppServices
+from clockwork_desktop.fakejira import FakeJira
+from clockwork_desktop.services.attention import CollectingNotifier
+from tests.conftest import FakeClock
+from tests.support.jira import login, make_app, seed
+
+pytestmark = pytest.mark.usefixtures("memory_keyring")
+
+
+def ms(at: datetime) -> int:
+    return int(at.timestamp() * 1000)
+
+
+class Site:
+    def __init__(self, jira: FakeJira, app: AppServices, clock: FakeClock) -> None:
+        self.jira, self.app, self.clock = jira, app, clock
+        self.notes = CollectingNotifier()
+        app.attention.notifier = self.notes
+
+    def move(
+        self, key: str, status: str, minutes_ago: float = 0, by: str = "acc-alice"
+    ) -> datetime:
+        at = self.clock.now() - timedelta(minutes=minutes_ago)
+        self.jira.move(key, status, by=by, at_ms=ms(at))
+        return at
+
+    def poll(self) -> tuple[int, object]:
+        before = len(self.jira.requests)
+        report = self.app.attention.poll()
+        return len(self.jira.requests) - before, report
+
+    def running_key(self) -> str | None:
+        running = self.app.tracker.running()
+        return running.issue_key if running else None
+
+
+def _site(tmp_path: Path, mode: str, start: datetime) -> Iterator[Site]:
+    clock = FakeClock(start)
+    with FakeJira(mode) as jira:
+        seed(jira)
+        jira.now_ms = lambda: ms(clock.now())
+        app = make_app(tmp_path / "data", clock)
+        login(app, jira, dc=mode == "dc")
+        name = "dc" if mode == "dc" else "cloud"
+        app.attention.set_jira(name, True)
+        yield Site(jira, app, clock)
+        app.close()
+
+
+MONDAY_10 = datetime(2026, 3, 9, 9, 0, tzinfo=UTC)  # 10:00 in Berlin
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    yield from _site(tmp_path, "cloud", MONDAY_10)
+
+
+@pytest.fixture(params=["cloud", "dc"])
+def any_site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Site]:
+    yield from _site(tmp_path, request.param, MONDAY_10)
+
+
+def test_a_day_of_transitions_starts_and_stops_at_the_changelog_times(any_site: Site) -> None:
+    s = any_site
+    s.clock.advance(minutes=5)
+    count, _ = s.poll()
+    assert count == 1  # nothing changed: one search
+    moved = s.move("PROJ-2", "In Progress", minutes_ago=0.5)
+    s.clock.advance(minutes=1)
+    s.poll()
+    running = s.app.tracker.running()
+    assert running is not None
+    assert running.issue_key == "PROJ-2"
+    assert running.started_at == moved.replace(microsecond=0)  # the transition, not the poll
+    for _ in range(30):  # half an hour of idle polls, one request each
+        s.clock.advance(minutes=1)
+        count, _ = s.poll()
+        assert count == 1
+    s.move("PROJ-2", "In Review", minutes_ago=0.2)  # still an In Progress category
+    s.clock.advance(minutes=1)
+    s.poll()
+    assert s.running_key() == "PROJ-2"
+    done = s.move("PROJ-2", "Done", minutes_ago=0.7)
+    s.clock.advance(minutes=3)
+    s.poll()
+    assert s.running_key() is None
+    entry = s.app.tracker.entries(done.date(), done.date())[-1].entry
+    assert entry.ended_at == done.replace(microsecond=0)
+    history = s.app.entry_sources([entry.uuid])[entry.uuid]
+    assert [h["event"] for h in history] == ["start", "stop"]
+    assert history[0]["by"] == "Alice Example"
+    assert history[1]["changed"]["status"] == "Done"
+    assert any(title == "Stopped PROJ-2" for title, _, _ in s.notes.shown)
+
+
+def test_changes_missed_in_sleep_are_replayed_in_order(site: Site) -> None:
+    s = site
+    s.poll()
+    start = s.clock.now()
+    s.jira.move("PROJ-1", "In Progress", by="acc-bob", at_ms=ms(start + timedelta(minutes=10)))
+    s.jira.move("PROJ-1", "Done", by="acc-bob", at_ms=ms(start + timedelta(minutes=50)))
+    s.jira.move("PROJ-2", "In Progress", by="acc-alice", at_ms=ms(start + timedelta(minutes=70)))
+    s.clock.advance(hours=3)  # the laptop slept through all of it
+    _, report = s.poll()
+    entries = [v.entry for v in s.app.tracker.entries(start.date(), start.date())]
+    assert [
+        (e.issue_key, e.started_at - start, e.ended_at and e.ended_at - start) for e in entries
+    ] == [
+        ("PROJ-1", timedelta(minutes=10), timedelta(minutes=50)),
+        ("PROJ-2", timedelta(minutes=70), None),
+    ]
+    assert report.started == ["PROJ-1", "PROJ-2"]  # type: ignore[attr-defined]
+    count, _ = s.poll()
+    assert count == 1  # replayed once, never again
+
+
+def test_reassigned_issue_stops_at_the_reassignment(site: Site) -> None:
+    s = site
+    s.move("PROJ-2", "In Progress", minutes_ago=0)
+    s.clock.advance(minutes=1)
+    s.poll()
+    s.clock.advance(minutes=20)
+    at = s.clock.now()
+    s.jira.assign("PROJ-2", "acc-bob", by="acc-bob", at_ms=ms(at))
+    s.clock.advance(minutes=2)
+    s.poll()
+    assert s.running_key() is None
+    entry = s.app.tracker.entries(at.date(), at.date())[-1].entry
+    assert entry.ended_at == at
+
+
+def test_status_names_and_ask_before_switching(site: Site) -> None:
+    s = site
+    s.app.attention.set_active_statuses(["In Review"])
+    s.app.tracker.start("OPS-7")
+    s.move("PROJ-2", "In Progress")  # not listed: nothing happens
+    s.clock.advance(minutes=1)
+    s.poll()
+    assert s.running_key() == "OPS-7"
+    s.move("PROJ-2", "In Review")
+    s.clock.advance(minutes=1)
+    s.poll()
+    assert s.running_key() == "OPS-7"  # another timer runs and the setting says ask
+    [offer] = s.app.attention.offers
+    assert offer.label == "Switch to PROJ-2"
+    s.app.attention.accept(offer)
+    assert s.running_key() == "PROJ-2"
+
+
+def test_switch_setting_switches(site: Site) -> None:
+    s = site
+    s.app.attention.choose("on_conflict", "switch", ("switch", "ask"))
+    s.app.tracker.start("OPS-7", at=s.clock.now())
+    s.clock.advance(minutes=10)
+    moved = s.move("PROJ-1", "In Progress", minutes_ago=1)
+    s.poll()
+    assert s.running_key() == "PROJ-1"
+    ops = s.app.tracker.entries(moved.date(), moved.date())[0].entry
+    assert ops.ended_at == moved
+
+
+def test_working_hours_end_and_next_working_day_across_dst(tmp_path: Path) -> None:
+    friday_1530 = datetime(2026, 3, 27, 14, 30, tzinfo=UTC)  # 15:30 CET; DST starts Sunday
+    for s in _site(tmp_path, "cloud", friday_1530):
+        s.move("PROJ-2", "In Progress")
+        s.clock.advance(minutes=1)
+        s.poll()
+        assert s.running_key() == "PROJ-2"
+        while s.clock.now() < datetime(2026, 3, 27, 17, 0, tzinfo=UTC):
+            s.clock.advance(minutes=1)
+            s.poll()
+        assert s.running_key() is None
+        friday = s.app.tracker.entries(friday_1530.date(), friday_1530.date())[0].entry
+        assert friday.ended_at == datetime(2026, 3, 27, 16, 0, tzinfo=UTC)  # 17:00 CET
+        title, _, actions = s.notes.shown[-1]
+        assert title == "Stopped PROJ-2 at 17:00"
+        assert actions == ("Resume",)
+        # The weekend passes (polls every 10 minutes); no timer starts on Saturday or Sunday.
+        while s.clock.now() < datetime(2026, 3, 30, 6, 50, tzinfo=UTC):  # to Monday 08:50 CEST
+            s.clock.advance(minutes=10)
+            s.poll()
+            assert s.running_key() is None
+        s.clock.set(datetime(2026, 3, 30, 7, 0, 30, tzinfo=UTC))  # 09:00 in summer time
+        s.poll()
+        running = s.app.tracker.running()
+        assert running is not None
+        assert running.issue_key == "PROJ-2"
+        assert running.started_at - datetime(2026, 3, 30, 7, 0, tzinfo=UTC) <= timedelta(minutes=1)
+        sources = s.app.entry_sources([running.uuid])[running.uuid]
+        assert sources[0]["kind"] == "hours"
+
+
+def test_a_transition_outside_working_hours_waits_for_them(tmp_path: Path) -> None:
+    evening = datetime(2026, 3, 9, 19, 0, tzinfo=UTC)  # 20:00 in Berlin
+    for s in _site(tmp_path, "cloud", evening):
+        s.move("PROJ-1", "In Progress")
+        s.clock.advance(minutes=1)
+        s.poll()
+        assert s.running_key() is None
+        s.clock.set(datetime(2026, 3, 10, 8, 1, tzinfo=UTC))  # Tuesday 09:01
+        s.poll()
+        assert s.running_key() == "PROJ-1"
+
+
+def test_starting_on_a_to_do_issue_moves_it_to_in_progress(site: Site) -> None:
+    s = site
+    attention = s.app.attention
+    attention.choose("transition", "offer", ("off", "offer", "perform"))
+    s.app.tracker.start("PROJ-1")
+    offer = attention.after_manual_start("PROJ-1", "cloud")
+    assert offer is not None
+    assert offer.label == "Move PROJ-1 to In Progress"
+    assert s.jira.issues["PROJ-1"].status == "To Do"
+    attention.accept(offer)
+    assert s.jira.issues["PROJ-1"].status == "In Progress"
+    attention.choose("transition", "perform", ("off", "offer", "perform"))
+    s.app.tracker.start("PROJ-2")
+    attention.after_manual_start("PROJ-2", "cloud")
+    assert s.jira.issues["PROJ-2"].status == "In Progress"
+    assert attention.after_manual_start("PROJ-2", "cloud") is None  # already in progress
+
+
+def test_cli_auto_commands(tmp_path: Path) -> None:
+    from tests.integration.test_cli_jira import run, try_login
+
+    with FakeJira("cloud") as jira:
+        seed(jira)
+        assert try_login(tmp_path, jira, "alice-token").returncode == 0
+        app = AppServices(tmp_path / "data")
+        hours = {str(d): ["00:00", "23:59"] for d in range(7)}
+        app.store.set_setting("auto:hours", hours)
+        app.close()
+        assert run(tmp_path, "auto", "on").returncode == 0
+        # Half a minute ago (after `auto on`, inside its look-back): the entry is not empty.
+        jira.move("PROJ-2", "In Progress", by="acc-alice", at_ms=jira.now_ms() - 30_000)
+        polled = run(tmp_path, "auto", "poll")
+        assert "Started PROJ-2." in polled.stdout, polled.stderr
+        import json
+
+        status = json.loads(run(tmp_path, "status", "--json").stdout)
+        assert status["running"]["issue_key"] == "PROJ-2"
+        assert status["running"]["auto"] is True
+        jira.move("PROJ-2", "Done", by="acc-bob")
+        assert "Stopped PROJ-2." in run(tmp_path, "auto", "poll").stdout
+        entries = json.loads(run(tmp_path, "entries", "--json").stdout)
+        assert [e["event"] for e in entries[-1]["source"]] == ["start", "stop"]
+        assert entries[-1]["source"][1]["by"] == "Bob Builder"
+        shown = run(tmp_path, "auto", "status").stdout
+        assert "jira: {'127.0.0.1': True}" in shown
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
+
+
+def test_branch_switch_in_a_real_repository_offers_and_switches(site: Site, tmp_path: Path) -> None:
+    s = site
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    git(
+        repo,
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@e",
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "x",
+    )
+    attention = s.app.attention
+    attention.add_repo(str(repo))
+    assert attention.poll_branches(force=True) is None  # the first look only learns the branch
+    git(repo, "checkout", "-q", "-b", "PROJ-7-fix-login")
+    assert attention.poll_branches(force=True) == "PROJ-7"
+    assert attention.suggested_issue() == "PROJ-7"
+    assert attention.offers[-1].label == "Start PROJ-7 (branch PROJ-7-fix-login)"
+    assert s.running_key() is None  # "suggest" only offers
+    attention.choose("branch", "switch", ("off", "suggest", "switch"))
+    worktree = tmp_path / "wt"
+    git(repo, "worktree", "add", "-q", "-b", "feature/proj-9-x", str(worktree))
+    assert (worktree / ".git").is_file()  # a worktree's .git is a file pointing at its gitdir
+    attention.add_repo(str(worktree))
+    attention.poll_branches(force=True)
+    git(worktree, "checkout", "-q", "-b", "PROJ-11-speed")
+    assert attention.poll_branches(force=True) == "PROJ-11"
+    running = s.app.tracker.running()
+    assert running is not None
+    assert running.issue_key == "PROJ-11"
+    why = s.app.entry_sources([running.uuid])[running.uuid][0]
+    assert why["kind"] == "branch"
+    assert why["branch"] == "PROJ-11-speed"

@@ -1,0 +1,244 @@
+"""The attention service and its rules, over days of simulated time (no Jira, no Qt)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from clockwork_desktop.core.attention import (
+    ActiveRule,
+    ChangeEvent,
+    FieldChange,
+    IssueFacts,
+    WorkingHours,
+    facts_before,
+    issue_key_in_branch,
+    replay,
+)
+from clockwork_desktop.core.errors import InputError
+from clockwork_desktop.core.timer import WAKE_GAP_THRESHOLD_S
+from clockwork_desktop.infra.db.store import SqliteStore
+from clockwork_desktop.services.attention import AttentionService, CollectingNotifier
+from clockwork_desktop.services.tracker import TrackerService
+from tests.conftest import FakeClock
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.fixture
+def notes() -> CollectingNotifier:
+    return CollectingNotifier()
+
+
+class Branches:
+    def __init__(self) -> None:
+        self.heads: dict[str, str | None] = {}
+        self.reads = 0
+
+    def branch(self, repo: str) -> str | None:
+        self.reads += 1
+        return self.heads.get(repo)
+
+
+@pytest.fixture
+def branches() -> Branches:
+    return Branches()
+
+
+@pytest.fixture
+def attention(
+    tracker: TrackerService,
+    store: SqliteStore,
+    clock: FakeClock,
+    notes: CollectingNotifier,
+    branches: Branches,
+) -> AttentionService:
+    return AttentionService(tracker, store, store, clock, notes, branches=branches)
+
+
+def titles(notes: CollectingNotifier) -> list[str]:
+    return [title for title, _, _ in notes.shown]
+
+
+@pytest.mark.parametrize(
+    ("branch", "key"),
+    [
+        ("PROJ-123-fix-login", "PROJ-123"),
+        ("feature/PROJ-7_speed", "PROJ-7"),
+        ("feature/proj-7", None),
+        ("main", None),
+        ("release-2026", None),
+        ("PROJ-0-x", None),
+        (None, None),
+        ("xPROJ-1", None),
+    ],
+)
+def test_issue_keys_in_branch_names(branch: str | None, key: str | None) -> None:
+    assert issue_key_in_branch(branch) == key
+
+
+def test_working_hours_follow_the_wall_clock_across_dst() -> None:
+    hours = WorkingHours.simple([0, 1, 2, 3, 4], "09:00", "18:00", ["2026-04-03"])
+    # Friday before the change: CET (UTC+1); Monday after: CEST (UTC+2).
+    assert hours.span_on(date(2026, 3, 27), BERLIN) == (
+        datetime(2026, 3, 27, 8, 0, tzinfo=UTC),
+        datetime(2026, 3, 27, 17, 0, tzinfo=UTC),
+    )
+    assert hours.span_on(date(2026, 3, 30), BERLIN) == (
+        datetime(2026, 3, 30, 7, 0, tzinfo=UTC),
+        datetime(2026, 3, 30, 16, 0, tzinfo=UTC),
+    )
+    assert hours.span_on(date(2026, 3, 29), BERLIN) is None  # Sunday
+    assert hours.span_on(date(2026, 4, 3), BERLIN) is None  # a holiday
+    friday_evening = datetime(2026, 3, 27, 18, 0, tzinfo=UTC)
+    assert not hours.working(friday_evening, BERLIN)
+    assert hours.end_after(friday_evening, BERLIN) == datetime(2026, 3, 30, 16, 0, tzinfo=UTC)
+    with pytest.raises(ValueError, match="end before"):
+        WorkingHours.parse({"0": ["18:00", "09:00"]})
+
+
+def test_replay_undoes_then_walks_the_changelog() -> None:
+    at = datetime(2026, 3, 9, 9, 0, tzinfo=UTC)
+    cats = {"1": "new", "3": "indeterminate", "5": "done"}
+    events = [
+        ChangeEvent("P-1", at, "Bob", (FieldChange("status", "1", "3", "To Do", "Doing"),)),
+        ChangeEvent(
+            "P-1", at + timedelta(hours=1), "Bob", (FieldChange("assignee", "me", "bob", "", ""),)
+        ),
+        ChangeEvent(
+            "P-1", at + timedelta(hours=2), "Bob", (FieldChange("assignee", "bob", "me", "", ""),)
+        ),
+        ChangeEvent(
+            "P-1",
+            at + timedelta(hours=3),
+            "Bob",
+            (
+                FieldChange("status", "3", "5", "Doing", "Closed"),
+                FieldChange("resolution", None, "1", None, "Fixed"),
+            ),
+        ),
+    ]
+    now = IssueFacts("Closed", "5", "done", "me", True)
+    before = facts_before(now, events, cats)
+    assert before == IssueFacts("To Do", "1", "new", "me", False)
+    moves = replay(before, events, "me", ActiveRule.of([]), cats)
+    assert [(m.at - at, m.active) for m in moves] == [
+        (timedelta(0), True),
+        (timedelta(hours=1), False),
+        (timedelta(hours=2), True),
+        (timedelta(hours=3), False),
+    ]
+    assert moves[0].why["by"] == "Bob"
+    by_name = replay(before, events, "me", ActiveRule.of(["doing"]), {})
+    assert len(by_name) == 4
+
+
+def test_waking_uses_the_one_threshold_of_core(
+    attention: AttentionService, clock: FakeClock
+) -> None:
+    assert not attention.woke_up()
+    clock.advance(WAKE_GAP_THRESHOLD_S)
+    assert not attention.woke_up()  # exactly the threshold is not a sleep
+    clock.advance(WAKE_GAP_THRESHOLD_S + 1)
+    assert attention.woke_up()
+    assert not attention.woke_up()
+
+
+def test_idle_period_is_asked_once_input_returns(
+    attention: AttentionService, tracker: TrackerService, clock: FakeClock
+) -> None:
+    assert attention.idle_period(900) is None  # no timer: nothing to ask
+    tracker.start("PROJ-1")
+    clock.advance(minutes=30)
+    assert attention.idle_period(12 * 60) is None
+    clock.advance(minutes=3)
+    assert attention.idle_period(12 * 60, asking=True) is None  # a question is open
+    period = attention.idle_period(1)
+    assert period is not None
+    assert period.seconds == 15 * 60
+    assert attention.idle_period(1) is None
+
+
+def test_guards_long_timer_and_midnight(
+    attention: AttentionService,
+    tracker: TrackerService,
+    clock: FakeClock,
+    notes: CollectingNotifier,
+) -> None:
+    tracker.start("PROJ-1")  # Monday 10:00 Berlin
+    for _ in range(9 * 60):  # nine hours of minute checks: quiet
+        clock.advance(minutes=1)
+        attention.tick()
+    assert attention.warning is None
+    clock.advance(hours=1)
+    attention.tick()
+    attention.tick()
+    assert attention.warning is not None
+    assert attention.warning.kind == "long"
+    assert notes.shown[-1][2] == ("Keep running", "Stop")
+    assert titles(notes).count("Timer still running") == 1
+    attention.answer_guard("keep")
+    attention.tick()
+    assert attention.warning is None
+    clock.advance(hours=5)  # past midnight in Berlin
+    attention.tick()
+    assert attention.warning is None  # the long-timer answer still holds for this timer
+    tracker.stop()
+    clock.set(datetime(2026, 3, 10, 22, 30, tzinfo=UTC))  # Tuesday 23:30 Berlin
+    tracker.start("PROJ-2")
+    clock.set(datetime(2026, 3, 10, 23, 10, tzinfo=UTC))  # 00:10 Berlin
+    attention.tick()
+    assert attention.warning is not None
+    assert attention.warning.kind == "midnight"
+    attention.answer_guard("stop")
+    assert tracker.running() is None
+    with pytest.raises(InputError):
+        attention.answer_guard("later")
+
+
+def test_reminders(
+    attention: AttentionService,
+    tracker: TrackerService,
+    store: SqliteStore,
+    clock: FakeClock,
+    notes: CollectingNotifier,
+) -> None:
+    store.set_setting("remind_no_timer", True)
+    for _ in range(120):  # two hours with nothing running: reminded every hour
+        attention.tick()
+        clock.advance(minutes=1)
+    assert titles(notes) == ["No timer running", "No timer running"]
+    clock.set(datetime(2026, 3, 9, 19, 0, tzinfo=UTC))
+    tracker.start("LATE-1")
+    for _ in range(30):
+        clock.advance(minutes=1)
+        attention.tick()
+    assert titles(notes)[-1] == "Timer running outside working hours"
+    assert titles(notes).count("Timer running outside working hours") == 1
+
+
+def test_branch_reads_are_throttled(
+    attention: AttentionService, branches: Branches, clock: FakeClock, store: SqliteStore
+) -> None:
+    attention.add_repo("/r")
+    assert attention.poll_branches() is None
+    reads = branches.reads
+    for _ in range(10):  # the tray asks every half second; the disk is read every 3 s
+        clock.advance(0.5)
+        attention.poll_branches()
+    assert branches.reads - reads == 1
+    branches.heads["/r"] = "PROJ-5-x"
+    clock.advance(3)
+    assert attention.poll_branches() == "PROJ-5"
+    attention.choose("branch", "off", ("off", "suggest", "switch"))
+    branches.heads["/r"] = "PROJ-6-x"
+    clock.advance(3)
+    assert attention.poll_branches() is None
+    assert attention.remove_repo("/r") == []
+    with pytest.raises(InputError):
+        attention.remove_repo("/r")
+    with pytest.raises(InputError):
+        attention.choose("branch", "always", ("off", "suggest", "switch"))
+    assert store.get_setting("auto:branch") == "off"
