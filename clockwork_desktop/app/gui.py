@@ -13,7 +13,7 @@ import socket  # noqa: F401
 import sys
 import zlib  # noqa: F401
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
@@ -26,6 +26,9 @@ from clockwork_desktop.ui.icons import app_icon
 from clockwork_desktop.ui.plaintext import warn
 from clockwork_desktop.ui.tasks import TaskRunner
 from clockwork_desktop.ui.tray import TrayController
+
+if TYPE_CHECKING:
+    from clockwork_desktop.core.settings import Settings
 
 log = get_logger(__name__)
 
@@ -217,15 +220,19 @@ class GuiApp:
         self._start_schedule()
 
     def _settings_saved(self) -> None:
+        self.runner.db(self.services.store.load_settings, self._apply_settings)
+
+    def _apply_settings(self, settings: Settings) -> None:
+        self.services.apply_settings(settings)
         if self.scheduler is not None:
-            minutes = self.services.store.get_setting("sync_interval_min", 5)
-            self.scheduler.set_interval(float(minutes) * 60)
+            self.scheduler.set_interval(float(settings.sync_interval_min) * 60)
+        self.controller.refresh()
 
     def _start_schedule(self) -> None:
         services = self.services
         from clockwork_desktop.infra.scheduler import SyncScheduler
 
-        minutes = services.store.get_setting("sync_interval_min", 5)
+        minutes = services.store.load_settings().sync_interval_min
         self.scheduler = SyncScheduler(self._sync_job, interval_s=float(minutes) * 60)
         self.scheduler.start()
         self._watch_network()

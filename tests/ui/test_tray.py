@@ -251,23 +251,6 @@ def test_reminders_inside_and_outside_working_hours(
     assert shown == ["No timer running", "Timer running outside working hours"]
 
 
-def test_settings_save_reaches_autostart(qtbot, services: AppServices, runner) -> None:
-    from clockwork_desktop.ui.settings import SettingsDialog
-
-    calls: list[bool] = []
-
-    class Recorder:
-        def set_enabled(self, enabled: bool) -> None:
-            calls.append(enabled)
-
-    dialog = SettingsDialog(services, runner, autostart=Recorder())
-    qtbot.addWidget(dialog)
-    dialog.autostart_box.setChecked(True)
-    dialog.save()
-    assert calls == [True]
-    assert services.settings.get_setting("autostart") is True
-
-
 def test_waking_from_sleep_asks_for_a_sync(
     qtbot, controller: TrayController, clock: FakeClock
 ) -> None:
