@@ -100,7 +100,7 @@ class GuiApp:
         if not self.demo and self.instance.signal_running():
             sys.stdout.write("Clockwork Desktop is already running; showing its issue picker.\n")
             return 0
-        self.instance.listen(lambda: self.controller.show_picker())
+        self.instance.listen(self._asked_by_another_process)
 
         services = self.services
         try:
@@ -142,6 +142,11 @@ class GuiApp:
         QTimer.singleShot(0, self._ready)
         QTimer.singleShot(FIRST_SYNC_DELAY_MS, self._start_background)
         return int(app.exec())
+
+    def _asked_by_another_process(self, command: str) -> None:
+        """A second launch, or `clockwork-desktop pick` from a desktop shortcut."""
+        log.info("asked to open the picker (%s)", command)
+        self.controller.show_picker()
 
     # -- start-up steps -----------------------------------------------------------------------
 
