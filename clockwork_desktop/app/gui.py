@@ -28,6 +28,7 @@ from clockwork_desktop.ui.tasks import TaskRunner
 from clockwork_desktop.ui.tray import TrayController
 
 if TYPE_CHECKING:
+    from clockwork_desktop.core.models import Entry
     from clockwork_desktop.core.settings import Settings
 
 log = get_logger(__name__)
@@ -182,7 +183,9 @@ class GuiApp:
         self.controller.refresh()
 
     def _recover(self) -> None:
-        recovered = self.services.tracker.recover()
+        self.runner.db(self.services.tracker.recover, self._recovered)
+
+    def _recovered(self, recovered: Entry | None) -> None:
         self.controller.heartbeat()  # claim the running timer: this app now watches it
         if recovered is None:
             return
@@ -204,7 +207,12 @@ class GuiApp:
         box.addButton("Discard it", QMessageBox.ButtonRole.RejectRole)
         box.exec()
         if box.clickedButton() is keep:
-            self.services.tracker.reopen(recovered.id)
+            self.runner.db(
+                lambda: self.services.tracker.reopen(recovered.id),
+                lambda _entry: self.controller.refresh(),
+                lambda exc: warn(None, "Clockwork Desktop", f"The time was not kept: {exc}"),
+            )
+            return
         self.controller.refresh()
 
     def _start_background(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from datetime import timedelta
 
 import pytest
@@ -158,11 +159,22 @@ def test_sleep_gap_asks_the_away_resolver(
 ) -> None:
     asked: list[AwayPeriod] = []
     monkeypatch.setattr(controller, "resolve_away", asked.append)
+    threads: list[str] = []
+    beat = services.tracker.heartbeat
+
+    def recording():  # type: ignore[no-untyped-def]
+        gap = beat()
+        threads.append(threading.current_thread().name)  # once the beat is written
+        return gap
+
+    monkeypatch.setattr(services.tracker, "heartbeat", recording)
     services.tracker.start("PROJ-1")
     controller.heartbeat()
+    qtbot.waitUntil(lambda: len(threads) == 1, timeout=3000)
     clock.advance(minutes=40)
     controller.heartbeat()
-    assert len(asked) == 1
+    qtbot.waitUntil(lambda: len(asked) == 1, timeout=3000)
+    assert threading.main_thread().name not in threads, "the heartbeat writes on the DB worker"
     assert asked[0].reason == "sleep"
     assert asked[0].seconds == 40 * 60
 
