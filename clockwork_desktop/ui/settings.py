@@ -77,7 +77,7 @@ class ShortcutSupport(NamedTuple):
     reason: str  # shown when it is not available
 
 
-NO_SHORTCUT = ShortcutSupport(False, "")
+NO_SHORTCUT = ShortcutSupport(False, "")  # no library for it here: the desktop binds `pick`
 
 
 class SettingsDialog(QDialog):
@@ -252,17 +252,21 @@ class SettingsDialog(QDialog):
         self.shortcut = QKeySequenceEdit(page)
         self.shortcut.setMaximumSequenceLength(1)
         self.shortcut.setClearButtonEnabled(True)
-        form.addRow("Open the issue picker with", self.shortcut)
         self.shortcut_hint = plain_label(self._shortcut_text(), page)
         self.shortcut_hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        form.addRow("", self.shortcut_hint)
+        if self._shortcut_support.available:
+            form.addRow("Open the issue picker with", self.shortcut)
+            form.addRow("", self.shortcut_hint)
+        else:  # nothing here could take a key: say how the desktop can do it
+            self.shortcut.hide()
+            form.addRow("Open the issue picker", self.shortcut_hint)
         return page
 
     def _shortcut_text(self) -> str:
         support = self._shortcut_support
         if support.available:
             return "Works in every application while Clockwork Desktop runs."
-        reason = support.reason or "This desktop does not let applications set shortcuts."
+        reason = support.reason or "Clockwork Desktop does not set a global shortcut itself."
         return (
             f"{reason} Add a shortcut in your desktop's keyboard settings instead, with this "
             "command:\n\nclockwork-desktop pick"
