@@ -13,7 +13,7 @@ import socket  # noqa: F401
 import sys
 import zlib  # noqa: F401
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
@@ -27,6 +27,10 @@ from clockwork_desktop.ui.icons import app_icon
 from clockwork_desktop.ui.plaintext import warn
 from clockwork_desktop.ui.tasks import TaskRunner
 from clockwork_desktop.ui.tray import TrayController
+
+if TYPE_CHECKING:
+    from clockwork_desktop.core.models import Entry
+    from clockwork_desktop.core.settings import Settings
 
 log = get_logger(__name__)
 
@@ -99,7 +103,7 @@ class GuiApp:
         if not self.demo and self.instance.signal_running():
             sys.stdout.write("Clockwork Desktop is already running; showing its issue picker.\n")
             return 0
-        self.instance.listen(lambda: self.controller.show_picker())
+        self.instance.listen(self._asked_by_another_process)
 
         services = self.services
         try:
@@ -142,6 +146,11 @@ class GuiApp:
         QTimer.singleShot(FIRST_SYNC_DELAY_MS, self._start_background)
         return int(app.exec())
 
+    def _asked_by_another_process(self, command: str) -> None:
+        """A second launch, or `clockwork-desktop pick` from a desktop shortcut."""
+        log.info("asked to open the picker (%s)", command)
+        self.controller.show_picker()
+
     # -- start-up steps -----------------------------------------------------------------------
 
     def _ready(self) -> None:
@@ -179,7 +188,9 @@ class GuiApp:
         self.controller.refresh()
 
     def _recover(self) -> None:
-        recovered = self.services.tracker.recover()
+        self.runner.db(self.services.tracker.recover, self._recovered)
+
+    def _recovered(self, recovered: Entry | None) -> None:
         self.controller.heartbeat()  # claim the running timer: this app now watches it
         if recovered is None:
             return
@@ -201,7 +212,12 @@ class GuiApp:
         box.addButton("Discard it", QMessageBox.ButtonRole.RejectRole)
         box.exec()
         if box.clickedButton() is keep:
-            self.services.tracker.reopen(recovered.id)
+            self.runner.db(
+                lambda: self.services.tracker.reopen(recovered.id),
+                lambda _entry: self.controller.refresh(),
+                lambda exc: warn(None, "Clockwork Desktop", f"The time was not kept: {exc}"),
+            )
+            return
         self.controller.refresh()
 
     def _start_background(self) -> None:
@@ -222,15 +238,19 @@ class GuiApp:
         self._start_schedule()
 
     def _settings_saved(self) -> None:
+        self.runner.db(self.services.store.load_settings, self._apply_settings)
+
+    def _apply_settings(self, settings: Settings) -> None:
+        self.services.apply_settings(settings)
         if self.scheduler is not None:
-            minutes = self.services.store.get_setting("sync_interval_min", 5)
-            self.scheduler.set_interval(float(minutes) * 60)
+            self.scheduler.set_interval(float(settings.sync_interval_min) * 60)
+        self.controller.refresh()
 
     def _start_schedule(self) -> None:
         services = self.services
         from clockwork_desktop.infra.scheduler import SyncScheduler
 
-        minutes = services.store.get_setting("sync_interval_min", 5)
+        minutes = services.store.load_settings().sync_interval_min
         self.scheduler = SyncScheduler(self._sync_job, interval_s=float(minutes) * 60)
         self.scheduler.start()
         self._watch_network()

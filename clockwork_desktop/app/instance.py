@@ -2,6 +2,11 @@
 
 A Unix socket in a private directory, watched with QSocketNotifier: this costs neither the
 QtNetwork module (about 3 MiB and 6 ms at start-up) nor a thread. Windows uses QLocalServer.
+
+The protocol is one line from the client, one line back: ``picker`` (a second launch; older
+versions send it too) or ``pick`` (the `clockwork-desktop pick` verb, for a desktop shortcut)
+both open the picker, and the app answers ``ok``. Anything else is answered ``unknown`` and
+ignored. A client that sends nothing is only checking that the app runs.
 """
 
 from __future__ import annotations
@@ -13,14 +18,32 @@ import sys
 import zlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSocketNotifier
-
+from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.infra.paths import ensure_private_dir
 from clockwork_desktop.infra.running import socket_path
 
-MESSAGE = b"picker\n"
+if TYPE_CHECKING:
+    from PySide6.QtCore import QSocketNotifier
+
+log = get_logger(__name__)
+
+SHOW = "picker"  # a second launch of the app
+PICK = "pick"  # the `pick` verb
+COMMANDS = frozenset({SHOW, PICK})
+REPLY_OK = b"ok\n"
+REPLY_UNKNOWN = b"unknown\n"
+MAX_LINE = 64
+REPLY_WAIT_S = 1.0
+
+
+def _answer(line: bytes) -> tuple[str | None, bytes]:
+    """The command a line asks for (None when unknown) and what to send back."""
+    command = line.strip().decode("ascii", "replace")
+    if command in COMMANDS:
+        return command, REPLY_OK
+    return None, REPLY_UNKNOWN
 
 
 class SingleInstance:
@@ -38,6 +61,11 @@ class SingleInstance:
 
     def signal_running(self) -> bool:
         """True when another app already runs for this data folder (it was asked to show up)."""
+        return self.send(SHOW)
+
+    def send(self, command: str) -> bool:
+        """Ask the running app to do ``command``; False when no app listens."""
+        line = command.encode("ascii") + b"\n"
         if sys.platform == "win32":  # pragma: no cover - Windows only
             from PySide6.QtNetwork import QLocalSocket
 
@@ -45,23 +73,31 @@ class SingleInstance:
             client.connectToServer(self._qt_name())
             if not client.waitForConnected(500):
                 return False
-            client.write(MESSAGE)
+            client.write(line)
             client.waitForBytesWritten(500)
+            client.waitForReadyRead(int(REPLY_WAIT_S * 1000))
             client.disconnectFromServer()
             return True
         path = socket_path(self._data_dir)
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
-            client.settimeout(1.0)
+            client.settimeout(REPLY_WAIT_S)
             try:
                 client.connect(str(path))
-                client.sendall(MESSAGE)
+                client.sendall(line)
             except OSError:
                 return False  # nobody listens: a stale socket from a crash, or none at all
+            try:
+                reply = client.recv(MAX_LINE)
+            except OSError:
+                reply = b""  # sent; an older app closes without answering
+        if reply and reply != REPLY_OK:
+            log.warning("the running app did not understand %r: %r", command, reply)
+            return False
         return True
 
     # -- the first launch ----------------------------------------------------------------------
 
-    def listen(self, on_message: Callable[[], None]) -> None:
+    def listen(self, on_message: Callable[[str], None]) -> None:
         if sys.platform == "win32":  # pragma: no cover - Windows only
             from PySide6.QtNetwork import QLocalServer
 
@@ -73,9 +109,12 @@ class SingleInstance:
                 connection = self._qt_server.nextPendingConnection()
                 if connection is not None:
                     connection.waitForReadyRead(200)
-                    if bytes(connection.readAll().data()).strip() == MESSAGE.strip():
-                        on_message()
+                    command, reply = _answer(bytes(connection.readAll().data()))
+                    connection.write(reply)
+                    connection.waitForBytesWritten(200)
                     connection.disconnectFromServer()
+                    if command is not None:
+                        on_message(command)
 
             self._qt_server.newConnection.connect(accept)
             return
@@ -91,6 +130,8 @@ class SingleInstance:
         server.listen(4)
         server.setblocking(False)
         self._server, self._path = server, path
+        from PySide6.QtCore import QSocketNotifier
+
         notifier = QSocketNotifier(server.fileno(), QSocketNotifier.Type.Read)
 
         def accept() -> None:
@@ -101,11 +142,16 @@ class SingleInstance:
             with connection:
                 connection.settimeout(0.5)
                 try:
-                    data = connection.recv(64)
+                    data = connection.recv(MAX_LINE)
                 except OSError:
                     return
-            if data.strip() == MESSAGE.strip():
-                on_message()
+                if not data:
+                    return  # a probe: is the app running?
+                command, reply = _answer(data)
+                with contextlib.suppress(OSError):  # the client may have stopped waiting
+                    connection.sendall(reply)
+            if command is not None:
+                on_message(command)
 
         notifier.activated.connect(accept)
         self._notifier = notifier

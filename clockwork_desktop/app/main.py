@@ -18,6 +18,19 @@ def _setup_logging(base: Path) -> None:
     setup_logging(log_dir(base))
 
 
+def _pick(base: Path) -> int:
+    """Ask the running tray app to open its picker (what a desktop shortcut runs)."""
+    from clockwork_desktop.app.instance import PICK, SingleInstance
+
+    if SingleInstance(base).send(PICK):
+        return 0
+    sys.stderr.write(
+        "Clockwork Desktop is not running, so there is no picker to open. Start it from your "
+        "applications menu (or run clockwork-desktop), then try again.\n"
+    )
+    return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     if argv is None:
         argv = sys.argv[1:]
@@ -33,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         from clockwork_desktop.app.gui import run_gui
 
         return run_gui(base, demo=args.demo)
+    if args.command == "pick":
+        return _pick(base)
     if args.command == "timesheet" and args.window:
         from clockwork_desktop.app.gui import run_timesheet_window
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from clockwork_desktop.core.export import Table
     from clockwork_desktop.core.ports import CredentialStore, JiraConnector
     from clockwork_desktop.core.probe import ProbeReport
+    from clockwork_desktop.core.settings import Settings
     from clockwork_desktop.infra.backup import BackupInfo, Backups
     from clockwork_desktop.services.accounts import AccountService
     from clockwork_desktop.services.attention import AttentionService
@@ -281,6 +282,16 @@ class AppServices:
 
     def data_version(self) -> int:
         return self.store.data_version()
+
+    def system_zone(self) -> str:
+        return local_zone(None).key
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Use saved settings that services hold in memory (the zone days are counted in)."""
+        zone = local_zone(settings.timezone or None)
+        self.__dict__["zone"] = zone
+        if "tracker" in self.__dict__:
+            self.tracker.zone = zone
 
     def xlsx_bytes(self, table: Table) -> bytes:
         from clockwork_desktop.infra.spreadsheet import xlsx_bytes

@@ -73,6 +73,13 @@ def _discard(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sub.add_parser("discard", help="drop the running timer")
 
 
+def _pick(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sub.add_parser(
+        "pick",
+        help="open the running tray app's issue picker (bind it to a desktop shortcut)",
+    )
+
+
 def _status(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("status", help="what is running, today's total, sync state")
     p.add_argument("--json", action="store_true")
@@ -256,6 +263,7 @@ COMMANDS: dict[str, SubcommandBuilder] = {
     "pause": _pause,
     "resume": _resume,
     "discard": _discard,
+    "pick": _pick,
     "status": _status,
     "log": _log,
     "entries": _entries,

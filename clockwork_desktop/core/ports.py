@@ -17,6 +17,7 @@ from clockwork_desktop.core.models import (
     SyncState,
 )
 from clockwork_desktop.core.rounding import RoundingPolicy
+from clockwork_desktop.core.settings import Settings
 from clockwork_desktop.core.timesheet import WorklogRecord
 from clockwork_desktop.core.worklog_state import DayWorklog, SentWrite
 
@@ -87,6 +88,12 @@ class SettingsStore(Protocol):
     def get_setting(self, key: str, default: Any = None) -> Any: ...
 
     def set_setting(self, key: str, value: Any) -> None: ...
+
+    def load_settings(self) -> Settings: ...
+
+    def save_settings(self, settings: Settings) -> None:
+        """All of them in one transaction; refuses settings whose validate() finds problems."""
+        ...
 
     def rounding_policy(self, account: str | None) -> RoundingPolicy: ...
 

@@ -15,7 +15,7 @@ carry it); Data Center's JQL takes usernames instead, so DC members keep theirs.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -114,14 +114,11 @@ class TimesheetService:
         return self._tracker.zone
 
     def working_time(self) -> WorkingTime:
-        get = self._store.get_setting
-        start = time.fromisoformat(str(get("work_start", "09:00")))
-        end = time.fromisoformat(str(get("work_end", "17:00")))
-        days = frozenset(int(d) for d in get("work_days", [0, 1, 2, 3, 4]))
-        return WorkingTime(start, end, days)
+        chosen = self._store.load_settings()
+        return WorkingTime(chosen.work_start, chosen.work_end, frozenset(chosen.work_days))
 
     def first_weekday(self) -> int:
-        return int(self._store.get_setting("first_day_of_week", 0))
+        return self._store.load_settings().first_day_of_week
 
     # -- my week --------------------------------------------------------------------------------
 

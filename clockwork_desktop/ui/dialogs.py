@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimeZone
@@ -31,9 +33,13 @@ from PySide6.QtWidgets import (
 
 from clockwork_desktop.core.durations import ACCEPTED_FORMS, format_duration, parse_duration
 from clockwork_desktop.core.errors import ClockworkError
+from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import AwayPeriod, Entry, normalise_issue_key
 from clockwork_desktop.ui.gui_services import GuiServices
 from clockwork_desktop.ui.plaintext import tooltip
+from clockwork_desktop.ui.tasks import TaskRunner
+
+log = get_logger(__name__)
 
 STATE_TEXT = {
     "pending": "pending",
@@ -53,6 +59,42 @@ def plain_label(text: str, parent: QWidget | None = None) -> QLabel:
     label.setText(text)
     label.setWordWrap(True)
     return label
+
+
+def _in_background(
+    dialog: QDialog,
+    runner: TaskRunner | None,
+    work: Callable[[], Any],
+    done: Callable[[Any], None],
+    show_error: Callable[[str], None],
+) -> None:
+    """Run a store call on the DB worker, the dialog held still until it answers.
+
+    Without a runner (a dialog built on its own, as in some tests) the call runs inline.
+    """
+
+    def failed(exc: BaseException) -> None:
+        dialog.setEnabled(True)
+        if isinstance(exc, ClockworkError):
+            show_error(str(exc))
+        else:
+            log.error("saving failed", exc_info=exc)
+            show_error(f"Nothing was saved: {exc}. Details are in the log.")
+
+    def finished(result: Any) -> None:
+        dialog.setEnabled(True)
+        done(result)
+
+    if runner is None:
+        try:
+            result = work()
+        except ClockworkError as exc:
+            failed(exc)
+            return
+        finished(result)
+        return
+    dialog.setEnabled(False)  # no second click while the first is being saved
+    runner.db(work, finished, failed)
 
 
 def _error_label(parent: QWidget) -> QLabel:
@@ -79,11 +121,17 @@ class LogTimeDialog(QDialog):
     """Log time by hand: issue, duration, date and optional start time, comment."""
 
     def __init__(
-        self, services: GuiServices, parent: QWidget | None = None, issue_key: str = ""
+        self,
+        services: GuiServices,
+        parent: QWidget | None = None,
+        issue_key: str = "",
+        *,
+        runner: TaskRunner | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Log time")
         self._services = services
+        self._runner = runner
         tracker = services.tracker
         self.issue = QLineEdit(issue_key, self)
         self.issue.setPlaceholderText("PROJ-123")
@@ -147,26 +195,40 @@ class LogTimeDialog(QDialog):
             if self.use_start.isChecked():
                 qt = self.start.time()
                 start = time(qt.hour(), qt.minute())
-            self.saved = self._services.tracker.log_time(
-                key,
-                seconds,
-                day=date(qd.year(), qd.month(), qd.day()),
-                start_time=start,
-                comment=self.comment.text(),
-            )
         except ClockworkError as exc:
             self._show_error(str(exc))
             return
-        self.accept()
+        tracker, comment = self._services.tracker, self.comment.text()
+        day = date(qd.year(), qd.month(), qd.day())
+
+        def saved(entry: Entry) -> None:
+            self.saved = entry
+            self.accept()
+
+        _in_background(
+            self,
+            self._runner,
+            lambda: tracker.log_time(key, seconds, day=day, start_time=start, comment=comment),
+            saved,
+            self._show_error,
+        )
 
 
 class EditEntryDialog(QDialog):
     """Fix a mistake: issue, start, end, comment; or delete the entry."""
 
-    def __init__(self, services: GuiServices, entry: Entry, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        services: GuiServices,
+        entry: Entry,
+        parent: QWidget | None = None,
+        *,
+        runner: TaskRunner | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Edit entry #{entry.id}")
         self._services = services
+        self._runner = runner
         self._entry = entry
         zone = services.tracker.zone
         self.issue = QLineEdit(entry.issue_key, self)
@@ -216,18 +278,27 @@ class EditEntryDialog(QDialog):
             start = _instant(self.start.dateTime())
             end = _instant(self.end.dateTime()) if e.ended_at is not None else None
             new_key = self.issue.text().strip().upper()
-            self._services.tracker.edit(
+        except ClockworkError as exc:
+            self._show_error(str(exc))
+            return
+        tracker, comment = self._services.tracker, self.comment.text()
+        _in_background(
+            self,
+            self._runner,
+            lambda: tracker.edit(
                 e.id,
                 issue_key=new_key if new_key != e.issue_key else None,
                 start=start if start != e.started_at else None,
                 end=end if end is not None and end != e.ended_at else None,
-                comment=self.comment.text() if self.comment.text() != e.comment else None,
-            )
-        except ClockworkError as exc:
-            self.error.setText(str(exc))
-            self.error.show()
-            return
-        self.accept()
+                comment=comment if comment != e.comment else None,
+            ),
+            lambda _r: self.accept(),
+            self._show_error,
+        )
+
+    def _show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.show()
 
     def _delete(self) -> None:
         answer = QMessageBox.question(
@@ -238,14 +309,15 @@ class EditEntryDialog(QDialog):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        try:
-            self._services.tracker.delete(self._entry.id)
-        except ClockworkError as exc:
-            self.error.setText(str(exc))
-            self.error.show()
-            return
-        self.deleted = True
-        self.accept()
+        tracker, entry_id = self._services.tracker, self._entry.id
+
+        def deleted(_result: Any) -> None:
+            self.deleted = True
+            self.accept()
+
+        _in_background(
+            self, self._runner, lambda: tracker.delete(entry_id), deleted, self._show_error
+        )
 
 
 class EntriesDialog(QDialog):
@@ -254,10 +326,16 @@ class EntriesDialog(QDialog):
     COLUMNS = ("Start", "End", "Issue", "Tracked", "Logs as", "State", "Comment")
 
     def __init__(
-        self, services: GuiServices, parent: QWidget | None = None, day: date | None = None
+        self,
+        services: GuiServices,
+        parent: QWidget | None = None,
+        day: date | None = None,
+        *,
+        runner: TaskRunner | None = None,
     ) -> None:
         super().__init__(parent)
         self._services = services
+        self._runner = runner
         self._day = day or services.tracker.today()
         self.setWindowTitle("Entries")
         self.title = plain_label("", self)
@@ -330,12 +408,12 @@ class EntriesDialog(QDialog):
 
     def _edit(self, row: int) -> None:
         entry = self._services.tracker.get(self._ids[row])
-        dialog = EditEntryDialog(self._services, entry, self)
+        dialog = EditEntryDialog(self._services, entry, self, runner=self._runner)
         if dialog.exec():
             self.show_day(self._day)
 
     def _log(self) -> None:
-        dialog = LogTimeDialog(self._services, self)
+        dialog = LogTimeDialog(self._services, self, runner=self._runner)
         dialog.day.setDate(QDate(self._day.year, self._day.month, self._day.day))
         if dialog.exec():
             self.show_day(self._day)
@@ -350,9 +428,12 @@ class AwayDialog(QDialog):
         period: AwayPeriod,
         issue_key: str,
         parent: QWidget | None = None,
+        *,
+        runner: TaskRunner | None = None,
     ) -> None:
         super().__init__(parent)
         self._services = services
+        self._runner = runner
         self.period = period
         zone = services.tracker.zone
         start = period.start.astimezone(zone).strftime("%H:%M")
@@ -403,13 +484,21 @@ class AwayDialog(QDialog):
             choice = "stop"
         elif self.assign.isChecked():
             choice = "assign"
-        try:
-            self._services.tracker.resolve_away(
-                self.period, choice, self.other.text() if choice == "assign" else None
-            )
-        except ClockworkError as exc:
-            self.error.setText(str(exc))
+        tracker, period = self._services.tracker, self.period
+        other = self.other.text() if choice == "assign" else None
+
+        def applied(_result: Any) -> None:
+            self.choice = choice
+            self.accept()
+
+        def show_error(message: str) -> None:
+            self.error.setText(message)
             self.error.show()
-            return
-        self.choice = choice
-        self.accept()
+
+        _in_background(
+            self,
+            self._runner,
+            lambda: tracker.resolve_away(period, choice, other),
+            applied,
+            show_error,
+        )

@@ -1,16 +1,28 @@
-"""Settings: accounts, sync, rounding (with a live preview), working time, idle, reminders,
-and the Health page."""
+"""Settings: accounts, sync, rounding (with a live preview), working time, time zone, idle,
+reminders, the picker's shortcut, and the Health page.
+
+The dialog edits one `Settings` value. It is read and written on the DB worker, checked with
+`Settings.validate()` (each message shown under its own field), and saved in one transaction.
+A sign-out is only marked until Save, so Cancel leaves every account signed in.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTime
+import dataclasses
+from datetime import time
+from typing import Any, NamedTuple
+
+from PySide6.QtCore import Qt, QTime, Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QKeySequenceEdit,
     QLabel,
     QListWidget,
     QPushButton,
@@ -23,45 +35,76 @@ from PySide6.QtWidgets import (
 
 from clockwork_desktop.core.durations import format_duration
 from clockwork_desktop.core.errors import ClockworkError
+from clockwork_desktop.core.logs import get_logger
+from clockwork_desktop.core.models import Account
 from clockwork_desktop.core.rounding import ALLOWED_STEPS_MIN, RoundingMode, RoundingPolicy
+from clockwork_desktop.core.settings import DEFAULT_SETTINGS, Settings
 from clockwork_desktop.ui.dialogs import plain_label
 from clockwork_desktop.ui.gui_services import GuiServices
 from clockwork_desktop.ui.tasks import TaskRunner
 
+log = get_logger(__name__)
+
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 PREVIEW_SAMPLES_S = (40, 7 * 60 + 20, 52 * 60, 67 * 60)
-
-DEFAULTS = {
-    "sync_interval_min": 5,
-    "work_start": "09:00",
-    "work_end": "17:00",
-    "work_days": [0, 1, 2, 3, 4],
-    "idle_threshold_min": 10,
-    "long_timer_hours": 10,
-    "remind_no_timer": False,
-    "autostart": False,
-    "first_day_of_week": 0,
-}
+ERROR_STYLE = "color: #cf222e;"
 
 
-def setting(services: GuiServices, key: str) -> object:
-    return services.settings.get_setting(key, DEFAULTS.get(key))
+class Loaded(NamedTuple):
+    settings: Settings
+    accounts: list[Account]
+    zones: list[str]
+    system_zone: str
+
+
+def _zone_names() -> list[str]:
+    """The IANA zones a person would pick (no posix/ or right/ duplicates)."""
+    import zoneinfo
+
+    names = zoneinfo.available_timezones()
+    skipped = ("posix/", "right/", "SystemV/")
+    return [*sorted(n for n in names if "/" in n and not n.startswith(skipped)), "UTC"]
+
+
+def _wall_time(value: QTime) -> time:
+    return time(value.hour(), value.minute())
+
+
+class ShortcutSupport(NamedTuple):
+    """What the running app can do about a global shortcut (decided in app/)."""
+
+    available: bool
+    reason: str  # shown when it is not available
+
+
+NO_SHORTCUT = ShortcutSupport(False, "")  # no library for it here: the desktop binds `pick`
 
 
 class SettingsDialog(QDialog):
+    loaded = Signal()
+    saved = Signal(object)  # the Settings value that was written
+
     def __init__(
         self,
         services: GuiServices,
         runner: TaskRunner,
         parent: QWidget | None = None,
         autostart: object | None = None,
+        shortcut: ShortcutSupport = NO_SHORTCUT,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Clockwork Desktop settings")
         self._services = services
         self._runner = runner
         self._autostart = autostart
+        self._shortcut_support = shortcut
+        self.value: Settings | None = None  # what was loaded, until Save replaces it
+        self._accounts: list[Account] = []
+        self.sign_out_pending: set[str] = set()
+        self.field_errors: dict[str, QLabel] = {}
+        self._field_places: dict[str, tuple[QWidget, QWidget]] = {}  # field: (tab, widget)
         tabs = QTabWidget(self)
+        self.tabs = tabs
         tabs.addTab(self._accounts_tab(), "Accounts")
         tabs.addTab(self._time_tab(), "Time")
         tabs.addTab(self._general_tab(), "General")
@@ -70,53 +113,55 @@ class SettingsDialog(QDialog):
         self.health = HealthPage(services, runner, self)
         tabs.addTab(self.health, "Health")
         tabs.currentChanged.connect(self._tab_shown)
-        self.tabs = tabs
-        buttons = QDialogButtonBox(
+        self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
         self.error = plain_label("", self)
-        self.error.setStyleSheet("color: #cf222e;")
+        self.error.setStyleSheet(ERROR_STYLE)
         layout = QVBoxLayout(self)
         layout.addWidget(tabs)
         layout.addWidget(self.error)
-        layout.addWidget(buttons)
-        self.resize(520, 420)
-        self._update_preview()
+        layout.addWidget(self.buttons)
+        self.resize(560, 460)
+        self._set_editable(False)
+        self._load()
 
     # -- tabs -------------------------------------------------------------------------------
+
+    def _field_error(self, name: str, tab: QWidget, widget: QWidget) -> QLabel:
+        label = plain_label("", tab)
+        label.setStyleSheet(ERROR_STYLE)
+        label.hide()
+        self.field_errors[name] = label
+        self._field_places[name] = (tab, widget)
+        return label
 
     def _accounts_tab(self) -> QWidget:
         page = QWidget(self)
         self.accounts = QListWidget(page)
-        self._fill_accounts()
-        add = QPushButton("Sign in to Jira…", page)
-        add.clicked.connect(self._sign_in)
-        remove = QPushButton("Sign out", page)
-        remove.clicked.connect(self._sign_out)
+        self.accounts.currentRowChanged.connect(self._selection_changed)
+        self.sign_in_button = QPushButton("Sign in to Jira…", page)
+        self.sign_in_button.clicked.connect(self._sign_in)
+        self.sign_out_button = QPushButton("Sign out", page)
+        self.sign_out_button.setEnabled(False)  # until an account is selected
+        self.sign_out_button.clicked.connect(self._toggle_sign_out)
+        self.account_hint = plain_label("", page)
         buttons = QHBoxLayout()
-        buttons.addWidget(add)
-        buttons.addWidget(remove)
+        buttons.addWidget(self.sign_in_button)
+        buttons.addWidget(self.sign_out_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(page)
         layout.addWidget(self.accounts)
         layout.addLayout(buttons)
+        layout.addWidget(self.account_hint)
         return page
-
-    def _fill_accounts(self) -> None:
-        self.accounts.clear()
-        for a in self._services.accounts.accounts():
-            state = "token refused: sign in again" if a.auth_blocked else "signed in"
-            default = " (default)" if a.is_default else ""
-            self.accounts.addItem(f"{a.name}{default} — {a.url} as {a.display_name} · {state}")
-        if self.accounts.count() == 0:
-            self.accounts.addItem("Not signed in: your time is kept on this computer.")
 
     def _time_tab(self) -> QWidget:
         page = QWidget(self)
         form = QFormLayout(page)
-        policy = self._current_policy()
         self.mode = QComboBox(page)
         for label, mode in (
             ("No rounding", RoundingMode.NONE),
@@ -124,11 +169,9 @@ class SettingsDialog(QDialog):
             ("Round to nearest", RoundingMode.NEAREST),
         ):
             self.mode.addItem(label, mode.value)
-        self.mode.setCurrentIndex(self.mode.findData(policy.mode.value))
         self.step = QComboBox(page)
         for minutes in ALLOWED_STEPS_MIN:
             self.step.addItem(f"{minutes} min", minutes)
-        self.step.setCurrentIndex(max(0, self.step.findData(policy.step_minutes)))
         self.preview = plain_label("", page)
         self.mode.currentIndexChanged.connect(self._update_preview)
         self.step.currentIndexChanged.connect(self._update_preview)
@@ -141,31 +184,48 @@ class SettingsDialog(QDialog):
             "",
             plain_label("Jira refuses worklogs under one minute; shorter ones stay local.", page),
         )
-        self.work_start = QTimeEdit(
-            QTime.fromString(str(setting(self._services, "work_start")), "HH:mm"), page
-        )
-        self.work_end = QTimeEdit(
-            QTime.fromString(str(setting(self._services, "work_end")), "HH:mm"), page
-        )
+        self.work_start = QTimeEdit(page)
+        self.work_end = QTimeEdit(page)
+        for edit in (self.work_start, self.work_end):
+            edit.setDisplayFormat("HH:mm")
+            edit.timeChanged.connect(lambda _t: self._clear_error("work_end"))
         hours = QHBoxLayout()
         hours.addWidget(self.work_start)
         hours.addWidget(QLabel("to", page))
         hours.addWidget(self.work_end)
+        hours.addStretch(1)
         form.addRow("Working hours", hours)
+        form.addRow("", self._field_error("work_end", page, self.work_end))
         days_row = QHBoxLayout()
-        chosen = set(setting(self._services, "work_days") or [])  # type: ignore[call-overload]
         self.days: list[QCheckBox] = []
-        for index, name in enumerate(DAYS):
+        for name in DAYS:
             box = QCheckBox(name, page)
-            box.setChecked(index in chosen)
             self.days.append(box)
             days_row.addWidget(box)
         form.addRow("Working days", days_row)
+        form.addRow("", self._field_error("work_days", page, self.days[0]))
         self.first_day = QComboBox(page)
         for index, name in enumerate(DAYS):
             self.first_day.addItem(name, index)
-        self.first_day.setCurrentIndex(int(setting(self._services, "first_day_of_week")))  # type: ignore[call-overload]
         form.addRow("Week starts on", self.first_day)
+        self.zone = QComboBox(page)
+        self.zone.setEditable(True)
+        self.zone.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        search = self.zone.lineEdit()
+        if search is not None:
+            search.setPlaceholderText("Type to search, e.g. Berlin")
+        completer = QCompleter(self.zone.model(), self.zone)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.zone.setCompleter(completer)
+        self.zone.currentTextChanged.connect(lambda _t: self._clear_error("timezone"))
+        form.addRow("Time zone", self.zone)
+        form.addRow("", self._field_error("timezone", page, self.zone))
+        form.addRow(
+            "",
+            plain_label("Days, weeks and working hours are counted in this zone.", page),
+        )
         return page
 
     def _general_tab(self) -> QWidget:
@@ -174,27 +234,165 @@ class SettingsDialog(QDialog):
         self.interval = QSpinBox(page)
         self.interval.setRange(1, 240)
         self.interval.setSuffix(" min")
-        self.interval.setValue(int(setting(self._services, "sync_interval_min")))  # type: ignore[call-overload]
         form.addRow("Sync with Jira every", self.interval)
         self.idle = QSpinBox(page)
         self.idle.setRange(0, 240)
         self.idle.setSuffix(" min")
         self.idle.setSpecialValueText("never")
-        self.idle.setValue(int(setting(self._services, "idle_threshold_min")))  # type: ignore[call-overload]
         form.addRow("Ask when idle for", self.idle)
         self.long_timer = QSpinBox(page)
         self.long_timer.setRange(0, 24)
         self.long_timer.setSuffix(" h")
         self.long_timer.setSpecialValueText("never")
-        self.long_timer.setValue(int(setting(self._services, "long_timer_hours")))  # type: ignore[call-overload]
         form.addRow("Remind when a timer runs longer than", self.long_timer)
         self.remind_no_timer = QCheckBox("Remind me when no timer runs during working hours", page)
-        self.remind_no_timer.setChecked(bool(setting(self._services, "remind_no_timer")))
         form.addRow("", self.remind_no_timer)
         self.autostart_box = QCheckBox("Start Clockwork Desktop when I log in", page)
-        self.autostart_box.setChecked(bool(setting(self._services, "autostart")))
         form.addRow("", self.autostart_box)
+        self.shortcut = QKeySequenceEdit(page)
+        self.shortcut.setMaximumSequenceLength(1)
+        self.shortcut.setClearButtonEnabled(True)
+        self.shortcut_hint = plain_label(self._shortcut_text(), page)
+        self.shortcut_hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        if self._shortcut_support.available:
+            form.addRow("Open the issue picker with", self.shortcut)
+            form.addRow("", self.shortcut_hint)
+        else:  # nothing here could take a key: say how the desktop can do it
+            self.shortcut.hide()
+            form.addRow("Open the issue picker", self.shortcut_hint)
         return page
+
+    def _shortcut_text(self) -> str:
+        support = self._shortcut_support
+        if support.available:
+            return "Works in every application while Clockwork Desktop runs."
+        reason = support.reason or "Clockwork Desktop does not set a global shortcut itself."
+        return (
+            f"{reason} Add a shortcut in your desktop's keyboard settings instead, with this "
+            "command:\n\nclockwork-desktop pick"
+        )
+
+    # -- loading ----------------------------------------------------------------------------
+
+    def _set_editable(self, editable: bool) -> None:
+        for index in range(self.tabs.count()):
+            page = self.tabs.widget(index)
+            if page is not None and page is not self.health:
+                page.setEnabled(editable)
+        self.save_button.setEnabled(editable)
+
+    def _load(self) -> None:
+        services = self._services
+
+        def read() -> Loaded:
+            return Loaded(
+                services.settings.load_settings(),
+                services.accounts.accounts(),
+                _zone_names(),
+                services.system_zone(),
+            )
+
+        self._runner.db(read, self._show_loaded, self._failed)
+
+    def _show_loaded(self, loaded: Loaded) -> None:
+        self.value = value = loaded.settings
+        self._accounts = loaded.accounts
+        self._fill_accounts()
+        self.mode.setCurrentIndex(self.mode.findData(value.rounding.mode.value))
+        self.step.setCurrentIndex(max(0, self.step.findData(value.rounding.step_minutes)))
+        self.work_start.setTime(QTime(value.work_start.hour, value.work_start.minute))
+        self.work_end.setTime(QTime(value.work_end.hour, value.work_end.minute))
+        for index, box in enumerate(self.days):
+            box.setChecked(index in value.work_days)
+        self.first_day.setCurrentIndex(value.first_day_of_week)
+        self.zone.clear()
+        self.zone.addItem(f"System default ({loaded.system_zone})", "")
+        for name in loaded.zones:
+            self.zone.addItem(name, name)
+        found = self.zone.findData(value.timezone) if value.timezone else 0
+        if found >= 0:
+            self.zone.setCurrentIndex(found)
+        else:
+            self.zone.setEditText(value.timezone)
+        self.interval.setValue(value.sync_interval_min)
+        self.idle.setValue(value.idle_threshold_min)
+        self.long_timer.setValue(value.long_timer_hours)
+        self.remind_no_timer.setChecked(value.remind_no_timer)
+        self.autostart_box.setChecked(value.autostart)
+        self.shortcut.setKeySequence(QKeySequence(value.picker_shortcut))
+        self._update_preview()
+        self._set_editable(True)
+        self.loaded.emit()
+
+    def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, ClockworkError):
+            self.error.setText(str(exc))
+        else:
+            log.error("settings task failed", exc_info=exc)
+            self.error.setText(f"Something went wrong: {exc}. Details are in the log.")
+        self.save_button.setEnabled(self.value is not None)
+
+    # -- accounts ---------------------------------------------------------------------------
+
+    def _fill_accounts(self) -> None:
+        row = self.accounts.currentRow()
+        self.accounts.clear()
+        for a in self._accounts:
+            if a.name in self.sign_out_pending:
+                state = "signs out when you save"
+            elif a.auth_blocked:
+                state = "token refused: sign in again"
+            else:
+                state = "signed in"
+            default = " (default)" if a.is_default else ""
+            self.accounts.addItem(f"{a.name}{default} — {a.url} as {a.display_name} · {state}")
+        if not self._accounts:
+            self.accounts.addItem("Not signed in: your time is kept on this computer.")
+            self.accounts.item(0).setFlags(Qt.ItemFlag.NoItemFlags)
+        elif 0 <= row < len(self._accounts):
+            self.accounts.setCurrentRow(row)
+        elif len(self._accounts) == 1:
+            self.accounts.setCurrentRow(0)  # nothing to choose between
+        self._selection_changed(self.accounts.currentRow())
+
+    def _selected_account(self) -> Account | None:
+        row = self.accounts.currentRow()
+        return self._accounts[row] if 0 <= row < len(self._accounts) else None
+
+    def _selection_changed(self, _row: int) -> None:
+        account = self._selected_account()
+        self.sign_out_button.setEnabled(account is not None)
+        if account is None:
+            self.sign_out_button.setText("Sign out")
+            self.account_hint.setText(
+                "Select an account to sign out of it." if self._accounts else ""
+            )
+            return
+        pending = account.name in self.sign_out_pending
+        self.sign_out_button.setText("Keep signed in" if pending else "Sign out")
+        self.account_hint.setText(
+            "Its token is removed from this computer when you save; Cancel keeps it."
+            if pending
+            else ""
+        )
+
+    def _toggle_sign_out(self) -> None:
+        account = self._selected_account()
+        if account is None:
+            return
+        self.sign_out_pending ^= {account.name}
+        self._fill_accounts()
+
+    def _sign_in(self) -> None:
+        from clockwork_desktop.ui.signin import SignInDialog
+
+        dialog = SignInDialog(self._services, self._runner, self, offer_offline=False)
+        dialog.exec()
+        self._runner.db(self._services.accounts.accounts, self._accounts_read, self._failed)
+
+    def _accounts_read(self, accounts: list[Account]) -> None:
+        self._accounts = accounts
+        self._fill_accounts()
 
     # -- behaviour --------------------------------------------------------------------------
 
@@ -202,13 +400,36 @@ class SettingsDialog(QDialog):
         if self.tabs.widget(index) is self.health and self.health.report is None:
             self.health.run_checks()
 
-    def _current_policy(self) -> RoundingPolicy:
-        accounts = self._services.accounts.accounts()
-        account = accounts[0].name if accounts else None
-        return self._services.settings.rounding_policy(account)
-
     def chosen_policy(self) -> RoundingPolicy:
         return RoundingPolicy(RoundingMode(self.mode.currentData()), int(self.step.currentData()))
+
+    def chosen_zone(self) -> str:
+        text = self.zone.currentText().strip()
+        index = self.zone.findText(text, Qt.MatchFlag.MatchFixedString)
+        if index >= 0:
+            return str(self.zone.itemData(index))
+        return text
+
+    def chosen(self) -> Settings:
+        """The value the form shows now (not yet checked)."""
+        base = self.value or DEFAULT_SETTINGS
+        return dataclasses.replace(
+            base,
+            rounding=self.chosen_policy(),
+            work_start=_wall_time(self.work_start.time()),
+            work_end=_wall_time(self.work_end.time()),
+            work_days=tuple(i for i, b in enumerate(self.days) if b.isChecked()),
+            first_day_of_week=int(self.first_day.currentData()),
+            timezone=self.chosen_zone(),
+            sync_interval_min=self.interval.value(),
+            idle_threshold_min=self.idle.value(),
+            long_timer_hours=self.long_timer.value(),
+            remind_no_timer=self.remind_no_timer.isChecked(),
+            autostart=self.autostart_box.isChecked(),
+            picker_shortcut=self.shortcut.keySequence().toString(
+                QKeySequence.SequenceFormat.PortableText
+            ),
+        )
 
     def _update_preview(self) -> None:
         policy = self.chosen_policy()
@@ -220,49 +441,70 @@ class SettingsDialog(QDialog):
             parts.append(f"{format_duration(seconds)} → {shown}")
         self.preview.setText("\n".join(parts))
 
-    def _sign_in(self) -> None:
-        from clockwork_desktop.ui.signin import SignInDialog
+    def _clear_error(self, name: str) -> None:
+        label = self.field_errors.get(name)
+        if label is not None and label.text():
+            label.hide()
+            label.setText("")
+            if not any(lbl.text() for lbl in self.field_errors.values()):
+                self.error.setText("")
 
-        dialog = SignInDialog(self._services, self._runner, self, offer_offline=False)
-        dialog.exec()
-        self._fill_accounts()
-
-    def _sign_out(self) -> None:
-        accounts = self._services.accounts.accounts()
-        row = self.accounts.currentRow()
-        if not accounts or row < 0 or row >= len(accounts):
-            return
-        name = accounts[row].name
-
-        def failed(exc: BaseException) -> None:
-            self.error.setText(str(exc) if isinstance(exc, ClockworkError) else repr(exc))
-            self._fill_accounts()
-
-        # The keyring may be a D-Bus service: never wait for it on the GUI thread.
-        self._runner.network(
-            lambda: self._services.accounts.logout(name), lambda _a: self._fill_accounts(), failed
+    def _show_problems(self, problems: dict[str, str]) -> None:
+        first: tuple[QWidget, QWidget] | None = None
+        for name, message in problems.items():
+            label = self.field_errors.get(name)
+            if label is not None:
+                label.setText(message)
+                label.show()
+                first = first or self._field_places[name]
+        self.error.setText(
+            "Nothing was saved: " + " ".join(problems.values())
+            if first is None
+            else "Nothing was saved: please correct the field marked in red."
         )
+        if first is not None:
+            self.tabs.setCurrentWidget(first[0])
+            first[1].setFocus()
 
     def save(self) -> None:
-        settings = self._services.settings
-        try:
-            policy = self.chosen_policy()
-            accounts = self._services.accounts.accounts()
-            if accounts:
-                self._services.accounts.set_rounding(accounts[0].name, policy.describe())
-            settings.set_setting("rounding", policy.describe())
-            settings.set_setting("work_start", self.work_start.time().toString("HH:mm"))
-            settings.set_setting("work_end", self.work_end.time().toString("HH:mm"))
-            settings.set_setting("work_days", [i for i, b in enumerate(self.days) if b.isChecked()])
-            settings.set_setting("first_day_of_week", self.first_day.currentData())
-            settings.set_setting("sync_interval_min", self.interval.value())
-            settings.set_setting("idle_threshold_min", self.idle.value())
-            settings.set_setting("long_timer_hours", self.long_timer.value())
-            settings.set_setting("remind_no_timer", self.remind_no_timer.isChecked())
-            settings.set_setting("autostart", self.autostart_box.isChecked())
-            if self._autostart is not None:
-                self._autostart.set_enabled(self.autostart_box.isChecked())  # type: ignore[attr-defined]
-        except (ClockworkError, OSError) as exc:
-            self.error.setText(str(exc))
+        if self.value is None:
+            return  # still loading: the fields do not show the stored values yet
+        for label in self.field_errors.values():
+            label.hide()
+            label.setText("")
+        value = self.chosen()
+        problems = value.validate()
+        if problems:
+            self._show_problems(problems)
             return
+        self.error.setText("")
+        self.save_button.setEnabled(False)
+        services, autostart = self._services, self._autostart
+        leaving = [a.name for a in self._accounts if a.name in self.sign_out_pending]
+
+        def write() -> Settings:
+            services.settings.save_settings(value)
+            if autostart is not None:
+                autostart.set_enabled(value.autostart)  # type: ignore[attr-defined]
+            return value
+
+        def written(_value: Any) -> None:
+            self.value = value
+            if not leaving:
+                self._finish()
+                return
+
+            def sign_out() -> None:
+                for name in leaving:
+                    services.accounts.logout(name)
+
+            # The keyring may be a D-Bus service: a network-pool job, not the DB worker.
+            self._runner.network(sign_out, lambda _r: self._finish(), self._failed)
+
+        self._runner.db(write, written, self._failed)
+
+    def _finish(self) -> None:
+        self.sign_out_pending.clear()
+        assert self.value is not None
+        self.saved.emit(self.value)
         self.accept()

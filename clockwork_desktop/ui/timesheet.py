@@ -359,7 +359,7 @@ class TimesheetWindow(QMainWindow):
         else:
             from clockwork_desktop.ui.dialogs import EntriesDialog
 
-            EntriesDialog(self._services, self, day=day).exec()
+            EntriesDialog(self._services, self, day=day, runner=self._runner).exec()
         self.load_mine()
 
     # -- the team ------------------------------------------------------------------------------
@@ -375,8 +375,17 @@ class TimesheetWindow(QMainWindow):
         project = self.project_choice.currentData()
         days = self._days
         if not refresh:
-            week = self._sheets.team_week(team, days, project=project, refresh=False)
-            self._show_team(week)
+            sheets = self._sheets
+
+            def cached(week: TeamWeek) -> None:
+                if days == self._days:
+                    self._show_team(week)
+
+            self._runner.db(
+                lambda: sheets.team_week(team, days, project=project, refresh=False),
+                cached,
+                lambda error: self.team_status.setText(str(error)),
+            )
             return
         self._loading = True
         self._cancel = False

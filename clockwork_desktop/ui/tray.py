@@ -469,7 +469,7 @@ class TrayController(QObject):
     def log_time(self, parent: QWidget | None = None) -> None:
         from clockwork_desktop.ui.dialogs import LogTimeDialog
 
-        dialog = LogTimeDialog(self.services, parent)
+        dialog = LogTimeDialog(self.services, parent, runner=self.runner)
         if dialog.exec():
             self.refresh()
             self.sync_requested.emit()
@@ -570,14 +570,15 @@ class TrayController(QObject):
     # -- heartbeat, sleep and idle ----------------------------------------------------------
 
     def heartbeat(self) -> None:
-        try:
-            gap = self.services.tracker.heartbeat()
-        except ClockworkError as exc:
+        def answered(gap: AwayPeriod | None) -> None:
+            if gap is not None:
+                self.sync_requested.emit()
+                self.resolve_away(gap)
+
+        def failed(exc: BaseException) -> None:
             log.warning("heartbeat failed: %s", exc)
-            return
-        if gap is not None:
-            self.sync_requested.emit()
-            self.resolve_away(gap)
+
+        self.runner.db(self.services.tracker.heartbeat, answered, failed)
 
     def check_idle(self) -> None:
         if self._idle_seconds is None or self.status.running is None:
@@ -594,7 +595,9 @@ class TrayController(QObject):
 
         self._away_open = True
         try:
-            dialog = AwayDialog(self.services, period, running.issue_key, parent)
+            dialog = AwayDialog(
+                self.services, period, running.issue_key, parent, runner=self.runner
+            )
             from PySide6.QtCore import Qt  # loading the Qt namespace is slow: not at start-up
 
             dialog.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)

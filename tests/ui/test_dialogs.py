@@ -12,7 +12,6 @@ from clockwork_desktop.app.services import AppServices
 from clockwork_desktop.core.models import AwayPeriod
 from clockwork_desktop.fakejira import FakeJira
 from clockwork_desktop.ui.dialogs import AwayDialog, EditEntryDialog, EntriesDialog, LogTimeDialog
-from clockwork_desktop.ui.settings import SettingsDialog
 from clockwork_desktop.ui.signin import SignInDialog
 from tests.conftest import FakeClock
 from tests.support.jira import fill_sign_in
@@ -171,26 +170,6 @@ def test_away_resolver_mistyped_issue_keeps_the_timer_and_the_choice(
     assert keys == [("A-1", 3600), ("MEET-1", 40 * 60), ("A-1", 0)]
 
 
-def test_settings_preview_and_save(qtbot, services: AppServices, runner) -> None:
-    dialog = SettingsDialog(services, runner)
-    qtbot.addWidget(dialog)
-    assert "40s → stays local" in dialog.preview.text()
-    dialog.mode.setCurrentIndex(dialog.mode.findData("up"))
-    dialog.step.setCurrentIndex(dialog.step.findData(15))
-    assert "7m → 15m" in dialog.preview.text()
-    assert "40s → 15m" in dialog.preview.text()
-    dialog.interval.setValue(15)
-    dialog.idle.setValue(0)
-    dialog.days[5].setChecked(True)
-    ok_button(dialog).click()
-    settings = services.settings
-    assert settings.get_setting("rounding") == "up:15"
-    assert settings.get_setting("sync_interval_min") == 15
-    assert settings.get_setting("idle_threshold_min") == 0
-    assert settings.get_setting("work_days") == [0, 1, 2, 3, 4, 5]
-    assert services.tracker.view(services.tracker.log_time("R-1", 61)).log_seconds == 900
-
-
 def sign_in_dialog(qtbot, services: AppServices, runner, jira: FakeJira, token: str):  # type: ignore[no-untyped-def]
     dialog = SignInDialog(services, runner)
     qtbot.addWidget(dialog)
@@ -241,20 +220,6 @@ def test_labels_from_jira_are_plain_text(qtbot, services: AppServices, clock: Fa
     dialog = AwayDialog(services, period, "<b>A-1</b>")
     qtbot.addWidget(dialog)
     assert dialog.message.textFormat() == Qt.TextFormat.PlainText
-
-
-def test_settings_sign_out_removes_the_token(
-    qtbot, services: AppServices, runner, jira: FakeJira
-) -> None:
-    services.accounts.login(jira.base_url, "alice-token", email="alice@example.com")
-    account = services.accounts.accounts()[0]
-    assert services.credentials.get_token(account) == "alice-token"
-    dialog = SettingsDialog(services, runner)
-    qtbot.addWidget(dialog)
-    assert "signed in" in dialog.accounts.item(0).text()
-    dialog.accounts.setCurrentRow(0)
-    dialog._sign_out()
-    qtbot.waitUntil(lambda: services.credentials.get_token(account) is None, timeout=3000)
 
 
 def test_sign_in_refuses_a_token_with_control_characters(

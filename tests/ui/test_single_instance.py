@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -14,14 +18,14 @@ def test_second_launch_reaches_the_first(qtbot, tmp_path: Path, monkeypatch) -> 
     data = tmp_path / "data"
     first = SingleInstance(data)
     assert not first.signal_running()  # nobody yet
-    calls: list[int] = []
-    first.listen(lambda: calls.append(1))
+    calls: list[str] = []
+    first.listen(calls.append)
     path = socket_path(data)
     assert path.exists()
     assert path.stat().st_mode & 0o077 == 0
     second = SingleInstance(data)
     assert second.signal_running()
-    qtbot.waitUntil(lambda: calls == [1], timeout=3000)
+    qtbot.waitUntil(lambda: calls == ["picker"], timeout=3000)
     first.close()
     assert not path.exists()
     assert not SingleInstance(data).signal_running()
@@ -37,6 +41,63 @@ def test_a_stale_socket_from_a_crash_is_replaced(qtbot, tmp_path: Path, monkeypa
     stale.close()  # the file stays, nobody listens: as after SIGKILL
     instance = SingleInstance(data)
     assert not instance.signal_running()
-    instance.listen(lambda: None)
+    instance.listen(lambda _command: None)
     assert SingleInstance(data).signal_running()
     instance.close()
+
+
+@pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="Unix sockets only")
+def test_the_pick_verb_reaches_the_running_app_and_is_answered(
+    qtbot, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    data = tmp_path / "data"
+    app = SingleInstance(data)
+    calls: list[str] = []
+    app.listen(calls.append)
+    env = {**os.environ, "PATH": "/usr/bin:/bin"}
+    env.pop("XDG_RUNTIME_DIR", None)
+    verb = subprocess.Popen(
+        [sys.executable, "-m", "clockwork_desktop", "--data-dir", str(data), "pick"],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    qtbot.waitUntil(lambda: verb.poll() is not None, timeout=20000)  # the app answers it
+    assert verb.returncode == 0, verb.stderr.read() if verb.stderr else ""
+    assert calls == ["pick"]
+    app.close()
+    verb.stderr.close() if verb.stderr else None
+
+
+@pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="Unix sockets only")
+def test_an_unknown_message_is_answered_and_ignored(qtbot, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    data = tmp_path / "data"
+    app = SingleInstance(data)
+    calls: list[str] = []
+    app.listen(calls.append)
+    replies: list[bytes] = []
+
+    def talk() -> None:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
+            client.connect(str(socket_path(data)))
+            client.sendall(b"format-disk\n")
+            replies.append(client.recv(64))
+
+    thread = threading.Thread(target=talk)
+    thread.start()
+    qtbot.waitUntil(lambda: bool(replies), timeout=3000)
+    thread.join()
+    assert replies == [b"unknown\n"]
+    assert calls == []
+    assert SingleInstance(data).send("pick")  # the app still listens
+    qtbot.waitUntil(lambda: calls == ["pick"], timeout=3000)
+    app.close()
+
+
+def test_pick_without_a_running_app_says_so(tmp_path: Path, capsys) -> None:
+    from clockwork_desktop.app.main import main
+
+    assert main(["--data-dir", str(tmp_path / "data"), "pick"]) == 1
+    assert "not running" in capsys.readouterr().err

@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import Account, Entry, JiraIssue, SyncState
 from clockwork_desktop.core.ports import NewEntry
 from clockwork_desktop.core.rounding import RoundingPolicy
+from clockwork_desktop.core.settings import Settings
 from clockwork_desktop.core.timer import MAX_ENTRY_S
 from clockwork_desktop.core.worklog_state import DayWorklog, SentWrite
 
@@ -31,6 +33,9 @@ _ENTRY_COLUMNS = (
     "id, uuid, issue_key, account, start_utc, end_utc, tz, comment, revision, synced_revision, "
     "sync_state, worklog_ids, error, last_seen_utc, needs_review, deleted, remote_meta, breaks"
 )
+
+
+log = get_logger(__name__)
 
 
 def _ts(at: datetime | None) -> int | None:
@@ -378,6 +383,39 @@ class SqliteStore:
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (key, json.dumps(value)),
         )
+
+    def load_settings(self) -> Settings:
+        """All settings in one read; the default account's rounding wins over the shared one."""
+        keys = Settings.keys()
+        marks = ", ".join("?" * len(keys))
+        with self._lock:
+            rows = self._exec(
+                f"SELECT key, value FROM settings WHERE key IN ({marks})",  # noqa: S608
+                keys,
+            ).fetchall()
+            values: dict[str, Any] = {}
+            for key, value in rows:
+                try:
+                    values[key] = json.loads(value)
+                except ValueError:
+                    log.warning("setting %s is unreadable; its default is used", key)
+            account = self.default_account()
+            if account is not None:
+                values["rounding"] = self.rounding_policy(account).describe()
+        return Settings.from_values(values)
+
+    def save_settings(self, settings: Settings) -> None:
+        """Every setting in one transaction: a failure leaves all of them as they were."""
+        settings.check()
+        with self.atomic():
+            for key, value in settings.to_values().items():
+                self.set_setting(key, value)
+            account = self.default_account()
+            if account is not None:
+                self._exec(
+                    "UPDATE accounts SET rounding = ? WHERE name = ?",
+                    (settings.rounding.describe(), account),
+                )
 
     def rounding_policy(self, account: str | None) -> RoundingPolicy:
         text = None
