@@ -90,7 +90,9 @@ def cmd_login(args: argparse.Namespace, s: CliServices) -> int:
         )
     )
     if result.adopted_entries:
-        print(f"{result.adopted_entries} entries tracked before signing in will go to {a.name!r}.")
+        count = result.adopted_entries
+        noun = "entry" if count == 1 else "entries"
+        print(f"{count} {noun} tracked before signing in will go to {a.name!r}.")
     return 0
 
 
@@ -160,6 +162,7 @@ def cmd_sync(args: argparse.Namespace, s: CliServices) -> int:
                     "failed": report.failed,
                     "pending": report.pending,
                     "conflicts": report.conflicts,
+                    "unavailable": report.unavailable,
                     "errors": [
                         {"entry_id": p.entry_id, "issue_key": p.issue_key, "message": p.message}
                         for p in report.errors

@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 from clockwork_desktop.core.clock import Clock
 from clockwork_desktop.core.errors import (
+    CredentialsUnavailableError,
     JiraError,
     JiraInlinePropertiesRefusedError,
     JiraOutcomeUnknownError,
@@ -200,7 +201,9 @@ class SyncService:
                 continue
             try:
                 client = self._accounts.client(account)
-            except JiraUnavailableError as exc:
+            except (JiraUnavailableError, CredentialsUnavailableError) as exc:
+                # No token to send (refused, signed out, or no keyring): nothing is sent, and
+                # the report says why, as JSON too.
                 tally.unavailable = str(exc)
                 continue
             try:

@@ -86,6 +86,7 @@ def test_login_accounts_sync_and_logout(tmp_path: Path, site: FakeJira) -> None:
         "failed": 0,
         "pending": 0,
         "conflicts": 0,
+        "unavailable": None,
         "errors": [],
     }
     assert len(site.worklogs_of("PROJ-1")) == 1
@@ -183,3 +184,17 @@ def test_sync_reports_a_worklog_deleted_in_jira_as_a_conflict(tmp_path: Path) ->
         again = run(tmp_path, "resolve", str(entries[0]["id"]), "--jira")
         assert again.returncode == 1
         assert "synced, not conflict" in again.stderr
+
+
+def test_sync_json_without_a_keyring_still_answers_in_json(tmp_path: Path, site: FakeJira) -> None:
+    no_keyring = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    token = {**no_keyring, "CLOCKWORK_JIRA_TOKEN": "alice-token"}
+    login_args = ("login", "--url", site.base_url, "--email", "alice@example.com")
+    assert run(tmp_path, *login_args, env=token).returncode == 0
+    run(tmp_path, "log", "PROJ-1", "1h", "--date", "2026-03-05", "--start", "09:00")
+    result = run(tmp_path, "sync", "--json", env=no_keyring)
+    assert result.returncode == 3
+    report = json.loads(result.stdout)
+    assert "No keyring" in report["unavailable"]
+    assert report["pending"] == 1
+    assert site.worklogs_of("PROJ-1") == []
