@@ -234,6 +234,7 @@ class FakeJira:
         feed_page_size: int = 1000,
         search_page_limit: int | None = None,
         auth_denial: str = "401",
+        property_moves_updated: bool = False,
     ) -> None:
         if mode not in ("cloud", "dc"):
             raise ValueError("mode is 'cloud' or 'dc'")
@@ -250,6 +251,9 @@ class FakeJira:
         self.inline_properties = inline_properties
         # How a refused sign-in is answered: "401", "captcha" (403 + header) or "seraph200".
         self.auth_denial = auth_denial
+        # Whether setting a worklog property moves the worklog's `updated`: unknown (reference
+        # notes §11.3), so the fake offers both; `check-jira` reports what a site does.
+        self.property_moves_updated = property_moves_updated
         # GET .../issue/{k}/worklog without maxResults: Data Center 9.x answers 20 worklogs
         # (sooperset/mcp-atlassian PR #1223: 68 -> 20, 4,035 -> 20); Cloud up to 5000.
         self.worklog_page = worklog_page or (20 if mode == "dc" else 5000)
@@ -1408,6 +1412,8 @@ class _Handler(BaseHTTPRequestHandler):
             raise HttpError(400, _errors(["The property value is not valid."]))
         existed = prop in worklog.properties
         worklog.properties[prop] = ctx["body"]
+        if self.jira.property_moves_updated:
+            worklog.updated_ms = self.jira._tick()
         return (200 if existed else 201), None, {}
 
     def _property_delete(

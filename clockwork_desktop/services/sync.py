@@ -116,6 +116,10 @@ class _AccountRun:
         self.lock = threading.Lock()
         self.linked = store.known_worklog_ids(account.name)
         self.tagging = str(store.get_setting(f"tagging:{account.name}", TAG_INLINE))
+        # Whether tagging through the property resource moves the worklog's `updated` (not
+        # known for every Jira version): None until seen once on this account.
+        moves = store.get_setting(f"tag-moves-updated:{account.name}")
+        self.tag_moves_updated: bool | None = moves if isinstance(moves, bool) else None
 
     def link(self, worklog_id: str) -> None:
         with self.lock:
@@ -124,6 +128,14 @@ class _AccountRun:
     def is_linked(self) -> frozenset[str]:
         with self.lock:
             return frozenset(self.linked)
+
+    def learn_tag_moves_updated(self, moves: bool) -> None:
+        with self.lock:
+            if self.tag_moves_updated is moves:
+                return
+            self.tag_moves_updated = moves
+        log.info("account %s: tagging moves a worklog's updated: %s", self.account.name, moves)
+        self.store.set_setting(f"tag-moves-updated:{self.account.name}", moves)
 
     def learn_tagging(self, mode: str, why: str) -> None:
         with self.lock:
@@ -442,10 +454,8 @@ class SyncService:
                 run.link(worklog.id)
                 push.adopted += 1
                 push.days[day] = DayWorklog(state.issue, worklog.id, worklog.updated)
-                tagged = is_ours(worklog, entry.uuid, day) or self._tag(
-                    run, state.issue, worklog.id, entry, day
-                )
-                push.days[day] = push.days[day]._replace(tagged=tagged)
+                if not is_ours(worklog, entry.uuid, day):
+                    self._tag_day(run, entry, day, push)
         return problems
 
     def _write(self, run: _AccountRun, entry: Entry, want: WantedWorklog) -> WorklogWrite:
@@ -476,12 +486,29 @@ class SyncService:
         run.link(remote.id)
         push.created += 1
         push.days[day] = DayWorklog(step.issue, remote.id, remote.updated)
-        tagged = is_ours(remote, entry.uuid, day)
-        if not tagged:
+        if not is_ours(remote, entry.uuid, day):
             if write.properties:
                 run.learn_tagging(TAG_SEPARATE, "the reply did not confirm inline properties")
-            tagged = self._tag(run, step.issue, remote.id, entry, day)
-        push.days[day] = push.days[day]._replace(tagged=tagged)
+            self._tag_day(run, entry, day, push)
+
+    def _tag_day(self, run: _AccountRun, entry: Entry, day: str, push: _Push) -> None:
+        """Tag a day's worklog separately, keeping its `updated` true if tagging moved it.
+
+        Were a site to move `updated` when a property is set, the stamp from the create would
+        make the next reconcile call our own worklog changed in Jira. Whether it does is seen
+        once per account (one read); only where it does is every tag followed by a read.
+        """
+        state = push.days[day]
+        assert state.worklog_id is not None
+        if not self._tag(run, state.issue, state.worklog_id, entry, day):
+            push.days[day] = state._replace(tagged=False)
+            return
+        updated = state.updated
+        if run.tag_moves_updated is not False:
+            current = run.client.get_worklog(state.issue, state.worklog_id)
+            run.learn_tag_moves_updated(current.updated != state.updated)
+            updated = current.updated
+        push.days[day] = state._replace(tagged=True, updated=updated)
 
     def _tag(self, run: _AccountRun, issue: str, worklog_id: str, entry: Entry, day: str) -> bool:
         """Tag through the property resource; the tag helps, correctness never needs it."""

@@ -303,3 +303,25 @@ def test_data_center_login_challenges_block_the_account(tmp_path: Path, denial: 
             assert len(site.requests) == before  # nothing more is sent until a new sign-in
         finally:
             app.close()
+
+
+@pytest.mark.parametrize("moves", [False, True], ids=["tag-keeps-updated", "tag-moves-updated"])
+def test_separate_tagging_never_makes_our_own_worklog_a_conflict(
+    tmp_path: Path, moves: bool
+) -> None:
+    with FakeJira("dc", feed_quiet_s=0, property_moves_updated=moves) as site:
+        seed(site)
+        app = make_app(tmp_path, FakeClock(datetime(2026, 3, 9, 12, 0, tzinfo=UTC)))
+        try:
+            login(app, site, dc=True)
+            for hour in (7, 9, 11):
+                log(app, "PROJ-1", 30, time(hour, 0))
+            assert app.sync.sync().created == 3
+            assert app.sync.sync().conflicts == 0
+            # Seen once per account; read after every tag only where tagging moves `updated`.
+            reads = site.count("GET", "/issue/PROJ-1/worklog/1")
+            assert reads == (3 if moves else 1)
+            name = app.accounts.accounts()[0].name
+            assert app.store.get_setting(f"tag-moves-updated:{name}") is moves
+        finally:
+            app.close()

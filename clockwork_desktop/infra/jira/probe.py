@@ -133,8 +133,18 @@ class _Probe:
 
         # 2. The property resource, which we use where inline properties do not work.
         try:
+            before_tag = self.get_worklog(first_id).get("updated")
             self.client.set_worklog_property(
                 self.issue, first_id, PROPERTY_KEY, {"probe": self.run_id}
+            )
+            after_tag = self.get_worklog(first_id).get("updated")
+            self.note(
+                "property-moves-updated",
+                Outcome.FACT,
+                "Setting a worklog property "
+                + ("moves" if after_tag != before_tag else "does not move")
+                + " the worklog's `updated`.",
+                "Sync notices either way (one read per account).",
             )
             read = self.client.get_worklog_property(self.issue, first_id, PROPERTY_KEY)
             self.check(
