@@ -191,6 +191,7 @@ class EditEntryDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         self.delete_button = buttons.addButton(
             "Delete", QDialogButtonBox.ButtonRole.DestructiveRole
         )

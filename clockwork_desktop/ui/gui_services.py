@@ -9,6 +9,7 @@ if TYPE_CHECKING:  # types only: the tray must not pay for importing the sync en
     from clockwork_desktop.core.export import Table
     from clockwork_desktop.core.ports import SettingsStore
     from clockwork_desktop.services.accounts import AccountService
+    from clockwork_desktop.services.conflicts import ConflictService
     from clockwork_desktop.services.health import HealthService
     from clockwork_desktop.services.issues import IssueService
     from clockwork_desktop.services.sync import SyncService
@@ -24,6 +25,9 @@ class GuiServices(Protocol):
 
     @property
     def accounts(self) -> AccountService: ...
+
+    @property
+    def conflicts(self) -> ConflictService: ...
 
     @property
     def issues(self) -> IssueService: ...

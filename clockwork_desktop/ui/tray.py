@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, QPoint, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCursor, QDesktopServices
 from PySide6.QtWidgets import QApplication, QInputDialog, QMenu, QSystemTrayIcon, QWidget
 
-from clockwork_desktop.core.durations import format_clock, format_duration
+from clockwork_desktop.core.durations import count_entries, format_clock, format_duration
 from clockwork_desktop.core.errors import ClockworkError
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import Account, AwayPeriod, Entry, JiraIssue
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from clockwork_desktop.services.sync import SyncReport
     from clockwork_desktop.ui.picker import IssuePicker
     from clockwork_desktop.ui.signin import SignInDialog
+    from clockwork_desktop.ui.syncpanel import SyncPanel
 
 log = get_logger(__name__)
 
@@ -90,6 +91,8 @@ class TrayController(QObject):
         self._sync_wait.setInterval(SYNC_ANSWER_TIMEOUT_MS)
         self._sync_wait.timeout.connect(self._sync_not_answered)
         self._sign_in_dialog: SignInDialog | None = None
+        self._sync_panel: SyncPanel | None = None
+        self._message_opens_panel = False  # the last notification was about unsent entries
         self.menu = QMenu()
         self.menu.setObjectName("TrayMenu")
         self._build_menu()
@@ -99,6 +102,7 @@ class TrayController(QObject):
             self.tray = QSystemTrayIcon(state_icon("idle"), self)
             self.tray.setContextMenu(self.menu)
             self.tray.activated.connect(self._activated)
+            self.tray.messageClicked.connect(self.message_clicked)
         self._timers: list[QTimer] = []
         self._every(TICK_INTERVAL_MS, self._tick)
         self._every(WATCH_INTERVAL_MS, self._watch)
@@ -282,6 +286,7 @@ class TrayController(QObject):
         self._add("Open timesheet…", lambda: self.open_timesheet())
         self.menu.addSeparator()
         self._sync_action = self._add("", self.sync_now)
+        self._fix_action = self._add("", lambda: self.open_sync_panel())
         self._add("Settings…", lambda: self.open_settings())
         self._add("Open log folder", self.open_log_folder)
         self._add(
@@ -335,6 +340,9 @@ class TrayController(QObject):
         self._sign_in_action.setText("Sign in again…" if blocked else "Sign in to Jira…")
         self._sync_action.setText("Syncing…" if self._syncing else self._sync_label())
         self._sync_action.setEnabled(not self._syncing)
+        unsent = status.sync.failed + status.sync.conflict
+        self._fix_action.setVisible(bool(unsent))
+        self._fix_action.setText(f"Fix {count_entries(unsent)} not sent to Jira…")
         self._update_undo()
 
     def _update_undo(self) -> None:
@@ -489,6 +497,8 @@ class TrayController(QObject):
         asked, self._syncing = self._syncing, False
         self._sync_wait.stop()
         self.refresh()
+        if self._sync_panel is not None and self._sync_panel.isVisible():
+            self._sync_panel.reload()
         if asked:
             from clockwork_desktop.services.sync import summarise
 
@@ -506,9 +516,34 @@ class TrayController(QObject):
         elif newly_failed:
             first = report.errors[0] if report.errors else None
             detail = f"{first.issue_key}: {first.message}" if first else ""
-            self.notify(f"{report.failed} entries not sent to Jira", detail, critical=True)
+            self.notify(f"{count_entries(report.failed)} not sent to Jira", detail, critical=True)
+            self._message_opens_panel = True
+
+    @property
+    def sync_panel(self) -> SyncPanel:
+        """Built on first use; it reloads after every sync while it is open."""
+        if self._sync_panel is None:
+            from clockwork_desktop.ui.syncpanel import SyncPanel
+
+            self._sync_panel = SyncPanel(self.services, self.runner)
+            self._sync_panel.sync_requested.connect(self.sync_requested)
+        return self._sync_panel
+
+    def open_sync_panel(self) -> None:
+        panel = self.sync_panel
+        panel.reload()
+        panel.show()
+        panel.raise_()
+        panel.activateWindow()
+
+    def message_clicked(self) -> None:
+        """A click on the notification about unsent entries opens the panel to fix them."""
+        if self._message_opens_panel:
+            self._message_opens_panel = False
+            self.open_sync_panel()
 
     def notify(self, title: str, message: str, *, critical: bool = False) -> None:
+        self._message_opens_panel = False
         if self.tray is not None and QSystemTrayIcon.supportsMessages():
             icon = (
                 QSystemTrayIcon.MessageIcon.Critical
