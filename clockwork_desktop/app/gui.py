@@ -68,15 +68,18 @@ class _SyncBridge(QObject):
 
 
 class GuiApp:
-    def __init__(self, base: Path, *, demo: bool) -> None:
+    def __init__(self, base: Path, *, demo: bool, demo_dir: Path | None = None) -> None:
         self.demo = demo
         self.fake: Any = None
         self.scheduler: Any = None
         self._last_import: float = -IMPORT_EVERY_S
+        # One demo at a time, as one app per data folder: the demo's socket is named after
+        # the real folder (a name only; nothing is written there).
+        self.instance_key = base / "demo" if demo else base
         if demo:
             import tempfile
 
-            base = Path(tempfile.mkdtemp(prefix="clockwork-demo-"))
+            base = demo_dir or Path(tempfile.mkdtemp(prefix="clockwork-demo-"))
             from clockwork_desktop.infra.credentials import SessionCredentials
 
             self.services = AppServices(base, credentials=SessionCredentials())
@@ -92,9 +95,10 @@ class GuiApp:
         app.setWindowIcon(app_icon())
         from clockwork_desktop.app.instance import SingleInstance
 
-        self.instance = SingleInstance(self.base)
-        if not self.demo and self.instance.signal_running():
-            sys.stdout.write("Clockwork Desktop is already running; showing its issue picker.\n")
+        self.instance = SingleInstance(self.base, key=self.instance_key)
+        if self.instance.signal_running():
+            what = "The demo" if self.demo else "Clockwork Desktop"
+            sys.stdout.write(f"{what} is already running; showing its issue picker.\n")
             return 0
         self.instance.listen(lambda: self.controller.show_picker())
 
@@ -301,9 +305,9 @@ class GuiApp:
         self.services.close()
 
 
-def run_gui(base: Path, *, demo: bool) -> int:
+def run_gui(base: Path, *, demo: bool, demo_dir: Path | None = None) -> int:
     # A stable WM_CLASS instance name, whichever way the app was started.
-    return GuiApp(base, demo=demo).run(["clockwork-desktop"])
+    return GuiApp(base, demo=demo, demo_dir=demo_dir).run(["clockwork-desktop"])
 
 
 def run_timesheet_window(base: Path) -> int:

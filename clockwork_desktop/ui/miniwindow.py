@@ -89,9 +89,7 @@ class MiniWindow(QWidget):
             settings.set_setting("no_tray_explained", True)
 
     def _quit(self) -> None:
-        from PySide6.QtWidgets import QApplication
-
-        QApplication.exit(0)
+        self._controller.quit()  # says so when a timer would keep running
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # Closing hides the window; the timer keeps running. Quit is explicit.

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from clockwork_desktop.core.durations import format_duration
 from clockwork_desktop.core.logs import get_logger
+from clockwork_desktop.ui.plaintext import open_question
 
 if TYPE_CHECKING:
     from clockwork_desktop.core.models import Entry
@@ -47,19 +48,15 @@ class CrashRecovery(QObject):
         tracker = controller.services.tracker
         assert recovered.ended_at is not None
         gap = tracker.now() - recovered.ended_at
-        box = QMessageBox()
-        box.setWindowTitle("Timer stopped while the app was not running")
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(
+        box = open_question(
+            "Timer stopped while the app was not running",
             f"Clockwork Desktop was not running from "
             f"{recovered.ended_at.astimezone(tracker.zone):%H:%M} until now "
             f"({format_duration(int(gap.total_seconds()))}) while {recovered.issue_key} was "
-            "running. The timer was stopped when the app stopped. Keep that time too?"
+            "running. The timer was stopped when the app stopped. Keep that time too?",
         )
         keep = box.addButton("Keep it (timer continues)", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Leave it stopped", QMessageBox.ButtonRole.RejectRole)
-        box.setWindowModality(Qt.WindowModality.NonModal)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
         def answered(button: object) -> None:

@@ -92,6 +92,7 @@ class TrayController(QObject):
         self._sync_wait.timeout.connect(self._sync_not_answered)
         self._sign_in_dialog: SignInDialog | None = None
         self._sync_panel: SyncPanel | None = None
+        self.quit_question: Any = None
         self._message_opens_panel = False  # the last notification was about unsent entries
         self.menu = QMenu()
         self.menu.setObjectName("TrayMenu")
@@ -258,8 +259,11 @@ class TrayController(QObject):
         StatusNotifierItem hosts (KDE Plasma, AppIndicator) read the menu over DBusMenu and
         may never announce that it is about to show, so it must be complete at all times.
         """
+        # Enabled, so it is not the greyest line; bold and without a slot, as a title.
         self._header = self._add("")
-        self._header.setEnabled(False)
+        font = self._header.font()
+        font.setBold(True)
+        self._header.setFont(font)
         self._undo_action = self._add("", self.undo)
         self._continue = self._add("", self.resume_timer)
         self._running_actions = [
@@ -277,7 +281,6 @@ class TrayController(QObject):
         self._recent_actions: list[QAction] = []
         for index in range(MAX_RECENT):
             recent = self._add("")
-            recent.setCheckable(True)
             recent.triggered.connect(lambda _c=False, i=index: self._start_recent(i))
             self._recent_actions.append(recent)
         self.menu.addSeparator()
@@ -293,7 +296,38 @@ class TrayController(QObject):
             "Copy diagnostics", lambda: copy_diagnostics(self.services, self.runner, self.notify)
         )
         self.menu.addSeparator()
-        self._add("Quit", lambda: QApplication.exit(0))
+        self._add("Quit", self.quit)
+
+    def quit(self) -> None:
+        """Quit; a running timer keeps counting, so say so and offer to stop it first."""
+        running = self.status.running
+        if running is None:
+            QApplication.exit(0)
+            return
+        from PySide6.QtWidgets import QMessageBox
+
+        from clockwork_desktop.ui.plaintext import open_question
+
+        box = open_question(
+            "Quit Clockwork Desktop",
+            f"The timer on {running.issue_key} keeps running after you quit: its time still "
+            "counts. Stop it now, or open Clockwork Desktop again later and choose Stop in "
+            "the tray menu.",
+        )
+        stop = box.addButton("Stop the timer and quit", QMessageBox.ButtonRole.AcceptRole)
+        keep = box.addButton("Quit, keep it running", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+
+        def answered(button: object) -> None:
+            self.quit_question = None
+            if button is stop:
+                self._db(self.services.tracker.stop, lambda _r: QApplication.exit(0))
+            elif button is keep:
+                QApplication.exit(0)
+
+        box.buttonClicked.connect(answered)
+        self.quit_question = box
+        box.show()
 
     def _start_recent(self, index: int) -> None:
         if index < len(self._recent_keys):
@@ -333,7 +367,10 @@ class TrayController(QObject):
             # "&" marks the keyboard accelerator; any "&" from Jira must be doubled.
             label = label.replace("&", "&&")
             item.setText(f"&{number} {label}" if number <= 9 else label)
-            item.setChecked(running is not None and running.issue_key == issue.key)
+            # A check mark for the running issue only: no row of empty boxes.
+            is_running = running is not None and running.issue_key == issue.key
+            item.setCheckable(is_running)
+            item.setChecked(is_running)
             item.setVisible(True)
         blocked = any(a.auth_blocked for a in self._accounts)
         self._sign_in_action.setVisible(blocked or not self._accounts)
