@@ -93,6 +93,10 @@ class GuiApp:
         app.setApplicationName("Clockwork Desktop")
         app.setQuitOnLastWindowClosed(False)
         app.setWindowIcon(app_icon())
+        from clockwork_desktop.ui.crash import CrashReporter
+
+        self.crashes = CrashReporter()
+        self.crashes.install()
         from clockwork_desktop.app.instance import SingleInstance
 
         self.instance = SingleInstance(self.base, key=self.instance_key)
