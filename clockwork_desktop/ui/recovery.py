@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox
 
 from clockwork_desktop.core.durations import format_duration
@@ -57,10 +57,8 @@ class CrashRecovery(QObject):
         )
         keep = box.addButton("Keep it (timer continues)", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Leave it stopped", QMessageBox.ButtonRole.RejectRole)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
         def answered(button: object) -> None:
-            self.question = None
             if button is keep:
                 controller.runner.db(
                     lambda: tracker.reopen(recovered.id),

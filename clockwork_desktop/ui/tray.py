@@ -319,7 +319,6 @@ class TrayController(QObject):
         box.addButton(QMessageBox.StandardButton.Cancel)
 
         def answered(button: object) -> None:
-            self.quit_question = None
             if button is stop:
                 self._db(self.services.tracker.stop, lambda _r: QApplication.exit(0))
             elif button is keep:
