@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from clockwork_desktop import __version__
 from clockwork_desktop.app.services import AppServices
-from clockwork_desktop.core.durations import format_duration
 from clockwork_desktop.core.errors import ClockworkError
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.ui.icons import app_icon
@@ -29,7 +28,6 @@ from clockwork_desktop.ui.tasks import TaskRunner
 from clockwork_desktop.ui.tray import TrayController
 
 if TYPE_CHECKING:
-    from clockwork_desktop.core.models import Entry
     from clockwork_desktop.core.settings import Settings
 
 log = get_logger(__name__)
@@ -74,15 +72,18 @@ class _SyncBridge(QObject):
 
 
 class GuiApp:
-    def __init__(self, base: Path, *, demo: bool) -> None:
+    def __init__(self, base: Path, *, demo: bool, demo_dir: Path | None = None) -> None:
         self.demo = demo
         self.fake: Any = None
         self.scheduler: Any = None
         self._last_import: float = -IMPORT_EVERY_S
+        # One demo at a time, as one app per data folder: the demo's socket is named after
+        # the real folder (a name only; nothing is written there).
+        self.instance_key = base / "demo" if demo else base
         if demo:
             import tempfile
 
-            base = Path(tempfile.mkdtemp(prefix="clockwork-demo-"))
+            base = demo_dir or Path(tempfile.mkdtemp(prefix="clockwork-demo-"))
             from clockwork_desktop.infra.credentials import SessionCredentials
 
             self.services = AppServices(base, credentials=SessionCredentials())
@@ -97,11 +98,16 @@ class GuiApp:
         app.setApplicationVersion(__version__)
         app.setQuitOnLastWindowClosed(False)
         app.setWindowIcon(app_icon())
+        from clockwork_desktop.ui.crash import CrashReporter
+
+        self.crashes = CrashReporter()
+        self.crashes.install()
         from clockwork_desktop.app.instance import SingleInstance
 
-        self.instance = SingleInstance(self.base)
-        if not self.demo and self.instance.signal_running():
-            sys.stdout.write("Clockwork Desktop is already running; showing its issue picker.\n")
+        self.instance = SingleInstance(self.base, key=self.instance_key)
+        if self.instance.signal_running():
+            what = "The demo" if self.demo else "Clockwork Desktop"
+            sys.stdout.write(f"{what} is already running; showing its issue picker.\n")
             return 0
         self.instance.listen(self._asked_by_another_process)
 
@@ -131,6 +137,7 @@ class GuiApp:
         )
         self.controller.settings_saved.connect(self._settings_saved)
         self.window = None
+        self.first_run_dialog: Any = None
         if use_tray:
             self.controller.show()
         else:
@@ -170,11 +177,18 @@ class GuiApp:
             QTimer.singleShot(0, self._first_run)
 
     def _first_run(self) -> None:
+        """Offer to sign in, in a window that leaves the tray menu working meanwhile."""
         from clockwork_desktop.ui.signin import SignInDialog
 
         dialog = SignInDialog(self.services, self.runner)
-        dialog.exec()
-        self.services.store.set_setting("first_run_done", True)
+        dialog.setModal(False)
+        dialog.finished.connect(lambda _code: self._first_run_answered(dialog))
+        self.first_run_dialog = dialog
+        dialog.show()
+
+    def _first_run_answered(self, dialog: Any) -> None:
+        self.first_run_dialog = None
+        self.runner.db(lambda: self.services.store.set_setting("first_run_done", True))
         if dialog.choice == "demo":
             import subprocess
 
@@ -188,37 +202,11 @@ class GuiApp:
         self.controller.refresh()
 
     def _recover(self) -> None:
-        self.runner.db(self.services.tracker.recover, self._recovered)
+        """Close a timer a crash left running, then ask about the gap without blocking."""
+        from clockwork_desktop.ui.recovery import CrashRecovery
 
-    def _recovered(self, recovered: Entry | None) -> None:
-        self.controller.heartbeat()  # claim the running timer: this app now watches it
-        if recovered is None:
-            return
-        zone = self.services.tracker.zone
-        assert recovered.ended_at is not None
-        gap = self.services.tracker.now() - recovered.ended_at
-        box = QMessageBox()
-        box.setWindowTitle("Timer stopped while the app was not running")
-        from PySide6.QtCore import Qt  # the Qt namespace costs ~15 ms to load: not at start-up
-
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(
-            f"Clockwork Desktop was not running from "
-            f"{recovered.ended_at.astimezone(zone):%H:%M} until now "
-            f"({format_duration(int(gap.total_seconds()))}) while {recovered.issue_key} was "
-            "running. The timer was stopped when the app stopped. Keep that time too?"
-        )
-        keep = box.addButton("Keep it (timer continues)", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("Discard it", QMessageBox.ButtonRole.RejectRole)
-        box.exec()
-        if box.clickedButton() is keep:
-            self.runner.db(
-                lambda: self.services.tracker.reopen(recovered.id),
-                lambda _entry: self.controller.refresh(),
-                lambda exc: warn(None, "Clockwork Desktop", f"The time was not kept: {exc}"),
-            )
-            return
-        self.controller.refresh()
+        self.recovery = CrashRecovery(self.controller)
+        self.recovery.start()
 
     def _start_background(self) -> None:
         """Start the demo Jira and the sync schedule, once the icon is up."""
@@ -338,9 +326,9 @@ class GuiApp:
         self.services.close()
 
 
-def run_gui(base: Path, *, demo: bool) -> int:
+def run_gui(base: Path, *, demo: bool, demo_dir: Path | None = None) -> int:
     # A stable WM_CLASS instance name, whichever way the app was started.
-    return GuiApp(base, demo=demo).run(["clockwork-desktop"])
+    return GuiApp(base, demo=demo, demo_dir=demo_dir).run(["clockwork-desktop"])
 
 
 def run_timesheet_window(base: Path) -> int:

@@ -47,11 +47,13 @@ def _answer(line: bytes) -> tuple[str | None, bytes]:
 
 
 class SingleInstance:
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *, key: Path | None = None) -> None:
+        """``key`` names the instance when it is not the data folder (the demo's is new
+        every time, so it is named after the real folder instead)."""
         # The folder must exist before the socket's place is chosen, or two launches could
         # choose differently.
         ensure_private_dir(data_dir)
-        self._data_dir = data_dir
+        self._data_dir = key or data_dir
         self._server: socket.socket | None = None
         self._notifier: QSocketNotifier | None = None
         self._qt_server: Any = None

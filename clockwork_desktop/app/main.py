@@ -31,6 +31,26 @@ def _pick(base: Path) -> int:
     return 1
 
 
+def _run_demo(base: Path) -> int:
+    """The demo keeps everything, its log included, in a folder of its own that it removes."""
+    import logging
+    import shutil
+    import tempfile
+
+    from clockwork_desktop.app.gui import run_gui
+
+    folder = Path(tempfile.mkdtemp(prefix="clockwork-demo-"))
+    on_first_use(lambda: _setup_logging(folder))
+    try:
+        return run_gui(base, demo=True, demo_dir=folder)
+    finally:
+        root = logging.getLogger()
+        for handler in root.handlers[:]:  # a later record would re-create the log file
+            handler.close()
+            root.removeHandler(handler)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     if argv is None:
         argv = sys.argv[1:]
@@ -41,11 +61,13 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_self_test()
     base = data_dir(args.data_dir)
+    if args.command is None and args.demo:
+        return _run_demo(base)
     on_first_use(lambda: _setup_logging(base))
     if args.command is None:
         from clockwork_desktop.app.gui import run_gui
 
-        return run_gui(base, demo=args.demo)
+        return run_gui(base, demo=False)
     if args.command == "pick":
         return _pick(base)
     if args.command == "timesheet" and args.window:

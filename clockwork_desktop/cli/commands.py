@@ -12,7 +12,13 @@ from clockwork_desktop.cli import output
 from clockwork_desktop.core.durations import format_duration, parse_duration
 from clockwork_desktop.core.errors import ClockworkError, InputError
 from clockwork_desktop.core.logs import get_logger
-from clockwork_desktop.core.timeinput import parse_date, parse_hhmm, parse_time, parse_week
+from clockwork_desktop.core.timeinput import (
+    WALL_FORMS,
+    parse_date,
+    parse_hhmm,
+    parse_time,
+    parse_week,
+)
 from clockwork_desktop.services.tracker import TrackerService
 
 log = get_logger(__name__)
@@ -117,7 +123,7 @@ def cmd_log(args: argparse.Namespace, s: CliServices) -> int:
     if args.start is not None:
         start = parse_hhmm(args.start)
         if start is None:
-            raise InputError(f"Not a start time: {args.start!r}. Accepted: HH:MM, e.g. 09:30.")
+            raise InputError(f"Not a start time: {args.start!r}. Accepted: {WALL_FORMS}.")
     e = s.tracker.log_time(
         args.key, seconds, day=day, start_time=start, comment=args.comment, account=args.account
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -87,6 +88,16 @@ def status_json(status: Status, zone: ZoneInfo) -> dict[str, Any]:
     }
 
 
+def _local_minute(instant: str | None, zone: ZoneInfo) -> str:
+    """A stored instant as people read it: local date and time to the minute."""
+    if not instant:
+        return "never"
+    try:
+        return datetime.fromisoformat(instant).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return instant
+
+
 def status_text(status: Status, zone: ZoneInfo) -> str:
     lines = []
     if status.running is None:
@@ -105,8 +116,7 @@ def status_text(status: Status, zone: ZoneInfo) -> str:
     parts = [f"{sync.pending} pending", f"{sync.failed} failed"]
     if sync.conflict:
         parts.append(f"{sync.conflict} in conflict")
-    last = sync.last_synced or "never"
-    lines.append(f"Sync: {', '.join(parts)}; last synced {last}")
+    lines.append(f"Sync: {', '.join(parts)}; last synced {_local_minute(sync.last_synced, zone)}")
     return "\n".join(lines)
 
 

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from clockwork_desktop.cli import output
 from clockwork_desktop.cli.commands import CliServices
 from clockwork_desktop.core.durations import format_duration
+from clockwork_desktop.core.errors import InputError
 from clockwork_desktop.core.export import Table, csv_text, encode_table
 from clockwork_desktop.core.timeinput import parse_date, parse_week
 from clockwork_desktop.core.timesheet import WeekGrid, grid_table, week_days
@@ -78,10 +79,21 @@ def grid_text(grid: WeekGrid) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
+OUTPUT_SUFFIXES = (".csv", ".xlsx", ".tsv", ".json", ".txt")
+
+
 def cmd_timesheet(args: argparse.Namespace, s: CliServices) -> int:
     services: TimesheetCliServices = s  # type: ignore[assignment]
     sheets = services.timesheets
     today = services.tracker.today()
+    suffix = Path(args.output).suffix.lower() if args.output else ""
+    if args.output and suffix not in OUTPUT_SUFFIXES:
+        raise InputError(
+            f"Cannot write {suffix or 'a file without an extension'}: the file name must end "
+            f"in {', '.join(OUTPUT_SUFFIXES)}."
+        )
+    if suffix == ".json":
+        args.format = "json"
     if args.week:
         year, week = parse_week(args.week)
         anchor = date.fromisocalendar(year, week, 1)

@@ -56,3 +56,8 @@ def format_clock(seconds: int) -> str:
     hours, rest = divmod(max(0, seconds), 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}"
+
+
+def count_entries(n: int) -> str:
+    """ "1 entry", "3 entries": counts in words people read in menus and notifications."""
+    return f"{n} entry" if n == 1 else f"{n} entries"

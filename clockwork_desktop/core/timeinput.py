@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 from clockwork_desktop.core.errors import InputError
 
 TIME_FORMS = "HH:MM (local, today) or an ISO 8601 instant such as 2026-03-09T09:00+01:00"
-_HHMM_RE = re.compile(r"^(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)$")
+# 09:30, 9:30, 9.30, 9h30, 0930, 930, or an hour alone (9 is 09:00).
+_HHMM_RE = re.compile(r"^(?P<h>[01]?\d|2[0-3])(?:[:.h]?(?P<m>[0-5]\d))?$")
+WALL_FORMS = "HH:MM such as 09:30, or an hour alone such as 9"
 _WEEK_RE = re.compile(r"^(?P<y>\d{4})-?W(?P<w>\d{2})$", re.IGNORECASE)
 # Far enough either way for any real timesheet; near year 1 or 9999 a day's bounds or a time
 # zone shift no longer fit in a datetime.
@@ -36,7 +38,7 @@ def parse_hhmm(text: str) -> time | None:
     match = _HHMM_RE.match(text.strip())
     if not match:
         return None
-    return time(int(match["h"]), int(match["m"]))
+    return time(int(match["h"]), int(match["m"] or 0))
 
 
 def parse_time(text: str, zone: ZoneInfo, base_day: date) -> datetime:

@@ -37,6 +37,9 @@ DEFAULT_DAY_START = time(9, 0)
 UNDO_WINDOW_S = 60
 
 
+MAX_LOG_SECONDS = 24 * 3600  # one log is one day's work at most
+
+
 class EntryView(NamedTuple):
     entry: Entry
     duration_seconds: int
@@ -439,6 +442,11 @@ class TrackerService:
         key = normalise_issue_key(issue_key)
         if seconds <= 0:
             raise InputError("A duration must be longer than zero.")
+        if seconds > MAX_LOG_SECONDS:
+            raise InputError(
+                f"{format_duration(seconds)} does not fit in one day: at most 24h can be logged "
+                "at once. Log each day on its own."
+            )
         now = self.now()
         day = day or self.today()
         length = timedelta(seconds=seconds)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimeZone
+from PySide6.QtCore import QDate, QDateTime, QLocale, Qt, QTime, QTimeZone
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -20,21 +20,22 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLayout,
     QLineEdit,
     QMessageBox,
     QPushButton,
     QRadioButton,
     QTableWidget,
     QTableWidgetItem,
-    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from clockwork_desktop.core.durations import ACCEPTED_FORMS, format_duration, parse_duration
-from clockwork_desktop.core.errors import ClockworkError
+from clockwork_desktop.core.errors import ClockworkError, InputError
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import AwayPeriod, Entry, normalise_issue_key
+from clockwork_desktop.core.timeinput import WALL_FORMS, parse_hhmm
 from clockwork_desktop.ui.gui_services import GuiServices
 from clockwork_desktop.ui.plaintext import tooltip
 from clockwork_desktop.ui.tasks import TaskRunner
@@ -97,11 +98,42 @@ def _in_background(
     runner.db(work, finished, failed)
 
 
+MIN_DIALOG_WIDTH_PX = 380  # room for an issue key, "1h 30m" and a date without squeezing
+
+
+def _grow_with_contents(layout: QVBoxLayout) -> None:
+    """The dialog's minimum follows its contents, so a shown error line makes it taller
+    instead of squashing the fields above it; the strut keeps it from being narrow."""
+    layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+    layout.addStrut(MIN_DIALOG_WIDTH_PX)
+
+
+def locale_date_format() -> str:
+    """The locale's short date with the weekday; Qt's C locale would show "30 11 2026"."""
+    locale = QLocale()
+    if locale.language() == QLocale.Language.C:
+        return "ddd d MMM yyyy"
+    return "ddd " + locale.dateFormat(QLocale.FormatType.ShortFormat)
+
+
 def _error_label(parent: QWidget) -> QLabel:
     label = plain_label("", parent)
     label.setStyleSheet("color: #cf222e;")
     label.hide()
     return label
+
+
+def show_error(label: QLabel, message: str) -> None:
+    """Show the error line and make room for it: the window grows rather than squeezing the
+    fields (it never shrinks below the size the user gave it)."""
+    label.setText(message)
+    label.show()
+    window = label.window()
+    layout = window.layout()
+    if layout is not None:
+        layout.activate()
+    hint = window.sizeHint()
+    window.resize(max(window.width(), hint.width()), max(window.height(), hint.height()))
 
 
 def _qdatetime(instant: datetime, zone: ZoneInfo) -> QDateTime:
@@ -141,10 +173,15 @@ class LogTimeDialog(QDialog):
         self.preview = plain_label("", self)
         self.day = QDateEdit(self)
         self.day.setCalendarPopup(True)
+        self.day.setDisplayFormat(locale_date_format())
         today = tracker.today()
         self.day.setDate(QDate(today.year, today.month, today.day))
         self.use_start = QCheckBox("Start at", self)
-        self.start = QTimeEdit(QTime(9, 0), self)
+        # Plain text, read when saving: a time editor rewrites "930" into "09:00" as you type.
+        self.start = QLineEdit(self)
+        self.start.setPlaceholderText("09:00")
+        self.start.setToolTip("9, 930, 9:30 or 09:30")
+        self.start.setMaximumWidth(90)
         self.start.setEnabled(False)
         self.use_start.toggled.connect(self.start.setEnabled)
         self.comment = QLineEdit(self)
@@ -171,6 +208,7 @@ class LogTimeDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        _grow_with_contents(layout)
         self.duration.textChanged.connect(self._preview)
         self.saved: Entry | None = None
 
@@ -183,8 +221,7 @@ class LogTimeDialog(QDialog):
         self.preview.setText(f"= {format_duration(seconds)}")
 
     def _show_error(self, message: str) -> None:
-        self.error.setText(message)
-        self.error.show()
+        show_error(self.error, message)
 
     def _save(self) -> None:
         try:
@@ -193,8 +230,11 @@ class LogTimeDialog(QDialog):
             qd = self.day.date()
             start = None
             if self.use_start.isChecked():
-                qt = self.start.time()
-                start = time(qt.hour(), qt.minute())
+                start = parse_hhmm(self.start.text() or "09:00")
+                if start is None:
+                    raise InputError(
+                        f"Not a start time: {self.start.text()!r}. Accepted: {WALL_FORMS}."
+                    )
         except ClockworkError as exc:
             self._show_error(str(exc))
             return
@@ -253,6 +293,7 @@ class EditEntryDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         self.delete_button = buttons.addButton(
             "Delete", QDialogButtonBox.ButtonRole.DestructiveRole
         )
@@ -263,6 +304,7 @@ class EditEntryDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        _grow_with_contents(layout)
         self.deleted = False
 
     def _state_text(self) -> str:
@@ -297,8 +339,7 @@ class EditEntryDialog(QDialog):
         )
 
     def _show_error(self, message: str) -> None:
-        self.error.setText(message)
-        self.error.show()
+        show_error(self.error, message)
 
     def _delete(self) -> None:
         answer = QMessageBox.question(
@@ -474,6 +515,7 @@ class AwayDialog(QDialog):
         layout.addLayout(row)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        _grow_with_contents(layout)
         self.choice = "keep"
 
     def _apply(self) -> None:
@@ -491,14 +533,10 @@ class AwayDialog(QDialog):
             self.choice = choice
             self.accept()
 
-        def show_error(message: str) -> None:
-            self.error.setText(message)
-            self.error.show()
-
         _in_background(
             self,
             self._runner,
             lambda: tracker.resolve_away(period, choice, other),
             applied,
-            show_error,
+            lambda message: show_error(self.error, message),
         )

@@ -10,6 +10,7 @@ if TYPE_CHECKING:  # types only: the tray must not pay for importing the sync en
     from clockwork_desktop.core.ports import SettingsStore
     from clockwork_desktop.services.accounts import AccountService
     from clockwork_desktop.services.attention import AttentionService
+    from clockwork_desktop.services.conflicts import ConflictService
     from clockwork_desktop.services.health import HealthService
     from clockwork_desktop.services.issues import IssueService
     from clockwork_desktop.services.sync import SyncService
@@ -28,6 +29,9 @@ class GuiServices(Protocol):
 
     @property
     def attention(self) -> AttentionService: ...
+
+    @property
+    def conflicts(self) -> ConflictService: ...
 
     @property
     def issues(self) -> IssueService: ...

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
-from clockwork_desktop.core.durations import format_clock, format_duration
+from clockwork_desktop.core.durations import count_entries, format_clock, format_duration
 from clockwork_desktop.ui.dialogs import plain_label
 from clockwork_desktop.ui.icons import app_icon
 from clockwork_desktop.ui.tray import TrayController
@@ -39,6 +39,9 @@ class MiniWindow(QWidget):
         sheet.clicked.connect(lambda: controller.open_timesheet(self))
         sync = QPushButton("Sync now", self)
         sync.clicked.connect(controller.sync_now)
+        self.fix = QPushButton("Fix…", self)
+        self.fix.setToolTip("Entries Jira refused or disagrees on, and what to do with each.")
+        self.fix.clicked.connect(controller.open_sync_panel)
         settings = QPushButton("Settings…", self)
         settings.clicked.connect(lambda: controller.open_settings(self))
         quit_button = QPushButton("Quit", self)
@@ -47,7 +50,7 @@ class MiniWindow(QWidget):
         for button in (start, self.stop, log):
             row1.addWidget(button)
         row2 = QHBoxLayout()
-        for button in (sheet, sync, settings, quit_button):
+        for button in (sheet, sync, self.fix, settings, quit_button):
             row2.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.current)
@@ -71,7 +74,13 @@ class MiniWindow(QWidget):
         self.stop.setEnabled(running is not None)
         self.today.setText(f"Today: {format_duration(c.status.today_seconds)}")
         s = c.status.sync
-        self.sync.setText(f"Jira: {s.pending} pending, {s.failed} failed")
+        unsent = s.failed + s.conflict
+        self.sync.setText(
+            f"Jira: {s.pending} pending, {count_entries(unsent)} not sent"
+            if unsent
+            else f"Jira: {s.pending} pending"
+        )
+        self.fix.setVisible(bool(unsent))
 
     def explain_once(self) -> None:
         settings = self._controller.services.settings
@@ -80,9 +89,7 @@ class MiniWindow(QWidget):
             settings.set_setting("no_tray_explained", True)
 
     def _quit(self) -> None:
-        from PySide6.QtWidgets import QApplication
-
-        QApplication.exit(0)
+        self._controller.quit()  # says so when a timer would keep running
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # Closing hides the window; the timer keeps running. Quit is explicit.

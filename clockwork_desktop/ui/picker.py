@@ -44,6 +44,7 @@ class IssuePicker(QFrame):
         self._recent: list[JiraIssue] = []
         self._found: list[JiraIssue] = []
         self._search_seq = 0
+        self._searching = False  # a search was typed and Jira has not answered yet
         self._note = ""
 
         self.field = QLineEdit(self)
@@ -129,6 +130,8 @@ class IssuePicker(QFrame):
 
     def _text_changed(self, text: str) -> None:
         self._found = []
+        # Jira has not been asked yet: "no match" would be a guess until it answers.
+        self._searching = len(text.strip()) >= 2 and bool(self._services.accounts.accounts())
         self._rebuild()
         self._debounce.start()
 
@@ -144,10 +147,16 @@ class IssuePicker(QFrame):
                 return  # an older search answering late
             self._found, note = result
             self._note = "Offline: searched saved issues." if note else ""
+            self._searching = False
             self._rebuild()
 
+        def failed(_error: BaseException) -> None:
+            if seq == self._search_seq:
+                self._searching = False
+                self._rebuild()
+
         self.status.setText("Searching Jira…")
-        self._runner.network(lambda: self._services.issues.search(text), done, lambda _e: None)
+        self._runner.network(lambda: self._services.issues.search(text), done, failed)
 
     # -- the list -------------------------------------------------------------------------
 
@@ -184,9 +193,8 @@ class IssuePicker(QFrame):
                 self._add_issue(issue, running=issue.key == running_key)
                 shown.add(issue.key)
         if self.list.count() == 0:
-            self.status.setText(
-                self._note or ("No matching issues." if needle else "Type an issue key.")
-            )
+            nothing = "No matching issues." if needle else "Type an issue key."
+            self.status.setText(self._note or ("Searching Jira…" if self._searching else nothing))
         else:
             self.status.setText(self._note or "Enter starts the timer · Esc closes")
         self._select_first()

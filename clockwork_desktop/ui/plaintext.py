@@ -41,3 +41,15 @@ def ask_text(parent: QWidget | None, title: str, label: str) -> tuple[str, bool]
         child.setTextFormat(Qt.TextFormat.PlainText)
     accepted = dialog.exec() == QDialog.DialogCode.Accepted
     return dialog.textValue(), accepted
+
+
+def open_question(title: str, text: str) -> QMessageBox:
+    """A question in a window of its own (never modal, so the tray menu keeps working); the
+    caller adds the answers and shows it."""
+    box = QMessageBox()
+    box.setWindowTitle(title)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(text)
+    box.setWindowModality(Qt.WindowModality.NonModal)
+    return box

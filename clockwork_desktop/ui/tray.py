@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, QPoint, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCursor, QDesktopServices
 from PySide6.QtWidgets import QApplication, QInputDialog, QMenu, QSystemTrayIcon, QWidget
 
-from clockwork_desktop.core.durations import format_clock, format_duration
+from clockwork_desktop.core.durations import count_entries, format_clock, format_duration
 from clockwork_desktop.core.errors import ClockworkError
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import Account, AwayPeriod, Entry, JiraIssue
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from clockwork_desktop.services.sync import SyncReport
     from clockwork_desktop.ui.picker import IssuePicker
     from clockwork_desktop.ui.signin import SignInDialog
+    from clockwork_desktop.ui.syncpanel import SyncPanel
 
 log = get_logger(__name__)
 
@@ -100,6 +101,9 @@ class TrayController(QObject):
         self._sync_wait.setInterval(SYNC_ANSWER_TIMEOUT_MS)
         self._sync_wait.timeout.connect(self._sync_not_answered)
         self._sign_in_dialog: SignInDialog | None = None
+        self._sync_panel: SyncPanel | None = None
+        self.quit_question: Any = None
+        self._message_opens_panel = False  # the last notification was about unsent entries
         self.menu = QMenu()
         self.menu.setObjectName("TrayMenu")
         self._build_menu()
@@ -109,6 +113,7 @@ class TrayController(QObject):
             self.tray = QSystemTrayIcon(state_icon("idle"), self)
             self.tray.setContextMenu(self.menu)
             self.tray.activated.connect(self._activated)
+            self.tray.messageClicked.connect(self.message_clicked)
         self._timers: list[QTimer] = []
         self._every(TICK_INTERVAL_MS, self._tick)
         self._every(WATCH_INTERVAL_MS, self._watch)
@@ -266,8 +271,11 @@ class TrayController(QObject):
         StatusNotifierItem hosts (KDE Plasma, AppIndicator) read the menu over DBusMenu and
         may never announce that it is about to show, so it must be complete at all times.
         """
+        # Enabled, so it is not the greyest line; bold and without a slot, as a title.
         self._header = self._add("")
-        self._header.setEnabled(False)
+        font = self._header.font()
+        font.setBold(True)
+        self._header.setFont(font)
         self._undo_action = self._add("", self.undo)
         self._attention_action = self._add("", self.answer_attention)
         self._continue = self._add("", self.resume_timer)
@@ -286,7 +294,6 @@ class TrayController(QObject):
         self._recent_actions: list[QAction] = []
         for index in range(MAX_RECENT):
             recent = self._add("")
-            recent.setCheckable(True)
             recent.triggered.connect(lambda _c=False, i=index: self._start_recent(i))
             self._recent_actions.append(recent)
         self.menu.addSeparator()
@@ -295,13 +302,44 @@ class TrayController(QObject):
         self._add("Open timesheet…", lambda: self.open_timesheet())
         self.menu.addSeparator()
         self._sync_action = self._add("", self.sync_now)
+        self._fix_action = self._add("", lambda: self.open_sync_panel())
         self._add("Settings…", lambda: self.open_settings())
         self._add("Open log folder", self.open_log_folder)
         self._add(
             "Copy diagnostics", lambda: copy_diagnostics(self.services, self.runner, self.notify)
         )
         self.menu.addSeparator()
-        self._add("Quit", lambda: QApplication.exit(0))
+        self._add("Quit", self.quit)
+
+    def quit(self) -> None:
+        """Quit; a running timer keeps counting, so say so and offer to stop it first."""
+        running = self.status.running
+        if running is None:
+            QApplication.exit(0)
+            return
+        from PySide6.QtWidgets import QMessageBox
+
+        from clockwork_desktop.ui.plaintext import open_question
+
+        box = open_question(
+            "Quit Clockwork Desktop",
+            f"The timer on {running.issue_key} keeps running after you quit: its time still "
+            "counts. Stop it now, or open Clockwork Desktop again later and choose Stop in "
+            "the tray menu.",
+        )
+        stop = box.addButton("Stop the timer and quit", QMessageBox.ButtonRole.AcceptRole)
+        keep = box.addButton("Quit, keep it running", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+
+        def answered(button: object) -> None:
+            if button is stop:
+                self._db(self.services.tracker.stop, lambda _r: QApplication.exit(0))
+            elif button is keep:
+                QApplication.exit(0)
+
+        box.buttonClicked.connect(answered)
+        self.quit_question = box
+        box.show()
 
     def _start_recent(self, index: int) -> None:
         if index < len(self._recent_keys):
@@ -341,13 +379,19 @@ class TrayController(QObject):
             # "&" marks the keyboard accelerator; any "&" from Jira must be doubled.
             label = label.replace("&", "&&")
             item.setText(f"&{number} {label}" if number <= 9 else label)
-            item.setChecked(running is not None and running.issue_key == issue.key)
+            # A check mark for the running issue only: no row of empty boxes.
+            is_running = running is not None and running.issue_key == issue.key
+            item.setCheckable(is_running)
+            item.setChecked(is_running)
             item.setVisible(True)
         blocked = any(a.auth_blocked for a in self._accounts)
         self._sign_in_action.setVisible(blocked or not self._accounts)
         self._sign_in_action.setText("Sign in again…" if blocked else "Sign in to Jira…")
         self._sync_action.setText("Syncing…" if self._syncing else self._sync_label())
         self._sync_action.setEnabled(not self._syncing)
+        unsent = status.sync.failed + status.sync.conflict
+        self._fix_action.setVisible(bool(unsent))
+        self._fix_action.setText(f"Fix {count_entries(unsent)} not sent to Jira…")
         self._update_undo()
         self._update_attention()
 
@@ -538,6 +582,8 @@ class TrayController(QObject):
         asked, self._syncing = self._syncing, False
         self._sync_wait.stop()
         self.refresh()
+        if self._sync_panel is not None and self._sync_panel.isVisible():
+            self._sync_panel.reload()
         if asked:
             from clockwork_desktop.services.sync import summarise
 
@@ -555,9 +601,34 @@ class TrayController(QObject):
         elif newly_failed:
             first = report.errors[0] if report.errors else None
             detail = f"{first.issue_key}: {first.message}" if first else ""
-            self.notify(f"{report.failed} entries not sent to Jira", detail, critical=True)
+            self.notify(f"{count_entries(report.failed)} not sent to Jira", detail, critical=True)
+            self._message_opens_panel = True
+
+    @property
+    def sync_panel(self) -> SyncPanel:
+        """Built on first use; it reloads after every sync while it is open."""
+        if self._sync_panel is None:
+            from clockwork_desktop.ui.syncpanel import SyncPanel
+
+            self._sync_panel = SyncPanel(self.services, self.runner)
+            self._sync_panel.sync_requested.connect(self.sync_requested)
+        return self._sync_panel
+
+    def open_sync_panel(self) -> None:
+        panel = self.sync_panel
+        panel.reload()
+        panel.show()
+        panel.raise_()
+        panel.activateWindow()
+
+    def message_clicked(self) -> None:
+        """A click on the notification about unsent entries opens the panel to fix them."""
+        if self._message_opens_panel:
+            self._message_opens_panel = False
+            self.open_sync_panel()
 
     def notify(self, title: str, message: str, *, critical: bool = False) -> None:
+        self._message_opens_panel = False
         if self.tray is not None and QSystemTrayIcon.supportsMessages():
             icon = (
                 QSystemTrayIcon.MessageIcon.Critical

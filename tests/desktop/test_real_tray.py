@@ -54,7 +54,8 @@ def test_cli_change_shows_in_the_tray_menu(desktop: Desktop, app: App) -> None:
     before = desktop.visible_windows()
     desktop.xdotool("mousemove", str(x), str(y), "click", "3")
     wait_for(lambda: desktop.visible_windows() - before, what="the tray menu")
-    desktop.xdotool("key", "Down", "Return")  # the first enabled item: Stop
+    # The running header (enabled, so it reads in full contrast, but inert), then Stop.
+    desktop.xdotool("key", "Down", "Down", "Return")
     wait_for(lambda: app.status()["running"] is None, what="the timer to stop")
 
 

@@ -44,13 +44,13 @@ def test_log_time_saves_on_the_db_worker_and_shows_its_refusal(
     qtbot.keyClicks(dialog.duration, "30m")
     dialog.day.setDate(dialog.day.date().fromString("2026-03-05", "yyyy-MM-dd"))
     dialog.use_start.setChecked(True)
-    dialog.start.setTime(dialog.start.time().fromString("09:15", "HH:mm"))
+    dialog.start.setText("09:15")
     _ok(dialog)
     assert not dialog.isEnabled(), dialog.error.text()
     qtbot.waitUntil(lambda: dialog.error.text() != "", timeout=3000)
     assert dialog.isEnabled()
     assert dialog.result() == 0
-    dialog.start.setTime(dialog.start.time().fromString("11:00", "HH:mm"))
+    dialog.start.setText("11:00")
     _ok(dialog)
     qtbot.waitUntil(lambda: dialog.result() == 1, timeout=3000)
     assert dialog.saved is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 
 import pytest
-from PySide6.QtCore import QDate, Qt, QTime
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from clockwork_desktop.app.services import AppServices
@@ -40,7 +40,7 @@ def test_log_time_refuses_a_bad_duration_and_keeps_the_input(qtbot, services: Ap
     assert dialog.preview.text() == "= 1h 30m"
     dialog.day.setDate(QDate(2026, 3, 5))
     dialog.use_start.setChecked(True)
-    dialog.start.setTime(QTime(14, 0))
+    dialog.start.setText("14:00")
     ok_button(dialog).click()
     assert dialog.result() == 1
     entry = dialog.saved

@@ -225,7 +225,7 @@ def test_failed_sync_notifies_once(qtbot, controller: TrayController, monkeypatc
     report = SyncReport(failed=1, errors=(SyncProblem(1, "OPS-7", "no permission"),))
     controller.sync_finished(report)
     controller.sync_finished(report)
-    assert shown == ["1 entries not sent to Jira"]
+    assert shown == ["1 entry not sent to Jira"]
 
 
 def test_open_log_folder_opens_the_private_logs_folder(

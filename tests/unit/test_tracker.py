@@ -401,7 +401,8 @@ def test_start_longer_ago_than_an_entry_may_last_is_refused(
 def test_every_way_of_making_an_entry_keeps_the_seven_day_limit(
     tracker: TrackerService, store: SqliteStore, clock: FakeClock
 ) -> None:
-    with pytest.raises(InputError, match="7 days"):
+    # Logging by hand is tighter still: one day's work at most.
+    with pytest.raises(InputError, match="at most 24h"):
         tracker.log_time("A-1", 8 * 24 * 3600, day=date(2026, 2, 20), start_time=time(9, 0))
     entry = tracker.log_time("A-1", 3600, day=date(2026, 3, 5), start_time=time(9, 0))
     with pytest.raises(InputError, match="7 days"):

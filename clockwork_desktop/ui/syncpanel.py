@@ -1,0 +1,275 @@
+"""The Sync panel: the entries that need the user, with Jira's reason and a way to settle each.
+
+Opened from the tray's "Fix N entries not sent to Jira…" line and from a failure
+notification. A refused entry can be retried or edited; a conflict (Jira and this computer
+disagree) can also be settled by keeping this computer's version, taking Jira's, or deleting
+the entry. Every service call runs on the TaskRunner; after a choice the panel asks for the
+same sync that "Sync now" runs, and reloads when that sync reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clockwork_desktop.core.durations import format_duration
+from clockwork_desktop.core.errors import ClockworkError
+from clockwork_desktop.core.logs import get_logger
+from clockwork_desktop.core.models import SyncState
+from clockwork_desktop.ui.dialogs import EditEntryDialog, plain_label
+from clockwork_desktop.ui.gui_services import GuiServices
+from clockwork_desktop.ui.plaintext import tooltip
+from clockwork_desktop.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from clockwork_desktop.services.conflicts import Problem
+
+log = get_logger(__name__)
+
+COLUMNS = ("Issue", "Day", "Time", "Duration", "State", "Jira's reason")
+REASON_COLUMN = len(COLUMNS) - 1
+
+
+class SyncPanel(QWidget):
+    """A window of its own (never modal): the tray menu keeps working while it is open."""
+
+    sync_requested = Signal()
+
+    def __init__(
+        self, services: GuiServices, runner: TaskRunner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setWindowTitle("Entries not sent to Jira")
+        self._services = services
+        self._runner = runner
+        self._problems: list[Problem] = []
+        self.edit_dialog: EditEntryDialog | None = None
+        self.intro = plain_label(
+            "Jira refused these entries, or Jira and this computer disagree about them. "
+            "Nothing is sent or changed in Jira until you choose.",
+            self,
+        )
+        self.table = QTableWidget(0, len(COLUMNS), self)
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(REASON_COLUMN, QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.table.cellDoubleClicked.connect(lambda _r, _c: self.edit_selected())
+        # The selected entry's reason in full: the table's column elides long ones.
+        self.detail = plain_label("", self)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message = plain_label("", self)
+
+        self.retry_button = QPushButton("Retry", self)
+        self.retry_button.setToolTip("Send it again at the next sync, as it is now.")
+        self.edit_button = QPushButton("Edit…", self)
+        self.keep_button = QPushButton("Keep mine", self)
+        self.keep_button.setToolTip("Send this computer's version over Jira's.")
+        self.take_button = QPushButton("Take Jira's", self)
+        self.take_button.setToolTip(
+            "Copy the worklog as Jira has it now; if Jira deleted it, delete the entry."
+        )
+        self.delete_button = QPushButton("Delete", self)
+        self.delete_button.setToolTip("Delete the entry here and its worklog in Jira.")
+        self.retry_button.clicked.connect(lambda: self._settle("retry"))
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.keep_button.clicked.connect(lambda: self._settle("keep"))
+        self.take_button.clicked.connect(lambda: self._settle("take"))
+        self.delete_button.clicked.connect(lambda: self._settle("delete"))
+        close = QPushButton("Close", self)
+        close.clicked.connect(self.close)
+        self._choices = (
+            self.retry_button,
+            self.edit_button,
+            self.keep_button,
+            self.take_button,
+            self.delete_button,
+        )
+        buttons = QHBoxLayout()
+        for button in self._choices:
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.detail)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        self.resize(820, 320)
+        self.setMinimumSize(560, 240)
+        self._update_buttons()
+
+    # -- loading ------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        self._runner.db(self._services.conflicts.problems, self._show, self._failed)
+
+    def _show(self, problems: list[Problem]) -> None:
+        selected = self.selected_id()
+        self._problems = problems
+        zone = self._services.tracker.zone
+        now = self._services.tracker.now()
+        self.table.setRowCount(len(problems))
+        for row, problem in enumerate(problems):
+            entry = problem.entry
+            start = entry.started_at.astimezone(zone)
+            end = entry.ended_at.astimezone(zone).strftime("%H:%M") if entry.ended_at else "…"
+            state = "conflict" if entry.sync_state is SyncState.CONFLICT else "refused by Jira"
+            cells = (
+                entry.issue_key,
+                start.strftime("%a %d %b"),
+                f"{start:%H:%M}–{end}",
+                format_duration(entry.duration_seconds(now)),
+                state,
+                problem.reason or "No reason given.",
+            )
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)  # items show text as it is, never as HTML
+                if col == REASON_COLUMN:
+                    item.setToolTip(tooltip(text))
+                self.table.setItem(row, col, item)
+        self.table.resizeColumnsToContents()
+        self.table.resizeRowsToContents()
+        self.table.horizontalHeader().setSectionResizeMode(
+            REASON_COLUMN, QHeaderView.ResizeMode.Stretch
+        )
+        if problems:
+            self.intro.show()
+            again = self._row_of(selected) if selected is not None else None
+            self.table.selectRow(again if again is not None else 0)
+        else:
+            self.intro.hide()
+            self.message.setText("Nothing needs you: every entry is sent or waits for a sync.")
+        self._update_buttons()
+
+    # -- selection ------------------------------------------------------------------------------
+
+    def _row_of(self, entry_id: int) -> int | None:
+        for row, problem in enumerate(self._problems):
+            if problem.entry.id == entry_id:
+                return row
+        return None
+
+    def entry_id(self, row: int) -> int:
+        return self._problems[row].entry.id
+
+    def reason_text(self, row: int) -> str:
+        item = self.table.item(row, REASON_COLUMN)
+        return item.text() if item is not None else ""
+
+    def select(self, entry_id: int) -> None:
+        row = self._row_of(entry_id)
+        if row is not None:
+            self.table.selectRow(row)
+
+    def _selected(self) -> Problem | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows or rows[0].row() >= len(self._problems):
+            return None
+        return self._problems[rows[0].row()]
+
+    def selected_id(self) -> int | None:
+        problem = self._selected()
+        return problem.entry.id if problem is not None else None
+
+    def _update_buttons(self) -> None:
+        problem = self._selected()
+        conflict = problem is not None and problem.entry.sync_state is SyncState.CONFLICT
+        self.detail.setText(
+            f"{problem.entry.issue_key}: {problem.reason}" if problem and problem.reason else ""
+        )
+        self.retry_button.setEnabled(problem is not None)
+        self.edit_button.setEnabled(problem is not None)
+        self.delete_button.setEnabled(problem is not None)
+        self.keep_button.setEnabled(conflict)
+        self.take_button.setEnabled(conflict and problem is not None and problem.can_take_jiras)
+        if conflict and problem is not None and not problem.can_take_jiras:
+            self.take_button.setToolTip(
+                "Jira keeps this entry as more than one worklog: edit it to match, or keep mine."
+            )
+
+    # -- choices --------------------------------------------------------------------------------
+
+    def _settle(self, choice: str) -> None:
+        problem = self._selected()
+        if problem is None:
+            return
+        entry_id = problem.entry.id
+        services = self._services
+        actions: dict[str, tuple[Callable[[], Any], str]] = {
+            "retry": (lambda: services.conflicts.retry(entry_id), "It is sent again now."),
+            "keep": (
+                lambda: services.conflicts.keep_mine(entry_id),
+                "Your version is sent to Jira now.",
+            ),
+            "take": (lambda: services.conflicts.take_jiras(entry_id), "Jira's version is kept."),
+            "delete": (
+                lambda: services.tracker.delete(entry_id),
+                "Deleted. Undo is in the tray menu for a while.",
+            ),
+        }
+        call, said = actions[choice]
+
+        def done(_result: object) -> None:
+            self.message.setText(said)
+            self.sync_requested.emit()
+            self.reload()
+
+        self._set_busy(True)
+        # Taking Jira's version reads the worklog from Jira first: the network pool.
+        submit = self._runner.network if choice == "take" else self._runner.db
+        submit(call, done, self._failed)
+
+    def _failed(self, error: BaseException) -> None:
+        self._set_busy(False)
+        if isinstance(error, ClockworkError):
+            self.message.setText(str(error))
+        else:
+            log.error("sync panel action failed", exc_info=error)
+            self.message.setText("That did not work; the log folder has the details.")
+        self.reload()
+
+    def _set_busy(self, busy: bool) -> None:
+        for button in self._choices:
+            button.setEnabled(not busy)
+        if not busy:
+            self._update_buttons()
+
+    def edit_selected(self) -> None:
+        problem = self._selected()
+        if problem is None:
+            return
+
+        def opened(entry: Any) -> None:
+            dialog = EditEntryDialog(self._services, entry, self)
+            dialog.setWindowModality(Qt.WindowModality.NonModal)
+            dialog.accepted.connect(self._edited)
+            self.edit_dialog = dialog
+            dialog.show()
+
+        entry_id = problem.entry.id
+        self._runner.db(lambda: self._services.tracker.get(entry_id), opened, self._failed)
+
+    def _edited(self) -> None:
+        self.message.setText("Saved; it is sent again now.")
+        self.sync_requested.emit()
+        self.reload()
