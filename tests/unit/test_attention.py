@@ -285,3 +285,39 @@ def test_the_suggestion_names_its_branch_and_goes_when_the_branch_does(
     branches.heads["/r"] = "main"
     attention.poll_branches(force=True)
     assert attention.suggestion() is None
+
+
+def test_an_entrys_source_reads_as_a_sentence() -> None:
+    from clockwork_desktop.core.attention import describe_source
+
+    moved = {"kind": "jira", "issue": "PROJ-1", "by": "Alice", "changed": {"status": "In Progress"}}
+    events = [
+        {"event": "start", "at": "2026-03-09T08:12:00+00:00", **moved},
+        {
+            "event": "stop",
+            "at": "2026-03-09T16:00:00+00:00",
+            "kind": "hours",
+        },
+    ]
+    assert describe_source(events, BERLIN) == (
+        "started automatically: PROJ-1 moved to In Progress by Alice at 09:12; "
+        "stopped automatically: working hours ended at 17:00"
+    )
+    branch = {"kind": "branch", "branch": "PROJ-2-x", "repo": "/r", "accepted": True}
+    switched = {"kind": "jira", "issue": "PROJ-3", "by": "Bob", "changed": {"assignee": "acc"}}
+    assert describe_source(
+        [
+            {"event": "start", "at": "2026-03-09T09:00:00+00:00", **branch},
+            {
+                "event": "stop",
+                "at": "2026-03-09T09:30:00+00:00",
+                "switched_to": "PROJ-4",
+                **switched,
+            },
+        ],
+        BERLIN,
+    ) == (
+        "started when you accepted: branch PROJ-2-x checked out at 10:00; "
+        "stopped automatically: switched to PROJ-4 (PROJ-3 reassigned by Bob at 10:30)"
+    )
+    assert describe_source([], BERLIN) == ""
