@@ -240,3 +240,45 @@ def guard_for(
             "past midnight.",
         )
     return None
+
+
+# -- why, in words --------------------------------------------------------------------------
+
+
+def _cause(why: Mapping[str, Any], zone: ZoneInfo) -> str:
+    at = str(why.get("at") or "")
+    when = f" at {datetime.fromisoformat(at).astimezone(zone):%H:%M}" if at else ""
+    kind = why.get("kind")
+    if kind == "jira":
+        changed = why.get("changed") or {}
+        if changed.get("status"):
+            what = f"moved to {changed['status']}"
+        elif "resolution" in changed:
+            what = "resolved"
+        elif "assignee" in changed:
+            what = "reassigned"
+        else:
+            what = "changed"
+        return f"{why.get('issue', '')} {what} by {why.get('by') or 'someone'}{when}".strip()
+    if kind == "branch":
+        return f"branch {why.get('branch', '')} checked out{when}"
+    if kind == "hours":
+        return (
+            f"working hours began{when}"
+            if why.get("event") == "start"
+            else (f"working hours ended{when}")
+        )
+    return f"{kind or 'unknown reason'}{when}"
+
+
+def describe_source(events: Sequence[Mapping[str, Any]], zone: ZoneInfo) -> str:
+    """An entry's history (from ``entry_history``) as one plain sentence; "" for none."""
+    parts = []
+    for event in events:
+        verb = "started" if event.get("event") == "start" else "stopped"
+        how = "when you accepted" if event.get("accepted") else "automatically"
+        cause = _cause(event, zone)
+        if event.get("switched_to"):
+            cause = f"switched to {event['switched_to']} ({cause})"
+        parts.append(f"{verb} {how}: {cause}")
+    return "; ".join(parts)

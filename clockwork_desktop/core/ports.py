@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol
@@ -91,8 +91,9 @@ class SettingsStore(Protocol):
 
     def load_settings(self) -> Settings: ...
 
-    def save_settings(self, settings: Settings) -> None:
-        """All of them in one transaction; refuses settings whose validate() finds problems."""
+    def save_settings(self, settings: Settings, also: Mapping[str, Any] | None = None) -> None:
+        """All of them (and the keys in ``also``) in one transaction; refuses settings whose
+        validate() finds problems."""
         ...
 
     def rounding_policy(self, account: str | None) -> RoundingPolicy: ...

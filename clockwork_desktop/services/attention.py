@@ -4,18 +4,19 @@ Idle time, waking from sleep, reminders, working hours, guards on long timers an
 timers (from Jira statuses and from git branches) are decided here, with an injected clock and
 notifier. The tray asks and shows; the CLI's `auto poll` runs the same code.
 
-Settings are plain store settings under ``auto:*`` (plus the older ``work_*``, ``idle_*``,
-``remind_no_timer`` and ``long_timer_hours`` keys the settings dialog already writes).
+Every setting comes from the one typed value, `core.settings.Settings` (its ``auto`` part for
+the automatic timers, ``working_hours()`` for working time); what the service keeps for itself
+(poll cursors, offers answered, the issue a branch suggests) is plain store state under ``auto:*``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from clockwork_desktop.core.attention import (
-    DEFAULT_LONG_TIMER_H,
     ActiveRule,
     ChangeEvent,
     Guard,
@@ -39,13 +40,18 @@ from clockwork_desktop.core.ports import (
     Notifier,
     SettingsStore,
 )
+from clockwork_desktop.core.settings import (
+    BRANCH_CHOICES,
+    CONFLICT_CHOICES,
+    TRANSITION_CHOICES,
+    AutoSettings,
+    Settings,
+)
 from clockwork_desktop.core.timer import WAKE_GAP_THRESHOLD_S
 from clockwork_desktop.services.tracker import TrackerService
 
 log = get_logger(__name__)
 
-DEFAULT_IDLE_THRESHOLD_MIN = 10
-DEFAULT_POLL_S = 60
 # Jira's `updated >=` takes minutes; look back a little further and skip what we have seen.
 POLL_MARGIN = timedelta(minutes=2)
 # git HEAD files are read at most this often, however often the tray asks.
@@ -53,9 +59,7 @@ BRANCH_MIN_INTERVAL_S = 3.0
 REMIND_EVERY = timedelta(hours=1)
 OUTSIDE_HOURS_GRACE_S = 15 * 60
 
-CONFLICT_CHOICES = ("switch", "ask")
-BRANCH_CHOICES = ("off", "suggest", "switch")
-TRANSITION_CHOICES = ("off", "offer", "perform")
+__all__ = ["BRANCH_CHOICES", "CONFLICT_CHOICES", "TRANSITION_CHOICES", "AttentionService"]
 
 
 class Offer(NamedTuple):
@@ -67,6 +71,14 @@ class Offer(NamedTuple):
     label: str
     why: dict[str, Any]
     transition_id: str = ""
+
+
+class Suggestion(NamedTuple):
+    """The issue named by the branch checked out last, for the picker to offer first."""
+
+    issue_key: str
+    branch: str
+    repo: str
 
 
 class CollectingNotifier:
@@ -141,45 +153,60 @@ class AttentionService:
     def _get(self, key: str, default: Any = None) -> Any:
         return self._settings.get_setting(key, default)
 
+    def current(self) -> Settings:
+        """The typed settings as stored now: the one source for every rule here."""
+        return self._settings.load_settings()
+
+    def _auto(self) -> AutoSettings:
+        return self.current().auto
+
+    def save_settings(self, value: Settings) -> None:
+        """Save every setting in one transaction. An account whose timers from Jira are turned
+        on now gets a fresh poll cursor with them: changes from before are never replayed."""
+        before = self._auto()
+        now = _iso(self._clock.now())
+        also = {
+            f"auto:cursor:{name}": {"polled": now, "seen": {}, "active": []}
+            for name, on in value.auto.jira
+            if on and not before.jira_on(name)
+        }
+        self._settings.save_settings(value, also)
+
+    def _save_auto(self, auto: AutoSettings) -> None:
+        problems = auto.validate()
+        if problems:
+            raise InputError(" ".join(problems.values()))
+        self.save_settings(dataclasses.replace(self.current(), auto=auto))
+
     def hours(self) -> WorkingHours:
-        hours = self._get("auto:hours")
-        holidays = self._get("auto:holidays", [])
-        if hours:
-            return WorkingHours.parse(hours, holidays)
-        return WorkingHours.simple(
-            self._get("work_days", [0, 1, 2, 3, 4]),
-            str(self._get("work_start", "09:00")),
-            str(self._get("work_end", "17:00")),
-            holidays,
-        )
+        return self.current().working_hours()
 
     def jira_enabled(self, account: str) -> bool:
-        return bool(self._get(f"auto:jira:{account}", False))
+        return self._auto().jira_on(account)
 
     def set_jira(self, account: str, enabled: bool) -> None:
         """Opt an account in or out; changes before this moment are never replayed."""
-        self._settings.set_setting(f"auto:jira:{account}", enabled)
-        if enabled:
-            cursor = {"polled": _iso(self._clock.now()), "seen": {}, "active": []}
-            self._settings.set_setting(f"auto:cursor:{account}", cursor)
+        self._save_auto(self._auto().with_jira(account, enabled))
 
     def choose(self, key: str, value: str, allowed: tuple[str, ...]) -> None:
         if value not in allowed:
             raise InputError(f"Choose one of {', '.join(allowed)}, not {value!r}.")
-        self._settings.set_setting(f"auto:{key}", value)
+        choices: dict[str, Any] = {key: value}
+        self._save_auto(dataclasses.replace(self._auto(), **choices))
 
     def set_active_statuses(self, names: list[str]) -> None:
         """Status names that count as working on an issue; none: the In Progress category."""
-        self._settings.set_setting("auto:active_statuses", [n for n in names if n.strip()])
+        chosen = tuple(dict.fromkeys(n.strip() for n in names if n.strip()))
+        self._save_auto(dataclasses.replace(self._auto(), active_statuses=chosen))
 
     def repos(self) -> list[str]:
-        return list(self._get("auto:repos", []))
+        return list(self._auto().repos)
 
     def add_repo(self, path: str) -> list[str]:
         repos = self.repos()
         if path not in repos:
             repos.append(path)
-        self._settings.set_setting("auto:repos", repos)
+        self._save_auto(dataclasses.replace(self._auto(), repos=tuple(repos)))
         return repos
 
     def remove_repo(self, path: str) -> list[str]:
@@ -187,26 +214,27 @@ class AttentionService:
         if path not in repos:
             raise InputError(f"{path} is not watched. Watched: {', '.join(repos) or 'none'}.")
         repos.remove(path)
-        self._settings.set_setting("auto:repos", repos)
+        self._save_auto(dataclasses.replace(self._auto(), repos=tuple(repos)))
         return repos
 
     def settings_summary(self) -> dict[str, Any]:
-        accounts = {a.name: self.jira_enabled(a.name) for a in self._accounts()}
+        auto = self._auto()
+        accounts = {a.name: auto.jira_on(a.name) for a in self._accounts()}
         return {
             "jira": accounts,
-            "active_statuses": list(self._get("auto:active_statuses", [])) or "In Progress",
-            "on_other_timer": self._get("auto:on_conflict", "ask"),
-            "transition": self._get("auto:transition", "off"),
-            "branch": self._get("auto:branch", "suggest"),
-            "repos": self.repos(),
-            "poll_seconds": self.poll_seconds(),
+            "active_statuses": list(auto.active_statuses) or "In Progress",
+            "on_other_timer": auto.on_conflict,
+            "transition": auto.transition,
+            "branch": auto.branch,
+            "repos": list(auto.repos),
+            "poll_seconds": auto.poll_s,
             "suggested_issue": self.suggested_issue(),
             "offers": [o.label for o in self.offers],
             "warning": self.warning.message if self.warning else None,
         }
 
     def poll_seconds(self) -> int:
-        return int(self._get("auto:poll_s", DEFAULT_POLL_S))
+        return self._auto().poll_s
 
     # -- why ----------------------------------------------------------------------------------
 
@@ -239,7 +267,7 @@ class AttentionService:
         running = self._tracker.running()
         if idle_seconds is None or running is None or running.paused or asking:
             return None
-        threshold_min = self._get("idle_threshold_min", DEFAULT_IDLE_THRESHOLD_MIN)
+        threshold_min = self.current().idle_threshold_min
         if not threshold_min:
             return None
         now = self._clock.now()
@@ -257,7 +285,7 @@ class AttentionService:
         working = self.hours().working(now, self._tracker.zone)
         if running is None:
             due = self._reminded_at is None or now - self._reminded_at >= REMIND_EVERY
-            if self._get("remind_no_timer", False) and working and due:
+            if self.current().remind_no_timer and working and due:
                 self._reminded_at = now
                 self.notifier.notify("No timer running", "Click the tray icon to start one.")
             return
@@ -335,7 +363,7 @@ class AttentionService:
             running.duration_seconds(now),
             now,
             self._tracker.zone,
-            float(self._get("long_timer_hours", DEFAULT_LONG_TIMER_H) or 0),
+            float(self.current().long_timer_hours or 0),
         )
         answered = {tuple(a) for a in self._get("auto:guard_answered", [])}
         if guard is None or (guard.entry_id, guard.kind) in answered:
@@ -377,8 +405,14 @@ class AttentionService:
 
     def suggested_issue(self) -> str | None:
         """The issue the picker offers first (from the branch checked out last)."""
+        found = self.suggestion()
+        return found.issue_key if found else None
+
+    def suggestion(self) -> Suggestion | None:
         value = self._get("auto:suggested")
-        return str(value) if value else None
+        if not isinstance(value, dict) or not value.get("key"):
+            return None
+        return Suggestion(str(value["key"]), str(value.get("branch", "")), str(value.get("repo")))
 
     # -- timers from Jira ---------------------------------------------------------------------
 
@@ -417,7 +451,7 @@ class AttentionService:
         running = self._tracker.running()
         also = sorted(active | ({running.issue_key} if running else set()))
         issues = port.updated_since(since, account.time_zone, also)
-        rule = ActiveRule.of(self._get("auto:active_statuses", []))
+        rule = ActiveRule.of(self._auto().active_statuses)
         transitions: list[Transition] = []
         for issue in issues:
             facts = IssueFacts(
@@ -501,7 +535,7 @@ class AttentionService:
                 "auto:resume", {"key": key, "account": account.name, "after": _iso(transition.at)}
             )
             return
-        if running is not None and self._get("auto:on_conflict", "ask") != "switch":
+        if running is not None and self._auto().on_conflict != "switch":
             offer = Offer("switch", key, account.name, f"Switch to {key}", transition.why)
             self._offer(offer)
             run.offers.append(offer)
@@ -513,6 +547,7 @@ class AttentionService:
             return
         at = max(transition.at, running.started_at) if running is not None else transition.at
         self._start(key, account.name, at, transition.why, run)
+        self.notifier.notify(f"Started {key}", self._because(transition))
 
     def _because(self, transition: Transition) -> str:
         why = transition.why
@@ -551,7 +586,7 @@ class AttentionService:
 
     def after_manual_start(self, issue_key: str, account: str | None) -> Offer | None:
         """Offer (or perform) the move to In Progress of an issue still in a To Do status."""
-        mode = self._get("auto:transition", "off")
+        mode = self._auto().transition
         if mode == "off":
             return None
         port = self._port(account)
@@ -560,7 +595,7 @@ class AttentionService:
         now = port.issue_now(issue_key)
         if now.category != "new":
             return None
-        rule = ActiveRule.of(self._get("auto:active_statuses", []))
+        rule = ActiveRule.of(self._auto().active_statuses)
         target = next(
             (t for t in port.transitions(issue_key) if rule.matches(t[2], t[3])),
             None,
@@ -581,24 +616,32 @@ class AttentionService:
     def poll_branches(self, run: _Run | None = None, *, force: bool = False) -> str | None:
         """Read each watched repository's HEAD (at most every few seconds); on a switch to a
         branch naming an issue, suggest it or switch to it. Returns the issue suggested."""
-        mode = self._get("auto:branch", "suggest")
-        if self._branches is None or mode == "off":
+        if self._branches is None:
             return None
         mono = self._clock.monotonic()
         last = self._last_branch_read
         if not force and last is not None and mono - last < BRANCH_MIN_INTERVAL_S:
             return None
         self._last_branch_read = mono
+        auto = self._auto()
+        mode = auto.branch
+        if mode == "off":
+            return None
         known: dict[str, str | None] = dict(self._get("auto:branch_seen", {}))
         found = None
-        for repo in self.repos():
+        for repo in auto.repos:
             branch = self._branches.branch(repo)
             if repo in known and known[repo] == branch:
                 continue
             first = repo not in known
             known[repo] = branch
             key = issue_key_in_branch(branch)
-            if first or key is None:
+            if first:
+                continue
+            if key is None:
+                suggested = self.suggestion()
+                if suggested is not None and suggested.repo == repo:
+                    self._settings.set_setting("auto:suggested", None)  # left that branch
                 continue
             found = key
             self._switch_branch(repo, branch or "", key, mode, run or _Run())
@@ -606,7 +649,7 @@ class AttentionService:
         return found
 
     def _switch_branch(self, repo: str, branch: str, key: str, mode: str, run: _Run) -> None:
-        self._settings.set_setting("auto:suggested", key)
+        self._settings.set_setting("auto:suggested", {"key": key, "branch": branch, "repo": repo})
         now = self._clock.now()
         why = {"kind": "branch", "repo": repo, "branch": branch, "at": _iso(now)}
         running = self._tracker.running()
@@ -615,6 +658,7 @@ class AttentionService:
         working = self.hours().working(now, self._tracker.zone)
         if mode == "switch" and working:
             self._start(key, None, now, why, run)
+            self.notifier.notify(f"Started {key}", f"Branch {branch} checked out in {repo}")
             return
         offer = Offer("start", key, None, f"Start {key} (branch {branch})", why)
         self._offer(offer)

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clockwork_desktop.core.attention import describe_source
 from clockwork_desktop.core.durations import ACCEPTED_FORMS, format_duration, parse_duration
 from clockwork_desktop.core.errors import ClockworkError, InputError
 from clockwork_desktop.core.logs import get_logger
@@ -362,9 +363,10 @@ class EditEntryDialog(QDialog):
 
 
 class EntriesDialog(QDialog):
-    """One day's entries with their sync state; double-click (or Enter) edits one."""
+    """One day's entries with their sync state and, for automatic timers, why they started and
+    stopped; double-click (or Enter) edits one."""
 
-    COLUMNS = ("Start", "End", "Issue", "Tracked", "Logs as", "State", "Comment")
+    COLUMNS = ("Start", "End", "Issue", "Tracked", "Logs as", "State", "Comment", "Why")
 
     def __init__(
         self,
@@ -397,7 +399,7 @@ class EntriesDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(
-            len(self.COLUMNS) - 1, QHeaderView.ResizeMode.Stretch
+            self.COLUMNS.index("Comment"), QHeaderView.ResizeMode.Stretch
         )
         self.table.cellDoubleClicked.connect(lambda row, _c: self._edit(row))
         self.total = plain_label("", self)
@@ -420,6 +422,7 @@ class EntriesDialog(QDialog):
         tracker = self._services.tracker
         zone = tracker.zone
         views = tracker.entries(day, day)
+        sources = self._services.attention.sources([v.entry.uuid for v in views])
         self.table.setRowCount(len(views))
         self._ids = []
         total = 0
@@ -438,11 +441,12 @@ class EntriesDialog(QDialog):
                 format_duration(v.log_seconds) if v.log_seconds else "—",
                 state,
                 e.comment,
+                describe_source(sources.get(e.uuid, []), zone),
             )
             for col, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if col == 5:
-                    item.setToolTip(tooltip(state))
+                item = QTableWidgetItem(text)  # never rich text: names from Jira stay plain
+                if col in (5, 7) and text:
+                    item.setToolTip(tooltip(text))
                 self.table.setItem(row, col, item)
         self.table.resizeColumnsToContents()
         self.total.setText(f"Total: {format_duration(total)}")

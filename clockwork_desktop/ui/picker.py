@@ -1,11 +1,14 @@
 """The issue picker: a small popup with a search field, for starting a timer by keyboard.
 
-My open issues come first, then recent ones, then Jira's search results as you type
+The issue named by the git branch checked out last comes first (when branches are watched),
+then my open issues, then recent ones, then Jira's search results as you type
 (debounced, fetched off the GUI thread). A typed key such as ``ABC-123`` can always be
 started, even offline. Enter starts the highlighted issue; Esc closes.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QGuiApplication, QKeyEvent
@@ -19,10 +22,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import ISSUE_KEY_RE, JiraIssue
 from clockwork_desktop.ui.gui_services import GuiServices
 from clockwork_desktop.ui.plaintext import tooltip
 from clockwork_desktop.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from clockwork_desktop.services.attention import Suggestion
+
+log = get_logger(__name__)
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
 SEARCH_DELAY_MS = 300
@@ -43,6 +52,7 @@ class IssuePicker(QFrame):
         self._mine: list[JiraIssue] = []
         self._recent: list[JiraIssue] = []
         self._found: list[JiraIssue] = []
+        self._suggestion: Suggestion | None = None
         self._search_seq = 0
         self._searching = False  # a search was typed and Jira has not answered yet
         self._note = ""
@@ -113,6 +123,11 @@ class IssuePicker(QFrame):
         except Exception:  # no account yet: nothing cached
             self._mine = []
         self._recent = services.issues.recent(MAX_PER_SECTION)
+        try:
+            self._suggestion = services.attention.suggestion()
+        except Exception:  # a suggestion is a nicety: the picker opens without one
+            log.warning("the branch's issue could not be read", exc_info=True)
+            self._suggestion = None
 
     def _refresh_mine(self) -> None:
         def fetch() -> tuple[list[JiraIssue], str | None]:
@@ -175,6 +190,17 @@ class IssuePicker(QFrame):
             shown.add(typed)
         running = self._services.tracker.running()
         running_key = running.issue_key if running else None
+        hint = self._suggestion
+        if hint is not None and hint.issue_key not in shown:
+            summary = self._services.issue_summary(hint.issue_key)
+            if not needle or needle in f"{hint.issue_key} {summary} {hint.branch}".lower():
+                self._add_section("From your git branch")
+                self._add_issue(
+                    JiraIssue(hint.issue_key, summary),
+                    running=hint.issue_key == running_key,
+                    note=f"from branch {hint.branch}",
+                )
+                shown.add(hint.issue_key)
         # Jira already matched the search results; the local lists are filtered here.
         for title, issues, filtered in (
             ("My open issues", self._mine, True),
@@ -217,11 +243,13 @@ class IssuePicker(QFrame):
         item.setFlags(Qt.ItemFlag.NoItemFlags)
         self.list.addItem(item)
 
-    def _add_issue(self, issue: JiraIssue, running: bool = False) -> None:
+    def _add_issue(self, issue: JiraIssue, running: bool = False, note: str = "") -> None:
         # QListWidgetItem text is never interpreted as rich text: Jira's summaries stay plain.
         text = f"{issue.key}   {issue.summary}".rstrip()
         if running:
             text += "   (running)"
+        if note:
+            text += f"   ({note})"
         item = QListWidgetItem(text)
         item.setData(KEY_ROLE, issue.key)
         item.setToolTip(tooltip(f"{issue.key}: {issue.summary}"))

@@ -1,5 +1,5 @@
-"""Settings: accounts, sync, rounding (with a live preview), working time, time zone, idle,
-reminders, the picker's shortcut, and the Health page.
+"""Settings: accounts, sync, rounding (with a live preview), working hours and holidays,
+automatic timers, time zone, idle, reminders, the picker's shortcut, and the Health page.
 
 The dialog edits one `Settings` value. It is read and written on the DB worker, checked with
 `Settings.validate()` (each message shown under its own field), and saved in one transaction.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import time
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from PySide6.QtCore import Qt, QTime, Signal
 from PySide6.QtGui import QKeySequence
@@ -21,14 +21,15 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QKeySequenceEdit,
     QLabel,
     QListWidget,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTabWidget,
-    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -40,6 +41,9 @@ from clockwork_desktop.core.models import Account
 from clockwork_desktop.core.rounding import ALLOWED_STEPS_MIN, RoundingMode, RoundingPolicy
 from clockwork_desktop.core.settings import DEFAULT_SETTINGS, Settings
 from clockwork_desktop.ui.dialogs import plain_label
+
+if TYPE_CHECKING:
+    from clockwork_desktop.ui.auto_settings import SettingsPage
 from clockwork_desktop.ui.gui_services import GuiServices
 from clockwork_desktop.ui.tasks import TaskRunner
 
@@ -107,6 +111,20 @@ class SettingsDialog(QDialog):
         self.tabs = tabs
         tabs.addTab(self._accounts_tab(), "Accounts")
         tabs.addTab(self._time_tab(), "Time")
+        from clockwork_desktop.ui.auto_settings import AutoTimersPage, WorkingHoursPage
+
+        self.hours_page = WorkingHoursPage(self)
+        self.days = self.hours_page.days
+        tabs.addTab(self.hours_page, "Working hours")
+        self._host(self.hours_page, self.hours_page)
+        self.auto_page = AutoTimersPage(self)
+        self.long_timer = self.auto_page.long_timer
+        self.auto_tab = QScrollArea(self)
+        self.auto_tab.setWidgetResizable(True)
+        self.auto_tab.setFrameShape(QFrame.Shape.NoFrame)
+        self.auto_tab.setWidget(self.auto_page)
+        tabs.addTab(self.auto_tab, "Automatic timers")
+        self._host(self.auto_page, self.auto_tab)
         tabs.addTab(self._general_tab(), "General")
         from clockwork_desktop.ui.health import HealthPage
 
@@ -125,7 +143,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(tabs)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
-        self.resize(560, 460)
+        self.resize(600, 560)
         self._set_editable(False)
         self._load()
 
@@ -138,6 +156,13 @@ class SettingsDialog(QDialog):
         self.field_errors[name] = label
         self._field_places[name] = (tab, widget)
         return label
+
+    def _host(self, page: SettingsPage, tab: QWidget) -> None:
+        """Show a page's problems like the dialog's own, and take them away as it is edited."""
+        for name, (label, widget) in page.errors.items():
+            self.field_errors[name] = label
+            self._field_places[name] = (tab, widget)
+        page.edited.connect(self._clear_error)
 
     def _accounts_tab(self) -> QWidget:
         page = QWidget(self)
@@ -184,26 +209,6 @@ class SettingsDialog(QDialog):
             "",
             plain_label("Jira refuses worklogs under one minute; shorter ones stay local.", page),
         )
-        self.work_start = QTimeEdit(page)
-        self.work_end = QTimeEdit(page)
-        for edit in (self.work_start, self.work_end):
-            edit.setDisplayFormat("HH:mm")
-            edit.timeChanged.connect(lambda _t: self._clear_error("work_end"))
-        hours = QHBoxLayout()
-        hours.addWidget(self.work_start)
-        hours.addWidget(QLabel("to", page))
-        hours.addWidget(self.work_end)
-        hours.addStretch(1)
-        form.addRow("Working hours", hours)
-        form.addRow("", self._field_error("work_end", page, self.work_end))
-        days_row = QHBoxLayout()
-        self.days: list[QCheckBox] = []
-        for name in DAYS:
-            box = QCheckBox(name, page)
-            self.days.append(box)
-            days_row.addWidget(box)
-        form.addRow("Working days", days_row)
-        form.addRow("", self._field_error("work_days", page, self.days[0]))
         self.first_day = QComboBox(page)
         for index, name in enumerate(DAYS):
             self.first_day.addItem(name, index)
@@ -240,11 +245,6 @@ class SettingsDialog(QDialog):
         self.idle.setSuffix(" min")
         self.idle.setSpecialValueText("never")
         form.addRow("Ask when idle for", self.idle)
-        self.long_timer = QSpinBox(page)
-        self.long_timer.setRange(0, 24)
-        self.long_timer.setSuffix(" h")
-        self.long_timer.setSpecialValueText("never")
-        form.addRow("Remind when a timer runs longer than", self.long_timer)
         self.remind_no_timer = QCheckBox("Remind me when no timer runs during working hours", page)
         form.addRow("", self.remind_no_timer)
         self.autostart_box = QCheckBox("Start Clockwork Desktop when I log in", page)
@@ -300,10 +300,8 @@ class SettingsDialog(QDialog):
         self._fill_accounts()
         self.mode.setCurrentIndex(self.mode.findData(value.rounding.mode.value))
         self.step.setCurrentIndex(max(0, self.step.findData(value.rounding.step_minutes)))
-        self.work_start.setTime(QTime(value.work_start.hour, value.work_start.minute))
-        self.work_end.setTime(QTime(value.work_end.hour, value.work_end.minute))
-        for index, box in enumerate(self.days):
-            box.setChecked(index in value.work_days)
+        self.hours_page.fill(value)
+        self.auto_page.fill(value, loaded.accounts)
         self.first_day.setCurrentIndex(value.first_day_of_week)
         self.zone.clear()
         self.zone.addItem(f"System default ({loaded.system_zone})", "")
@@ -316,7 +314,6 @@ class SettingsDialog(QDialog):
             self.zone.setEditText(value.timezone)
         self.interval.setValue(value.sync_interval_min)
         self.idle.setValue(value.idle_threshold_min)
-        self.long_timer.setValue(value.long_timer_hours)
         self.remind_no_timer.setChecked(value.remind_no_timer)
         self.autostart_box.setChecked(value.autostart)
         self.shortcut.setKeySequence(QKeySequence(value.picker_shortcut))
@@ -412,18 +409,14 @@ class SettingsDialog(QDialog):
 
     def chosen(self) -> Settings:
         """The value the form shows now (not yet checked)."""
-        base = self.value or DEFAULT_SETTINGS
+        base = self.auto_page.chosen(self.hours_page.chosen(self.value or DEFAULT_SETTINGS))
         return dataclasses.replace(
             base,
             rounding=self.chosen_policy(),
-            work_start=_wall_time(self.work_start.time()),
-            work_end=_wall_time(self.work_end.time()),
-            work_days=tuple(i for i, b in enumerate(self.days) if b.isChecked()),
             first_day_of_week=int(self.first_day.currentData()),
             timezone=self.chosen_zone(),
             sync_interval_min=self.interval.value(),
             idle_threshold_min=self.idle.value(),
-            long_timer_hours=self.long_timer.value(),
             remind_no_timer=self.remind_no_timer.isChecked(),
             autostart=self.autostart_box.isChecked(),
             picker_shortcut=self.shortcut.keySequence().toString(
@@ -483,7 +476,9 @@ class SettingsDialog(QDialog):
         leaving = [a.name for a in self._accounts if a.name in self.sign_out_pending]
 
         def write() -> Settings:
-            services.settings.save_settings(value)
+            # Through the attention service: an account whose timers from Jira are turned on
+            # gets a fresh cursor in the same transaction.
+            services.attention.save_settings(value)
             if autostart is not None:
                 autostart.set_enabled(value.autostart)  # type: ignore[attr-defined]
             return value

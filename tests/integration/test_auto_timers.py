@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -101,7 +102,9 @@ def test_a_day_of_transitions_starts_and_stops_at_the_changelog_times(any_site: 
     assert [h["event"] for h in history] == ["start", "stop"]
     assert history[0]["by"] == "Alice Example"
     assert history[1]["changed"]["status"] == "Done"
-    assert any(title == "Stopped PROJ-2" for title, _, _ in s.notes.shown)
+    shown = {title: message for title, message, _ in s.notes.shown}
+    assert shown["Started PROJ-2"].startswith("PROJ-2 moved to In Progress by Alice Example at ")
+    assert shown["Stopped PROJ-2"].startswith("PROJ-2 moved to Done by Alice Example at ")
 
 
 def test_changes_missed_in_sleep_are_replayed_in_order(site: Site) -> None:
@@ -238,8 +241,13 @@ def test_cli_auto_commands(tmp_path: Path) -> None:
         seed(jira)
         assert try_login(tmp_path, jira, "alice-token").returncode == 0
         app = AppServices(tmp_path / "data")
-        hours = {str(d): ["00:00", "23:59"] for d in range(7)}
-        app.store.set_setting("auto:hours", hours)
+        every_day = dataclasses.replace(
+            app.store.load_settings(),
+            work_start=time(0, 0),
+            work_end=time(23, 59),
+            work_days=tuple(range(7)),
+        )
+        app.store.save_settings(every_day)
         app.close()
         assert run(tmp_path, "auto", "on").returncode == 0
         # Half a minute ago (after `auto on`, inside its look-back): the entry is not empty.

@@ -33,9 +33,9 @@ def test_preview_then_save_writes_the_whole_value_off_the_gui_thread(
     threads: list[str] = []
     real = services.store.save_settings
 
-    def recording(value):  # type: ignore[no-untyped-def]
+    def recording(value, also=None):  # type: ignore[no-untyped-def]
         threads.append(threading.current_thread().name)
-        real(value)
+        real(value, also)
 
     services.store.save_settings = recording  # type: ignore[method-assign]
     dialog = open_dialog(qtbot, services, runner)
@@ -61,16 +61,19 @@ def test_working_hours_that_end_before_they_start_are_refused_on_their_field(
 ) -> None:
     dialog = open_dialog(qtbot, services, runner)
     dialog.tabs.setCurrentIndex(0)
-    dialog.work_start.setTime(QTime(9, 0))
-    dialog.work_end.setTime(QTime(8, 0))
+    hours = dialog.hours_page
+    for day in range(5):  # every working day: the usual hours themselves are wrong
+        hours.starts[day].setTime(QTime(9, 0))
+        hours.ends[day].setTime(QTime(8, 0))
     dialog.save_button.click()
     label = dialog.field_errors["work_end"]
     assert label.isVisibleTo(dialog)
     assert "09:00 to 08:00" in label.text()
-    assert dialog.tabs.currentIndex() == 1, "the tab with the bad field is shown"
+    assert dialog.tabs.currentWidget() is hours, "the tab with the bad field is shown"
     assert dialog.result() == 0
     assert services.store.load_settings().work_end == time(17, 0)
-    dialog.work_end.setTime(QTime(17, 30))  # fixing the field clears its message
+    for day in range(5):  # fixing the field clears its message
+        hours.ends[day].setTime(QTime(17, 30))
     assert not label.isVisibleTo(dialog)
     save_and_wait(qtbot, dialog)
     assert services.store.load_settings().work_end == time(17, 30)

@@ -242,3 +242,82 @@ def test_branch_reads_are_throttled(
     with pytest.raises(InputError):
         attention.choose("branch", "always", ("off", "suggest", "switch"))
     assert store.get_setting("auto:branch") == "off"
+
+
+def test_turning_jira_on_in_settings_starts_a_fresh_cursor(
+    attention: AttentionService, store: SqliteStore, clock: FakeClock
+) -> None:
+    import dataclasses
+
+    store.set_setting("auto:cursor:cloud", {"polled": "2020-01-01T00:00:00+00:00"})
+    value = attention.current()
+    attention.save_settings(dataclasses.replace(value, auto=value.auto.with_jira("cloud", True)))
+    assert attention.jira_enabled("cloud")
+    assert store.get_setting("auto:cursor:cloud")["polled"] == clock.now().isoformat()
+    clock.advance(minutes=5)
+    attention.save_settings(attention.current())  # still on: the cursor is kept
+    assert store.get_setting("auto:cursor:cloud")["polled"] != clock.now().isoformat()
+
+
+def test_working_hours_come_from_the_typed_settings(
+    attention: AttentionService, store: SqliteStore
+) -> None:
+    import dataclasses
+
+    monday = datetime(2026, 3, 9, 10, 0, tzinfo=UTC)  # 11:00 in Berlin
+    assert attention.hours().working(monday, BERLIN)
+    store.save_settings(dataclasses.replace(store.load_settings(), holidays=(monday.date(),)))
+    assert not attention.hours().working(monday, BERLIN)
+
+
+def test_the_suggestion_names_its_branch_and_goes_when_the_branch_does(
+    attention: AttentionService, branches: Branches, clock: FakeClock
+) -> None:
+    attention.add_repo("/r")
+    branches.heads["/r"] = "main"
+    attention.poll_branches(force=True)
+    branches.heads["/r"] = "PROJ-1-fix-login"
+    attention.poll_branches(force=True)
+    found = attention.suggestion()
+    assert found is not None
+    assert (found.issue_key, found.branch, found.repo) == ("PROJ-1", "PROJ-1-fix-login", "/r")
+    assert attention.suggested_issue() == "PROJ-1"
+    branches.heads["/r"] = "main"
+    attention.poll_branches(force=True)
+    assert attention.suggestion() is None
+
+
+def test_an_entrys_source_reads_as_a_sentence() -> None:
+    from clockwork_desktop.core.attention import describe_source
+
+    moved = {"kind": "jira", "issue": "PROJ-1", "by": "Alice", "changed": {"status": "In Progress"}}
+    events = [
+        {"event": "start", "at": "2026-03-09T08:12:00+00:00", **moved},
+        {
+            "event": "stop",
+            "at": "2026-03-09T16:00:00+00:00",
+            "kind": "hours",
+        },
+    ]
+    assert describe_source(events, BERLIN) == (
+        "started automatically: PROJ-1 moved to In Progress by Alice at 09:12; "
+        "stopped automatically: working hours ended at 17:00"
+    )
+    branch = {"kind": "branch", "branch": "PROJ-2-x", "repo": "/r", "accepted": True}
+    switched = {"kind": "jira", "issue": "PROJ-3", "by": "Bob", "changed": {"assignee": "acc"}}
+    assert describe_source(
+        [
+            {"event": "start", "at": "2026-03-09T09:00:00+00:00", **branch},
+            {
+                "event": "stop",
+                "at": "2026-03-09T09:30:00+00:00",
+                "switched_to": "PROJ-4",
+                **switched,
+            },
+        ],
+        BERLIN,
+    ) == (
+        "started when you accepted: branch PROJ-2-x checked out at 10:00; "
+        "stopped automatically: switched to PROJ-4 (PROJ-3 reassigned by Bob at 10:30)"
+    )
+    assert describe_source([], BERLIN) == ""

@@ -103,3 +103,89 @@ def test_a_failing_save_changes_nothing(store: SqliteStore, monkeypatch) -> None
     with pytest.raises(ClockworkError):
         store.save_settings(chosen)
     assert store.load_settings().sync_interval_min == 5  # the earlier write was rolled back
+
+
+def test_per_weekday_hours_and_holidays_are_the_working_hours() -> None:
+    from datetime import UTC, date, datetime
+    from zoneinfo import ZoneInfo
+
+    from clockwork_desktop.core.settings import AutoSettings
+
+    chosen = dataclasses.replace(
+        DEFAULT_SETTINGS,
+        day_hours=((4, time(9), time(13)),),
+        holidays=(date(2026, 4, 6),),
+        auto=AutoSettings(jira=(("cloud", True), ("dc", False)), branch="switch"),
+    )
+    assert chosen.validate() == {}
+    values = chosen.to_values()
+    assert values["day_hours"] == {"4": ["09:00", "13:00"]}
+    assert values["auto:jira:cloud"] is True
+    assert values["auto:jira:dc"] is False
+    assert Settings.from_values(values) == chosen
+    hours = chosen.working_hours()
+    utc = ZoneInfo("UTC")
+    assert hours.working(datetime(2026, 3, 13, 12, 30, tzinfo=UTC), utc)  # Friday
+    assert not hours.working(datetime(2026, 3, 13, 14, 0, tzinfo=UTC), utc)  # Friday, after 13
+    assert hours.working(datetime(2026, 3, 12, 14, 0, tzinfo=UTC), utc)  # Thursday
+    assert not hours.working(datetime(2026, 4, 6, 10, 0, tzinfo=UTC), utc)  # the holiday
+    assert chosen.hours_on(5) is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"day_hours": ((4, time(13), time(9)),)}, "day_hours"),
+        ({"day_hours": ((6, time(9), time(13)),)}, "day_hours"),  # Sunday is a day off
+        ({"auto": "branch=always"}, "auto:branch"),
+        ({"auto": "on_conflict=never"}, "auto:on_conflict"),
+        ({"auto": "transition=sometimes"}, "auto:transition"),
+        ({"auto": "poll_s=1"}, "auto:poll_s"),
+    ],
+)
+def test_automatic_and_per_day_fields_get_their_own_message(changes: dict, field: str) -> None:  # type: ignore[type-arg]
+    from clockwork_desktop.core.settings import AutoSettings
+
+    if isinstance(changes.get("auto"), str):
+        name, value = changes["auto"].split("=")
+        auto = dataclasses.replace(
+            AutoSettings(), **{name: int(value) if name == "poll_s" else value}
+        )
+        changes = {"auto": auto}
+    problems = dataclasses.replace(DEFAULT_SETTINGS, **changes).validate()
+    assert list(problems) == [field]
+    assert problems[field]
+
+
+def test_status_names_and_repositories_are_listed_once() -> None:
+    from clockwork_desktop.core.settings import AutoSettings
+
+    twice = AutoSettings(active_statuses=("In Progress", "in progress"), repos=("/a", "/a"))
+    assert set(twice.validate()) == {"auto:active_statuses", "auto:repos"}
+
+
+def test_damaged_automatic_values_fall_back_to_their_defaults() -> None:
+    from clockwork_desktop.core.settings import AutoSettings
+
+    loaded = Settings.from_values(
+        {
+            "auto:repos": "not a list",
+            "auto:jira:cloud": "yes",
+            "auto:branch": "switch",
+            "day_hours": ["x"],
+            "holidays": ["2026-13-01"],
+        }
+    )
+    assert loaded.auto == AutoSettings(branch="switch")
+    assert (loaded.day_hours, loaded.holidays) == ((), ())
+
+
+def test_the_store_loads_each_accounts_automatic_timers(store: SqliteStore) -> None:
+    from clockwork_desktop.core.settings import AutoSettings
+
+    chosen = dataclasses.replace(
+        DEFAULT_SETTINGS, auto=AutoSettings(jira=(("a", True), ("b", False)), repos=("/src",))
+    )
+    store.save_settings(chosen, {"auto:cursor:a": {"polled": "x"}})
+    assert store.load_settings() == chosen
+    assert store.get_setting("auto:cursor:a") == {"polled": "x"}  # in the same transaction

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +20,7 @@ from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import Account, Entry, JiraIssue, SyncState
 from clockwork_desktop.core.ports import NewEntry
 from clockwork_desktop.core.rounding import RoundingPolicy
-from clockwork_desktop.core.settings import Settings
+from clockwork_desktop.core.settings import JIRA_KEY_PREFIX, Settings
 from clockwork_desktop.core.timer import MAX_ENTRY_S
 from clockwork_desktop.core.worklog_state import DayWorklog, SentWrite
 
@@ -390,8 +390,9 @@ class SqliteStore:
         marks = ", ".join("?" * len(keys))
         with self._lock:
             rows = self._exec(
-                f"SELECT key, value FROM settings WHERE key IN ({marks})",  # noqa: S608
-                keys,
+                f"SELECT key, value FROM settings WHERE key IN ({marks}) "  # noqa: S608
+                "OR substr(key, 1, ?) = ?",
+                (*keys, len(JIRA_KEY_PREFIX), JIRA_KEY_PREFIX),
             ).fetchall()
             values: dict[str, Any] = {}
             for key, value in rows:
@@ -404,11 +405,12 @@ class SqliteStore:
                 values["rounding"] = self.rounding_policy(account).describe()
         return Settings.from_values(values)
 
-    def save_settings(self, settings: Settings) -> None:
-        """Every setting in one transaction: a failure leaves all of them as they were."""
+    def save_settings(self, settings: Settings, also: Mapping[str, Any] | None = None) -> None:
+        """Every setting in one transaction: a failure leaves all of them as they were.
+        ``also`` holds other keys written in the same transaction (state tied to a setting)."""
         settings.check()
         with self.atomic():
-            for key, value in settings.to_values().items():
+            for key, value in (settings.to_values() | dict(also or {})).items():
                 self.set_setting(key, value)
             account = self.default_account()
             if account is not None:
