@@ -70,13 +70,20 @@ class WorkingTime(NamedTuple):
     start: time = time(9, 0)
     end: time = time(17, 0)
     weekdays: frozenset[int] = frozenset({0, 1, 2, 3, 4})
+    # Days whose hours differ, as (weekday, start, end); holidays expect nothing.
+    day_hours: tuple[tuple[int, time, time], ...] = ()
+    holidays: frozenset[date] = frozenset()
 
     def expected_seconds(self, day: date) -> int:
-        if day.weekday() not in self.weekdays:
+        if day.weekday() not in self.weekdays or day in self.holidays:
             return 0
-        start = datetime.combine(day, self.start)
-        end = datetime.combine(day, self.end)
-        return max(0, int((end - start).total_seconds()))
+        first, last = self.start, self.end
+        for weekday, start, end in self.day_hours:
+            if weekday == day.weekday():
+                first, last = start, end
+        start_at = datetime.combine(day, first)
+        end_at = datetime.combine(day, last)
+        return max(0, int((end_at - start_at).total_seconds()))
 
 
 def week_days(anchor: date, first_weekday: int = 0) -> tuple[date, ...]:

@@ -115,7 +115,13 @@ class TimesheetService:
 
     def working_time(self) -> WorkingTime:
         chosen = self._store.load_settings()
-        return WorkingTime(chosen.work_start, chosen.work_end, frozenset(chosen.work_days))
+        return WorkingTime(
+            chosen.work_start,
+            chosen.work_end,
+            frozenset(chosen.work_days),
+            tuple(chosen.day_hours),
+            frozenset(chosen.holidays),
+        )
 
     def first_weekday(self) -> int:
         return self._store.load_settings().first_day_of_week
