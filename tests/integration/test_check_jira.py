@@ -12,24 +12,13 @@ import pytest
 from clockwork_desktop.fakejira import FakeJira
 from tests.integration.test_cli_jira import login as cli_login
 from tests.integration.test_cli_jira import run
-from tests.support.jira import seed
-
-VARIANTS = [
-    ("cloud", "accept"),
-    ("cloud", "drop"),
-    ("dc", "refuse"),
-    ("dc", "drop"),
-    ("dc", "accept"),
-]
+from tests.support.jira import PROPERTY_VARIANTS, VARIANT_IDS, seed, variant_site
 
 
-@pytest.fixture(params=VARIANTS, ids=[f"{m}-{p}" for m, p in VARIANTS])
+@pytest.fixture(params=PROPERTY_VARIANTS, ids=VARIANT_IDS)
 def site(request: pytest.FixtureRequest) -> Iterator[FakeJira]:
-    mode, properties = request.param
-    with FakeJira(mode, inline_properties=properties, feed_quiet_s=0) as fake:
-        seed(fake)
+    with variant_site(*request.param) as fake:
         yield fake
-        assert fake.internal_errors == []
 
 
 def sign_in(tmp_path: Path, site: FakeJira) -> None:

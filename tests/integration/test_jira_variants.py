@@ -15,36 +15,30 @@ from clockwork_desktop.core.models import SyncState
 from clockwork_desktop.core.sync_plan import PROPERTY_KEY
 from clockwork_desktop.fakejira import FakeJira, Fault
 from tests.conftest import FakeClock
-from tests.support.jira import login, make_app, seed
+from tests.support.jira import (
+    PROPERTY_VARIANTS,
+    VARIANT_IDS,
+    login,
+    make_app,
+    seed,
+    synced_app,
+    variant_site,
+)
 
 pytestmark = pytest.mark.usefixtures("memory_keyring")
 DAY = date(2026, 3, 5)
 NINE = datetime(2026, 3, 5, 8, 0, tzinfo=UTC)  # 09:00 in Berlin
 
-# Every way a site can treat inline worklog properties (reference notes §10b.1).
-VARIANTS = [
-    ("cloud", "accept"),
-    ("cloud", "drop"),
-    ("dc", "refuse"),
-    ("dc", "drop"),
-    ("dc", "accept"),
-]
 
-
-@pytest.fixture(params=VARIANTS, ids=[f"{m}-{p}" for m, p in VARIANTS])
+@pytest.fixture(params=PROPERTY_VARIANTS, ids=VARIANT_IDS)
 def site(request: pytest.FixtureRequest) -> Iterator[FakeJira]:
-    mode, properties = request.param
-    with FakeJira(mode, inline_properties=properties, feed_quiet_s=0) as fake:
-        seed(fake)
+    with variant_site(*request.param) as fake:
         yield fake
-        assert fake.internal_errors == []
 
 
 @pytest.fixture
 def app(tmp_path: Path, site: FakeJira) -> Iterator[AppServices]:
-    services = make_app(tmp_path, FakeClock(datetime(2026, 3, 9, 12, 0, tzinfo=UTC)))
-    services.sync._write_interval_s = 0.0
-    login(services, site, dc=site.mode == "dc")
+    services = synced_app(tmp_path, site)
     yield services
     services.close()
 

@@ -19,7 +19,7 @@ from clockwork_desktop.core.sync_plan import PROPERTY_KEY
 from clockwork_desktop.fakejira import FakeJira, Fault
 from clockwork_desktop.infra.jira.client import JiraClient
 from tests.conftest import FakeClock
-from tests.support.jira import login, make_app, seed
+from tests.support.jira import login, make_app, seed, synced_app
 
 pytestmark = pytest.mark.usefixtures("memory_keyring")
 DAY = date(2026, 3, 5)
@@ -43,9 +43,7 @@ def site(request: pytest.FixtureRequest) -> Iterator[FakeJira]:
 
 @pytest.fixture
 def app(tmp_path: Path, site: FakeJira) -> Iterator[AppServices]:
-    services = make_app(tmp_path, FakeClock(datetime(2026, 3, 9, 12, 0, tzinfo=UTC)))
-    services.sync._write_interval_s = 0.0
-    login(services, site, dc=site.mode == "dc")
+    services = synced_app(tmp_path, site)
     yield services
     services.close()
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +32,35 @@ BOB = FakeUser(
     name="bob",
     groups=["team-a"],
 )
+
+
+# Every way a site can treat inline worklog properties (reference notes §10b.1).
+PROPERTY_VARIANTS = [
+    ("cloud", "accept"),
+    ("cloud", "drop"),
+    ("dc", "refuse"),
+    ("dc", "drop"),
+    ("dc", "accept"),
+]
+VARIANT_IDS = [f"{mode}-{properties}" for mode, properties in PROPERTY_VARIANTS]
+
+
+@contextmanager
+def variant_site(mode: str, properties: str, **switches: Any) -> Iterator[FakeJira]:
+    """A seeded fake Jira of one variant, with feeds that show changes at once; it must end
+    without a bug of its own."""
+    with FakeJira(mode, inline_properties=properties, feed_quiet_s=0, **switches) as fake:
+        seed(fake)
+        yield fake
+        assert fake.internal_errors == []
+
+
+def synced_app(data: Path, site: FakeJira) -> AppServices:
+    """An app signed in to ``site`` that writes without pacing (the fake's limits allow it)."""
+    app = make_app(data, FakeClock(datetime(2026, 3, 9, 12, 0, tzinfo=UTC)))
+    app.sync._write_interval_s = 0.0
+    login(app, site, dc=site.mode == "dc")
+    return app
 
 
 class Sleeps:
