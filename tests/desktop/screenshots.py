@@ -158,16 +158,16 @@ window.move(0, 0)
 window.resize(1000, 560)
 window.show()
 team = services.timesheets.resolve_team(group="demo-team")
-window._fill_teams(select=team.name)
+window.team.fill_teams(select=team.name)
 
 def shoot_mine():
     window.grab().save(sys.argv[1])
     window.tabs.setCurrentIndex(1)
-    window.load_team(refresh=True)
+    window.team.load(refresh=True)
     QTimer.singleShot(1500, shoot_team)
 
 def shoot_team():
-    window.team_view.expand(window.team_model.index(0, 0))
+    window.team.view.expand(window.team.model.index(0, 0))
     window.grab().save(sys.argv[2])
     runner.shutdown()
     jira.stop()

@@ -1,0 +1,182 @@
+"""The timesheet window: my week and my team's week, with a chart and export."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QTabWidget, QWidget
+
+from clockwork_desktop.core.export import encode_table, to_tsv
+from clockwork_desktop.core.timesheet import WeekGrid, grid_table, week_days
+from clockwork_desktop.services.timesheet import TimesheetService
+from clockwork_desktop.ui.gui_services import GuiServices
+from clockwork_desktop.ui.tasks import TaskRunner
+from clockwork_desktop.ui.timesheet.my_week import MyWeekTab
+from clockwork_desktop.ui.timesheet.team import TeamTab
+from clockwork_desktop.ui.timesheet.toolbar import WeekToolbar
+
+LIVE_INTERVAL_MS = 1000
+
+
+class TimesheetWindow(QMainWindow):
+    def __init__(
+        self,
+        services: GuiServices,
+        runner: TaskRunner,
+        sheets: TimesheetService,
+        parent: QWidget | None = None,
+        *,
+        open_day: Callable[[date], None] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Timesheet — Clockwork Desktop")
+        self._services = services
+        self._runner = runner
+        self._sheets = sheets
+        self._open_day = open_day
+        self._anchor = services.tracker.today()
+        self._days = week_days(self._anchor, sheets.first_weekday())
+        self._mine_request = 0
+
+        self.toolbar = WeekToolbar(self)
+        self.addToolBar(self.toolbar)
+        self.toolbar.week_stepped.connect(self.go)
+        self.toolbar.week_chosen.connect(self.show_week)
+        self.toolbar.this_week_chosen.connect(lambda: self.show_week(services.tracker.today()))
+        self.toolbar.export_requested.connect(lambda suffix: self.export(suffix))
+        self.toolbar.copy_requested.connect(self.copy)
+
+        self.my_week = MyWeekTab(self)
+        self.my_week.day_opened.connect(self._open_day_entries)
+        self.team = TeamTab(services, runner, sheets, self)
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(self.my_week, "My week")
+        self.tabs.addTab(self.team, "Team")
+        self.setCentralWidget(self.tabs)
+        self.resize(980, 620)
+
+        self._live = QTimer(self)
+        self._live.setInterval(LIVE_INTERVAL_MS)
+        self._live.timeout.connect(self._tick)
+        self.show_week(self._anchor)
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self._live.start()  # the running timer's cell follows the clock while visible
+        self.team.show_signed_in()  # perhaps signed in from the tray meanwhile
+
+    def hideEvent(self, event: Any) -> None:
+        self._live.stop()
+        super().hideEvent(event)
+
+    @property
+    def days(self) -> tuple[date, ...]:
+        return self._days
+
+    # -- weeks ----------------------------------------------------------------------------
+
+    def go(self, days: int) -> None:
+        self.show_week(self._days[0] + timedelta(days=days))
+
+    def show_week(self, anchor: date) -> None:
+        self._anchor = anchor
+        self._days = week_days(anchor, self._sheets.first_weekday())
+        self.toolbar.show_week(anchor, self._days)
+        self.load_mine()
+        self.team.show_days(self._days, self.expected())
+
+    def expected(self) -> list[int]:
+        return self.expected_for(self._days)
+
+    def load_mine(self) -> None:
+        days = self._days
+        sheets = self._sheets
+        self._mine_request += 1
+        request = self._mine_request
+
+        def work() -> tuple[WeekGrid, dict[str, str], list[int]]:
+            grid = sheets.my_week(days)
+            keys = [i.key for r in grid.rows for i in r.issues]
+            return grid, sheets.summaries(keys), self.expected_for(days)
+
+        def done(result: tuple[WeekGrid, dict[str, str], list[int]]) -> None:
+            if request == self._mine_request:
+                self.my_week.show_grid(*result)
+
+        self._runner.db(work, done)
+
+    def expected_for(self, days: tuple[date, ...]) -> list[int]:
+        working = self._sheets.working_time()
+        return [working.expected_seconds(d) for d in days]
+
+    def _tick(self) -> None:
+        """The running timer's cell follows the clock: one cell changes, not the model."""
+        tracker = self._services.tracker
+        days = self._days
+
+        def work() -> tuple[str, int, int] | None:
+            running = tracker.running()
+            today = tracker.today()
+            if running is None or today not in days:
+                return None
+            seconds = sum(
+                v.duration_seconds
+                for v in tracker.entries(today, today)
+                if v.entry.issue_key == running.issue_key
+            )
+            return running.issue_key, days.index(today), seconds
+
+        def done(cell: tuple[str, int, int] | None) -> None:
+            if cell is None or days != self._days or self.my_week.grid is None:
+                return
+            if not self.my_week.model.update_cell(*cell):
+                self.load_mine()
+
+        self._runner.db(work, done, lambda _exc: None)
+
+    def _open_day_entries(self, day: date) -> None:
+        if self._open_day is not None:
+            self._open_day(day)
+        else:
+            from clockwork_desktop.ui.dialogs import EntriesDialog
+
+            EntriesDialog(self._services, self, day=day).exec()
+        self.load_mine()
+
+    # -- export ---------------------------------------------------------------------------------
+
+    def current_grid(self) -> WeekGrid | None:
+        if self.tabs.currentWidget() is self.team:
+            return self.team.grid
+        return self.my_week.grid
+
+    def table(self) -> list[list[str | int | float]]:
+        grid = self.current_grid()
+        return grid_table(grid, by_issue=True) if grid else []
+
+    def copy(self) -> None:
+        QGuiApplication.clipboard().setText(to_tsv(self.table()))
+
+    def export(self, suffix: str, path: Path | None = None) -> Path | None:
+        grid = self.current_grid()
+        if grid is None:
+            return None
+        if path is None:
+            chosen, _ = QFileDialog.getSaveFileName(
+                self,
+                "Export timesheet",
+                f"timesheet-{grid.week}{suffix}",
+                "Spreadsheet (*.xlsx)" if suffix == ".xlsx" else "CSV (*.csv)",
+            )
+            if not chosen:
+                return None
+            path = Path(chosen)
+        path.write_bytes(
+            encode_table(self.table(), path.suffix or suffix, self._services.xlsx_bytes)
+        )
+        return path
