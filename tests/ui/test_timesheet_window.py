@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import zipfile
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QAbstractItemModelTester
 from PySide6.QtWidgets import QApplication, QLabel
@@ -63,15 +62,6 @@ def test_models_pass_the_model_tester(qtbot) -> None:
     assert under is not None  # 1h logged against 8h expected
 
 
-@pytest.fixture
-def window(qtbot, services: AppServices, runner, clock: FakeClock):  # type: ignore[no-untyped-def]
-    clock.set(datetime(2026, 3, 11, 15, 0, tzinfo=UTC))
-    services.tracker.log_time("A-1", 3600, day=WEEK[0], start_time=time(9, 0))
-    win = TimesheetWindow(services, runner, services.timesheets)
-    qtbot.addWidget(win)
-    return win
-
-
 def test_my_week_navigation_and_live_cell(
     qtbot, window: TimesheetWindow, services: AppServices, clock: FakeClock
 ) -> None:
@@ -91,7 +81,7 @@ def test_my_week_navigation_and_live_cell(
     qtbot.waitUntil(lambda: bool(changes))
     assert resets == []
     assert (0, 3) in changes  # Wednesday's cell of A-1, not a model reset
-    assert model.data(model.index(0, 3)) == "2m"
+    assert model.data(model.index(0, 3)) == "2m running"
     assert toolbar.next.shortcut().toString() == "Alt+Right"
     assert toolbar.previous.shortcut().toString() == "Alt+Left"
     toolbar.next.trigger()
@@ -129,12 +119,14 @@ def test_team_tab_loads_with_progress_and_exports(
         assert set(projects[1:]) <= {"APP", "WEB", "OPS"}
         out = window.export(".xlsx", tmp_path / "team.xlsx")
         assert out is not None
+        qtbot.waitUntil(lambda: str(out) in window.saved_bar.message.text())
         assert "xl/worksheets/sheet1.xml" in zipfile.ZipFile(out).namelist()
         window.copy()
         text = QApplication.clipboard().text()
         assert text.splitlines()[0].startswith("Person\tIssue\t2026-03-09")
         csv_path = window.export(".csv", tmp_path / "team.csv")
         assert csv_path is not None
+        qtbot.waitUntil(lambda: str(csv_path) in window.saved_bar.message.text())
         assert csv_path.read_text().splitlines()[-1].startswith("Total")
 
 

@@ -77,10 +77,34 @@ def issue_text(key: str, summary: str) -> str:
     return f"{key}  {summary}".strip() if summary else key
 
 
-def accent() -> tuple[QColor, QColor]:
-    """The platform's accent colour with the text colour meant for it (light or dark theme)."""
-    palette = QGuiApplication.palette()
+MIN_CONTRAST = 4.5  # WCAG AA for normal text
+
+
+def _luminance(colour: QColor) -> float:
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
     return (
-        palette.color(QPalette.ColorRole.Highlight),
-        palette.color(QPalette.ColorRole.HighlightedText),
+        0.2126 * linear(colour.redF())
+        + 0.7152 * linear(colour.greenF())
+        + 0.0722 * linear(colour.blueF())
     )
+
+
+def contrast(a: QColor, b: QColor) -> float:
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def accent() -> tuple[QColor, QColor]:
+    """The platform's accent colour and the text colour meant for it, the accent darkened or
+    lightened until the two reach AA contrast (Fusion's own blue with white text does not)."""
+    palette = QGuiApplication.palette()
+    background = palette.color(QPalette.ColorRole.Highlight)
+    text = palette.color(QPalette.ColorRole.HighlightedText)
+    text_is_light = _luminance(text) > _luminance(background)
+    for _ in range(20):
+        if contrast(background, text) >= MIN_CONTRAST:
+            break
+        background = background.darker(110) if text_is_light else background.lighter(110)
+    return background, text

@@ -25,6 +25,7 @@ from clockwork_desktop.ui.timesheet.columns import (
     UNDER,
     WeekColumn,
     WeekRole,
+    accent,
     day_header,
     duration_text,
     issue_text,
@@ -40,6 +41,9 @@ STATE_COLOURS = {
     "remote": "#e8eefc",
     "too_short": "#eeeeee",
 }
+# The running cell wears the platform's accent with its matching text colour: readable in light
+# and dark themes, and unlike any sync state's pastel.
+ACCENT_ROLES = (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole)
 STATE_TEXT = {
     "pending": "waiting to be sent to Jira",
     "synced": "in Jira",
@@ -151,7 +155,11 @@ class MyWeekModel(QAbstractTableModel):
         if role == DISPLAY:
             if column == WeekColumn.LABEL:
                 return issue_text(issue.key, self._summaries.get(issue.key, ""))
+            if state == "running":
+                return f"{duration_text(seconds) or '0m'} running"
             return duration_text(seconds)
+        if state == "running" and role in ACCENT_ROLES:
+            return QBrush(accent()[ACCENT_ROLES.index(role)])
         if role == WeekRole.SECONDS:
             return seconds
         if role == WeekRole.STATE:

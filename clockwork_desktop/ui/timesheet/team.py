@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -20,16 +20,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clockwork_desktop.core.errors import ClockworkError
 from clockwork_desktop.core.timesheet import WeekGrid
 from clockwork_desktop.services.timesheet import Team, TeamWeek, TimesheetService
 from clockwork_desktop.ui.dialogs import plain_label
 from clockwork_desktop.ui.gui_services import GuiServices
-from clockwork_desktop.ui.plaintext import ask_text, warn
+from clockwork_desktop.ui.plaintext import warn
 from clockwork_desktop.ui.tasks import TaskRunner
 from clockwork_desktop.ui.timesheet.chart import BarChart
 from clockwork_desktop.ui.timesheet.columns import WeekColumn
 from clockwork_desktop.ui.timesheet.models import TeamModel
+
+
+def team_label(team: Team) -> str:
+    """How a team reads in the list: a group by its Jira name, with how many people."""
+    count = len(team.members)
+    people = f"{count} {'person' if count == 1 else 'people'}"
+    if team.kind == "group":
+        return f"{team.ref} (Jira group, {people})"
+    return f"{team.name} ({people})"
 
 
 class _Progress(QObject):
@@ -124,7 +132,16 @@ class TeamTab(QWidget):
         layout.addLayout(row)
         layout.addLayout(progress_row)
         layout.addWidget(self.status)
-        layout.addWidget(splitter)
+        layout.addWidget(splitter, 1)
+        self.empty_hint = plain_label(
+            "No team yet. Choose “Jira group…” to follow the members of a Jira group, or "
+            "“People…” to pick people by name; the team is saved for next time.",
+            self,
+        )
+        layout.addWidget(self.empty_hint)
+        layout.addStretch(0)  # the hint alone sits at the top, not in the middle
+        self._splitter = splitter
+        self.people_dialog: QDialog | None = None
         self.fill_teams()
         self.show_signed_in()
 
@@ -150,9 +167,12 @@ class TeamTab(QWidget):
     def fill_teams(self, select: str | None = None) -> None:
         self.choice.clear()
         for team in self._sheets.teams():
-            self.choice.addItem(team.name, team)
-        if select is not None:
-            self.choice.setCurrentIndex(max(0, self.choice.findText(select)))
+            self.choice.addItem(team_label(team), team)
+            if team.name == select:
+                self.choice.setCurrentIndex(self.choice.count() - 1)
+        empty = self.choice.count() == 0
+        self.empty_hint.setVisible(empty)
+        self._splitter.setVisible(not empty)
 
     def current_team(self) -> Team | None:
         team = self.choice.currentData()
@@ -286,36 +306,15 @@ class TeamTab(QWidget):
         )
 
     def _choose_people(self) -> None:
-        text, ok = QInputDialog.getText(
-            self, "People", "Names or emails to search for, separated by commas:"
-        )
-        if not ok or not text.strip():
-            return
-        parts = [p.strip() for p in text.split(",") if p.strip()]
-        self.status.setText("Searching Jira for people…")
+        from clockwork_desktop.ui.timesheet.people import PeopleDialog
 
-        def search() -> list[Any]:
-            return [u for part in parts for u in self._sheets.find_people(part)]
+        def saved(team: Team) -> None:
+            self.fill_teams(select=team.name)
+            self.load(refresh=True)
 
-        self._runner.network(search, self.name_team, lambda exc: self.warn("People", exc))
+        self.people_dialog = PeopleDialog(self._runner, self._sheets, saved, self)
+        self.people_dialog.open()  # modal to this window only: the tray stays usable
 
     def warn(self, title: str, error: BaseException) -> None:
         self.status.setText("")
         warn(self, title, str(error))
-
-    def name_team(self, found: list[Any]) -> None:
-        try:
-            members = list({u.account_id: (u.account_id, u.display_name) for u in found}.values())
-            name, ok = ask_text(
-                self,
-                "Save team",
-                "Found: " + ", ".join(m[1] for m in members) + "\nName this team:",
-            )
-            if not ok:
-                return
-            team = self._sheets.save_people_team(name, members)
-        except ClockworkError as exc:
-            warn(self, "People", str(exc))
-            return
-        self.fill_teams(select=team.name)
-        self.load(refresh=True)

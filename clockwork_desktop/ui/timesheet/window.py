@@ -7,20 +7,25 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QStandardPaths, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from clockwork_desktop.core.export import encode_table, to_tsv
+from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.timesheet import WeekGrid, grid_table, week_days
 from clockwork_desktop.services.timesheet import TimesheetService
 from clockwork_desktop.ui.gui_services import GuiServices
 from clockwork_desktop.ui.tasks import TaskRunner
 from clockwork_desktop.ui.timesheet.my_week import MyWeekTab
+from clockwork_desktop.ui.timesheet.savedbar import SavedBar
 from clockwork_desktop.ui.timesheet.team import TeamTab
 from clockwork_desktop.ui.timesheet.toolbar import WeekToolbar
 
+log = get_logger(__name__)
+
 LIVE_INTERVAL_MS = 1000
+EXPORT_DIR_SETTING = "export_dir"
 
 
 class TimesheetWindow(QMainWindow):
@@ -57,7 +62,16 @@ class TimesheetWindow(QMainWindow):
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.my_week, "My week")
         self.tabs.addTab(self.team, "Team")
-        self.setCentralWidget(self.tabs)
+        self.saved_bar = SavedBar(self)
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.saved_bar)
+        self.setCentralWidget(central)
+        self._export_dir: Path | None = None  # the last folder used, read from the settings
+        self._imported: set[date] = set()  # earlier weeks whose Jira worklogs were read
+        runner.db(lambda: services.settings.get_setting(EXPORT_DIR_SETTING), self._set_export_dir)
         self.resize(980, 620)
 
         self._live = QTimer(self)
@@ -88,7 +102,37 @@ class TimesheetWindow(QMainWindow):
         self._days = week_days(anchor, self._sheets.first_weekday())
         self.toolbar.show_week(anchor, self._days)
         self.load_mine()
+        self._import_earlier_week()
         self.team.show_days(self._days, self.expected())
+
+    def _import_earlier_week(self) -> None:
+        """An earlier week may hold worklogs I made in Jira's web page or another tool: read
+        them once per session (the regular sync keeps the current week up to date)."""
+        first, last = self._days[0], self._days[-1]
+        tracker = self._services.tracker
+        if (
+            first in self._imported
+            or last >= week_days(tracker.today(), self._sheets.first_weekday())[0]
+        ):
+            return
+        self._imported.add(first)
+        services = self._services
+
+        def work() -> int:
+            if not services.accounts.accounts():
+                return 0
+            return services.sync.import_worklogs(None, first, last)
+
+        def done(count: int) -> None:
+            log.info("imported %d of my worklogs for the week of %s", count, first)
+            if count and self._days[0] == first:
+                self.load_mine()
+
+        def failed(error: BaseException) -> None:
+            self._imported.discard(first)  # try again when the week is shown next
+            log.warning("could not read my worklogs for the week of %s: %s", first, error)
+
+        self._runner.network(work, done, failed)
 
     def expected(self) -> list[int]:
         return self.expected_for(self._days)
@@ -162,7 +206,21 @@ class TimesheetWindow(QMainWindow):
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(to_tsv(self.table()))
 
+    def _set_export_dir(self, folder: object) -> None:
+        if isinstance(folder, str) and folder and self._export_dir is None:
+            self._export_dir = Path(folder)
+
+    def export_folder(self) -> Path:
+        """Where the save dialog opens: the last folder used, else the Documents folder (never
+        the working directory, which for a tray app is wherever it happened to start)."""
+        if self._export_dir is not None and self._export_dir.is_dir():
+            return self._export_dir
+        documents = QStandardPaths.StandardLocation.DocumentsLocation
+        return Path(QStandardPaths.writableLocation(documents) or Path.home())
+
     def export(self, suffix: str, path: Path | None = None) -> Path | None:
+        """Write the shown grid (in the background); the bar under the tabs says where it went
+        or why it could not. Returns the file being written, or None if cancelled."""
         grid = self.current_grid()
         if grid is None:
             return None
@@ -170,13 +228,25 @@ class TimesheetWindow(QMainWindow):
             chosen, _ = QFileDialog.getSaveFileName(
                 self,
                 "Export timesheet",
-                f"timesheet-{grid.week}{suffix}",
+                str(self.export_folder() / f"timesheet-{grid.week}{suffix}"),
                 "Spreadsheet (*.xlsx)" if suffix == ".xlsx" else "CSV (*.csv)",
             )
             if not chosen:
                 return None
             path = Path(chosen)
-        path.write_bytes(
-            encode_table(self.table(), path.suffix or suffix, self._services.xlsx_bytes)
+        target = path
+        table = self.table()
+        xlsx_bytes = self._services.xlsx_bytes
+        settings = self._services.settings
+        self._export_dir = target.parent
+
+        def work() -> None:
+            target.write_bytes(encode_table(table, target.suffix or suffix, xlsx_bytes))
+            settings.set_setting(EXPORT_DIR_SETTING, str(target.parent))
+
+        self._runner.db(
+            work,
+            lambda _none: self.saved_bar.saved(target),
+            lambda error: self.saved_bar.failed(target, error),
         )
-        return path
+        return target
