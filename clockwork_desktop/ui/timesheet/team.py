@@ -21,14 +21,13 @@ from PySide6.QtWidgets import (
 )
 
 from clockwork_desktop.core.timesheet import WeekGrid
-from clockwork_desktop.services.timesheet import Team, TeamWeek, TimesheetService
+from clockwork_desktop.services.timesheet import Team, TeamWeek
 from clockwork_desktop.ui.dialogs import plain_label
-from clockwork_desktop.ui.gui_services import GuiServices
 from clockwork_desktop.ui.plaintext import warn
-from clockwork_desktop.ui.tasks import TaskRunner
 from clockwork_desktop.ui.timesheet.chart import BarChart
 from clockwork_desktop.ui.timesheet.columns import WeekColumn
 from clockwork_desktop.ui.timesheet.models import TeamModel
+from clockwork_desktop.ui.timesheet.page import SheetPage
 
 
 def team_label(team: Team) -> str:
@@ -46,20 +45,10 @@ class _Progress(QObject):
     changed = Signal(int, int, str)
 
 
-class TeamTab(QWidget):
+class TeamTab(SheetPage):
     week_shown = Signal()  # a week's grid arrived (the chart and export follow it)
 
-    def __init__(
-        self,
-        services: GuiServices,
-        runner: TaskRunner,
-        sheets: TimesheetService,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self._services = services
-        self._runner = runner
-        self._sheets = sheets
+    def _build(self) -> None:
         self._days: tuple[date, ...] = ()
         self._expected: list[int] = []
         self._cancel = False

@@ -20,6 +20,7 @@ from clockwork_desktop.ui.tasks import TaskRunner
 from clockwork_desktop.ui.timesheet.my_week import MyWeekTab
 from clockwork_desktop.ui.timesheet.savedbar import SavedBar
 from clockwork_desktop.ui.timesheet.team import TeamTab
+from clockwork_desktop.ui.timesheet.timeline_tab import TimelineTab
 from clockwork_desktop.ui.timesheet.toolbar import WeekToolbar
 
 log = get_logger(__name__)
@@ -62,6 +63,9 @@ class TimesheetWindow(QMainWindow):
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.my_week, "My week")
         self.tabs.addTab(self.team, "Team")
+        self.timeline = TimelineTab(services, runner, sheets, self)
+        self.tabs.addTab(self.timeline, "Timeline")
+        self.timeline.entries_changed.connect(self.load_mine)
         self.saved_bar = SavedBar(self)
         central = QWidget(self)
         layout = QVBoxLayout(central)
@@ -102,6 +106,7 @@ class TimesheetWindow(QMainWindow):
         self._days = week_days(anchor, self._sheets.first_weekday())
         self.toolbar.show_week(anchor, self._days)
         self.load_mine()
+        self.timeline.show_week(self._days, anchor)
         self._import_earlier_week()
         self.team.show_days(self._days, self.expected())
 
@@ -127,6 +132,7 @@ class TimesheetWindow(QMainWindow):
             log.info("imported %d of my worklogs for the week of %s", count, first)
             if count and self._days[0] == first:
                 self.load_mine()
+                self.timeline.reload()
 
         def failed(error: BaseException) -> None:
             self._imported.discard(first)  # try again when the week is shown next
