@@ -79,7 +79,8 @@ class BarChart(QWidget):
         legend_bottom = y + line + 6 if legend else float(MARGIN)
         highest = max([*totals, *self._expected, 3600])
         step = tick_step(highest)
-        top = -(-highest // step) * step  # round up to a whole step
+        # Round up to a whole step, leaving headroom so a full day's line is not the top edge.
+        top = -(-(highest * 11 // 10) // step) * step
         ticks = [(s, format_duration(s) if s else "0") for s in range(0, top + 1, step)]
         axis_w = max(metrics.horizontalAdvance(label) for _, label in ticks) + 8
         labels_h = line + 4

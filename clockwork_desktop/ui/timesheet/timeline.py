@@ -38,6 +38,7 @@ STEP_MIN = 5  # drags and arrow keys move in steps of five minutes
 EDGE_PX = 6  # how close to a block's edge a press grabs the edge, not the block
 AXIS_W = 52
 HEADER_H = 24
+FOOTER_H = 10  # room for the last hour's label
 MIN_HOUR_PX = 40
 DEFAULT_HOURS = (8, 18)
 GAP_MIN_S = 5 * 60  # shorter free stretches are not worth marking
@@ -109,6 +110,7 @@ class DayTimeline(QWidget):
         self._blocks: list[list[Block]] = []
         self._now: datetime | None = None
         self._hours = DEFAULT_HOURS
+        self._projects: list[str] = []
         self.selected = 0
         self._drag: _Drag | None = None
         self._draft: tuple[int, datetime, datetime, int] | None = None  # id, start, end, column
@@ -122,8 +124,11 @@ class DayTimeline(QWidget):
         now: datetime,
         hours: tuple[int, int] = DEFAULT_HOURS,
     ) -> None:
+        """Show ``days``; ``blocks`` may span more (the week), which keeps colours stable."""
         self._days = list(days)
         self._now = now
+        # Projects coloured as in the week's chart: in sorted order through the same palette.
+        self._projects = sorted({b.issue_key.rsplit("-", 1)[0] for b in blocks})
         self._blocks = [[] for _ in days]
         for block in sorted(blocks, key=lambda b: b.start):
             for i, day in enumerate(days):
@@ -200,7 +205,7 @@ class DayTimeline(QWidget):
 
     def _px_per_minute(self) -> float:
         minutes = (self._hours[1] - self._hours[0]) * 60
-        return max(1.0, self.height() - HEADER_H - 4) / minutes
+        return max(1.0, self.height() - HEADER_H - FOOTER_H) / minutes
 
     def _column_width(self) -> float:
         return (self.width() - AXIS_W) / max(1, len(self._days))
@@ -473,9 +478,10 @@ class DayTimeline(QWidget):
             painter.drawLine(area.topLeft(), area.bottomLeft())
             painter.setPen(text)
             worked = sum(self._worked(b, day) for b in self._blocks[column])
-            header = f"{day:%a %d %b}"
-            if worked:
-                header += f" · {format_duration(worked)}"
+            total = f" · {format_duration(worked)}" if worked else ""
+            header = f"{day:%a %d %b}{total}"
+            if metrics.horizontalAdvance(header) > area.width() - 4:
+                header = f"{day:%a %d}{total}"  # a narrow week column: drop the month
             painter.drawText(
                 QRectF(area.left(), 0, area.width(), HEADER_H),
                 Qt.AlignmentFlag.AlignCenter,
@@ -526,7 +532,8 @@ class DayTimeline(QWidget):
         if block.state in ("failed", "conflict"):
             return QColor("#cf222e"), QColor("#ffffff")
         project = block.issue_key.rsplit("-", 1)[0]
-        colour = QColor(PALETTE[sum(map(ord, project)) % len(PALETTE)]).darker(115)
+        order = self._projects.index(project) if project in self._projects else 0
+        colour = QColor(PALETTE[order % len(PALETTE)]).darker(115)
         if block.state == "remote":
             colour = QColor("#5b6b7f")
         return colour, QColor("#ffffff")
@@ -551,6 +558,10 @@ class DayTimeline(QWidget):
             if away.height() >= metrics.height():
                 painter.setPen(self.palette().text().color())
                 painter.drawText(away, Qt.AlignmentFlag.AlignCenter, "away")
+        if block.running:
+            painter.setPen(QPen(self.palette().text().color(), 1.5, Qt.PenStyle.DashLine))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(rect, 4, 4)
         if block.entry_id == self.selected:
             painter.setPen(QPen(self.palette().text().color(), 2))
             painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -558,14 +569,19 @@ class DayTimeline(QWidget):
         local_start = start.astimezone(self._zone)
         local_end = end.astimezone(self._zone)
         when = f"{local_start:%H:%M}–{'now' if block.running else f'{local_end:%H:%M}'}"
-        lines = [f"{when} {block.issue_key}"]
+        # A running block may share its blue with a project: the ▶ and a dashed outline (its
+        # end is not fixed yet) tell it apart in any palette.
+        mark = "▶ " if block.running else ""
+        key = f"{mark}{block.issue_key} · running" if block.running else block.issue_key
+        inner = rect.adjusted(5, 2, -4, -2)
+        if metrics.horizontalAdvance(f"{when}  {key}") <= inner.width():
+            lines = [f"{when}  {key}"]
+        else:  # a narrow week column: the key first, where it cannot be cut off ("now" and
+            lines = [f"{mark}{block.issue_key}", when]  # the accent say that it runs)
         if block.summary:
             lines.append(block.summary)
-        if block.running:
-            lines[0] += " · running"
         room = int(max(0.0, rect.height() - 4) // metrics.height())
         painter.setPen(ink)
-        inner = rect.adjusted(5, 2, -4, -2)
         if room <= 0:
             return
         for n, line in enumerate(lines[:room]):

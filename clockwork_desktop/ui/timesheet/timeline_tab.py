@@ -50,9 +50,9 @@ class TimelineTab(SheetPage):
         self.next_day.setToolTip("Next day")
         self.next_day.clicked.connect(lambda: self.show_day(self._day + timedelta(days=1)))
         self.hint = plain_label(
-            "Drag an edge to change a start or end, drag a block to move it, double-click a "
-            "gap to log time. Keys: ←/→ pick, ↑/↓ move 5 min, Shift+↑/↓ end, Alt+↑/↓ start, "
-            "Enter edit, Delete delete.",
+            "Drag an edge to change a start or end, drag a block to move it (to another day "
+            "in the week), double-click a gap to log time there. Keys: ←/→ choose a block, "
+            "↑/↓ move it 5 min, Shift+↑/↓ its end, Alt+↑/↓ its start, Enter edit, Delete.",
             self,
         )
         self.message = plain_label("", self)
@@ -60,10 +60,12 @@ class TimelineTab(SheetPage):
         self.undo_button = QPushButton("Undo", self)
         self.undo_button.hide()
         self.undo_button.clicked.connect(self.undo)
+        for button in (self.previous_day, self.next_day):
+            button.setFixedWidth(button.sizeHint().height() + 8)
         top = QHBoxLayout()
         for widget in (self.day_button, self.week_button, self.previous_day, self.next_day):
             top.addWidget(widget)
-        top.addWidget(self.hint, 1)
+        top.addStretch(1)
         message_row = QHBoxLayout()
         message_row.addWidget(self.message, 1)
         message_row.addWidget(self.undo_button)
@@ -80,6 +82,7 @@ class TimelineTab(SheetPage):
         layout.addLayout(top)
         layout.addLayout(message_row)
         layout.addWidget(self.scroller, 1)
+        layout.addWidget(self.hint)
 
     # -- what is shown -------------------------------------------------------------------------
 
@@ -114,8 +117,10 @@ class TimelineTab(SheetPage):
         self._request += 1
         request = self._request
 
+        week = self._week if self._day in self._week else (self._day,)
+
         def work() -> tuple[list[Block], datetime, tuple[int, int]]:
-            views = tracker.entries(days[0], days[-1])
+            views = tracker.entries(week[0], week[-1])
             summaries = sheets.summaries(sorted({v.entry.issue_key for v in views}))
             now = tracker.now()
             blocks = [
