@@ -1,7 +1,7 @@
 """Regenerate the README screenshots on a virtual screen (Xvfb + trayer), as a user sees them.
 
     .venv/bin/python -m tests.desktop.screenshots
-    .venv/bin/python -m tests.desktop.screenshots timesheet [2]   # the timesheet alone [at 2x]
+    .venv/bin/python -m tests.desktop.screenshots timesheet [2] [dark]  # the timesheet alone
 
 Starts the real app with --demo, opens the tray menu and the issue picker with real clicks,
 and shows the away resolver, grabbing the screen each time into resources/screenshots/.
@@ -144,6 +144,17 @@ class Clock:
 
 out = dict(arg.split("=", 1) for arg in sys.argv[1:])
 app = QApplication(["clockwork-desktop"])
+if out.pop("dark", None):  # a dark desktop theme, as Fusion draws it
+    from PySide6.QtGui import QColor, QPalette
+    app.setStyle("Fusion")
+    dark = QPalette()
+    for role, colour in [("Window", "#2b2b2b"), ("WindowText", "#e6e6e6"), ("Base", "#1e1e1e"),
+                         ("AlternateBase", "#2b2b2b"), ("Text", "#e6e6e6"), ("Button", "#353535"),
+                         ("ButtonText", "#e6e6e6"), ("Highlight", "#3d7edb"),
+                         ("HighlightedText", "#ffffff"), ("Mid", "#555555"),
+                         ("PlaceholderText", "#9a9a9a")]:
+        dark.setColor(getattr(QPalette.ColorRole, role), QColor(colour))
+    app.setPalette(dark)
 services = AppServices(Path(tempfile.mkdtemp()), Clock(), credentials=SessionCredentials())
 services.store.set_setting("timezone", ZONE.key)
 tracker = services.tracker
@@ -235,8 +246,11 @@ app.exec()
 """
 
 
-def show_timesheet(desk: Desktop, scale: str | None = None) -> None:
-    """The timesheet window on demo data: my week, the team's week and the timeline."""
+def show_timesheet(desk: Desktop, scale: str | None = None, *, dark: bool = False) -> None:
+    """The timesheet window on demo data: my week, the team's week and the timeline.
+
+    With a scale or a dark theme the shots go to the temporary folder, to look at, not commit.
+    """
     shots = {
         "mine": OUT / "timesheet-my-week.png",
         "team": OUT / "timesheet-team.png",
@@ -244,13 +258,15 @@ def show_timesheet(desk: Desktop, scale: str | None = None) -> None:
         "week": OUT / "timesheet-timeline-week.png",
     }
     env = dict(desk.env)
-    if scale is not None:  # a look at a high-density screen; not committed
+    tmp = Path(tempfile.gettempdir())
+    if scale is not None:  # a look at a high-density screen
         env["QT_SCALE_FACTOR"] = scale
-        shots = {
-            k: Path(tempfile.gettempdir()) / f"{v.stem}@{scale}x.png" for k, v in shots.items()
-        }
+        shots = {k: tmp / f"{v.stem}@{scale}x.png" for k, v in shots.items()}
+    if dark:
+        shots = {k: tmp / f"{v.stem}-dark.png" for k, v in shots.items()}
+    args = [f"{k}={v}" for k, v in shots.items()] + (["dark=1"] if dark else [])
     subprocess.run(
-        [sys.executable, "-c", TIMESHEET_CODE, *(f"{k}={v}" for k, v in shots.items())],
+        [sys.executable, "-c", TIMESHEET_CODE, *args],
         env=env,
         check=True,
         timeout=120,
@@ -259,15 +275,16 @@ def show_timesheet(desk: Desktop, scale: str | None = None) -> None:
         print(f"wrote {path}")
 
 
-def timesheet_only(scale: str | None) -> None:
-    """``python -m tests.desktop.screenshots timesheet [SCALE]``: just the timesheet shots."""
+def timesheet_only(options: list[str]) -> None:
+    """``python -m tests.desktop.screenshots timesheet [SCALE] [dark]``: the timesheet alone."""
+    scale = next((o for o in options if o != "dark"), None)
     with virtual_desktop({**os.environ, "TZ": "Europe/Berlin"}) as desk:
-        show_timesheet(desk, scale)
+        show_timesheet(desk, scale, dark="dark" in options)
 
 
 if __name__ == "__main__":
     os.chdir(ROOT)
     if sys.argv[1:2] == ["timesheet"]:
-        timesheet_only(sys.argv[2] if len(sys.argv) > 2 else None)
+        timesheet_only(sys.argv[2:])
     else:
         main()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QStandardPaths, Qt, QUrl
 from PySide6.QtGui import QBrush, QDesktopServices
 from PySide6.QtTest import QAbstractItemModelTester
@@ -247,3 +248,49 @@ def test_earlier_week_pulls_in_my_worklogs_made_elsewhere_once(
     window.toolbar.this_week.trigger()  # the current week is kept current by the sync itself
     qtbot.waitUntil(lambda: not runner._pending)
     assert len(calls) == 1
+
+
+@pytest.fixture
+def dark_palette(qapp):  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QColor, QPalette
+
+    before = qapp.palette()
+    dark = QPalette(before)
+    for role, colour in [
+        (QPalette.ColorRole.Base, "#1e1e1e"),
+        (QPalette.ColorRole.Window, "#2b2b2b"),
+        (QPalette.ColorRole.Text, "#e6e6e6"),
+        (QPalette.ColorRole.WindowText, "#e6e6e6"),
+    ]:
+        dark.setColor(role, QColor(colour))
+    qapp.setPalette(dark)
+    yield dark
+    qapp.setPalette(before)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_state_cells_and_totals_stay_readable_in_light_and_dark_themes(
+    qtbot, request, theme: str
+) -> None:
+    from PySide6.QtGui import QGuiApplication, QPalette
+
+    if theme == "dark":
+        request.getfixturevalue("dark_palette")
+    base = QGuiApplication.palette().color(QPalette.ColorRole.Base)
+    states = ["pending", "failed", "conflict", "remote", "too_short", "running", "synced"]
+    records = [_record(n, f"S-{n}", n % 5, 3600, state) for n, state in enumerate(states)]
+    grid = build_grid(records, [("ana", "Ana")], WEEK, VIEWER_ZONE, WorkingTime())
+    model = MyWeekModel()
+    model.set_grid(grid, {}, [8 * 3600] * 5 + [0, 0])
+    for row in range(model.rowCount() - 1):
+        for column in range(WeekColumn.FIRST_DAY, WeekColumn.LAST_DAY + 1):
+            index = model.index(row, column)
+            background = model.data(index, Qt.ItemDataRole.BackgroundRole)
+            if background is None:
+                continue
+            foreground = model.data(index, Qt.ItemDataRole.ForegroundRole)
+            assert foreground is not None, model.data(index, WeekRole.STATE)
+            assert contrast(background.color(), foreground.color()) >= 4.5
+    totals = model.rowCount() - 1
+    under = model.data(model.index(totals, WeekColumn.FIRST_DAY), Qt.ItemDataRole.ForegroundRole)
+    assert contrast(under.color(), base) >= 4.5

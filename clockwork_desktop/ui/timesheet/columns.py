@@ -53,8 +53,12 @@ ROLE_NAMES: dict[int, QByteArray] = {
 }
 
 RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-OVER = QColor("#1a7f37")
-UNDER = QColor("#cf222e")
+# Over and under the expected hours: green and red dark enough for a light base, light enough
+# for a dark one (both reach AA contrast against the view's background).
+OVER_UNDER_LIGHT = (QColor("#1a7f37"), QColor("#cf222e"))
+OVER_UNDER_DARK = (QColor("#56d364"), QColor("#ff8982"))
+# The sync states' pastel backgrounds are light in every theme: their text is always dark.
+PASTEL_INK = QColor("#1f2328")
 
 
 def duration_text(seconds: int) -> str:
@@ -108,3 +112,8 @@ def accent() -> tuple[QColor, QColor]:
             break
         background = background.darker(110) if text_is_light else background.lighter(110)
     return background, text
+
+
+def over_under() -> tuple[QColor, QColor]:
+    base = QGuiApplication.palette().color(QPalette.ColorRole.Base)
+    return OVER_UNDER_DARK if _luminance(base) < 0.2 else OVER_UNDER_LIGHT

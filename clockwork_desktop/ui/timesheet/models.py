@@ -19,16 +19,16 @@ from clockwork_desktop.core.timesheet import IssueRow, PersonRow, WeekGrid
 from clockwork_desktop.ui.plaintext import tooltip
 from clockwork_desktop.ui.timesheet.columns import (
     DAYS_IN_WEEK,
-    OVER,
+    PASTEL_INK,
     RIGHT,
     ROLE_NAMES,
-    UNDER,
     WeekColumn,
     WeekRole,
     accent,
     day_header,
     duration_text,
     issue_text,
+    over_under,
     signed_text,
 )
 
@@ -170,6 +170,8 @@ class MyWeekModel(QAbstractTableModel):
             return STATE_TEXT.get(state, state)
         if role == Qt.ItemDataRole.BackgroundRole and state in STATE_COLOURS:
             return QBrush(QColor(STATE_COLOURS[state]))
+        if role == Qt.ItemDataRole.ForegroundRole and state in STATE_COLOURS:
+            return QBrush(PASTEL_INK)
         if role == Qt.ItemDataRole.TextAlignmentRole and column != WeekColumn.LABEL:
             return RIGHT
         return None
@@ -197,11 +199,9 @@ class MyWeekModel(QAbstractTableModel):
             return RIGHT
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"Expected {format_duration(expected)}; logged {format_duration(value)}"
-        if role == Qt.ItemDataRole.ForegroundRole and expected:
-            if value > expected:
-                return QBrush(OVER)
-            if value < expected:
-                return QBrush(UNDER)
+        if role == Qt.ItemDataRole.ForegroundRole and expected and value != expected:
+            over, under = over_under()
+            return QBrush(over if value > expected else under)
         return None
 
 
@@ -321,7 +321,8 @@ class TeamModel(QAbstractItemModel):
             }.get(WeekColumn(column))
         difference = person.difference if column == WeekColumn.DIFFERENCE else 0
         if role == Qt.ItemDataRole.ForegroundRole and difference:
-            return QBrush(OVER if difference > 0 else UNDER)
+            over, under = over_under()
+            return QBrush(over if difference > 0 else under)
         if role == Qt.ItemDataRole.ToolTipRole and column == WeekColumn.LABEL:
             return tooltip(person.account_id)
         return None
