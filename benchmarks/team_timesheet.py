@@ -221,7 +221,7 @@ def main() -> None:
 
         def open_and_close() -> None:
             # As the tray does: one window, shown and closed again and again.
-            window.team.fill_teams(select=team.name)
+            window.team.set_teams([team], select=team.name)
             window.tabs.setCurrentIndex(1)
             window.show_week(days[0])
             window.show()

@@ -156,6 +156,11 @@ class TimesheetService:
         days = frozenset(int(d) for d in get("work_days", [0, 1, 2, 3, 4]))
         return WorkingTime(start, end, days)
 
+    def expected(self, days: Sequence[date]) -> list[int]:
+        """Expected seconds for each of ``days`` under the working-time settings."""
+        working = self.working_time()
+        return [working.expected_seconds(d) for d in days]
+
     def first_weekday(self) -> int:
         return int(self._store.get_setting("first_day_of_week", 0))
 

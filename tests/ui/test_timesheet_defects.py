@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
@@ -164,6 +164,7 @@ def test_team_tab_without_a_team_says_what_to_do(
     window.show()
     window.tabs.setCurrentWidget(window.team)
     team = window.team
+    qtbot.waitUntil(lambda: team.teams_read)
     assert team.choice.count() == 0
     assert team.empty_hint.isVisible()
     assert "Jira group…" in team.empty_hint.text()
@@ -182,6 +183,7 @@ def test_team_tab_opens_a_saved_team_and_labels_groups_readably(
     window.show()
     window.tabs.setCurrentWidget(window.team)
     team = window.team
+    qtbot.waitUntil(lambda: team.choice.count() == 1)
     label = team.choice.itemText(0)
     assert "group:" not in label
     assert label == "team-a (Jira group, 2 people)"
@@ -196,6 +198,7 @@ def test_people_search_without_a_match_says_so_and_stays_usable(
 ) -> None:
     services.accounts.login(jira.base_url, "alice-token", email="alice@example.com")
     window.team.show_signed_in()
+    qtbot.waitUntil(window.team.people_button.isEnabled)
     window.team.people_button.click()
     dialog = window.team.people_dialog
     assert dialog is not None
@@ -294,3 +297,40 @@ def test_state_cells_and_totals_stay_readable_in_light_and_dark_themes(
     totals = model.rowCount() - 1
     under = model.data(model.index(totals, WeekColumn.FIRST_DAY), Qt.ItemDataRole.ForegroundRole)
     assert contrast(under.color(), base) >= 4.5
+
+
+def test_the_window_reads_the_store_only_off_the_gui_thread(
+    qtbot, services: AppServices, runner, clock: FakeClock, monkeypatch
+) -> None:
+    import threading
+
+    clock.set(datetime(2026, 3, 11, 15, 0, tzinfo=UTC))
+    services.tracker.log_time("A-1", 3600, day=WEEK[0], start_time=time(9, 0))
+    on_gui: list[str] = []
+    watched = [
+        (services.timesheets, ["teams", "first_weekday", "working_time", "my_week", "summaries"]),
+        (services.accounts, ["accounts"]),
+        (services.tracker, ["entries", "running", "edit"]),
+    ]
+    for owner, names in watched:
+        for name in names:
+            real = getattr(owner, name)
+
+            def spy(*args, _real=real, _name=name, **kwargs):  # type: ignore[no-untyped-def]
+                if threading.current_thread() is threading.main_thread():
+                    on_gui.append(_name)
+                return _real(*args, **kwargs)
+
+            monkeypatch.setattr(owner, name, spy)
+    window = TimesheetWindow(services, runner, services.timesheets)
+    qtbot.addWidget(window)
+    window.show()
+    window.toolbar.previous.trigger()
+    window.toolbar.this_week.trigger()
+    window.tabs.setCurrentWidget(window.timeline)
+    window.timeline.set_week_mode(True)
+    window._tick()
+    qtbot.waitUntil(lambda: window.my_week.grid is not None and window.team.teams_read)
+    qtbot.waitUntil(lambda: len(window.timeline.timeline.blocks()) == 1)
+    qtbot.waitUntil(lambda: not runner._pending)
+    assert on_gui == []

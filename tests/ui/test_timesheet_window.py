@@ -99,9 +99,8 @@ def test_team_tab_loads_with_progress_and_exports(
         seed_team(jira, people=10, in_week=300, other=300)
         services.accounts.login(jira.base_url, "boss-token", email="boss@example.com")
         team = services.timesheets.resolve_team(group="team-a")
-        window.team.fill_teams(select=team.name)
         window.tabs.setCurrentIndex(1)
-        window.team.load(refresh=True)
+        window.team.set_teams([team], select=team.name)  # loads the chosen team
         assert not window.team.progress.isHidden()
         assert not window.team.cancel_button.isHidden()
         qtbot.waitUntil(

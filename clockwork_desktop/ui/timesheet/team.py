@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -39,6 +40,10 @@ def team_label(team: Team) -> str:
     return f"{team.name} ({people})"
 
 
+# A loaded week: the grid, the issues' summaries and the expected seconds per day.
+Loaded = tuple[TeamWeek, dict[str, str], list[int]]
+
+
 class _Progress(QObject):
     """Progress from the loading thread, delivered on the GUI thread."""
 
@@ -50,7 +55,6 @@ class TeamTab(SheetPage):
 
     def _build(self) -> None:
         self._days: tuple[date, ...] = ()
-        self._expected: list[int] = []
         self._cancel = False
         self.loading = False
         self.week: TeamWeek | None = None
@@ -131,6 +135,8 @@ class TeamTab(SheetPage):
         layout.addStretch(0)  # the hint alone sits at the top, not in the middle
         self._splitter = splitter
         self.people_dialog: QDialog | None = None
+        self.empty_hint.hide()  # until the saved teams are known
+        self.teams_read = False
         self.fill_teams()
         self.show_signed_in()
 
@@ -139,7 +145,10 @@ class TeamTab(SheetPage):
         return self.week.grid if self.week else None
 
     def show_signed_in(self) -> None:
-        signed_in = bool(self._services.accounts.accounts())
+        accounts = self._services.accounts
+        self._runner.db(lambda: bool(accounts.accounts()), self._show_signed_in)
+
+    def _show_signed_in(self, signed_in: bool) -> None:
         self.signed_out.setVisible(not signed_in)
         self.sign_in_button.setVisible(not signed_in)
         for button in (self.group_button, self.people_button, self.refresh_button):
@@ -153,15 +162,31 @@ class TeamTab(SheetPage):
         self.sign_in_dialog = dialog
         dialog.open()  # modal to this window only: the tray stays usable
 
-    def fill_teams(self, select: str | None = None) -> None:
+    def fill_teams(self, select: str | None = None, then: Callable[[], None] | None = None) -> None:
+        """Read the saved teams (in the background), select ``select``, then call ``then``."""
+
+        def fill(teams: list[Team]) -> None:
+            self.set_teams(teams, select)
+            if then is not None:
+                then()
+
+        self._runner.db(self._sheets.teams, fill)
+
+    def set_teams(self, teams: list[Team], select: str | None = None) -> None:
+        current = self.current_team()
+        wanted = select if select is not None else (current.name if current else None)
         self.choice.clear()
-        for team in self._sheets.teams():
+        for team in teams:
             self.choice.addItem(team_label(team), team)
-            if team.name == select:
+            if team.name == wanted:
                 self.choice.setCurrentIndex(self.choice.count() - 1)
         empty = self.choice.count() == 0
         self.empty_hint.setVisible(empty)
         self._splitter.setVisible(not empty)
+        self.teams_read = True
+        if self._days and (select is not None or current is None):
+            self.load(refresh=False)
+            self.load(refresh=True)
 
     def current_team(self) -> Team | None:
         team = self.choice.currentData()
@@ -169,9 +194,8 @@ class TeamTab(SheetPage):
 
     # -- loading --------------------------------------------------------------------------------
 
-    def show_days(self, days: tuple[date, ...], expected: list[int]) -> None:
+    def show_days(self, days: tuple[date, ...]) -> None:
         self._days = days
-        self._expected = expected
         if self.choice.count():
             self.load(refresh=False)
             self.load(refresh=True)
@@ -186,11 +210,11 @@ class TeamTab(SheetPage):
         self._request += 1
         request = self._request
 
-        def summaries(week: TeamWeek) -> tuple[TeamWeek, dict[str, str]]:
+        def summaries(week: TeamWeek) -> Loaded:
             keys = [i.key for r in week.grid.rows for i in r.issues]
-            return week, sheets.summaries(keys)
+            return week, sheets.summaries(keys), sheets.expected(days)
 
-        def show(result: tuple[TeamWeek, dict[str, str]]) -> None:
+        def show(result: Loaded) -> None:
             if days == self._days and request > self._shown_request:
                 self._shown_request = request
                 self._show(*result)
@@ -209,7 +233,7 @@ class TeamTab(SheetPage):
         self.cancel_button.show()
         signal = self._progress_signal.changed
 
-        def work() -> tuple[TeamWeek, dict[str, str]]:
+        def work() -> Loaded:
             week = sheets.team_week(
                 team,
                 days,
@@ -220,7 +244,7 @@ class TeamTab(SheetPage):
             )
             return summaries(week)
 
-        def done(result: tuple[TeamWeek, dict[str, str]]) -> None:
+        def done(result: Loaded) -> None:
             self._finish_loading()
             show(result)
 
@@ -244,7 +268,7 @@ class TeamTab(SheetPage):
             self.progress.setValue(done)
         self.status.setText(text)
 
-    def _show(self, week: TeamWeek, summaries: dict[str, str]) -> None:
+    def _show(self, week: TeamWeek, summaries: dict[str, str], expected: list[int]) -> None:
         self.week = week
         self.model.set_grid(week.grid, summaries)
         self.view.collapseAll()
@@ -273,7 +297,7 @@ class TeamTab(SheetPage):
             self.project_choice.setCurrentIndex(self.project_choice.findData(current))
         self.project_choice.blockSignals(False)
         people = max(1, len(week.grid.rows))
-        self.chart.set_data(week.grid, [e * people for e in self._expected])
+        self.chart.set_data(week.grid, [e * people for e in expected])
         self.week_shown.emit()
 
     # -- choosing a team ------------------------------------------------------------------------
@@ -286,7 +310,6 @@ class TeamTab(SheetPage):
 
         def done(team: Team) -> None:
             self.fill_teams(select=team.name)
-            self.load(refresh=True)
 
         self._runner.network(
             lambda: self._sheets.resolve_team(group=group.strip()),
@@ -297,11 +320,9 @@ class TeamTab(SheetPage):
     def _choose_people(self) -> None:
         from clockwork_desktop.ui.timesheet.people import PeopleDialog
 
-        def saved(team: Team) -> None:
-            self.fill_teams(select=team.name)
-            self.load(refresh=True)
-
-        self.people_dialog = PeopleDialog(self._runner, self._sheets, saved, self)
+        self.people_dialog = PeopleDialog(
+            self._runner, self._sheets, lambda team: self.fill_teams(select=team.name), self
+        )
         self.people_dialog.open()  # modal to this window only: the tray stays usable
 
     def warn(self, title: str, error: BaseException) -> None:

@@ -33,6 +33,7 @@ class TimelineTab(SheetPage):
         self._day = self._services.tracker.today()
         self._week: tuple[date, ...] = (self._day,)
         self._request = 0
+        self.week_start = 0  # the first day of the week, as the window read it
         self.dialog: QDialog | None = None
 
         self.day_button = QPushButton("Day", self)
@@ -102,7 +103,7 @@ class TimelineTab(SheetPage):
     def show_day(self, day: date) -> None:
         self._day = day
         if day not in self._week:
-            self._week = week_days(day, self._sheets.first_weekday())
+            self._week = week_days(day, self.week_start)
         self.reload()
 
     def shown_days(self) -> list[date]:

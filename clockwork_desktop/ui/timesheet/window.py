@@ -46,7 +46,9 @@ class TimesheetWindow(QMainWindow):
         self._sheets = sheets
         self._open_day = open_day
         self._anchor = services.tracker.today()
-        self._days = week_days(self._anchor, sheets.first_weekday())
+        # The first day of the week is a setting: read in the background, Monday until then.
+        self.week_start = 0
+        self._days = week_days(self._anchor, self.week_start)
         self._mine_request = 0
 
         self.toolbar = WeekToolbar(self)
@@ -82,11 +84,13 @@ class TimesheetWindow(QMainWindow):
         self._live.setInterval(LIVE_INTERVAL_MS)
         self._live.timeout.connect(self._tick)
         self.show_week(self._anchor)
+        self._read_week_start()
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
         self._live.start()  # the running timer's cell follows the clock while visible
         self.team.show_signed_in()  # perhaps signed in from the tray meanwhile
+        self._read_week_start()  # perhaps changed in the settings meanwhile
 
     def hideEvent(self, event: Any) -> None:
         self._live.stop()
@@ -103,22 +107,28 @@ class TimesheetWindow(QMainWindow):
 
     def show_week(self, anchor: date) -> None:
         self._anchor = anchor
-        self._days = week_days(anchor, self._sheets.first_weekday())
+        self._days = week_days(anchor, self.week_start)
         self.toolbar.show_week(anchor, self._days)
         self.load_mine()
         self.timeline.show_week(self._days, anchor)
         self._import_earlier_week()
-        self.team.show_days(self._days, self.expected())
+        self.team.show_days(self._days)
+
+    def _read_week_start(self) -> None:
+        def apply(first_weekday: int) -> None:
+            if first_weekday != self.week_start:
+                self.week_start = first_weekday
+                self.timeline.week_start = first_weekday
+                self.show_week(self._anchor)
+
+        self._runner.db(self._sheets.first_weekday, apply)
 
     def _import_earlier_week(self) -> None:
         """An earlier week may hold worklogs I made in Jira's web page or another tool: read
         them once per session (the regular sync keeps the current week up to date)."""
         first, last = self._days[0], self._days[-1]
         tracker = self._services.tracker
-        if (
-            first in self._imported
-            or last >= week_days(tracker.today(), self._sheets.first_weekday())[0]
-        ):
+        if first in self._imported or last >= week_days(tracker.today(), self.week_start)[0]:
             return
         self._imported.add(first)
         services = self._services
@@ -140,9 +150,6 @@ class TimesheetWindow(QMainWindow):
 
         self._runner.network(work, done, failed)
 
-    def expected(self) -> list[int]:
-        return self.expected_for(self._days)
-
     def load_mine(self) -> None:
         days = self._days
         sheets = self._sheets
@@ -152,17 +159,13 @@ class TimesheetWindow(QMainWindow):
         def work() -> tuple[WeekGrid, dict[str, str], list[int]]:
             grid = sheets.my_week(days)
             keys = [i.key for r in grid.rows for i in r.issues]
-            return grid, sheets.summaries(keys), self.expected_for(days)
+            return grid, sheets.summaries(keys), sheets.expected(days)
 
         def done(result: tuple[WeekGrid, dict[str, str], list[int]]) -> None:
             if request == self._mine_request:
                 self.my_week.show_grid(*result)
 
         self._runner.db(work, done)
-
-    def expected_for(self, days: tuple[date, ...]) -> list[int]:
-        working = self._sheets.working_time()
-        return [working.expected_seconds(d) for d in days]
 
     def _tick(self) -> None:
         """The running timer's cell follows the clock: one cell changes, not the model."""
@@ -192,11 +195,13 @@ class TimesheetWindow(QMainWindow):
     def _open_day_entries(self, day: date) -> None:
         if self._open_day is not None:
             self._open_day(day)
-        else:
-            from clockwork_desktop.ui.dialogs import EntriesDialog
+            self.load_mine()
+            return
+        from clockwork_desktop.ui.dialogs import EntriesDialog
 
-            EntriesDialog(self._services, self, day=day).exec()
-        self.load_mine()
+        dialog = EntriesDialog(self._services, self, day=day)
+        dialog.finished.connect(lambda _code: self.load_mine())
+        dialog.open()  # modal to this window only: the tray stays usable
 
     # -- export ---------------------------------------------------------------------------------
 
