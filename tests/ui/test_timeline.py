@@ -205,3 +205,22 @@ def test_an_imported_entry_cannot_be_dragged(qtbot, tab, services) -> None:  # t
     QTest.keyClick(line, Qt.Key.Key_Down)
     assert edits == []
     assert "another tool" in line.describe(line.block(block.entry_id))
+
+
+def test_a_running_block_follows_the_clock_but_not_during_a_drag(
+    qtbot, tab, services, clock: FakeClock
+) -> None:  # type: ignore[no-untyped-def]
+    services.tracker.start("R-9", at=local(WEEK[2], 15, 30))
+    tab.show_day(WEEK[2])
+    line = tab.timeline
+    qtbot.waitUntil(lambda: [b.issue_key for b in line.blocks()] == ["R-9"])
+    running = line.blocks()[0]
+    assert running.running
+    assert running.end == services.tracker.now()
+    clock.advance(600)
+    top_edge = point(line, 0, local(WEEK[2], 15, 30)) + QPoint(0, 2)
+    QTest.mousePress(line, LEFT, NONE, top_edge)
+    assert tab.follow_clock() is False  # a drag is under way: nothing is reloaded under it
+    QTest.mouseRelease(line, LEFT, NONE, top_edge)
+    assert tab.follow_clock() is True
+    qtbot.waitUntil(lambda: line.blocks()[0].end == services.tracker.now())

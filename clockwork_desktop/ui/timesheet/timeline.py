@@ -151,6 +151,10 @@ class DayTimeline(QWidget):
         self.updateGeometry()
         self.update()
 
+    @property
+    def dragging(self) -> bool:
+        return self._drag is not None
+
     def days(self) -> list[date]:
         return list(self._days)
 

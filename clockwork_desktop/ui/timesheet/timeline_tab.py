@@ -139,6 +139,14 @@ class TimelineTab(SheetPage):
 
         self._runner.db(work, done, self._failed)
 
+    def follow_clock(self) -> bool:
+        """Let a running block grow with the clock; never under the user's drag."""
+        line = self.timeline
+        if line.dragging or not any(b.running for b in line.blocks()):
+            return False
+        self.reload()
+        return True
+
     # -- changes ---------------------------------------------------------------------------------
 
     def _say(self, text: str, *, undo: bool = False) -> None:

@@ -26,6 +26,7 @@ from clockwork_desktop.ui.timesheet.toolbar import WeekToolbar
 log = get_logger(__name__)
 
 LIVE_INTERVAL_MS = 1000
+TIMELINE_TICKS = 30  # the timeline's running block grows every 30 live ticks (half a minute)
 EXPORT_DIR_SETTING = "export_dir"
 
 
@@ -50,6 +51,7 @@ class TimesheetWindow(QMainWindow):
         self.week_start = 0
         self._days = week_days(self._anchor, self.week_start)
         self._mine_request = 0
+        self._ticks = 0
 
         self.toolbar = WeekToolbar(self)
         self.addToolBar(self.toolbar)
@@ -169,6 +171,9 @@ class TimesheetWindow(QMainWindow):
 
     def _tick(self) -> None:
         """The running timer's cell follows the clock: one cell changes, not the model."""
+        self._ticks += 1
+        if self.tabs.currentWidget() is self.timeline and self._ticks % TIMELINE_TICKS == 0:
+            self.timeline.follow_clock()
         tracker = self._services.tracker
         days = self._days
 
