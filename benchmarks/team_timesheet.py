@@ -168,7 +168,7 @@ def main() -> None:
         from PySide6.QtWidgets import QTreeView
 
         from clockwork_desktop.services.timesheet import TimesheetService
-        from clockwork_desktop.ui.timesheet_models import TeamModel
+        from clockwork_desktop.ui.timesheet.models import TeamModel
 
         def reopen(source: TimesheetService) -> float:
             started = time.perf_counter()
@@ -221,12 +221,12 @@ def main() -> None:
 
         def open_and_close() -> None:
             # As the tray does: one window, shown and closed again and again.
-            window._fill_teams(select=team.name)
+            window.team.set_teams([team], select=team.name)
             window.tabs.setCurrentIndex(1)
             window.show_week(days[0])
             window.show()
-            window.load_team(refresh=True)
-            while window._loading:
+            window.team.load(refresh=True)
+            while window.team.loading:
                 QApplication.processEvents()
                 time.sleep(0.01)
             window.close()

@@ -23,6 +23,22 @@ os.environ.pop("CLOCKWORK_DATA_DIR", None)
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+@pytest.fixture(autouse=True)
+def _root_logger_restored() -> Iterator[None]:
+    """A test that runs the app's entry point in-process may install the log file handler on
+    the root logger; close it afterwards, or a later test's log line reopens a file that is
+    then left to the garbage collector (a ResourceWarning, an error here)."""
+    import logging
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    yield
+    for handler in root.handlers:
+        if handler not in saved[0]:
+            handler.close()
+    root.handlers[:], root.level = saved
+
+
 class FakeClock:
     """A clock the test moves by hand; monotonic time follows the wall clock unless jumped."""
 

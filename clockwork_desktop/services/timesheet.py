@@ -123,6 +123,11 @@ class TimesheetService:
             frozenset(chosen.holidays),
         )
 
+    def expected(self, days: Sequence[date]) -> list[int]:
+        """Expected seconds for each of ``days`` under the working-time settings."""
+        working = self.working_time()
+        return [working.expected_seconds(d) for d in days]
+
     def first_weekday(self) -> int:
         return self._store.load_settings().first_day_of_week
 

@@ -1,6 +1,7 @@
 """Regenerate the README screenshots on a virtual screen (Xvfb + trayer), as a user sees them.
 
     .venv/bin/python -m tests.desktop.screenshots
+    .venv/bin/python -m tests.desktop.screenshots timesheet [2] [dark]  # the timesheet alone
 
 Starts the real app with --demo, opens the tray menu and the issue picker with real clicks,
 and shows the away resolver, grabbing the screen each time into resources/screenshots/.
@@ -115,12 +116,11 @@ app.exec()
     print(f"wrote {OUT / 'away-resolver.png'}")
 
 
-def show_timesheet(desk: Desktop) -> None:
-    """The timesheet window on demo data: my week with sync states, and the team's week."""
-    code = """
+TIMESHEET_CODE = """
 import sys, tempfile
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from clockwork_desktop.app.services import AppServices
@@ -130,67 +130,161 @@ from clockwork_desktop.infra.credentials import SessionCredentials
 from clockwork_desktop.ui.tasks import TaskRunner
 from clockwork_desktop.ui.timesheet import TimesheetWindow
 
+ZONE = ZoneInfo("Europe/Berlin")
+NOW = datetime(2026, 3, 12, 15, 40, tzinfo=ZONE)  # a Thursday afternoon, the same every run
+
+
+class Clock:
+    def now(self):
+        return NOW
+
+    def monotonic(self):
+        return 0.0
+
+
+out = dict(arg.split("=", 1) for arg in sys.argv[1:])
 app = QApplication(["clockwork-desktop"])
-services = AppServices(Path(tempfile.mkdtemp()), credentials=SessionCredentials())
+if out.pop("dark", None):  # a dark desktop theme, as Fusion draws it
+    from PySide6.QtGui import QColor, QPalette
+    app.setStyle("Fusion")
+    dark = QPalette()
+    for role, colour in [("Window", "#2b2b2b"), ("WindowText", "#e6e6e6"), ("Base", "#1e1e1e"),
+                         ("AlternateBase", "#2b2b2b"), ("Text", "#e6e6e6"), ("Button", "#353535"),
+                         ("ButtonText", "#e6e6e6"), ("Highlight", "#3d7edb"),
+                         ("HighlightedText", "#ffffff"), ("Mid", "#555555"),
+                         ("PlaceholderText", "#9a9a9a")]:
+        dark.setColor(getattr(QPalette.ColorRole, role), QColor(colour))
+    app.setPalette(dark)
+services = AppServices(Path(tempfile.mkdtemp()), Clock(), credentials=SessionCredentials())
+services.store.set_setting("timezone", ZONE.key)
 tracker = services.tracker
-jira = demo_jira(tracker.zone.key)
+jira = demo_jira(ZONE.key, now=NOW)
 services.accounts.login(jira.base_url, DEMO_TOKEN, email=DEMO_EMAIL, name="demo")
 services.issues.my_open_issues()
 today = tracker.today()
 monday = today - timedelta(days=today.weekday())
 plan = [(0, "DEMO-101", 9, 150), (0, "DEMO-102", 13, 120), (1, "DEMO-101", 9, 240),
         (1, "OPS-8", 14, 60), (2, "DEMO-103", 9, 200), (2, "DEMO-104", 14, 90),
-        (3, "DEMO-105", 10, 180)]
+        (3, "DEMO-105", 9, 150), (3, "DEMO-104", 13, 45)]
 for offset, key, hour, minutes in plan:
     day = monday + timedelta(days=offset)
-    if day < today:
-        tracker.log_time(key, minutes * 60, day=day, start_time=time(hour, 0))
+    tracker.log_time(key, minutes * 60, day=day, start_time=time(hour, 0))
+morning = next(v.entry for v in tracker.entries(today, today) if v.entry.issue_key == "DEMO-105")
+coffee = datetime.combine(today, time(10, 10), ZONE)
+morning.breaks = [(coffee, coffee + timedelta(minutes=25))]  # time away, left out
+services.store.save(morning)
 services.sync.sync()
 services.sync.import_worklogs(None, monday, today)  # the stand-ups logged in Jira's web page
-entries = [v for v in tracker.entries(monday, today) if v.entry.sync_state is SyncState.SYNCED]
-if len(entries) > 2:
-    entries[-1].entry.sync_state = SyncState.FAILED
-    entries[-1].entry.error = "You do not have the permission to associate a worklog."
-    services.store.save(entries[-1].entry)
+entries = [v.entry for v in tracker.entries(monday, today) if v.state is SyncState.SYNCED]
+failed = next(e for e in entries if e.issue_key == "DEMO-104" and e.local_start_date() < today)
+failed.sync_state = SyncState.FAILED
+failed.error = "You do not have the permission to associate a worklog."
+services.store.save(failed)
+tracker.start("DEMO-103", at=datetime.combine(today, time(14, 20), ZONE))
 runner = TaskRunner()
 window = TimesheetWindow(services, runner, services.timesheets)
 window.move(0, 0)
-window.resize(1000, 560)
+window.resize(1000, 600)
 window.show()
 team = services.timesheets.resolve_team(group="demo-team")
-window._fill_teams(select=team.name)
+window.team.fill_teams(select=team.name)
+steps = []
 
+
+def step(delay):
+    def decorate(fn):
+        steps.append((delay, fn))
+        return fn
+    return decorate
+
+
+@step(900)
 def shoot_mine():
-    window.grab().save(sys.argv[1])
-    window.tabs.setCurrentIndex(1)
-    window.load_team(refresh=True)
-    QTimer.singleShot(1500, shoot_team)
+    if "mine" in out:
+        window.grab().save(out["mine"])
+    window.tabs.setCurrentWidget(window.team)
+    window.team.load(refresh=True)
 
+
+@step(1800)
 def shoot_team():
-    window.team_view.expand(window.team_model.index(0, 0))
-    window.grab().save(sys.argv[2])
+    window.team.view.expand(window.team.model.index(0, 0))
+    if "team" in out:
+        window.grab().save(out["team"])
+    window.tabs.setCurrentWidget(window.timeline)
+    window.timeline.timeline.selected = window.timeline.timeline.blocks()[-2].entry_id
+
+
+@step(700)
+def shoot_day():
+    if "day" in out:
+        window.grab().save(out["day"])
+    window.timeline.set_week_mode(True)
+
+
+@step(700)
+def shoot_week():
+    if "week" in out:
+        window.grab().save(out["week"])
     runner.shutdown()
     jira.stop()
     app.exit(0)
 
-QTimer.singleShot(800, shoot_mine)
+
+def run(n=0):
+    delay, fn = steps[n]
+
+    def go():
+        fn()
+        if n + 1 < len(steps):
+            run(n + 1)
+    QTimer.singleShot(delay, go)
+
+
+run()
 app.exec()
 """
+
+
+def show_timesheet(desk: Desktop, scale: str | None = None, *, dark: bool = False) -> None:
+    """The timesheet window on demo data: my week, the team's week and the timeline.
+
+    With a scale or a dark theme the shots go to the temporary folder, to look at, not commit.
+    """
+    shots = {
+        "mine": OUT / "timesheet-my-week.png",
+        "team": OUT / "timesheet-team.png",
+        "day": OUT / "timesheet-timeline-day.png",
+        "week": OUT / "timesheet-timeline-week.png",
+    }
+    env = dict(desk.env)
+    tmp = Path(tempfile.gettempdir())
+    if scale is not None:  # a look at a high-density screen
+        env["QT_SCALE_FACTOR"] = scale
+        shots = {k: tmp / f"{v.stem}@{scale}x.png" for k, v in shots.items()}
+    if dark:
+        shots = {k: tmp / f"{v.stem}-dark.png" for k, v in shots.items()}
+    args = [f"{k}={v}" for k, v in shots.items()] + (["dark=1"] if dark else [])
     subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            code,
-            str(OUT / "timesheet-my-week.png"),
-            str(OUT / "timesheet-team.png"),
-        ],
-        env=desk.env,
+        [sys.executable, "-c", TIMESHEET_CODE, *args],
+        env=env,
         check=True,
         timeout=120,
     )
-    print(f"wrote {OUT / 'timesheet-my-week.png'} and timesheet-team.png")
+    for path in shots.values():
+        print(f"wrote {path}")
+
+
+def timesheet_only(options: list[str]) -> None:
+    """``python -m tests.desktop.screenshots timesheet [SCALE] [dark]``: the timesheet alone."""
+    scale = next((o for o in options if o != "dark"), None)
+    with virtual_desktop({**os.environ, "TZ": "Europe/Berlin"}) as desk:
+        show_timesheet(desk, scale, dark="dark" in options)
 
 
 if __name__ == "__main__":
     os.chdir(ROOT)
-    main()
+    if sys.argv[1:2] == ["timesheet"]:
+        timesheet_only(sys.argv[2:])
+    else:
+        main()

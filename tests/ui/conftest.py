@@ -11,6 +11,7 @@ from clockwork_desktop.infra.credentials import SessionCredentials
 from clockwork_desktop.infra.jira.client import HttpJiraConnector
 from tests.conftest import FakeClock
 from tests.support.jira import Sleeps
+from tests.support.timesheet import window  # noqa: F401  (a fixture for the timesheet tests)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from clockwork_desktop.core.models import JiraUser
 from clockwork_desktop.core.timesheet import WorkingTime, build_grid
 from clockwork_desktop.fakejira import FakeJira
 from clockwork_desktop.ui.timesheet import TimesheetWindow
-from clockwork_desktop.ui.timesheet_models import TeamModel
+from clockwork_desktop.ui.timesheet.models import TeamModel
 from clockwork_desktop.ui.tray import TrayController
 from tests.support.hostile import HTML_SUMMARY, MALLORY, seed_hostile
 from tests.support.team import VIEWER_ZONE, WEEK
@@ -90,16 +90,20 @@ def test_timesheet_tooltips_message_boxes_and_team_dialog_are_plain(
     window = TimesheetWindow(services, runner, services.timesheets)
     qtbot.addWidget(window)
     boxes = on_next_modal(lambda box: (box.textFormat(), box.text()))
-    window._warn("People", JiraRefusedError(400, '<a href="https://evil.example">Open</a>'))
+    window.team.warn("People", JiraRefusedError(400, '<a href="https://evil.example">Open</a>'))
     qtbot.waitUntil(lambda: bool(boxes), timeout=3000)
     box_format, box_text = boxes[0]  # type: ignore[misc]
     assert shown(box_text, box_format) == '<a href="https://evil.example">Open</a>'
-    labels = on_next_modal(
-        lambda dialog: [shown(lb.text(), lb.textFormat()) for lb in dialog.findChildren(QLabel)]
-    )
-    window._name_team([JiraUser(MALLORY.account_id, MALLORY.display_name, None, "UTC")])
-    qtbot.waitUntil(lambda: bool(labels), timeout=3000)
-    assert any(MALLORY.display_name in text for text in labels[0])
+    window.team._choose_people()
+    dialog = window.team.people_dialog
+    assert dialog is not None
+    dialog.show_results("<b>x</b>", [])
+    dialog.show_results("mal", [JiraUser(MALLORY.account_id, MALLORY.display_name, None, "UTC")])
+    assert dialog.results.item(0).text() == MALLORY.display_name  # list items are plain text
+    dialog.show_results("<b>x</b>", [])
+    labels = [shown(lb.text(), lb.textFormat()) for lb in dialog.findChildren(QLabel)]
+    assert any("<b>x</b>" in text for text in labels)
+    dialog.close()
     team = TeamModel()
     hostile_id = '<img src="file:///etc/passwd">'
     team.set_grid(build_grid([], [(hostile_id, "Mallory")], WEEK, VIEWER_ZONE, WorkingTime()))

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import zipfile
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QAbstractItemModelTester
 from PySide6.QtWidgets import QApplication, QLabel
@@ -15,7 +14,8 @@ from clockwork_desktop.app.services import AppServices
 from clockwork_desktop.core.timesheet import WorkingTime, WorklogRecord, build_grid
 from clockwork_desktop.fakejira import FakeJira
 from clockwork_desktop.ui.timesheet import TimesheetWindow
-from clockwork_desktop.ui.timesheet_models import MyWeekModel, TeamModel
+from clockwork_desktop.ui.timesheet.columns import WeekRole
+from clockwork_desktop.ui.timesheet.models import MyWeekModel, TeamModel
 from tests.conftest import FakeClock
 from tests.support.jira import fill_sign_in
 from tests.support.team import VIEWER_ZONE, WEEK, expected_grid, seed_team
@@ -62,40 +62,34 @@ def test_models_pass_the_model_tester(qtbot) -> None:
     assert under is not None  # 1h logged against 8h expected
 
 
-@pytest.fixture
-def window(qtbot, services: AppServices, runner, clock: FakeClock):  # type: ignore[no-untyped-def]
-    clock.set(datetime(2026, 3, 11, 15, 0, tzinfo=UTC))
-    services.tracker.log_time("A-1", 3600, day=WEEK[0], start_time=time(9, 0))
-    win = TimesheetWindow(services, runner, services.timesheets)
-    qtbot.addWidget(win)
-    return win
-
-
 def test_my_week_navigation_and_live_cell(
     qtbot, window: TimesheetWindow, services: AppServices, clock: FakeClock
 ) -> None:
-    model = window.my_model
-    assert window.week_label.text() == "09 Mar – 15 Mar 2026"
-    assert model.data(model.index(0, 1)) == "1h"
+    model = window.my_week.model
+    toolbar = window.toolbar
+    assert toolbar.week_label.text() == "09 Mar – 15 Mar 2026"
+    qtbot.waitUntil(lambda: model.data(model.index(0, 1)) == "1h")
     services.tracker.start("A-1")
     window.load_mine()
+    qtbot.waitUntil(lambda: model.data(model.index(0, 3), WeekRole.STATE) == "running")
     resets: list[int] = []
     changes: list[tuple[int, int]] = []
     model.modelReset.connect(lambda: resets.append(1))
     model.dataChanged.connect(lambda a, b, _r=None: changes.append((a.row(), a.column())))
     clock.advance(120)
     window._tick()
+    qtbot.waitUntil(lambda: bool(changes))
     assert resets == []
     assert (0, 3) in changes  # Wednesday's cell of A-1, not a model reset
-    assert model.data(model.index(0, 3)) == "2m"
-    assert window.next.shortcut().toString() == "Alt+Right"
-    assert window.previous.shortcut().toString() == "Alt+Left"
-    window.next.trigger()
-    assert window.week_label.text().startswith("16 Mar")
-    window.next.trigger()
-    assert window.week_label.text().startswith("23 Mar")
-    window.this_week.trigger()
-    assert window.week_label.text() == "09 Mar – 15 Mar 2026"
+    assert model.data(model.index(0, 3)) == "2m running"
+    assert toolbar.next.shortcut().toString() == "Alt+Right"
+    assert toolbar.previous.shortcut().toString() == "Alt+Left"
+    toolbar.next.trigger()
+    assert toolbar.week_label.text().startswith("16 Mar")
+    toolbar.next.trigger()
+    assert toolbar.week_label.text().startswith("23 Mar")
+    toolbar.this_week.trigger()
+    assert toolbar.week_label.text() == "09 Mar – 15 Mar 2026"
 
 
 def test_team_tab_loads_with_progress_and_exports(
@@ -105,31 +99,33 @@ def test_team_tab_loads_with_progress_and_exports(
         seed_team(jira, people=10, in_week=300, other=300)
         services.accounts.login(jira.base_url, "boss-token", email="boss@example.com")
         team = services.timesheets.resolve_team(group="team-a")
-        window._fill_teams(select=team.name)
         window.tabs.setCurrentIndex(1)
-        window.load_team(refresh=True)
-        assert not window.progress.isHidden()
-        assert not window.cancel_button.isHidden()
+        window.team.set_teams([team], select=team.name)  # loads the chosen team
+        assert not window.team.progress.isHidden()
+        assert not window.team.cancel_button.isHidden()
         qtbot.waitUntil(
-            lambda: window._team_week is not None and not window._loading, timeout=10_000
+            lambda: window.team.week is not None and not window.team.loading, timeout=10_000
         )
-        grid = window._team_week.grid
+        grid = window.team.week.grid
         expected = expected_grid(jira, {m[0] for m in team.members})
         assert {r.account_id: list(r.days) for r in grid.rows if r.total} == dict(expected)
-        assert window.team_model.rowCount() == 10
-        assert "Fetched" in window.team_status.text()
-        assert window.progress.isHidden()
-        projects = [window.project_choice.itemText(i) for i in range(window.project_choice.count())]
+        assert window.team.model.rowCount() == 10
+        assert "Fetched" in window.team.status.text()
+        assert window.team.progress.isHidden()
+        choice = window.team.project_choice
+        projects = [choice.itemText(i) for i in range(choice.count())]
         assert projects[0] == "All projects"
         assert set(projects[1:]) <= {"APP", "WEB", "OPS"}
         out = window.export(".xlsx", tmp_path / "team.xlsx")
         assert out is not None
+        qtbot.waitUntil(lambda: str(out) in window.saved_bar.message.text())
         assert "xl/worksheets/sheet1.xml" in zipfile.ZipFile(out).namelist()
         window.copy()
         text = QApplication.clipboard().text()
         assert text.splitlines()[0].startswith("Person\tIssue\t2026-03-09")
         csv_path = window.export(".csv", tmp_path / "team.csv")
         assert csv_path is not None
+        qtbot.waitUntil(lambda: str(csv_path) in window.saved_bar.message.text())
         assert csv_path.read_text().splitlines()[-1].startswith("Total")
 
 
@@ -141,14 +137,14 @@ def test_team_tab_signed_out_offers_a_sign_in_button(
     team_tab = window.tabs.currentWidget()
     texts = " ".join(label.text() for label in team_tab.findChildren(QLabel))
     assert "clockwork-desktop login" not in texts
-    assert window.team_sign_in.isVisible()
-    assert not window.group_button.isEnabled()
-    assert not window.people_button.isEnabled()
-    window.team_sign_in.click()
-    dialog = window._sign_in_dialog
+    assert window.team.sign_in_button.isVisible()
+    assert not window.team.group_button.isEnabled()
+    assert not window.team.people_button.isEnabled()
+    window.team.sign_in_button.click()
+    dialog = window.team.sign_in_dialog
     qtbot.waitUntil(lambda: dialog is not None and dialog.isVisible(), timeout=3000)
     fill_sign_in(dialog, jira.base_url)
     dialog.sign_in_button.click()
-    qtbot.waitUntil(lambda: not window.team_sign_in.isVisible(), timeout=5000)
-    assert window.group_button.isEnabled()
-    assert window.people_button.isEnabled()
+    qtbot.waitUntil(lambda: not window.team.sign_in_button.isVisible(), timeout=5000)
+    assert window.team.group_button.isEnabled()
+    assert window.team.people_button.isEnabled()

@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractItemModel,
     QAbstractTableModel,
+    QByteArray,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -16,6 +17,20 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from clockwork_desktop.core.durations import format_duration
 from clockwork_desktop.core.timesheet import IssueRow, PersonRow, WeekGrid
 from clockwork_desktop.ui.plaintext import tooltip
+from clockwork_desktop.ui.timesheet.columns import (
+    DAYS_IN_WEEK,
+    PASTEL_INK,
+    RIGHT,
+    ROLE_NAMES,
+    WeekColumn,
+    WeekRole,
+    accent,
+    day_header,
+    duration_text,
+    issue_text,
+    over_under,
+    signed_text,
+)
 
 Index = QModelIndex | QPersistentModelIndex
 DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -23,10 +38,12 @@ STATE_COLOURS = {
     "pending": "#fff4d6",
     "failed": "#ffd7d5",
     "conflict": "#ffd7d5",
-    "running": "#dcf5e3",
     "remote": "#e8eefc",
     "too_short": "#eeeeee",
 }
+# The running cell wears the platform's accent with its matching text colour: readable in light
+# and dark themes, and unlike any sync state's pastel.
+ACCENT_ROLES = (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole)
 STATE_TEXT = {
     "pending": "waiting to be sent to Jira",
     "synced": "in Jira",
@@ -36,24 +53,12 @@ STATE_TEXT = {
     "remote": "logged in Jira by another tool",
     "too_short": "under a minute: stays on this computer",
 }
-RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-ALIGN = Qt.ItemDataRole.TextAlignmentRole
-OVER = QColor("#1a7f37")
-UNDER = QColor("#cf222e")
-
-
-def _duration(seconds: int) -> str:
-    return format_duration(seconds) if seconds else ""
-
-
-def _signed(seconds: int) -> str:
-    if seconds == 0:
-        return "0"
-    return ("+" if seconds > 0 else "−") + format_duration(abs(seconds))
 
 
 class MyWeekModel(QAbstractTableModel):
     """Rows: my issues, then a totals row; columns: issue, the seven days, total."""
+
+    COLUMNS = WeekColumn.TOTAL + 1
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -79,10 +84,17 @@ class MyWeekModel(QAbstractTableModel):
                 days = list(issue.days)
                 days[day_index] = seconds
                 self._issues[row] = issue._replace(days=tuple(days), total=sum(days))
-                first = self.index(row, day_index + 1)
-                self.dataChanged.emit(first, self.index(row, 8), [DISPLAY])
+                column = WeekColumn.FIRST_DAY + day_index
+                roles = [DISPLAY, WeekRole.SECONDS]
+                self.dataChanged.emit(
+                    self.index(row, column), self.index(row, WeekColumn.TOTAL), roles
+                )
                 totals = self.rowCount() - 1
-                self.dataChanged.emit(self.index(totals, 1), self.index(totals, 8), [DISPLAY])
+                self.dataChanged.emit(
+                    self.index(totals, WeekColumn.FIRST_DAY),
+                    self.index(totals, WeekColumn.TOTAL),
+                    roles,
+                )
                 return True
         return False
 
@@ -90,12 +102,13 @@ class MyWeekModel(QAbstractTableModel):
         return self._issues[row].key if 0 <= row < len(self._issues) else None
 
     def day_at(self, column: int) -> Any:
-        if self._grid is None or not 1 <= column <= 7:
+        position = WeekColumn.day(column)
+        if self._grid is None or position is None:
             return None
-        return self._grid.days[column - 1]
+        return self._grid.days[position]
 
     def _day_totals(self) -> list[int]:
-        totals = [0] * 7
+        totals = [0] * DAYS_IN_WEEK
         for issue in self._issues:
             for i, seconds in enumerate(issue.days):
                 totals[i] += seconds
@@ -103,102 +116,120 @@ class MyWeekModel(QAbstractTableModel):
 
     # -- Qt ---------------------------------------------------------------------------------
 
+    def roleNames(self) -> dict[int, QByteArray]:
+        return {**super().roleNames(), **ROLE_NAMES}
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         if parent.isValid() or self._grid is None:
             return 0
         return len(self._issues) + 1
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 9
+        return 0 if parent.isValid() else self.COLUMNS
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:
         if role != DISPLAY or orientation != Qt.Orientation.Horizontal or self._grid is None:
             return None
-        if section == 0:
+        if section == WeekColumn.LABEL:
             return "Issue"
-        if section == 8:
+        if section == WeekColumn.TOTAL:
             return "Total"
-        return self._grid.days[section - 1].strftime("%a %d")
+        position = WeekColumn.day(section)
+        return day_header(self._grid.days[position]) if position is not None else None
 
     def data(self, index: Index, role: int = DISPLAY) -> Any:
         if not index.isValid() or self._grid is None:
             return None
         row, column = index.row(), index.column()
-        totals_row = row == len(self._issues)
-        if totals_row:
+        position = WeekColumn.day(column)
+        if role == WeekRole.DAY:
+            return self._grid.days[position] if position is not None else None
+        if row == len(self._issues):
             return self._totals_data(column, role)
         issue = self._issues[row]
-        state = issue.states[column - 1] if 1 <= column <= 7 else ""
+        state = issue.states[position] if position is not None else ""
+        if column == WeekColumn.LABEL:
+            seconds = issue.total
+        else:
+            seconds = issue.total if position is None else issue.days[position]
         if role == DISPLAY:
-            if column == 0:
-                summary = self._summaries.get(issue.key, "")
-                return f"{issue.key}  {summary}".strip()
-            if column == 8:
-                return _duration(issue.total)
-            return _duration(issue.days[column - 1])
+            if column == WeekColumn.LABEL:
+                return issue_text(issue.key, self._summaries.get(issue.key, ""))
+            if state == "running":
+                return f"{duration_text(seconds) or '0m'} running"
+            return duration_text(seconds)
+        if state == "running" and role in ACCENT_ROLES:
+            return QBrush(accent()[ACCENT_ROLES.index(role)])
+        if role == WeekRole.SECONDS:
+            return seconds
+        if role == WeekRole.STATE:
+            return state
+        if role == WeekRole.ISSUE_KEY:
+            return issue.key
         if role == Qt.ItemDataRole.ToolTipRole and state:
             return STATE_TEXT.get(state, state)
         if role == Qt.ItemDataRole.BackgroundRole and state in STATE_COLOURS:
             return QBrush(QColor(STATE_COLOURS[state]))
-        if role == Qt.ItemDataRole.TextAlignmentRole and column:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.UserRole:
-            return issue.total if column == 8 else (issue.days[column - 1] if column else issue.key)
+        if role == Qt.ItemDataRole.ForegroundRole and state in STATE_COLOURS:
+            return QBrush(PASTEL_INK)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column != WeekColumn.LABEL:
+            return RIGHT
         return None
 
     def _totals_data(self, column: int, role: int) -> Any:
         totals = self._day_totals()
+        position = WeekColumn.day(column)
+        if column == WeekColumn.TOTAL:
+            expected, value = sum(self._expected), sum(totals)
+        elif position is not None:
+            expected, value = self._expected[position], totals[position]
+        else:
+            expected, value = 0, sum(totals)
         if role == DISPLAY:
-            if column == 0:
-                return "Total"
-            if column == 8:
-                return _duration(sum(totals))
-            return _duration(totals[column - 1])
+            return "Total" if column == WeekColumn.LABEL else duration_text(value)
+        if role == WeekRole.SECONDS:
+            return value
         if role == Qt.ItemDataRole.FontRole:
             font = QFont()
             font.setBold(True)
             return font
-        if role == Qt.ItemDataRole.TextAlignmentRole and column:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        expected = (
-            sum(self._expected)
-            if column == 8
-            else (self._expected[column - 1] if 1 <= column <= 7 else 0)
-        )
-        value = sum(totals) if column == 8 else (totals[column - 1] if 1 <= column <= 7 else 0)
-        if role == Qt.ItemDataRole.ToolTipRole and column:
+        if column == WeekColumn.LABEL:
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return RIGHT
+        if role == Qt.ItemDataRole.ToolTipRole:
             return f"Expected {format_duration(expected)}; logged {format_duration(value)}"
-        if role == Qt.ItemDataRole.ForegroundRole and column and expected:
-            if value > expected:
-                return QBrush(OVER)
-            if value < expected:
-                return QBrush(UNDER)
+        if role == Qt.ItemDataRole.ForegroundRole and expected and value != expected:
+            over, under = over_under()
+            return QBrush(over if value > expected else under)
         return None
 
 
 class TeamModel(QAbstractItemModel):
     """People, each expandable to their issues; columns: name, days, total, expected, diff."""
 
-    COLUMNS = 11
+    COLUMNS = WeekColumn.DIFFERENCE + 1
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._grid: WeekGrid | None = None
         self._rows: list[PersonRow] = []
         self._text: list[list[str]] = []
+        self._summaries: dict[str, str] = {}
 
-    def set_grid(self, grid: WeekGrid) -> None:
+    def set_grid(self, grid: WeekGrid, summaries: dict[str, str] | None = None) -> None:
         self.beginResetModel()
         self._grid = grid
         self._rows = list(grid.rows)
+        self._summaries = summaries or {}
         # Display strings computed once: views ask for them again and again while scrolling.
         self._text = [
             [
                 p.display_name,
-                *[_duration(s) for s in p.days],
-                _duration(p.total),
-                _duration(p.expected),
-                _signed(p.difference),
+                *[duration_text(s) for s in p.days],
+                duration_text(p.total),
+                duration_text(p.expected),
+                signed_text(p.difference),
             ]
             for p in self._rows
         ]
@@ -222,60 +253,76 @@ class TeamModel(QAbstractItemModel):
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         if not parent.isValid():
             return len(self._rows)
-        if parent.internalId() == 0 and parent.column() == 0:
+        if parent.internalId() == 0 and parent.column() == WeekColumn.LABEL:
             return len(self._rows[parent.row()].issues)
         return 0
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return self.COLUMNS
 
+    def roleNames(self) -> dict[int, QByteArray]:
+        return {**super().roleNames(), **ROLE_NAMES}
+
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:
         if role != DISPLAY or orientation != Qt.Orientation.Horizontal or self._grid is None:
             return None
-        if section == 0:
-            return "Person / issue"
-        if 1 <= section <= 7:
-            return self._grid.days[section - 1].strftime("%a %d")
-        return ("Total", "Expected", "Difference")[section - 8]
+        position = WeekColumn.day(section)
+        if position is not None:
+            return day_header(self._grid.days[position])
+        return {
+            WeekColumn.LABEL: "Person / issue",
+            WeekColumn.TOTAL: "Total",
+            WeekColumn.EXPECTED: "Expected",
+            WeekColumn.DIFFERENCE: "Difference",
+        }.get(WeekColumn(section))
 
     def data(self, index: Index, role: int = DISPLAY) -> Any:
-        if not index.isValid():
+        if not index.isValid() or self._grid is None:
             return None
         column = index.column()
+        position = WeekColumn.day(column)
+        if role == WeekRole.DAY:
+            return self._grid.days[position] if position is not None else None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return RIGHT if column != WeekColumn.LABEL else None
         if index.internalId() == 0:
             if role == DISPLAY:
                 return self._text[index.row()][column]
-            if role == ALIGN:
-                return RIGHT if column else None
-            person = self._rows[index.row()]
-            return self._person_data(person, column, role)
+            return self._person_data(self._rows[index.row()], column, role)
         person = self._rows[int(index.internalId()) - 1]
         issue = person.issues[index.row()]
         if role == DISPLAY:
-            if column == 0:
-                return issue.key
-            if 1 <= column <= 7:
-                return _duration(issue.days[column - 1])
-            return _duration(issue.total) if column == 8 else ""
-        if role == Qt.ItemDataRole.TextAlignmentRole and column:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if column == WeekColumn.LABEL:
+                return issue_text(issue.key, self._summaries.get(issue.key, ""))
+            if position is not None:
+                return duration_text(issue.days[position])
+            return duration_text(issue.total) if column == WeekColumn.TOTAL else ""
+        if role == WeekRole.ISSUE_KEY:
+            return issue.key
+        if role == WeekRole.ACCOUNT_ID:
+            return person.account_id
+        if role == WeekRole.SECONDS:
+            if position is not None:
+                return issue.days[position]
+            return issue.total if column == WeekColumn.TOTAL else None
         return None
 
     def _person_data(self, person: PersonRow, column: int, role: int) -> Any:
-        if role == DISPLAY:
-            if column == 0:
-                return person.display_name
-            if 1 <= column <= 7:
-                return _duration(person.days[column - 1])
-            return (
-                _duration(person.total),
-                _duration(person.expected),
-                _signed(person.difference),
-            )[column - 8]
-        if role == Qt.ItemDataRole.TextAlignmentRole and column:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and column == 10 and person.difference:
-            return QBrush(OVER if person.difference > 0 else UNDER)
-        if role == Qt.ItemDataRole.ToolTipRole and column == 0:
+        position = WeekColumn.day(column)
+        if role == WeekRole.ACCOUNT_ID:
+            return person.account_id
+        if role == WeekRole.SECONDS:
+            if position is not None:
+                return person.days[position]
+            return {
+                WeekColumn.TOTAL: person.total,
+                WeekColumn.EXPECTED: person.expected,
+                WeekColumn.DIFFERENCE: person.difference,
+            }.get(WeekColumn(column))
+        difference = person.difference if column == WeekColumn.DIFFERENCE else 0
+        if role == Qt.ItemDataRole.ForegroundRole and difference:
+            over, under = over_under()
+            return QBrush(over if difference > 0 else under)
+        if role == Qt.ItemDataRole.ToolTipRole and column == WeekColumn.LABEL:
             return tooltip(person.account_id)
         return None
