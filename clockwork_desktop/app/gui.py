@@ -15,7 +15,7 @@ import zlib  # noqa: F401
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from clockwork_desktop import __version__
@@ -28,6 +28,7 @@ from clockwork_desktop.ui.tasks import TaskRunner
 from clockwork_desktop.ui.tray import TrayController
 
 if TYPE_CHECKING:
+    from clockwork_desktop.core.ports import GlobalShortcut
     from clockwork_desktop.core.settings import Settings
 
 log = get_logger(__name__)
@@ -69,6 +70,12 @@ class _SyncBridge(QObject):
     """Carries sync reports from the scheduler's thread to the GUI thread."""
 
     finished = Signal(object)
+
+
+class _ShortcutBridge(QObject):
+    """Carries a press of the global shortcut from its adapter's thread to the GUI thread."""
+
+    pressed = Signal()
 
 
 class GuiApp:
@@ -145,6 +152,7 @@ class GuiApp:
 
             self.window = MiniWindow(self.controller)
             self.window.show()
+        self._start_shortcut()
         self.bridge = _SyncBridge()
         self.bridge.finished.connect(self.controller.sync_finished)
         self.controller.sync_requested.connect(self._sync_soon)
@@ -157,6 +165,60 @@ class GuiApp:
         """A second launch, or `clockwork-desktop pick` from a desktop shortcut."""
         log.info("asked to open the picker (%s)", command)
         self.controller.show_picker()
+
+    # -- the global shortcut --------------------------------------------------------------------
+
+    def _start_shortcut(self) -> None:
+        """Find what this platform allows (X11 connects: off the GUI thread), then take the key."""
+        from clockwork_desktop.infra.hotkey import global_shortcut
+
+        self.hotkey: GlobalShortcut = global_shortcut()
+        self.shortcut_bridge = _ShortcutBridge()
+        self.shortcut_bridge.pressed.connect(
+            self._shortcut_pressed, Qt.ConnectionType.QueuedConnection
+        )
+        self.runner.network(self.hotkey.available, self._shortcut_known, self._shortcut_failed)
+
+    def _shortcut_known(self, reason: str | None) -> None:
+        from clockwork_desktop.core.shortcut import ShortcutSupport
+
+        hotkey, pressed = self.hotkey, self.shortcut_bridge.pressed
+
+        def claim(spec: str) -> str | None:
+            return hotkey.register(spec, pressed.emit)
+
+        self.services.shortcut = ShortcutSupport(reason is None, reason or "", claim)
+        if reason is None:
+            self.runner.db(self.services.store.load_settings, self._apply_shortcut)
+        else:
+            log.info("no global shortcut: %s", reason)
+
+    def _apply_shortcut(self, settings: Settings) -> None:
+        support = self.services.shortcut
+        if not support.available or support.claim is None:
+            return
+        spec, claim, hotkey = settings.picker_shortcut, support.claim, self.hotkey
+
+        def take() -> str | None:
+            if not spec:
+                hotkey.unregister()
+                return None
+            return claim(spec)
+
+        def taken(problem: str | None) -> None:
+            if problem is not None:
+                log.warning("global shortcut %s not set: %s", spec, problem)
+                self.controller.notify(
+                    "Clockwork Desktop", f"The shortcut to open the picker is not set. {problem}"
+                )
+
+        self.runner.network(take, taken, self._shortcut_failed)
+
+    def _shortcut_failed(self, exc: BaseException) -> None:
+        log.error("global shortcut failed", exc_info=exc)
+
+    def _shortcut_pressed(self) -> None:
+        self._asked_by_another_process("shortcut")  # what `clockwork-desktop pick` does
 
     # -- start-up steps -----------------------------------------------------------------------
 
@@ -230,6 +292,7 @@ class GuiApp:
 
     def _apply_settings(self, settings: Settings) -> None:
         self.services.apply_settings(settings)
+        self._apply_shortcut(settings)
         if self.scheduler is not None:
             self.scheduler.set_interval(float(settings.sync_interval_min) * 60)
         self.controller.refresh()
@@ -313,6 +376,7 @@ class GuiApp:
 
     def _shutdown(self) -> None:
         self.controller.shutdown()
+        self.hotkey.close()
         if self.scheduler is not None:
             self.scheduler.shutdown()
         self.runner.shutdown()

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from clockwork_desktop.core.clock import Clock, SystemClock
+from clockwork_desktop.core.shortcut import NO_SHORTCUT, ShortcutSupport
 from clockwork_desktop.infra.db.database import OpenedDatabase, open_database
 from clockwork_desktop.infra.db.store import SqliteStore
 from clockwork_desktop.infra.localzone import local_zone
@@ -49,6 +50,8 @@ class AppServices:
         self._credentials = credentials
         self._token_account = token_account  # the account CLOCKWORK_JIRA_TOKEN belongs to
         self._auto_clients: dict[str, Any] = {}  # Jira clients of the automatic timers
+        # The tray app replaces it once it knows what this platform allows.
+        self.shortcut: ShortcutSupport = NO_SHORTCUT
 
     @cached_property
     def store(self) -> SqliteStore:

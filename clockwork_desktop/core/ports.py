@@ -400,3 +400,20 @@ class EntryHistory(Protocol):
     def history_of(self, uuids: list[str]) -> dict[str, list[dict[str, Any]]]:
         """Per entry uuid, its events oldest first: {"event", "at", ...why}."""
         ...
+
+
+class GlobalShortcut(Protocol):
+    """A key combination that reaches us from any application (infra/hotkey.py)."""
+
+    def available(self) -> str | None:
+        """None where a shortcut can be taken here; otherwise why not, in a sentence."""
+        ...
+
+    def register(self, spec: str, callback: Callable[[], None]) -> str | None:
+        """Take ``spec`` (Qt's portable text), replacing the key held before; None when it
+        worked, else the problem. ``callback`` runs on a background thread."""
+        ...
+
+    def unregister(self) -> None: ...
+
+    def close(self) -> None: ...

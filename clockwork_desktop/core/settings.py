@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from clockwork_desktop.core.attention import WorkingHours
 from clockwork_desktop.core.errors import InputError
 from clockwork_desktop.core.rounding import RoundingPolicy
+from clockwork_desktop.core.shortcut import shortcut_problem
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 SYNC_INTERVAL_RANGE_MIN = (1, 240)
@@ -195,6 +196,9 @@ class Settings:
                 f"{self.timezone!r} is not a known time zone: choose one from the list, "
                 "for example Europe/Berlin, or the system default."
             )
+        shortcut = shortcut_problem(self.picker_shortcut)
+        if shortcut is not None:
+            problems["picker_shortcut"] = shortcut
         return problems
 
     def check(self) -> None:

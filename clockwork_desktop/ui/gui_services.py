@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:  # types only: the tray must not pay for importing the sync engine at start
     from clockwork_desktop.core.export import Table
     from clockwork_desktop.core.ports import SettingsStore
+    from clockwork_desktop.core.shortcut import ShortcutSupport
     from clockwork_desktop.services.accounts import AccountService
     from clockwork_desktop.services.attention import AttentionService
     from clockwork_desktop.services.conflicts import ConflictService
@@ -20,6 +21,7 @@ if TYPE_CHECKING:  # types only: the tray must not pay for importing the sync en
 
 class GuiServices(Protocol):
     data_dir: Path
+    shortcut: ShortcutSupport  # what Settings can do about the picker's global shortcut
 
     @property
     def tracker(self) -> TrackerService: ...

@@ -40,6 +40,7 @@ from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import Account
 from clockwork_desktop.core.rounding import ALLOWED_STEPS_MIN, RoundingMode, RoundingPolicy
 from clockwork_desktop.core.settings import DEFAULT_SETTINGS, Settings
+from clockwork_desktop.core.shortcut import ShortcutSupport
 from clockwork_desktop.ui.dialogs import plain_label
 
 if TYPE_CHECKING:
@@ -74,16 +75,6 @@ def _wall_time(value: QTime) -> time:
     return time(value.hour(), value.minute())
 
 
-class ShortcutSupport(NamedTuple):
-    """What the running app can do about a global shortcut (decided in app/)."""
-
-    available: bool
-    reason: str  # shown when it is not available
-
-
-NO_SHORTCUT = ShortcutSupport(False, "")  # no library for it here: the desktop binds `pick`
-
-
 class SettingsDialog(QDialog):
     loaded = Signal()
     saved = Signal(object)  # the Settings value that was written
@@ -94,14 +85,15 @@ class SettingsDialog(QDialog):
         runner: TaskRunner,
         parent: QWidget | None = None,
         autostart: object | None = None,
-        shortcut: ShortcutSupport = NO_SHORTCUT,
+        shortcut: ShortcutSupport | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Clockwork Desktop settings")
         self._services = services
         self._runner = runner
         self._autostart = autostart
-        self._shortcut_support = shortcut
+        # Decided in app/ (the platform's adapter); the argument is for tests.
+        self._shortcut_support = shortcut or services.shortcut
         self.value: Settings | None = None  # what was loaded, until Save replaces it
         self._accounts: list[Account] = []
         self.sign_out_pending: set[str] = set()
@@ -256,7 +248,11 @@ class SettingsDialog(QDialog):
         self.shortcut_hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         if self._shortcut_support.available:
             form.addRow("Open the issue picker with", self.shortcut)
+            form.addRow("", self._field_error("picker_shortcut", page, self.shortcut))
             form.addRow("", self.shortcut_hint)
+            self.shortcut.keySequenceChanged.connect(
+                lambda _keys: self._clear_error("picker_shortcut")
+            )
         else:  # nothing here could take a key: say how the desktop can do it
             self.shortcut.hide()
             form.addRow("Open the issue picker", self.shortcut_hint)
@@ -472,6 +468,23 @@ class SettingsDialog(QDialog):
             return
         self.error.setText("")
         self.save_button.setEnabled(False)
+        claim = self._shortcut_support.claim
+        before = self.value.picker_shortcut
+        if claim is None or not value.picker_shortcut or value.picker_shortcut == before:
+            self._write(value)
+            return
+
+        def claimed(problem: str | None) -> None:
+            if problem is None:
+                self._write(value)
+            else:  # another program holds it: nothing saved, the old key still works
+                self._show_problems({"picker_shortcut": problem})
+                self.save_button.setEnabled(True)
+
+        # Taken before saving, so a key another program holds is said here, on its field.
+        self._runner.network(lambda: claim(value.picker_shortcut), claimed, self._failed)
+
+    def _write(self, value: Settings) -> None:
         services, autostart = self._services, self._autostart
         leaving = [a.name for a in self._accounts if a.name in self.sign_out_pending]
 

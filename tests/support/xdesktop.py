@@ -89,8 +89,8 @@ def _free_display() -> int:
 
 
 @contextmanager
-def virtual_desktop(env: dict[str, str] | None = None) -> Iterator[Desktop]:
-    """Xvfb with trayer's panel up, torn down on exit."""
+def virtual_desktop(env: dict[str, str] | None = None, *, tray: bool = True) -> Iterator[Desktop]:
+    """Xvfb with trayer's panel up (unless ``tray`` is false), torn down on exit."""
     number = _free_display()
     display = f":{number}"
     full_env = {
@@ -117,7 +117,8 @@ def virtual_desktop(env: dict[str, str] | None = None) -> Iterator[Desktop]:
             ),
             what="Xvfb to accept clients",
         )
-        _start_trayer(desk)
+        if tray:
+            _start_trayer(desk)
         yield desk
     finally:
         desk.stop()

@@ -162,3 +162,46 @@ def test_without_a_global_shortcut_settings_says_how_to_bind_one(
     assert "clockwork-desktop pick" not in supported.shortcut_hint.text()
     assert not supported.shortcut.isHidden()
     assert supported.shortcut.keySequence().toString() == DEFAULT_SETTINGS.picker_shortcut
+
+
+def test_a_shortcut_another_program_holds_is_said_on_its_field_and_not_saved(
+    qtbot, services: AppServices, runner
+) -> None:
+    from PySide6.QtGui import QKeySequence
+
+    claims: list[tuple[str, str]] = []
+    answers = ["Ctrl+Alt+J is already taken by another program: choose another shortcut.", None]
+
+    def claim(spec: str) -> str | None:
+        claims.append((spec, threading.current_thread().name))
+        return answers.pop(0)
+
+    support = ShortcutSupport(True, "", claim)
+    dialog = open_dialog(qtbot, services, runner, shortcut=support)
+    dialog.shortcut.setKeySequence(QKeySequence("Ctrl+Alt+J"))
+    dialog.save_button.click()
+    label = dialog.field_errors["picker_shortcut"]
+    qtbot.waitUntil(lambda: "already taken" in label.text(), timeout=5000)
+    assert dialog.save_button.isEnabled()
+    assert services.store.load_settings().picker_shortcut == DEFAULT_SETTINGS.picker_shortcut
+    save_and_wait(qtbot, dialog)
+    assert services.store.load_settings().picker_shortcut == "Ctrl+Alt+J"
+    assert [spec for spec, _ in claims] == ["Ctrl+Alt+J", "Ctrl+Alt+J"]
+    assert threading.main_thread().name not in {name for _, name in claims}
+
+
+def test_a_shortcut_that_would_eat_a_letter_is_refused_before_any_claim(
+    qtbot, services: AppServices, runner
+) -> None:
+    from PySide6.QtGui import QKeySequence
+
+    def claim(spec: str) -> str | None:
+        raise AssertionError(f"{spec} should not be claimed")
+
+    dialog = open_dialog(qtbot, services, runner, shortcut=ShortcutSupport(True, "", claim))
+    dialog.shortcut.setKeySequence(QKeySequence("Shift+K"))
+    dialog.save_button.click()
+    assert "add Ctrl, Alt or Meta" in dialog.field_errors["picker_shortcut"].text()
+    dialog.shortcut.setKeySequence(QKeySequence())  # none at all: nothing to claim
+    save_and_wait(qtbot, dialog)
+    assert services.store.load_settings().picker_shortcut == ""
