@@ -95,7 +95,7 @@ class GuiApp:
 
             self.services = AppServices(base, credentials=SessionCredentials())
         else:
-            self.services = AppServices(base)
+            self.services = AppServices(base, session_fallback=True)
         self.base = base
 
     def run(self, argv: list[str]) -> int:
@@ -260,6 +260,7 @@ class GuiApp:
             subprocess.Popen([*me, "--demo"])
             QApplication.exit(0)
         elif dialog.choice == "signed_in":
+            self.controller.signed_in()
             self._sync_soon()
         self.controller.refresh()
 

@@ -41,6 +41,7 @@ class AppServices:
         connector: JiraConnector | None = None,
         credentials: CredentialStore | None = None,
         token_account: str | None = None,
+        session_fallback: bool = False,
     ) -> None:
         self.data_dir = data_dir
         self.clock: Clock = clock or SystemClock()
@@ -49,6 +50,7 @@ class AppServices:
         self._connector = connector
         self._credentials = credentials
         self._token_account = token_account  # the account CLOCKWORK_JIRA_TOKEN belongs to
+        self._session_fallback = session_fallback  # the tray: memory where there is no keyring
         self._auto_clients: dict[str, Any] = {}  # Jira clients of the automatic timers
         # The tray app replaces it once it knows what this platform allows.
         self.shortcut: ShortcutSupport = NO_SHORTCUT
@@ -82,11 +84,26 @@ class AppServices:
         if self._credentials is None:
             from clockwork_desktop.infra.credentials import KeyringCredentials
 
-            self._credentials = KeyringCredentials(
+            keyring = KeyringCredentials(
                 token_account=self._token_account,
                 account_names=lambda: [a.name for a in self.store.accounts()],
             )
+            if self._session_fallback:
+                from clockwork_desktop.infra.credentials import DesktopCredentials
+
+                self._credentials = DesktopCredentials(keyring)
+            else:
+                self._credentials = keyring
         return self._credentials
+
+    def token_note(self) -> str | None:
+        """What to tell someone who just signed in about where the token is kept, if needed."""
+        from clockwork_desktop.infra.credentials import SESSION_ONLY_NOTE, DesktopCredentials
+
+        credentials = self.credentials
+        if isinstance(credentials, DesktopCredentials) and credentials.session_only:
+            return SESSION_ONLY_NOTE
+        return None
 
     @cached_property
     def connector(self) -> JiraConnector:

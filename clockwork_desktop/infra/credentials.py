@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 
@@ -138,3 +139,48 @@ class SessionCredentials:
 
     def delete_token(self, account: Account) -> None:
         self._tokens.pop(_username(account), None)
+
+
+SESSION_ONLY_NOTE = (
+    "This computer has no keyring, so Clockwork Desktop keeps your Jira token in memory until "
+    "it quits and asks for it again next time. To keep it, start or unlock your desktop's "
+    "secret service (GNOME Keyring, KWallet) and sign in again."
+)
+
+
+class DesktopCredentials:
+    """For the tray app: the keyring, or where there is none, memory until the app quits.
+
+    A person at the desktop can always sign in; without a keyring the token lives only in
+    this process (never in a file), and the app says so.
+    """
+
+    def __init__(self, keyring: KeyringCredentials) -> None:
+        self._keyring = keyring
+        self._session = SessionCredentials()
+        self.session_only = False
+
+    def check_available(self) -> None:
+        return None
+
+    def get_token(self, account: Account) -> str | None:
+        token = self._session.get_token(account)
+        if token:
+            return token
+        try:
+            return self._keyring.get_token(account)
+        except CredentialsUnavailableError:
+            return None
+
+    def set_token(self, account: Account, token: str) -> None:
+        try:
+            self._keyring.set_token(account, token)
+        except CredentialsUnavailableError:
+            log.info("no keyring: the token is kept for this session only")
+            self._session.set_token(account, token)
+            self.session_only = True
+
+    def delete_token(self, account: Account) -> None:
+        self._session.delete_token(account)
+        with contextlib.suppress(CredentialsUnavailableError):  # nothing stored there: no keyring
+            self._keyring.delete_token(account)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from clockwork_desktop.core.errors import (
+    ClockworkError,
     InputError,
     JiraAuthError,
     JiraUnreachableError,
@@ -165,6 +166,15 @@ class AccountService:
         account = self.get(name)._replace(rounding=policy.describe())
         self._store.save_account(account)
         return account
+
+    def signed_in(self, account: Account) -> bool:
+        """Whether requests can be made for ``account`` now (a token here, not refused)."""
+        if account.auth_blocked:
+            return False
+        try:
+            return bool(self._credentials.get_token(account))
+        except ClockworkError:
+            return False
 
     def client(self, account: Account) -> JiraPort:
         """A client for ``account``; refuses when its sign-in was refused or is missing."""

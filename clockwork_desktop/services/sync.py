@@ -22,6 +22,7 @@ from typing import NamedTuple
 from clockwork_desktop.core.clock import Clock
 from clockwork_desktop.core.errors import (
     CredentialsUnavailableError,
+    JiraAuthError,
     JiraError,
     JiraInlinePropertiesRefusedError,
     JiraOutcomeUnknownError,
@@ -77,6 +78,8 @@ class SyncReport(NamedTuple):
     unavailable: str | None = None  # Jira unreachable or refusing the credentials
     busy: bool = False  # another process is syncing
     conflicts: int = 0  # entries that Jira and this computer disagree on, for the user
+    # Accounts that need a sign-in before anything can be sent (refused, or no token here).
+    needs_sign_in: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -91,6 +94,7 @@ class _Tally:
         )
         self.errors: list[SyncProblem] = []
         self.unavailable: str | None = None
+        self.needs_sign_in: list[str] = []
 
     def add(self, **counts: int) -> None:
         with self.lock:
@@ -210,6 +214,8 @@ class SyncService:
             outbox = self._store.outbox_for(account.name) if push else []
             check = reconcile and reconciler.has_work(account)
             if not outbox and not check:
+                if not self._accounts.signed_in(account):
+                    tally.needs_sign_in.append(account.name)
                 continue
             try:
                 client = self._accounts.client(account)
@@ -217,6 +223,8 @@ class SyncService:
                 # No token to send (refused, signed out, or no keyring): nothing is sent, and
                 # the report says why, as JSON too.
                 tally.unavailable = str(exc)
+                if isinstance(exc, JiraAuthError | CredentialsUnavailableError):
+                    tally.needs_sign_in.append(account.name)
                 continue
             try:
                 if outbox:
@@ -241,6 +249,7 @@ class SyncService:
             errors=tuple(tally.errors),
             unavailable=tally.unavailable,
             conflicts=counts["conflicts"],
+            needs_sign_in=tuple(tally.needs_sign_in),
         )
 
     def _reconcile(

@@ -384,7 +384,10 @@ class TrayController(QObject):
             item.setCheckable(is_running)
             item.setChecked(is_running)
             item.setVisible(True)
-        blocked = any(a.auth_blocked for a in self._accounts)
+        report = self._last_report
+        blocked = any(a.auth_blocked for a in self._accounts) or bool(
+            report is not None and report.needs_sign_in
+        )
         self._sign_in_action.setVisible(blocked or not self._accounts)
         self._sign_in_action.setText("Sign in again…" if blocked else "Sign in to Jira…")
         self._sync_action.setText("Syncing…" if self._syncing else self._sync_label())
@@ -558,8 +561,15 @@ class TrayController(QObject):
 
     def _sign_in_closed(self, dialog: SignInDialog) -> None:
         if dialog.choice == "signed_in":
-            self.refresh()
+            self.signed_in()
             self.sync_requested.emit()
+
+    def signed_in(self) -> None:
+        """After a sign-in: show the new state, and say where the token is kept if it matters."""
+        self.refresh()
+        note = self.services.token_note()
+        if note:
+            self.notify("Signed in for this session", note)
 
     def sync_now(self) -> None:
         if not self._accounts:
