@@ -230,3 +230,22 @@ def test_delete_confirmation_is_modal_to_its_own_window_only(
     qtbot.waitUntil(lambda: edit.deleted, timeout=3000)
     today = services.tracker.today()
     assert services.tracker.entries(today, today) == []
+
+
+def test_sign_in_from_settings_blocks_only_settings(qtbot, controller: TrayController) -> None:
+    controller.open_settings()
+    settings = controller.settings_dialog
+    assert settings is not None
+    qtbot.waitExposed(settings)
+    qtbot.waitUntil(settings.sign_in_button.isEnabled, timeout=3000)  # once settings are read
+    settings.sign_in_button.click()
+    sign_in = settings.sign_in_dialog
+    assert sign_in is not None
+    qtbot.waitExposed(sign_in)
+    assert sign_in.windowModality() == Qt.WindowModality.WindowModal
+    assert sign_in.parent() is settings
+    _menu_still_works(qtbot, controller)
+    sign_in.reject()
+    assert not sign_in.isVisible()
+    assert settings.isVisible()
+    settings.reject()
