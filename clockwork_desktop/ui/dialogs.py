@@ -37,6 +37,7 @@ from clockwork_desktop.core.errors import ClockworkError, InputError
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import AwayPeriod, Entry, normalise_issue_key
 from clockwork_desktop.core.timeinput import WALL_FORMS, parse_hhmm
+from clockwork_desktop.services.tracker import EntryView
 from clockwork_desktop.ui.gui_services import GuiServices
 from clockwork_desktop.ui.plaintext import tooltip
 from clockwork_desktop.ui.tasks import TaskRunner
@@ -265,12 +266,14 @@ class EditEntryDialog(QDialog):
         parent: QWidget | None = None,
         *,
         runner: TaskRunner | None = None,
+        state: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Edit entry #{entry.id}")
         self._services = services
         self._runner = runner
         self._entry = entry
+        self.entry_id = entry.id
         zone = services.tracker.zone
         self.issue = QLineEdit(entry.issue_key, self)
         self.start = QDateTimeEdit(_qdatetime(entry.started_at, zone), self)
@@ -283,7 +286,8 @@ class EditEntryDialog(QDialog):
             self.end.setEnabled(False)
             self.end.setToolTip("The timer is running; stop it to set its end.")
         self.comment = QLineEdit(entry.comment, self)
-        self.state = plain_label(self._state_text(), self)
+        # A caller that already read the entry's state passes it: no store read here.
+        self.state = plain_label(state if state is not None else self._state_text(), self)
         self.error = _error_label(self)
         form = QFormLayout()
         form.addRow("Issue", self.issue)
@@ -307,6 +311,7 @@ class EditEntryDialog(QDialog):
         layout.addWidget(buttons)
         _grow_with_contents(layout)
         self.deleted = False
+        self.confirm: QMessageBox | None = None
 
     def _state_text(self) -> str:
         view = self._services.tracker.view(self._entry)
@@ -343,12 +348,23 @@ class EditEntryDialog(QDialog):
         show_error(self.error, message)
 
     def _delete(self) -> None:
-        answer = QMessageBox.question(
-            self,
+        """Ask first, modal to this window only: the tray and other windows keep working."""
+        seconds = self._entry.duration_seconds(self._services.tracker.now())
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
             "Delete entry",
-            f"Delete {self._entry.issue_key} "
-            f"({format_duration(self._entry.duration_seconds(self._services.tracker.now()))})?",
+            f"Delete {self._entry.issue_key} ({format_duration(seconds)})?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
         )
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.finished.connect(self._delete_answered)
+        self.confirm = box
+        box.open()
+
+    def _delete_answered(self, answer: int) -> None:
         if answer != QMessageBox.StandardButton.Yes:
             return
         tracker, entry_id = self._services.tracker, self._entry.id
@@ -405,34 +421,62 @@ class EntriesDialog(QDialog):
         self.total = plain_label("", self)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
-        add = buttons.addButton("Log time…", QDialogButtonBox.ButtonRole.ActionRole)
-        add.clicked.connect(self._log)
+        self.add_button = buttons.addButton("Log time…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.add_button.clicked.connect(self._log)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.table)
         layout.addWidget(self.total)
         layout.addWidget(buttons)
         self.resize(760, 360)
-        self._ids: list[int] = []
+        self._views: list[EntryView] = []
+        self._states: list[str] = []
+        self._read_seq = 0
+        # The windows opened from here, referenced while shown (neither is modal).
+        self.edit_dialog: EditEntryDialog | None = None
+        self.log_dialog: LogTimeDialog | None = None
         self.show_day(self._day)
 
     def show_day(self, day: date) -> None:
+        """Show ``day`` now and its entries once the DB worker has read them (a later request
+        wins over an earlier answer)."""
         self._day = day
         self.title.setText(day.strftime("%A, %d %B %Y"))
-        tracker = self._services.tracker
-        zone = tracker.zone
-        views = tracker.entries(day, day)
-        sources = self._services.attention.sources([v.entry.uuid for v in views])
+        self._read_seq += 1
+        seq = self._read_seq
+        services = self._services
+
+        def read() -> tuple[list[EntryView], dict[str, list[dict[str, Any]]]]:
+            views = services.tracker.entries(day, day)
+            return views, services.attention.sources([v.entry.uuid for v in views])
+
+        def done(result: tuple[list[EntryView], dict[str, list[dict[str, Any]]]]) -> None:
+            if seq == self._read_seq:
+                self._fill(*result)
+
+        def failed(exc: BaseException) -> None:
+            log.error("the entries could not be read", exc_info=exc)
+            if seq == self._read_seq:
+                self.total.setText(f"The entries could not be read: {exc}")
+
+        if self._runner is None:  # built on its own (some tests): read inline
+            done(read())
+            return
+        self._runner.db(read, done, failed)
+
+    def _fill(self, views: list[EntryView], sources: dict[str, list[dict[str, Any]]]) -> None:
+        zone = self._services.tracker.zone
         self.table.setRowCount(len(views))
-        self._ids = []
+        self._views = views
+        self._states = []
         total = 0
         for row, v in enumerate(views):
             e = v.entry
-            self._ids.append(e.id)
             total += v.duration_seconds
             state = STATE_TEXT.get(v.state.value, v.state.value)
             if e.error:
                 state += f": {e.error}"
+            self._states.append(state)
             cells = (
                 e.started_at.astimezone(zone).strftime("%H:%M"),
                 e.ended_at.astimezone(zone).strftime("%H:%M") if e.ended_at else "…",
@@ -452,16 +496,39 @@ class EntriesDialog(QDialog):
         self.total.setText(f"Total: {format_duration(total)}")
 
     def _edit(self, row: int) -> None:
-        entry = self._services.tracker.get(self._ids[row])
-        dialog = EditEntryDialog(self._services, entry, self, runner=self._runner)
-        if dialog.exec():
-            self.show_day(self._day)
+        """Edit the row's entry in a window of its own; one editor at a time."""
+        if not 0 <= row < len(self._views):
+            return
+        current = self.edit_dialog
+        entry = self._views[row].entry
+        if current is not None and current.isVisible():
+            if current.entry_id == entry.id:
+                current.raise_()
+                current.activateWindow()
+                return
+            current.reject()
+        dialog = EditEntryDialog(
+            self._services, entry, self, runner=self._runner, state=self._states[row]
+        )
+        dialog.accepted.connect(lambda: self.show_day(self._day))
+        self.edit_dialog = dialog
+        _raise(dialog)
 
     def _log(self) -> None:
+        if self.log_dialog is not None and self.log_dialog.isVisible():
+            _raise(self.log_dialog)
+            return
         dialog = LogTimeDialog(self._services, self, runner=self._runner)
         dialog.day.setDate(QDate(self._day.year, self._day.month, self._day.day))
-        if dialog.exec():
-            self.show_day(self._day)
+        dialog.accepted.connect(lambda: self.show_day(self._day))
+        self.log_dialog = dialog
+        _raise(dialog)
+
+
+def _raise(window: QWidget) -> None:
+    window.show()
+    window.raise_()
+    window.activateWindow()
 
 
 class AwayDialog(QDialog):

@@ -8,7 +8,7 @@ started, even offline. Enter starts the highlighted issue; Esc closes.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QGuiApplication, QKeyEvent
@@ -38,6 +38,17 @@ SEARCH_DELAY_MS = 300
 MAX_PER_SECTION = 12
 
 
+class Cached(NamedTuple):
+    """What the picker shows before Jira answers, read together on the DB worker."""
+
+    mine: list[JiraIssue]
+    recent: list[JiraIssue]
+    suggestion: Suggestion | None
+    suggestion_summary: str
+    running_key: str | None
+    signed_in: bool
+
+
 class IssuePicker(QFrame):
     issue_chosen = Signal(str)
 
@@ -53,6 +64,12 @@ class IssuePicker(QFrame):
         self._recent: list[JiraIssue] = []
         self._found: list[JiraIssue] = []
         self._suggestion: Suggestion | None = None
+        # Known without asking the store again: the GUI thread never waits for SQLite here.
+        self._summaries: dict[str, str] = {}
+        self._asked_summaries: set[str] = set()
+        self._running_key: str | None = None
+        self._signed_in: bool | None = None  # not known until the first read answers
+        self._load_seq = 0
         self._search_seq = 0
         self._searching = False  # a search was typed and Jira has not answered yet
         self._note = ""
@@ -93,16 +110,26 @@ class IssuePicker(QFrame):
     # -- opening ----------------------------------------------------------------------------
 
     def open_at(self, anchor: QPoint | None = None) -> None:
+        """Show at once with what was known last time; the saved lists follow from the DB
+        worker, then Jira's own list of my open issues."""
         self.field.clear()
         self._found = []
-        self._load_cached()
         self._rebuild()
         self._place(anchor)
         self.show()
         self.raise_()
         self.activateWindow()
         self.field.setFocus(Qt.FocusReason.PopupFocusReason)
-        self._refresh_mine()
+        self._load_seq += 1
+        seq = self._load_seq
+
+        def loaded(cached: Cached) -> None:
+            if seq != self._load_seq:
+                return
+            self._show_cached(cached)
+            self._refresh_mine()
+
+        self._runner.db(self._read_cached, loaded, lambda e: log.warning("picker: %s", e))
 
     def _place(self, anchor: QPoint | None) -> None:
         screen = QGuiApplication.screenAt(anchor) if anchor else QGuiApplication.primaryScreen()
@@ -116,18 +143,60 @@ class IssuePicker(QFrame):
             y = point.y() - self.height() - 8
         self.move(x, max(y, area.top()))
 
-    def _load_cached(self) -> None:
+    def _read_cached(self) -> Cached:
+        """On the DB worker: the saved lists, the branch's issue and the running timer."""
         services = self._services
         try:
-            self._mine = services.issues.my_open_issues(refresh=False)[0]
+            mine = services.issues.my_open_issues(refresh=False)[0]
         except Exception:  # no account yet: nothing cached
-            self._mine = []
-        self._recent = services.issues.recent(MAX_PER_SECTION)
+            mine = []
+        recent = services.issues.recent(MAX_PER_SECTION)
         try:
-            self._suggestion = services.attention.suggestion()
+            suggestion = services.attention.suggestion()
         except Exception:  # a suggestion is a nicety: the picker opens without one
             log.warning("the branch's issue could not be read", exc_info=True)
-            self._suggestion = None
+            suggestion = None
+        summary = services.issue_summary(suggestion.issue_key) if suggestion else ""
+        running = services.tracker.running()
+        return Cached(
+            mine,
+            recent,
+            suggestion,
+            summary,
+            running.issue_key if running else None,
+            bool(services.accounts.accounts()),
+        )
+
+    def _show_cached(self, cached: Cached) -> None:
+        self._mine, self._recent = cached.mine, cached.recent
+        self._suggestion = cached.suggestion
+        if cached.suggestion is not None:
+            self._summaries[cached.suggestion.issue_key] = cached.suggestion_summary
+        self._running_key = cached.running_key
+        self._signed_in = cached.signed_in
+        if not cached.signed_in:
+            self._searching = False  # Jira will not be asked: no "Searching Jira…"
+        elif len(self.field.text().strip()) >= 2 and not self._debounce.isActive():
+            self._search()  # typed before it was known that Jira can be asked
+        self._rebuild()
+
+    def _summary(self, key: str) -> str | None:
+        """The summary already known for ``key``; None while it is being read."""
+        for issue in (*self._mine, *self._recent, *self._found):
+            if issue.key == key:
+                return issue.summary
+        if key in self._summaries:
+            return self._summaries[key]
+        if key not in self._asked_summaries:
+            self._asked_summaries.add(key)
+
+            def read(summary: str) -> None:
+                self._summaries[key] = summary
+                if self.field.text().strip().upper() == key:
+                    self._rebuild()
+
+            self._runner.db(lambda: self._services.issue_summary(key), read, lambda _e: None)
+        return None
 
     def _refresh_mine(self) -> None:
         def fetch() -> tuple[list[JiraIssue], str | None]:
@@ -138,7 +207,7 @@ class IssuePicker(QFrame):
             self._note = "Offline: showing saved issues." if note else ""
             self._rebuild()
 
-        if self._services.accounts.accounts():
+        if self._signed_in:
             self._runner.network(fetch, done, lambda _e: None)
 
     # -- typing and searching ---------------------------------------------------------------
@@ -146,13 +215,13 @@ class IssuePicker(QFrame):
     def _text_changed(self, text: str) -> None:
         self._found = []
         # Jira has not been asked yet: "no match" would be a guess until it answers.
-        self._searching = len(text.strip()) >= 2 and bool(self._services.accounts.accounts())
+        self._searching = len(text.strip()) >= 2 and self._signed_in is not False
         self._rebuild()
         self._debounce.start()
 
     def _search(self) -> None:
         text = self.field.text().strip()
-        if len(text) < 2 or not self._services.accounts.accounts():
+        if len(text) < 2 or not self._signed_in:
             return
         self._search_seq += 1
         seq = self._search_seq
@@ -184,15 +253,14 @@ class IssuePicker(QFrame):
         shown: set[str] = set()
         typed = self.field.text().strip().upper()
         if ISSUE_KEY_RE.match(typed):
-            summary = self._services.issue_summary(typed)
+            summary = self._summary(typed)
             self._add_section("Start typed key")
             self._add_issue(JiraIssue(typed, summary or "start a timer on this key"))
             shown.add(typed)
-        running = self._services.tracker.running()
-        running_key = running.issue_key if running else None
+        running_key = self._running_key
         hint = self._suggestion
         if hint is not None and hint.issue_key not in shown:
-            summary = self._services.issue_summary(hint.issue_key)
+            summary = self._summaries.get(hint.issue_key, "")
             if not needle or needle in f"{hint.issue_key} {summary} {hint.branch}".lower():
                 self._add_section("From your git branch")
                 self._add_issue(

@@ -32,13 +32,21 @@ def warn(parent: QWidget | None, title: str, text: str) -> None:
     box.exec()
 
 
-def ask_text(parent: QWidget | None, title: str, label: str) -> tuple[str, bool]:
-    """``QInputDialog.getText`` with a label that is never read as HTML."""
+def text_dialog(parent: QWidget | None, title: str, label: str, text: str = "") -> QInputDialog:
+    """An input dialog whose label is never read as HTML; the caller shows it (non-modal
+    with ``show()``, its answer through ``textValueSelected``)."""
     dialog = QInputDialog(parent)
     dialog.setWindowTitle(title)
     dialog.setLabelText(label)
     for child in dialog.findChildren(QLabel):
         child.setTextFormat(Qt.TextFormat.PlainText)
+    dialog.setTextValue(text)
+    return dialog
+
+
+def ask_text(parent: QWidget | None, title: str, label: str) -> tuple[str, bool]:
+    """``QInputDialog.getText`` with a label that is never read as HTML."""
+    dialog = text_dialog(parent, title, label)
     accepted = dialog.exec() == QDialog.DialogCode.Accepted
     return dialog.textValue(), accepted
 

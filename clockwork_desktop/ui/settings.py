@@ -45,6 +45,7 @@ from clockwork_desktop.ui.dialogs import plain_label
 
 if TYPE_CHECKING:
     from clockwork_desktop.ui.auto_settings import SettingsPage
+    from clockwork_desktop.ui.signin import SignInDialog
 from clockwork_desktop.ui.gui_services import GuiServices
 from clockwork_desktop.ui.tasks import TaskRunner
 
@@ -96,6 +97,7 @@ class SettingsDialog(QDialog):
         self._shortcut_support = shortcut or services.shortcut
         self.value: Settings | None = None  # what was loaded, until Save replaces it
         self._accounts: list[Account] = []
+        self.sign_in_dialog: SignInDialog | None = None  # referenced while it is open
         self.sign_out_pending: set[str] = set()
         self.field_errors: dict[str, QLabel] = {}
         self._field_places: dict[str, tuple[QWidget, QWidget]] = {}  # field: (tab, widget)
@@ -377,11 +379,18 @@ class SettingsDialog(QDialog):
         self._fill_accounts()
 
     def _sign_in(self) -> None:
+        """Sign in over this window only (window-modal): the tray and other windows work on."""
         from clockwork_desktop.ui.signin import SignInDialog
 
         dialog = SignInDialog(self._services, self._runner, self, offer_offline=False)
-        dialog.exec()
-        self._runner.db(self._services.accounts.accounts, self._accounts_read, self._failed)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.finished.connect(
+            lambda _code: self._runner.db(
+                self._services.accounts.accounts, self._accounts_read, self._failed
+            )
+        )
+        self.sign_in_dialog = dialog
+        dialog.open()
 
     def _accounts_read(self, accounts: list[Account]) -> None:
         self._accounts = accounts

@@ -260,7 +260,7 @@ class SyncPanel(QWidget):
             return
 
         def opened(entry: Any) -> None:
-            dialog = EditEntryDialog(self._services, entry, self)
+            dialog = EditEntryDialog(self._services, entry, self, runner=self._runner)
             dialog.setWindowModality(Qt.WindowModality.NonModal)
             dialog.accepted.connect(self._edited)
             self.edit_dialog = dialog

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from PySide6.QtCore import QObject, QPoint, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCursor, QDesktopServices
@@ -32,7 +32,9 @@ from clockwork_desktop.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from clockwork_desktop.services.sync import SyncReport
+    from clockwork_desktop.ui.dialogs import AwayDialog, LogTimeDialog
     from clockwork_desktop.ui.picker import IssuePicker
+    from clockwork_desktop.ui.settings import SettingsDialog
     from clockwork_desktop.ui.signin import SignInDialog
     from clockwork_desktop.ui.syncpanel import SyncPanel
 
@@ -44,6 +46,26 @@ IDLE_CHECK_MS = 15_000
 REMINDER_CHECK_MS = 60_000
 MAX_RECENT = 8
 SYNC_ANSWER_TIMEOUT_MS = 120_000  # "Syncing…" gives up waiting for a report after this
+
+
+class TrayState(NamedTuple):
+    """Everything the icon, tooltip and menu show, read together on the DB worker."""
+
+    status: Status
+    data_version: int
+    running_summary: str
+    recent: list[JiraIssue]
+    accounts: list[Account]
+
+
+def _raise(window: QWidget) -> None:
+    window.show()
+    window.raise_()
+    window.activateWindow()
+
+
+def _showing(window: QWidget | None) -> bool:
+    return window is not None and window.isVisible()
 
 
 class _Notices(QObject):
@@ -62,6 +84,7 @@ class TrayController(QObject):
     state_changed = Signal()
     sync_requested = Signal()
     settings_saved = Signal()
+    refreshed = Signal()  # a state read after the latest refresh() request has been shown
 
     def __init__(
         self,
@@ -85,22 +108,35 @@ class TrayController(QObject):
         self._notices.shown.connect(lambda title, message, _actions: self.notify(title, message))
         self.attention.notifier = self._notices
         self._polling = False
-        self.status: Status = services.tracker.status()
-        self.running_summary = ""
-        self._data_version = services.data_version()
+        # The first read happens before the event loop runs, so nothing waits for it; every
+        # later one runs on the DB worker (``refresh``).
+        first = self._read_state()
+        self.status: Status = first.status
+        self.running_summary = first.running_summary
+        self._data_version = first.data_version
+        self._refresh_wanted = 0  # refresh() requests so far
+        self._refresh_reading: int | None = None  # the request the read in flight answers
+        self._watching = False
+        self._idle_checking = False
         self._last_report: SyncReport | None = None
         self._away_open = False
         self._picker: IssuePicker | None = None
         self._timesheet: Any = None
-        self._recent: list[JiraIssue] = []
-        self._accounts: list[Account] = []
+        self._recent: list[JiraIssue] = first.recent
+        self._accounts: list[Account] = first.accounts
         self._announced_undo: UndoOffer | None = None
         self._syncing = False  # the user asked for a sync and waits for its answer
         self._sync_wait = QTimer(self)
         self._sync_wait.setSingleShot(True)
         self._sync_wait.setInterval(SYNC_ANSWER_TIMEOUT_MS)
         self._sync_wait.timeout.connect(self._sync_not_answered)
+        # Windows stay referenced while they are shown (never modal, never collected);
+        # a second request raises the one already open.
         self._sign_in_dialog: SignInDialog | None = None
+        self.log_dialog: LogTimeDialog | None = None
+        self.settings_dialog: SettingsDialog | None = None
+        self.comment_dialog: QInputDialog | None = None
+        self.away_dialog: AwayDialog | None = None
         self._sync_panel: SyncPanel | None = None
         self.quit_question: Any = None
         self._message_opens_panel = False  # the last notification was about unsent entries
@@ -121,7 +157,7 @@ class TrayController(QObject):
         self._every(IDLE_CHECK_MS, self.check_idle)
         self._every(REMINDER_CHECK_MS, self._check_reminders)
         self._every(max(10, self.attention.poll_seconds()) * 1000, self.poll_automatic)
-        self.refresh()
+        self._show_state(first)
 
     def _every(self, ms: int, slot: Callable[[], None]) -> None:
         timer = QTimer(self)
@@ -155,15 +191,55 @@ class TrayController(QObject):
 
     # -- state ------------------------------------------------------------------------------
 
+    def _read_state(self) -> TrayState:
+        services = self.services
+        status = services.tracker.status()
+        running = status.running
+        return TrayState(
+            status,
+            services.data_version(),
+            # Read once per change, not once per second by the tooltip and the menu header.
+            services.issue_summary(running.issue_key) if running else "",
+            services.issues.recent(MAX_RECENT),
+            services.accounts.accounts(),
+        )
+
     def refresh(self) -> None:
-        """Re-read the state from the database and update the icon and tooltip."""
-        self.status = self.services.tracker.status()
-        self._data_version = self.services.data_version()
-        running = self.status.running
-        # Read once per change, not once per second by the tooltip and the menu header.
-        self.running_summary = self.services.issue_summary(running.issue_key) if running else ""
-        self._recent = self.services.issues.recent(MAX_RECENT)
-        self._accounts = self.services.accounts.accounts()
+        """Re-read the state on the DB worker, then update the icon, tooltip and menu.
+
+        Until the answer arrives the menu keeps showing the last known state (a DBusMenu host
+        may read it at any moment). Requests made while a read is on its way are served by one
+        more read after it, so ``refreshed`` always follows a read newer than the request.
+        """
+        self._refresh_wanted += 1
+        if self._refresh_reading is None:
+            self._start_read()
+
+    def _start_read(self) -> None:
+        self._refresh_reading = self._refresh_wanted
+        self.runner.db(self._read_state, self._state_read, self._state_not_read)
+
+    def _state_read(self, state: TrayState) -> None:
+        self._show_state(state)
+        self._read_done()
+
+    def _state_not_read(self, error: BaseException) -> None:
+        log.warning("the tray could not read the state: %s", error)
+        self._read_done()
+
+    def _read_done(self) -> None:
+        answered, self._refresh_reading = self._refresh_reading, None
+        if answered is not None and answered < self._refresh_wanted:
+            self._start_read()
+        else:
+            self.refreshed.emit()
+
+    def _show_state(self, state: TrayState) -> None:
+        self.status = state.status
+        self._data_version = state.data_version
+        self.running_summary = state.running_summary
+        self._recent = state.recent
+        self._accounts = state.accounts
         self._update_icon()
         self.update_menu()
         self.state_changed.emit()
@@ -229,12 +305,18 @@ class TrayController(QObject):
 
     def _watch(self) -> None:
         """Notice writes by other processes (the CLI) and show them."""
-        try:
-            version = self.services.data_version()
-        except ClockworkError:
+        if self._watching or self._refresh_reading is not None:
             return
-        if version != self._data_version:
+        self._watching = True
+        self.runner.db(self.services.data_version, self._version_read, self._version_not_read)
+
+    def _version_read(self, version: int) -> None:
+        self._watching = False
+        if version != self._data_version and self._refresh_reading is None:
             self.refresh()
+
+    def _version_not_read(self, _error: BaseException) -> None:
+        self._watching = False
 
     # -- the menu ---------------------------------------------------------------------------
 
@@ -507,19 +589,36 @@ class TrayController(QObject):
         running = self.status.running
         if running is None:
             return
-        text, ok = QInputDialog.getText(
-            parent, "Comment", f"What are you doing on {running.issue_key}?", text=running.comment
+        if _showing(self.comment_dialog):
+            assert self.comment_dialog is not None
+            _raise(self.comment_dialog)
+            return
+        from clockwork_desktop.ui.plaintext import text_dialog
+
+        dialog = text_dialog(
+            parent, "Comment", f"What are you doing on {running.issue_key}?", running.comment
         )
-        if ok:
-            self._db(lambda: self.services.tracker.set_comment(text))
+        dialog.textValueSelected.connect(
+            lambda text: self._db(lambda: self.services.tracker.set_comment(text))
+        )
+        self.comment_dialog = dialog
+        _raise(dialog)
 
     def log_time(self, parent: QWidget | None = None) -> None:
+        if _showing(self.log_dialog):
+            assert self.log_dialog is not None
+            _raise(self.log_dialog)
+            return
         from clockwork_desktop.ui.dialogs import LogTimeDialog
 
         dialog = LogTimeDialog(self.services, parent, runner=self.runner)
-        if dialog.exec():
-            self.refresh()
-            self.sync_requested.emit()
+        dialog.accepted.connect(self._logged)
+        self.log_dialog = dialog
+        _raise(dialog)
+
+    def _logged(self) -> None:
+        self.refresh()
+        self.sync_requested.emit()
 
     def open_timesheet(self, parent: QWidget | None = None) -> None:
         from clockwork_desktop.ui.timesheet import TimesheetWindow
@@ -534,12 +633,17 @@ class TrayController(QObject):
         self._timesheet.activateWindow()
 
     def open_settings(self, parent: QWidget | None = None) -> None:
+        if _showing(self.settings_dialog):
+            assert self.settings_dialog is not None
+            _raise(self.settings_dialog)
+            return
         from clockwork_desktop.ui.settings import SettingsDialog
 
         dialog = SettingsDialog(self.services, self.runner, parent, autostart=self._autostart)
-        if dialog.exec():
-            self.settings_saved.emit()
-        self.refresh()
+        dialog.accepted.connect(self.settings_saved)
+        dialog.finished.connect(lambda _code: self.refresh())
+        self.settings_dialog = dialog
+        _raise(dialog)
 
     def open_log_folder(self) -> None:
         folder = self.services.data_dir / "logs"
@@ -591,6 +695,8 @@ class TrayController(QObject):
         self._last_report = report
         asked, self._syncing = self._syncing, False
         self._sync_wait.stop()
+        self._update_icon()  # the report's part now; the counts follow from the DB worker
+        self.update_menu()
         self.refresh()
         if self._sync_panel is not None and self._sync_panel.isVisible():
             self._sync_panel.reload()
@@ -662,30 +768,57 @@ class TrayController(QObject):
         self.runner.db(self.services.tracker.heartbeat, answered, failed)
 
     def check_idle(self) -> None:
-        if self._idle_seconds is None or self.status.running is None:
+        """Ask the OS for idle time here; the attention service decides on the DB worker."""
+        if self._idle_seconds is None or self.status.running is None or self._idle_checking:
             return
-        period = self.attention.idle_period(self._idle_seconds(), asking=self._away_open)
-        if period is not None:
-            self.resolve_away(period)
+        idle, asking = self._idle_seconds(), self._away_open
+
+        def decided(period: AwayPeriod | None) -> None:
+            self._idle_checking = False
+            if period is not None:
+                self.resolve_away(period)
+
+        def failed(error: BaseException) -> None:
+            self._idle_checking = False
+            log.warning("the idle check failed: %s", error)
+
+        self._idle_checking = True
+        self.runner.db(lambda: self.attention.idle_period(idle, asking=asking), decided, failed)
 
     def resolve_away(self, period: AwayPeriod, parent: QWidget | None = None) -> None:
-        running = self.services.tracker.running()
-        if running is None or self._away_open:
+        """Ask what the away time was, in a window that leaves the tray menu working."""
+        if self._away_open:
+            if self.away_dialog is not None:
+                _raise(self.away_dialog)
             return
+        self._away_open = True  # one question at a time, from the moment it is asked
+
+        def read(running: Entry | None) -> None:
+            if running is None:
+                self._away_open = False
+                return
+            self._ask_away(period, running.issue_key, parent)
+
+        def failed(error: BaseException) -> None:
+            self._away_open = False
+            self._failed(error)
+
+        self.runner.db(self.services.tracker.running, read, failed)
+
+    def _ask_away(self, period: AwayPeriod, issue_key: str, parent: QWidget | None) -> None:
+        from PySide6.QtCore import Qt  # loading the Qt namespace is slow: not at start-up
+
         from clockwork_desktop.ui.dialogs import AwayDialog
 
-        self._away_open = True
-        try:
-            dialog = AwayDialog(
-                self.services, period, running.issue_key, parent, runner=self.runner
-            )
-            from PySide6.QtCore import Qt  # loading the Qt namespace is slow: not at start-up
+        dialog = AwayDialog(self.services, period, issue_key, parent, runner=self.runner)
+        dialog.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
+        dialog.finished.connect(self._away_answered)
+        self.away_dialog = dialog
+        _raise(dialog)
 
-            dialog.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
-            dialog.exec()
-        finally:
-            self._away_open = False
-            self.refresh()
+    def _away_answered(self, _code: int) -> None:
+        self._away_open = False
+        self.refresh()
 
     def _check_reminders(self) -> None:
         """Working hours, automatic restarts, guards and reminders: the attention service's

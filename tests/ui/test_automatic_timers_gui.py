@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from clockwork_desktop.app.services import AppServices
 from clockwork_desktop.fakejira import FakeJira
 from clockwork_desktop.ui.tray import TrayController
+from tests.support.tray import refreshed
 
 
 def checkout(repo: Path, branch: str) -> None:
@@ -116,7 +117,7 @@ def test_a_guard_warns_until_answered_from_the_menu(
     )
     services.settings.set_setting("long_timer_hours", 2)
     services.tracker.start("LONG-1")
-    controller.refresh()
+    refreshed(qtbot, controller)
     clock.advance(minutes=90)
     controller._check_reminders()
     done: list[int] = []

@@ -71,13 +71,11 @@ def test_edit_and_delete_run_on_the_db_worker(
     _ok(dialog)
     qtbot.waitUntil(lambda: dialog.result() == 1, timeout=3000)
     assert services.tracker.get(entry.id).comment == "reviewed"  # type: ignore[union-attr]
-    monkeypatch.setattr(
-        "clockwork_desktop.ui.dialogs.QMessageBox.question",
-        lambda *_a: QMessageBox.StandardButton.Yes,
-    )
     again = EditEntryDialog(services, services.tracker.get(entry.id), runner=runner)  # type: ignore[arg-type]
     qtbot.addWidget(again)
     again.delete_button.click()
+    assert again.confirm is not None
+    again.confirm.button(QMessageBox.StandardButton.Yes).click()
     qtbot.waitUntil(lambda: again.deleted, timeout=3000)
     assert threads
     assert threading.main_thread().name not in threads

@@ -21,6 +21,7 @@ from clockwork_desktop.ui.timesheet.models import TeamModel
 from clockwork_desktop.ui.tray import TrayController
 from tests.support.hostile import HTML_SUMMARY, MALLORY, seed_hostile
 from tests.support.team import VIEWER_ZONE, WEEK
+from tests.support.tray import refreshed
 
 
 def shown(text: str, fmt: Qt.TextFormat = Qt.TextFormat.AutoText) -> str:
@@ -59,7 +60,7 @@ def test_picker_tooltip_menu_and_tray_show_markup_as_text(
     evil = next(i for i in items if i.text().startswith("EVIL-1"))
     assert shown(evil.toolTip()) == f"EVIL-1: {HTML_SUMMARY}"
     services.tracker.start("EVIL-1")
-    controller.refresh()
+    refreshed(qtbot, controller)
     controller.update_menu()
     header = next(a.text() for a in controller.menu.actions() if a.text().startswith("EVIL-1"))
     assert header.startswith("EVIL-1 " + HTML_SUMMARY[:30])  # menus never render markup

@@ -17,6 +17,7 @@ from clockwork_desktop.core.models import Entry, SyncState
 from clockwork_desktop.fakejira import FakeJira
 from clockwork_desktop.ui.tray import TrayController
 from tests.support.jira import seed
+from tests.support.tray import refreshed
 
 DAY = date(2026, 3, 9)
 
@@ -75,7 +76,7 @@ def _sent(qtbot, services: AppServices, entry_id: int) -> None:  # type: ignore[
 
 
 def _open_panel(qtbot, controller: TrayController):  # type: ignore[no-untyped-def]
-    controller.refresh()
+    refreshed(qtbot, controller)
     fix = next(
         a for a in controller.menu.actions() if a.isVisible() and "not sent to Jira" in a.text()
     )

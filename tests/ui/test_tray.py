@@ -19,6 +19,7 @@ from clockwork_desktop.services.tracker import TrackerService
 from clockwork_desktop.ui.tray import TrayController
 from tests.conftest import FakeClock
 from tests.support.jira import fill_sign_in
+from tests.support.tray import refreshed
 
 
 @pytest.fixture
@@ -86,7 +87,7 @@ def test_menu_shows_running_timer_recent_and_sync_counts(
 ) -> None:
     services.tracker.log_time("PROJ-1", 1800)
     services.tracker.log_time("PROJ-2", 60, day=clock.now().date() - timedelta(days=1))
-    controller.refresh()
+    refreshed(qtbot, controller)
     texts = actions(controller.menu)
     assert any(t.startswith("No timer running") for t in texts)
     assert any("Sync now (2 pending" in t for t in texts)
@@ -95,7 +96,7 @@ def test_menu_shows_running_timer_recent_and_sync_counts(
     action(controller.menu, "&2 PROJ-2").trigger()
     qtbot.waitUntil(lambda: controller.status.running is not None, timeout=3000)
     clock.advance(65)
-    controller.refresh()
+    refreshed(qtbot, controller)
     texts = actions(controller.menu)
     assert texts[0].startswith("PROJ-2")
     assert texts[0].endswith("0:01:05")
@@ -104,7 +105,7 @@ def test_menu_shows_running_timer_recent_and_sync_counts(
     assert checked == ["&1 PROJ-2"]
     action(controller.menu, "Stop").trigger()
     qtbot.waitUntil(lambda: controller.status.running is None, timeout=3000)
-    controller.refresh()
+    refreshed(qtbot, controller)
     assert "Resume PROJ-2" in actions(controller.menu)
 
 
@@ -115,7 +116,7 @@ def test_menu_escapes_ampersands_from_jira(
     services.accounts.login(jira.base_url, "alice-token", email="alice@example.com")
     services.issues.search("DOC-1")
     services.tracker.log_time("DOC-1", 600)
-    controller.refresh()
+    refreshed(qtbot, controller)
     assert any("R&&D budget" in t for t in actions(controller.menu))
 
 
@@ -142,7 +143,7 @@ def test_tooltip_and_icon_state(
 ) -> None:
     assert controller._icon_state() == "idle"
     services.tracker.start("PROJ-9")
-    controller.refresh()
+    refreshed(qtbot, controller)
     clock.advance(125)
     assert controller._icon_state() == "running"
     tip = controller.tooltip()
@@ -150,7 +151,7 @@ def test_tooltip_and_icon_state(
     assert "Running 0:02:05" in tip
     assert "Today 2m" in tip
     services.tracker.stop()
-    controller.refresh()
+    refreshed(qtbot, controller)
     assert controller._icon_state() == "pending"
 
 
@@ -187,15 +188,16 @@ def test_idle_time_asks_when_input_returns(
     asked: list[AwayPeriod] = []
     monkeypatch.setattr(tray, "resolve_away", asked.append)
     services.tracker.start("PROJ-1")
-    tray.refresh()
+    refreshed(qtbot, tray)
     clock.advance(minutes=20)
     idle["seconds"] = 12 * 60
     tray.check_idle()
+    qtbot.waitUntil(lambda: not tray._idle_checking, timeout=3000)
     assert asked == []
     clock.advance(minutes=3)
     idle["seconds"] = 2
     tray.check_idle()
-    assert len(asked) == 1
+    qtbot.waitUntil(lambda: len(asked) == 1, timeout=3000)
     assert asked[0].reason == "idle"
     assert asked[0].seconds == 15 * 60
     tray.shutdown()
@@ -207,7 +209,7 @@ def test_no_tray_mini_window(qtbot, controller: TrayController, services: AppSer
     window = MiniWindow(controller)
     qtbot.addWidget(window)
     services.tracker.start("MINI-1")
-    controller.refresh()
+    refreshed(qtbot, controller)
     assert window.current.text().startswith("MINI-1")
     assert window.stop.isEnabled()
     window.stop.click()
@@ -250,14 +252,14 @@ def test_reminders_inside_and_outside_working_hours(
         controller, "notify", lambda title, msg, critical=False: shown.append(title)
     )
     services.settings.set_setting("remind_no_timer", True)
-    controller.refresh()
+    refreshed(qtbot, controller)
     # The attention service decides, on the DB worker; its notices reach the tray's notify.
     controller._check_reminders()  # Monday 15:00 Berlin: working hours, nothing running
     controller._check_reminders()
     qtbot.waitUntil(lambda: shown == ["No timer running"], timeout=3000)
     clock.set(clock.now().replace(hour=20))  # 21:00 Berlin
     services.tracker.start("LATE-1")
-    controller.refresh()
+    refreshed(qtbot, controller)
     clock.advance(minutes=20)
     controller._check_reminders()
     controller._check_reminders()
@@ -293,7 +295,7 @@ def test_menu_is_populated_before_it_opens_and_updates_in_place(
     assert "Stop" not in texts
     kept = list(tray.menu.actions())
     services.tracker.start("PROJ-2")
-    tray.refresh()
+    refreshed(qtbot, tray)
     texts = actions(tray.menu)
     assert texts[0].startswith("PROJ-2")
     assert {"Stop", "Pause", "Discard", "&1 PROJ-2", "&2 PROJ-1"} <= set(texts)
@@ -312,7 +314,7 @@ def test_discard_offers_undo_in_the_menu_and_a_notification(
     qtbot, controller: TrayController, services: AppServices, clock: FakeClock, shown
 ) -> None:
     started = services.tracker.start("PROJ-4").started
-    controller.refresh()
+    refreshed(qtbot, controller)
     clock.advance(minutes=12)
     action(controller.menu, "Discard").trigger()
     qtbot.waitUntil(lambda: controller.status.running is None, timeout=3000)
@@ -343,11 +345,12 @@ def test_delete_in_a_dialog_offers_undo_from_the_tray(
 
     from clockwork_desktop.ui.dialogs import EditEntryDialog
 
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     entry = services.tracker.log_time("A-1", 3600)
     dialog = EditEntryDialog(services, entry)
     qtbot.addWidget(dialog)
     dialog.delete_button.click()
+    assert dialog.confirm is not None
+    dialog.confirm.button(QMessageBox.StandardButton.Yes).click()
     assert dialog.deleted
     controller._tick()
     assert [title for title, _message in shown] == ["Deleted A-1 (1h)"]
@@ -363,25 +366,26 @@ def test_icon_shows_running_with_a_failure_offline_and_ignores_too_short(
     from clockwork_desktop.services.sync import SyncReport
 
     services.tracker.log_time("A-1", 30)  # under Jira's minute: it stays on this computer
-    controller.refresh()
+    refreshed(qtbot, controller)
     assert controller.status.sync.pending == 0
     assert controller._icon_state() == "idle"
     assert "all synced" in action(controller.menu, "Sync now").text()
     refused = services.tracker.log_time("A-2", 600)
     refused.sync_state, refused.error = SyncState.FAILED, "no permission"
     services.store.save(refused)
-    controller.refresh()
+    refreshed(qtbot, controller)
     assert controller._icon_state() == "failed"
     services.tracker.start("B-1")
-    controller.refresh()
+    refreshed(qtbot, controller)
     assert controller._icon_state() == "running-failed"  # both: running, and a problem
     refused.sync_state = SyncState.SYNCED
     services.store.save(refused)
-    controller.sync_finished(SyncReport(unavailable="Jira cannot be reached (offline)."))
+    with qtbot.waitSignal(controller.refreshed, timeout=3000):
+        controller.sync_finished(SyncReport(unavailable="Jira cannot be reached (offline)."))
     assert controller._icon_state() == "running-offline"
     clock.advance(minutes=5)
     services.tracker.stop()
-    controller.refresh()
+    refreshed(qtbot, controller)
     assert controller._icon_state() == "offline"
     controller.sync_finished(SyncReport())
     assert controller._icon_state() == "pending"
@@ -391,7 +395,7 @@ def test_enter_on_the_running_issue_keeps_the_timer_whole(
     qtbot, controller: TrayController, services: AppServices, clock: FakeClock
 ) -> None:
     running = services.tracker.start("PROJ-1").started
-    controller.refresh()
+    refreshed(qtbot, controller)
     clock.advance(10)
     picker = controller.picker
     controller.show_picker()
@@ -434,7 +438,7 @@ def test_signed_out_menu_offers_sign_in_and_sync_now_answers(
     assert shown[-1] == ("Sync finished", "Nothing to send: Jira has all your time.")
     # A refused token: the menu asks for a new sign-in.
     services.accounts.block(services.accounts.accounts()[0].name)
-    controller.refresh()
+    refreshed(qtbot, controller)
     assert "Sign in again…" in actions(controller.menu)
 
 
@@ -442,7 +446,7 @@ def test_pause_and_continue_keep_one_entry(
     qtbot, controller: TrayController, services: AppServices, clock: FakeClock
 ) -> None:
     services.tracker.start("PROJ-5")
-    controller.refresh()
+    refreshed(qtbot, controller)
     clock.advance(minutes=10)
     action(controller.menu, "Pause").trigger()
     qtbot.waitUntil(

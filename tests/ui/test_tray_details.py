@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from clockwork_desktop.app.services import AppServices
 from clockwork_desktop.fakejira import FakeJira
 from clockwork_desktop.ui.tray import TrayController
+from tests.support.tray import refreshed
 
 
 def _visible(controller: TrayController) -> list:  # type: ignore[type-arg]
@@ -19,13 +20,13 @@ def test_running_header_is_readable_and_only_the_running_issue_has_a_check(
 ) -> None:
     for key in ("PROJ-1", "PROJ-2", "PROJ-3"):
         services.tracker.log_time(key, 600)
-    controller.refresh()
+    refreshed(qtbot, controller)
     recent = [a for a in _visible(controller) if "PROJ-" in a.text() and "&" in a.text()]
     assert len(recent) == 3
     assert not any(a.isCheckable() for a in recent)  # nothing runs: no empty boxes
 
     services.tracker.start("PROJ-2")
-    controller.refresh()
+    refreshed(qtbot, controller)
     header = _visible(controller)[0]
     assert header.text().startswith("PROJ-2")
     assert header.isEnabled()  # not greyed out
@@ -62,7 +63,7 @@ def test_quit_with_a_timer_running_says_it_keeps_running(
     qtbot, controller: TrayController, services: AppServices, exits: list[int]
 ) -> None:
     services.tracker.start("PROJ-1")
-    controller.refresh()
+    refreshed(qtbot, controller)
     _quit(controller)
     box = controller.quit_question
     assert isinstance(box, QMessageBox)
@@ -82,7 +83,7 @@ def test_quit_keeping_the_timer_and_quit_when_idle(
     _quit(controller)
     assert exits == [0]  # nothing runs: nothing to say
     services.tracker.start("PROJ-1")
-    controller.refresh()
+    refreshed(qtbot, controller)
     _quit(controller)
     box = controller.quit_question
     keep = next(b for b in box.buttons() if b.text() == "Quit, keep it running")
