@@ -72,9 +72,12 @@ def test_sign_in_without_a_keyring_keeps_the_token_for_the_session(
         report = again.sync.sync()
         assert report.needs_sign_in == (again.accounts.accounts()[0].name,)
         tray.sync_finished(report)
-        texts = [a.text() for a in tray.menu.actions() if a.isVisible()]
-        assert "Sign in again…" in texts  # the way back, from the tray itself
+        qtbot.waitUntil(  # the way back, from the tray itself
+            lambda: "Sign in again…" in [a.text() for a in tray.menu.actions() if a.isVisible()],
+            timeout=3000,
+        )
     finally:
+        qtbot.waitUntil(lambda: not runner._pending, timeout=3000)  # reads done before closing
         tray.shutdown()
         tray.picker.close()
         again.close()
