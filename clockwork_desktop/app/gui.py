@@ -125,11 +125,11 @@ class GuiApp:
             services.store  # noqa: B018
         except ClockworkError as exc:
             log.error("cannot start: %s", exc)
-            warn(None, "Clockwork Desktop", str(exc))
+            warn(None, "Clockwork Desktop", str(exc), wait=True)
             self.instance.close()
             return 1
         for notice in services.notices:
-            warn(None, "Clockwork Desktop", notice)
+            warn(None, "Clockwork Desktop", notice, wait=True)  # before the tray exists
         services.notices.clear()
         self.runner = TaskRunner()
         use_tray = QSystemTrayIcon.isSystemTrayAvailable()

@@ -26,10 +26,20 @@ def tray_text(text: str) -> str:
     return text.translate(_LOOKALIKES)
 
 
-def warn(parent: QWidget | None, title: str, text: str) -> None:
+def warn(parent: QWidget | None, title: str, text: str, *, wait: bool = False) -> QMessageBox:
+    """A plain-text warning. It never blocks the tray: it is modal to ``parent`` at most and
+    returns at once; ``wait`` only before the app's event loop runs (nothing to block yet)."""
     box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
     box.setTextFormat(Qt.TextFormat.PlainText)
-    box.exec()
+    if wait:
+        box.exec()
+        return box
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    if parent is not None:
+        box.open()  # modal to its own window only
+    else:
+        box.show()
+    return box
 
 
 def text_dialog(parent: QWidget | None, title: str, label: str, text: str = "") -> QInputDialog:
