@@ -124,7 +124,7 @@ class AccountService:
                 else "Make one in Jira under your profile › Personal Access Tokens."
             )
             raise JiraAuthError(
-                f"Jira at {site} did not accept this {what}. Check it for typos; {where}"
+                f"Jira at {site} did not accept this {what}. Check it for typos. {where}"
             ) from None
         except JiraUnreachableError as exc:
             # Nothing is saved yet, so nothing waits to be sent: the address may be mistyped.
