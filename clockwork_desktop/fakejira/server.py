@@ -1490,7 +1490,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _feed(
         self, items: list[tuple[int, int, dict[str, Any]]], since: int, path: str
     ) -> dict[str, Any]:
+        # The feed leaves out changes younger than the quiet period. Stamps come from _tick(),
+        # which can run a few ms ahead of the wall clock under load: with no quiet period,
+        # everything stamped so far is shown.
         cutoff = _now_ms() - int(self.jira.feed_quiet_s * 1000)
+        if not self.jira.feed_quiet_s:
+            cutoff = max(cutoff, self.jira._last_ms)
         size = self.jira.feed_page_size
         chosen = sorted((t, i, extra) for t, i, extra in items if since <= t <= cutoff)
         last_page = len(chosen) <= size
