@@ -9,13 +9,14 @@ from __future__ import annotations
 # import hook reads the source of every module imported after it (slower, and more memory).
 import concurrent.futures  # noqa: F401
 import os
-import socket  # noqa: F401
+import signal
+import socket
 import sys
 import zlib  # noqa: F401
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QSocketNotifier, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from clockwork_desktop import __version__
@@ -78,11 +79,57 @@ class _ShortcutBridge(QObject):
     pressed = Signal()
 
 
+class _QuitOnSignals:
+    """SIGTERM and SIGINT end the event loop, so that everything after it runs (the demo's
+    folder is removed, the database is closed).
+
+    Python handles a signal only once the interpreter runs again, which it does not while
+    Qt's event loop waits. Python's C-level handler also writes the signal's number to the
+    wakeup socket: its notifier wakes the loop, which then quits.
+    """
+
+    SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+    def __init__(self) -> None:
+        self.received: int | None = None
+        self._reader, self._writer = socket.socketpair()
+        self._reader.setblocking(False)
+        self._writer.setblocking(False)
+        self._old_fd = signal.set_wakeup_fd(self._writer.fileno(), warn_on_full_buffer=False)
+        # The Python-level handler has nothing to do, but must replace the default one.
+        self._old = {sig: signal.signal(sig, lambda *_: None) for sig in self.SIGNALS}
+        self._notifier = QSocketNotifier(self._reader.fileno(), QSocketNotifier.Type.Read)
+        self._notifier.activated.connect(self._woken)
+
+    def _woken(self) -> None:
+        try:
+            numbers = self._reader.recv(64)
+        except OSError:
+            return
+        for number in numbers:
+            if number in self.SIGNALS and self.received is None:
+                self.received = number
+                log.info("quitting on %s", signal.Signals(number).name)
+                QApplication.exit(0)
+
+    def __enter__(self) -> _QuitOnSignals:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._notifier.setEnabled(False)
+        signal.set_wakeup_fd(self._old_fd)
+        for sig, handler in self._old.items():
+            signal.signal(sig, handler)
+        self._reader.close()
+        self._writer.close()
+
+
 class GuiApp:
     def __init__(self, base: Path, *, demo: bool, demo_dir: Path | None = None) -> None:
         self.demo = demo
         self.fake: Any = None
         self.scheduler: Any = None
+        self.signals: _QuitOnSignals | None = None
         self._last_import: float = -IMPORT_EVERY_S
         # One demo at a time, as one app per data folder: the demo's socket is named after
         # the real folder (a name only; nothing is written there).
@@ -159,7 +206,8 @@ class GuiApp:
         app.aboutToQuit.connect(self._shutdown)
         QTimer.singleShot(0, self._ready)
         QTimer.singleShot(FIRST_SYNC_DELAY_MS, self._start_background)
-        return int(app.exec())
+        with _QuitOnSignals() as self.signals:
+            return int(app.exec())
 
     def _asked_by_another_process(self, command: str) -> None:
         """A second launch, or `clockwork-desktop pick` from a desktop shortcut."""
@@ -382,8 +430,11 @@ class GuiApp:
             self.scheduler.shutdown()
         self.runner.shutdown()
         running = self.services.tracker.running()
-        if running is not None:
+        signalled = self.signals is not None and self.signals.received is not None
+        if running is not None and not signalled:
             # Quitting on purpose: the timer keeps running, with nobody claiming to watch it.
+            # A signal (logout, shutdown, kill) answered no such question: the timer keeps
+            # its last heartbeat, as after a crash, and the next start judges from that.
             self.services.store.heartbeat_release(running.id)
         if self.fake is not None:
             self.fake.stop()

@@ -8,7 +8,16 @@ from pathlib import Path
 
 from PySide6.QtGui import QIcon
 
-STATES = ("idle", "running", "pending", "failed", "offline", "running-failed", "running-offline")
+STATES = (
+    "idle",
+    "running",
+    "pending",
+    "failed",
+    "offline",
+    "running-failed",
+    "running-offline",
+    "running-question",  # a guard asks whether the timer should keep running
+)
 
 
 @cache

@@ -246,8 +246,8 @@ class TrayController(QObject):
 
     def _icon_state(self) -> str:
         report = self._last_report
-        if self.attention.warning is not None:  # a guard waits for an answer
-            return "running-failed" if self.status.running is not None else "failed"
+        if self.attention.warning is not None and self.status.running is not None:
+            return "running-question"  # a guard waits for an answer: not a sync problem
         return indicator(
             self.status,
             unreachable=report is not None and bool(report.unavailable),
@@ -269,6 +269,7 @@ class TrayController(QObject):
             lines.append(f"{s.sync.failed} not sent to Jira")
         if self.attention.warning is not None:
             lines.append(tray_text(self.attention.warning.message))
+            lines.append("Still working? Choose “Still working” or “Stop” in the tray menu.")
         state = self._icon_state()
         if any(a.auth_blocked for a in self._accounts):
             lines.append("Jira refused the sign-in: sign in again to send your time")

@@ -28,7 +28,7 @@ def grey(state: str, size: int) -> list[int]:
 
 
 def test_every_state_has_a_colour_and_a_template_icon(qapp) -> None:
-    assert {"idle", "running", "pending", "failed", "offline"} <= set(STATES)
+    assert {"idle", "running", "pending", "failed", "offline", "running-question"} <= set(STATES)
     for state in STATES:
         for suffix in ("", "-template"):
             assert (resources_dir() / "icons" / f"{state}{suffix}.svg").is_file()
@@ -43,3 +43,19 @@ def test_sync_states_differ_in_shape_at_tray_sizes(qapp, size: int) -> None:
     for a, b in combinations(("idle", "pending", "failed", "offline", "running"), 2):
         changed = sum(abs(p - q) > 60 for p, q in zip(grey(a, size), grey(b, size), strict=True))
         assert changed >= size // 2, f"{a} and {b} look alike in grey at {size} px"
+
+
+@pytest.mark.parametrize("size", [16, 22])
+def test_a_waiting_question_differs_in_shape_from_every_sync_badge(qapp, size: int) -> None:
+    # A guard asks the user something; the sync badges report a problem. Not to be confused,
+    # on a monochrome panel either.
+    for other in STATES:
+        if other == "running-question":
+            continue
+        differ = mask("running-question", size) ^ mask(other, size)
+        assert len(differ) >= size // 2, f"running-question and {other} share an outline at {size}"
+        changed = sum(
+            abs(p - q) > 60
+            for p, q in zip(grey("running-question", size), grey(other, size), strict=True)
+        )
+        assert changed >= size // 2, f"running-question and {other} look alike in grey at {size}"
