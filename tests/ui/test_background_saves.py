@@ -35,9 +35,16 @@ def test_log_time_saves_on_the_db_worker_and_shows_its_refusal(
     qtbot, services: AppServices, runner, monkeypatch
 ) -> None:
     threads: list[str] = []
-    _record_threads(services.tracker, "log_time", threads, monkeypatch)
     services.tracker.log_time("A-1", 3600, day=date(2026, 3, 5), start_time=time(9, 0))
-    threads.clear()
+    gate = threading.Event()  # the save waits here until the test has seen the dialog held
+    real_log_time = services.tracker.log_time
+
+    def held_log_time(*args, **kwargs):  # type: ignore[no-untyped-def]
+        gate.wait(5)
+        return real_log_time(*args, **kwargs)
+
+    monkeypatch.setattr(services.tracker, "log_time", held_log_time)
+    _record_threads(services.tracker, "log_time", threads, monkeypatch)
     dialog = LogTimeDialog(services, runner=runner)
     qtbot.addWidget(dialog)
     qtbot.keyClicks(dialog.issue, "b-1")
@@ -47,6 +54,7 @@ def test_log_time_saves_on_the_db_worker_and_shows_its_refusal(
     dialog.start.setText("09:15")
     _ok(dialog)
     assert not dialog.isEnabled(), dialog.error.text()
+    gate.set()
     qtbot.waitUntil(lambda: dialog.error.text() != "", timeout=3000)
     assert dialog.isEnabled()
     assert dialog.result() == 0
