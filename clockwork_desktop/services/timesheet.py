@@ -10,6 +10,10 @@ every refresh. Cached weeks open at once, offline too.
 
 People are matched by account id on Cloud and by user key on Data Center (worklog authors
 carry it); Data Center's JQL takes usernames instead, so DC members keep theirs.
+
+The cache keeps TEAM_CACHE_RETENTION_WEEKS of the team's history: once a day, worklogs that
+started before that are dropped with what was built from them (computed weeks, the marks that
+say a week was read by date), so an older week opened again is read from Jira as at first.
 """
 
 from __future__ import annotations
@@ -45,6 +49,12 @@ FEED_OVERLAP_MS = 5 * 60 * 1000
 # A new feed cursor starts this long before the first load read Jira by date: it covers our
 # clock being behind Jira's and a search index that is a little behind the worklogs.
 NEW_CURSOR_MARGIN_MS = 15 * 60 * 1000
+# The team cache forgets worklogs that started more than this many weeks ago (half a year:
+# enough for monthly and quarterly reviews), so it does not grow with the team's whole history.
+TEAM_CACHE_RETENTION_WEEKS = 26
+# How often, at most, the cache is checked for worklogs past the retention period.
+TEAM_CACHE_PRUNE_EVERY_S = 24 * 3600
+PRUNED_SETTING = "team_cache_pruned_utc"
 
 Progress = Callable[[int, int, str], None]
 
@@ -97,6 +107,8 @@ class TimesheetService:
         clock: Clock,
     ) -> None:
         self._store = store
+        # When the cache was last checked for old weeks (UTC seconds), once known.
+        self._pruned_at: int | None = None
         self._accounts = accounts
         self._tracker = tracker
         self._clock = clock
@@ -275,6 +287,7 @@ class TimesheetService:
     ) -> TeamWeek:
         account = self._accounts.get(team.account or None)
         start, end = week_bounds(days, self.zone)
+        self._prune_if_due(start)
         counter = _Counter(cancel, progress)
         note = None
         hidden = 0
@@ -307,10 +320,37 @@ class TimesheetService:
         version = self._store.cache_version()
         # Kept without the note: a later reopen shows the data, not this run's excuse.
         self._grids[key] = (version, TeamWeek(grid, fetched_at, hidden, None, 0))
-        self._store.save_grid(self._disk_key(key), version, f"{hidden}\n{grid_to_json(grid)}")
+        self._store.save_grid(
+            self._disk_key(key), version, f"{hidden}\n{grid_to_json(grid)}", days[0]
+        )
         if len(self._grids) > 32:
             self._grids.pop(next(iter(self._grids)))
         return TeamWeek(grid, fetched_at, hidden, note, counter.requests)
+
+    def _prune_if_due(self, shown_from: datetime) -> None:
+        """Forget cached weeks past the retention period, at most once a day (a look at one
+        setting otherwise), never the week about to be shown, which starts at ``shown_from``."""
+        now = self._clock.now()
+        stamp = int(now.timestamp())
+        if self._pruned_at is not None and 0 <= stamp - self._pruned_at < TEAM_CACHE_PRUNE_EVERY_S:
+            return
+        last = self._store.get_setting(PRUNED_SETTING)
+        if isinstance(last, int) and 0 <= stamp - last < TEAM_CACHE_PRUNE_EVERY_S:
+            self._pruned_at = last  # another process did it
+            return
+        cutoff = min(
+            now - timedelta(weeks=TEAM_CACHE_RETENTION_WEEKS), shown_from - timedelta(days=2)
+        )
+        # A week whose first day is d starts after (d - 1) 00:00 UTC in any zone (UTC+14 at
+        # most), so a week that can have lost a worklog begins before cutoff's UTC date + 2;
+        # the shown week begins at least two days after cutoff (UTC-12 at least), so it stays.
+        weeks_before = cutoff.astimezone(UTC).date() + timedelta(days=2)
+        with self._store.atomic():
+            removed = self._store.prune_team_cache(cutoff, weeks_before)
+            self._store.set_setting(PRUNED_SETTING, stamp)
+        self._pruned_at = stamp
+        if removed:
+            log.info("team cache: %d worklogs before %s forgotten", removed, weeks_before)
 
     @staticmethod
     def _disk_key(key: tuple[object, ...]) -> str:

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Iterator
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import httpx
@@ -17,12 +17,16 @@ import pytest
 
 from clockwork_desktop.app.services import AppServices
 from clockwork_desktop.core.export import csv_text
-from clockwork_desktop.core.timesheet import grid_table
+from clockwork_desktop.core.timesheet import grid_table, week_bounds
 from clockwork_desktop.fakejira import FakeJira
 from clockwork_desktop.infra.credentials import SessionCredentials
 from clockwork_desktop.infra.jira.client import HttpJiraConnector
 from clockwork_desktop.infra.spreadsheet import xlsx_bytes
-from clockwork_desktop.services.timesheet import TimesheetService
+from clockwork_desktop.services.timesheet import (
+    PRUNED_SETTING,
+    TEAM_CACHE_RETENTION_WEEKS,
+    TimesheetService,
+)
 from tests.conftest import FakeClock
 from tests.support.jira import Sleeps
 from tests.support.team import VIEWER_ZONE, WEEK, expected_grid, seed_team
@@ -434,4 +438,91 @@ def test_first_load_finds_work_logged_weeks_ahead_and_people_who_left(tmp_path: 
         app.timesheets.team_week(team, WEEK)
         assert jira.count("POST", "/search/jql") == searches
         assert len(jira.requests) - before <= 3
+        app.close()
+
+
+# -- how long the team cache keeps weeks, and how much one refresh reads --------------------
+
+OLD_WEEK = [d - timedelta(weeks=30) for d in WEEK]  # older than the retention period
+MID_WEEK = [d - timedelta(weeks=20) for d in WEEK]  # within it
+LATER = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def week_text(days: list[date]) -> str:
+    return f"{days[0].isoformat()}/{days[-1].isoformat()}"
+
+
+def cached(app: AppServices, start: datetime, end: datetime) -> dict[str, tuple[object, ...]]:
+    """The team cache's rows starting in [start, end), by worklog id."""
+    return {r.id: tuple(r) for r in app.store.remote_worklogs_between("site", start, end)}
+
+
+def grid_weeks(app: AppServices) -> set[str]:
+    rows = app.store.connection.execute("SELECT week_start FROM grid_cache").fetchall()
+    return {str(r[0]) for r in rows}
+
+
+def test_weeks_past_retention_are_forgotten_and_load_again_complete(tmp_path: Path) -> None:
+    with FakeJira("cloud", feed_quiet_s=0.0, rate_limit_writes=False) as jira:
+        users = seed_team(jira, people=6, in_week=60, other=400)
+        for days, hours in ((OLD_WEEK, 2), (MID_WEEK, 3)):
+            first = datetime.combine(days[0], time(9, 0), VIEWER_ZONE).astimezone(UTC)
+            for n, user in enumerate(users):
+                started = first + timedelta(days=n % 5)
+                jira.add_worklog(
+                    f"WEB-{n + 1}",
+                    user.account_id,
+                    ms(started),
+                    hours * 3600,
+                    "then",
+                    updated_ms=ms(started + timedelta(hours=hours)),
+                )
+        app = manager(tmp_path, jira)
+        clock = app.clock
+        assert isinstance(clock, FakeClock)
+        team = app.timesheets.resolve_team(group="team-a")
+        members = {m.account_id for m in team.members}
+        expected_old = dict(expected_grid(jira, members, week=OLD_WEEK))
+        assert expected_old
+        for days in (WEEK, MID_WEEK, OLD_WEEK):
+            week = app.timesheets.team_week(team, days)
+            assert week.note is None
+            assert grid_by_person(week.grid) == dict(expected_grid(jira, members, week=days))
+        old_start, old_end = week_bounds(OLD_WEEK, VIEWER_ZONE)
+        old_rows = cached(app, old_start, old_end)
+        assert len(old_rows) >= len(users)
+        assert app.store.seeded_authors("site", week_text(OLD_WEEK)) == members
+        assert OLD_WEEK[0].isoformat() in grid_weeks(app)
+
+        # Later the same day: the cache is checked at most once a day, so nothing goes yet.
+        clock.advance(hours=20)
+        app.timesheets.team_week(team, WEEK)
+        assert cached(app, old_start, old_end) == old_rows
+
+        clock.advance(hours=5)
+        cutoff = clock.now() - timedelta(weeks=TEAM_CACHE_RETENTION_WEEKS)
+        recent = cached(app, cutoff, LATER)
+        app.timesheets.team_week(team, WEEK)
+        assert cached(app, datetime(1970, 1, 1, tzinfo=UTC), cutoff) == {}
+        assert cached(app, cutoff, LATER) == recent
+        assert app.store.seeded_authors("site", week_text(OLD_WEEK)) == set()
+        assert app.store.seeded_authors("site", week_text(MID_WEEK)) == members
+        assert OLD_WEEK[0].isoformat() not in grid_weeks(app)
+        assert MID_WEEK[0].isoformat() in grid_weeks(app)
+
+        # Opened again, the old week is read from Jira by date, as a first load is.
+        searches = jira.count("POST", "/search/jql")
+        again = app.timesheets.team_week(team, OLD_WEEK)
+        assert jira.count("POST", "/search/jql") > searches
+        assert again.note is None
+        assert grid_by_person(again.grid) == expected_old
+        assert app.store.seeded_authors("site", week_text(OLD_WEEK)) == members
+
+        # A day later the cache is pruned again, but never under the week being shown.
+        clock.advance(days=1)
+        requests = len(jira.requests)
+        shown = app.timesheets.team_week(team, OLD_WEEK, refresh=False)
+        assert len(jira.requests) == requests
+        assert app.store.get_setting(PRUNED_SETTING) == int(clock.now().timestamp())
+        assert grid_by_person(shown.grid) == expected_old
         app.close()
