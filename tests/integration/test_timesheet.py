@@ -526,3 +526,67 @@ def test_weeks_past_retention_are_forgotten_and_load_again_complete(tmp_path: Pa
         assert app.store.get_setting(PRUNED_SETTING) == int(clock.now().timestamp())
         assert grid_by_person(shown.grid) == expected_old
         app.close()
+
+
+def test_a_feed_that_creeps_forward_is_read_over_several_refreshes(tmp_path: Path) -> None:
+    with FakeJira("cloud", feed_quiet_s=0.0, rate_limit_writes=False, feed_page_size=2) as jira:
+        users = seed_team(jira, people=3, in_week=0, other=0)
+        logged = [
+            jira.add_worklog(
+                f"APP-{n + 1}",
+                users[n % 3].account_id,
+                ms(week_start_utc() + timedelta(days=n % 3, hours=9)),
+                3600,
+                "work",
+                updated_ms=ms(week_start_utc() + timedelta(hours=12)),
+            )
+            for n in range(20)
+        ]
+        app = manager(tmp_path, jira)
+        team = app.timesheets.resolve_team(group="team-a")
+        members = {m.account_id for m in team.members}
+        assert app.timesheets.team_week(team, WEEK).grid.total == 20 * 3600
+        # Each change a millisecond after the one before, just after the feed cursor: each
+        # page of two moves the feed on by one worklog.
+        edited, deleted = logged[:12], logged[12:17]
+        after_cursor = ms(datetime(2026, 3, 12, 11, 50, tzinfo=UTC))
+        for n, worklog in enumerate(edited):
+            jira.edit_worklog(worklog.id, seconds=4200, at_ms=after_cursor + n)
+        for n, worklog in enumerate(deleted):
+            jira.delete_worklog(worklog.id, at_ms=after_cursor + 100 + n)
+        capped = TimesheetService(
+            app.store, app.accounts, app.tracker, app.clock, feed_page_limit=3
+        )
+        start, end = week_bounds(WEEK, VIEWER_ZONE)
+
+        def refresh() -> tuple[str | None, int, int]:
+            updated = jira.count("GET", "/worklog/updated")
+            gone = jira.count("GET", "/worklog/deleted")
+            week = capped.team_week(team, WEEK)
+            return (
+                week.note,
+                jira.count("GET", "/worklog/updated") - updated,
+                jira.count("GET", "/worklog/deleted") - gone,
+            )
+
+        note, updated_pages, deleted_pages = refresh()
+        assert (updated_pages, deleted_pages) == (3, 3)
+        assert note is not None
+        assert "may be incomplete" in note
+        # What was read is kept: pages of two, each starting at the last one's final worklog.
+        seconds = {r.id: r.seconds for r in app.store.remote_worklogs_between("site", start, end)}
+        assert [seconds[str(w.id)] for w in edited] == [4200] * 4 + [3600] * 8
+        assert [str(w.id) in seconds for w in deleted] == [False] * 4 + [True]
+        # Each later refresh goes on from where the last stopped, still within the cap.
+        refreshes = 1
+        while note is not None:
+            note, updated_pages, deleted_pages = refresh()
+            refreshes += 1
+            assert updated_pages <= 3
+            assert deleted_pages <= 3
+            assert refreshes <= 6
+        assert refreshes == 4
+        shown = capped.team_week(team, WEEK, refresh=False)
+        assert grid_by_person(shown.grid) == dict(expected_grid(jira, members))
+        assert shown.grid.total == 12 * 4200 + 3 * 3600
+        app.close()
