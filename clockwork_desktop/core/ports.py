@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, NamedTuple, Protocol
 
 from clockwork_desktop.core.attention import ChangeEvent
@@ -271,6 +271,8 @@ class SyncLock(Protocol):
 
 
 class TimesheetStore(SettingsStore, Protocol):
+    def atomic(self, durable: bool = False) -> AbstractContextManager[None]: ...
+
     def upsert_remote_worklogs(self, account: str, rows: Sequence[Sequence[object]]) -> None: ...
 
     def delete_remote_worklogs(self, account: str, ids: Sequence[str]) -> None: ...
@@ -284,6 +286,13 @@ class TimesheetStore(SettingsStore, Protocol):
     def feed_cursor(self, account: str, feed: str) -> tuple[int | None, int | None]: ...
 
     def set_feed_cursor(self, account: str, feed: str, since_ms: int, fetched_utc: int) -> None: ...
+
+    def forget_feed_cursor(self, account: str, feed: str) -> None: ...
+
+    def prune_team_cache(self, started_before: datetime, weeks_before: date) -> int:
+        """Forget the team's worklogs, computed weeks and "read by date" marks older than these
+        bounds, in one transaction; the number of worklogs forgotten."""
+        ...
 
     def save_team(
         self, name: str, kind: str, ref: str, members: Sequence[Sequence[str]], account: str
@@ -303,7 +312,7 @@ class TimesheetStore(SettingsStore, Protocol):
 
     def cached_grid(self, key: str) -> tuple[int, str] | None: ...
 
-    def save_grid(self, key: str, version: int, data: str) -> None: ...
+    def save_grid(self, key: str, version: int, data: str, week_start: date) -> None: ...
 
 
 class HealthStore(Protocol):

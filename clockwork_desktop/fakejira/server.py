@@ -494,19 +494,21 @@ class FakeJira:
         key = key.upper()
         return self.old_keys.get(key, key)
 
-    def edit_worklog(self, worklog_id: int, **changes: Any) -> None:
-        """Change a worklog as another user would in Jira's web UI."""
+    def edit_worklog(self, worklog_id: int, *, at_ms: int | None = None, **changes: Any) -> None:
+        """Change a worklog as another user would in Jira's web UI; ``at_ms`` is when (epoch
+        ms), else the fake's clock, which runs ahead of real time when changes come faster than
+        one a millisecond (and the feeds leave out what is still ahead)."""
         with self.lock:
             worklog = self.worklogs[worklog_id]
             for name, value in changes.items():
                 setattr(worklog, name, value)
-            worklog.updated_ms = self._tick()
+            worklog.updated_ms = self._tick() if at_ms is None else at_ms
             self.touch(self._issue_by_id(worklog.issue_id), worklog.updated_ms)
 
-    def delete_worklog(self, worklog_id: int) -> None:
+    def delete_worklog(self, worklog_id: int, *, at_ms: int | None = None) -> None:
         with self.lock:
             worklog = self.worklogs.pop(worklog_id)
-            self.deleted.append((worklog_id, self._tick()))
+            self.deleted.append((worklog_id, self._tick() if at_ms is None else at_ms))
             self.touch(self._issue_by_id(worklog.issue_id), self.deleted[-1][1])
 
     def worklogs_of(self, issue_key: str) -> list[FakeWorklog]:

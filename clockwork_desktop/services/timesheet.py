@@ -10,6 +10,10 @@ every refresh. Cached weeks open at once, offline too.
 
 People are matched by account id on Cloud and by user key on Data Center (worklog authors
 carry it); Data Center's JQL takes usernames instead, so DC members keep theirs.
+
+The cache keeps TEAM_CACHE_RETENTION_WEEKS of the team's history: once a day, worklogs that
+started before that are dropped with what was built from them (computed weeks, the marks that
+say a week was read by date), so an older week opened again is read from Jira as at first.
 """
 
 from __future__ import annotations
@@ -45,12 +49,31 @@ FEED_OVERLAP_MS = 5 * 60 * 1000
 # A new feed cursor starts this long before the first load read Jira by date: it covers our
 # clock being behind Jira's and a search index that is a little behind the worklogs.
 NEW_CURSOR_MARGIN_MS = 15 * 60 * 1000
+# One refresh reads at most this many pages of each feed (Cloud pages hold up to 1000 changes):
+# a feed whose pages move on a millisecond at a time cannot keep a refresh going for hours.
+# What was read is kept and the next refresh goes on from the page where this one stopped.
+FEED_PAGES_PER_REFRESH = 200
+# The team cache forgets worklogs that started more than this many weeks ago (half a year:
+# enough for monthly and quarterly reviews), so it does not grow with the team's whole history.
+TEAM_CACHE_RETENTION_WEEKS = 26
+# How often, at most, the cache is checked for worklogs past the retention period.
+TEAM_CACHE_PRUNE_EVERY_S = 24 * 3600
+PRUNED_SETTING = "team_cache_pruned_utc"
+# The two feeds; one stopped by the page cap keeps its place in the cursor "<feed>:resume"
+# until a refresh reads it to its end.
+FEEDS = ("updated", "deleted")
 
 Progress = Callable[[int, int, str], None]
 
 
 class Cancelled(OperationError):
     """The user pressed Cancel while a team week was loading."""
+
+
+class _FeedRead(NamedTuple):
+    ids: list[str]
+    reached: int  # `since` for the next page
+    complete: bool  # False: the page cap stopped the reading before Jira's last page
 
 
 class Member(NamedTuple):
@@ -95,8 +118,13 @@ class TimesheetService:
         accounts: AccountService,
         tracker: TrackerService,
         clock: Clock,
+        *,
+        feed_page_limit: int = FEED_PAGES_PER_REFRESH,
     ) -> None:
         self._store = store
+        self._feed_page_limit = feed_page_limit
+        # When the cache was last checked for old weeks (UTC seconds), once known.
+        self._pruned_at: int | None = None
         self._accounts = accounts
         self._tracker = tracker
         self._clock = clock
@@ -275,6 +303,7 @@ class TimesheetService:
     ) -> TeamWeek:
         account = self._accounts.get(team.account or None)
         start, end = week_bounds(days, self.zone)
+        self._prune_if_due(start)
         counter = _Counter(cancel, progress)
         note = None
         hidden = 0
@@ -288,7 +317,7 @@ class TimesheetService:
                 return stored
         if refresh:
             try:
-                hidden = self._refresh(account, team, days, counter)
+                hidden, note = self._refresh(account, team, days, counter)
             except Cancelled as exc:
                 note = str(exc)
             except JiraError as exc:
@@ -307,10 +336,37 @@ class TimesheetService:
         version = self._store.cache_version()
         # Kept without the note: a later reopen shows the data, not this run's excuse.
         self._grids[key] = (version, TeamWeek(grid, fetched_at, hidden, None, 0))
-        self._store.save_grid(self._disk_key(key), version, f"{hidden}\n{grid_to_json(grid)}")
+        self._store.save_grid(
+            self._disk_key(key), version, f"{hidden}\n{grid_to_json(grid)}", days[0]
+        )
         if len(self._grids) > 32:
             self._grids.pop(next(iter(self._grids)))
         return TeamWeek(grid, fetched_at, hidden, note, counter.requests)
+
+    def _prune_if_due(self, shown_from: datetime) -> None:
+        """Forget cached weeks past the retention period, at most once a day (a look at one
+        setting otherwise), never the week about to be shown, which starts at ``shown_from``."""
+        now = self._clock.now()
+        stamp = int(now.timestamp())
+        if self._pruned_at is not None and 0 <= stamp - self._pruned_at < TEAM_CACHE_PRUNE_EVERY_S:
+            return
+        last = self._store.get_setting(PRUNED_SETTING)
+        if isinstance(last, int) and 0 <= stamp - last < TEAM_CACHE_PRUNE_EVERY_S:
+            self._pruned_at = last  # another process did it
+            return
+        cutoff = min(
+            now - timedelta(weeks=TEAM_CACHE_RETENTION_WEEKS), shown_from - timedelta(days=2)
+        )
+        # A week whose first day is d starts after (d - 1) 00:00 UTC in any zone (UTC+14 at
+        # most), so a week that can have lost a worklog begins before cutoff's UTC date + 2;
+        # the shown week begins at least two days after cutoff (UTC-12 at least), so it stays.
+        weeks_before = cutoff.astimezone(UTC).date() + timedelta(days=2)
+        with self._store.atomic():
+            removed = self._store.prune_team_cache(cutoff, weeks_before)
+            self._store.set_setting(PRUNED_SETTING, stamp)
+        self._pruned_at = stamp
+        if removed:
+            log.info("team cache: %d worklogs before %s forgotten", removed, weeks_before)
 
     @staticmethod
     def _disk_key(key: tuple[object, ...]) -> str:
@@ -339,7 +395,8 @@ class TimesheetService:
 
     def _refresh(
         self, account: Account, team: Team, days: Sequence[date], counter: _Counter
-    ) -> int:
+    ) -> tuple[int, str | None]:
+        """Hidden worklogs, and why the week may be incomplete (or None)."""
         client = self._accounts.client(account)
         try:
             if account.is_cloud:
@@ -349,7 +406,7 @@ class TimesheetService:
             self._store.set_feed_cursor(
                 account.name, self._feed_key(account, days), 0, int(self._clock.now().timestamp())
             )
-            return 0
+            return 0, None
         finally:
             client.close()
 
@@ -369,7 +426,7 @@ class TimesheetService:
         team: Team,
         days: Sequence[date],
         counter: _Counter,
-    ) -> int:
+    ) -> tuple[int, str | None]:
         started_at = self._clock.now()
         week = f"{days[0].isoformat()}/{days[-1].isoformat()}"
         seeded = self._store.seeded_authors(account.name, week)
@@ -381,19 +438,17 @@ class TimesheetService:
             since = max(0, to_epoch_ms(started_at) - NEW_CURSOR_MARGIN_MS)
         else:
             since = max(0, cursor - FEED_OVERLAP_MS)
-        changed: list[str] = []
-        until = since
+        # After a refresh stopped by the page cap, each feed goes on exactly where it stopped:
+        # with the overlap it could read the same pages again every time.
+        starts = {}
+        for kind in FEEDS:
+            resume, _at = self._store.feed_cursor(account.name, f"{kind}:resume")
+            starts[kind] = since if resume is None else resume
         counter.step(0, 0, "Asking Jira what changed…")
-        while True:
-            values, until, last = client.worklog_feed("updated", until)
-            counter.requests += 1
-            changed.extend(worklog_id for worklog_id, _ms in values)
-            counter.step(len(changed), 0, f"{len(changed)} changed worklogs found…")
-            if last or not values:
-                break
+        changed = self._read_feed(client, "updated", starts["updated"], counter, "changed")
         hidden = 0
-        total = len(changed)
-        unique = list(dict.fromkeys(changed))
+        total = len(changed.ids)
+        unique = list(dict.fromkeys(changed.ids))
         for start in range(0, len(unique), 1000):
             batch = unique[start : start + 1000]
             worklogs = client.worklogs_by_ids(batch)
@@ -401,22 +456,53 @@ class TimesheetService:
             hidden += len(batch) - len(worklogs)
             self._store_worklogs(account, client, worklogs, counter)
             counter.step(min(start + 1000, total), total, "Reading worklogs…")
-        deleted: list[str] = []
-        cursor = since
-        while True:
-            values, cursor, last = client.worklog_feed("deleted", cursor)
-            counter.requests += 1
-            deleted.extend(worklog_id for worklog_id, _ms in values)
-            if last or not values:
-                break
-        if deleted:
-            self._store.delete_remote_worklogs(account.name, deleted)
+        deleted = self._read_feed(client, "deleted", starts["deleted"], counter, "deleted")
+        if deleted.ids:
+            self._store.delete_remote_worklogs(account.name, deleted.ids)
         fetched = int(started_at.timestamp())
-        self._store.set_feed_cursor(account.name, "updated", max(until, since), fetched)
-        # Only now: had the feed failed, a week read by date but not followed since then
-        # would be read by date again.
-        self._store.mark_seeded(account.name, week, [m.account_id for m in unread], fetched)
-        return hidden
+        complete = changed.complete and deleted.complete
+        with self._store.atomic():
+            if complete:
+                self._store.set_feed_cursor(
+                    account.name, "updated", max(changed.reached, since), fetched
+                )
+                for kind in FEEDS:
+                    self._store.forget_feed_cursor(account.name, f"{kind}:resume")
+            else:
+                # The cursor stays until both feeds reach their end; each keeps its place.
+                kept = since + FEED_OVERLAP_MS if cursor is None else cursor
+                self._store.set_feed_cursor(account.name, "updated", kept, fetched)
+                for kind, read in (("updated", changed), ("deleted", deleted)):
+                    if read.complete:  # at the tail: the overlap again, but never backwards
+                        place = max(read.reached - FEED_OVERLAP_MS, starts[kind])
+                    else:
+                        place = read.reached
+                    self._store.set_feed_cursor(account.name, f"{kind}:resume", place, fetched)
+            # Only now: had the feed failed, a week read by date but not followed since then
+            # would be read by date again. A capped feed is followed on from where it stopped.
+            self._store.mark_seeded(account.name, week, [m.account_id for m in unread], fetched)
+        if complete:
+            return hidden, None
+        log.info("feed refresh stopped after %d pages; it goes on next time", self._feed_page_limit)
+        return hidden, (
+            f"Jira listed more changes than one refresh reads ({self._feed_page_limit} pages), "
+            "so this week may be incomplete; the next refresh goes on where this one stopped."
+        )
+
+    def _read_feed(
+        self, client: JiraPort, kind: str, since: int, counter: _Counter, label: str
+    ) -> _FeedRead:
+        """The ids in one feed from ``since``, up to its last page or the page cap."""
+        ids: list[str] = []
+        until = since
+        for _page in range(self._feed_page_limit):
+            values, until, last = client.worklog_feed(kind, until)
+            counter.requests += 1
+            ids.extend(worklog_id for worklog_id, _ms in values)
+            counter.step(len(ids), 0, f"{len(ids)} {label} worklogs found…")
+            if last or not values:
+                return _FeedRead(ids, until, True)
+        return _FeedRead(ids, until, False)
 
     def _store_worklogs(
         self, account: Account, client: JiraPort, worklogs: list[RemoteWorklog], counter: _Counter

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Iterator
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import httpx
@@ -17,12 +17,16 @@ import pytest
 
 from clockwork_desktop.app.services import AppServices
 from clockwork_desktop.core.export import csv_text
-from clockwork_desktop.core.timesheet import grid_table
+from clockwork_desktop.core.timesheet import grid_table, week_bounds
 from clockwork_desktop.fakejira import FakeJira
 from clockwork_desktop.infra.credentials import SessionCredentials
 from clockwork_desktop.infra.jira.client import HttpJiraConnector
 from clockwork_desktop.infra.spreadsheet import xlsx_bytes
-from clockwork_desktop.services.timesheet import TimesheetService
+from clockwork_desktop.services.timesheet import (
+    PRUNED_SETTING,
+    TEAM_CACHE_RETENTION_WEEKS,
+    TimesheetService,
+)
 from tests.conftest import FakeClock
 from tests.support.jira import Sleeps
 from tests.support.team import VIEWER_ZONE, WEEK, expected_grid, seed_team
@@ -434,4 +438,155 @@ def test_first_load_finds_work_logged_weeks_ahead_and_people_who_left(tmp_path: 
         app.timesheets.team_week(team, WEEK)
         assert jira.count("POST", "/search/jql") == searches
         assert len(jira.requests) - before <= 3
+        app.close()
+
+
+# -- how long the team cache keeps weeks, and how much one refresh reads --------------------
+
+OLD_WEEK = [d - timedelta(weeks=30) for d in WEEK]  # older than the retention period
+MID_WEEK = [d - timedelta(weeks=20) for d in WEEK]  # within it
+LATER = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def week_text(days: list[date]) -> str:
+    return f"{days[0].isoformat()}/{days[-1].isoformat()}"
+
+
+def cached(app: AppServices, start: datetime, end: datetime) -> dict[str, tuple[object, ...]]:
+    """The team cache's rows starting in [start, end), by worklog id."""
+    return {r.id: tuple(r) for r in app.store.remote_worklogs_between("site", start, end)}
+
+
+def grid_weeks(app: AppServices) -> set[str]:
+    rows = app.store.connection.execute("SELECT week_start FROM grid_cache").fetchall()
+    return {str(r[0]) for r in rows}
+
+
+def test_weeks_past_retention_are_forgotten_and_load_again_complete(tmp_path: Path) -> None:
+    with FakeJira("cloud", feed_quiet_s=0.0, rate_limit_writes=False) as jira:
+        users = seed_team(jira, people=6, in_week=60, other=400)
+        for days, hours in ((OLD_WEEK, 2), (MID_WEEK, 3)):
+            first = datetime.combine(days[0], time(9, 0), VIEWER_ZONE).astimezone(UTC)
+            for n, user in enumerate(users):
+                started = first + timedelta(days=n % 5)
+                jira.add_worklog(
+                    f"WEB-{n + 1}",
+                    user.account_id,
+                    ms(started),
+                    hours * 3600,
+                    "then",
+                    updated_ms=ms(started + timedelta(hours=hours)),
+                )
+        app = manager(tmp_path, jira)
+        clock = app.clock
+        assert isinstance(clock, FakeClock)
+        team = app.timesheets.resolve_team(group="team-a")
+        members = {m.account_id for m in team.members}
+        expected_old = dict(expected_grid(jira, members, week=OLD_WEEK))
+        assert expected_old
+        for days in (WEEK, MID_WEEK, OLD_WEEK):
+            week = app.timesheets.team_week(team, days)
+            assert week.note is None
+            assert grid_by_person(week.grid) == dict(expected_grid(jira, members, week=days))
+        old_start, old_end = week_bounds(OLD_WEEK, VIEWER_ZONE)
+        old_rows = cached(app, old_start, old_end)
+        assert len(old_rows) >= len(users)
+        assert app.store.seeded_authors("site", week_text(OLD_WEEK)) == members
+        assert OLD_WEEK[0].isoformat() in grid_weeks(app)
+
+        # Later the same day: the cache is checked at most once a day, so nothing goes yet.
+        clock.advance(hours=20)
+        app.timesheets.team_week(team, WEEK)
+        assert cached(app, old_start, old_end) == old_rows
+
+        clock.advance(hours=5)
+        cutoff = clock.now() - timedelta(weeks=TEAM_CACHE_RETENTION_WEEKS)
+        recent = cached(app, cutoff, LATER)
+        app.timesheets.team_week(team, WEEK)
+        assert cached(app, datetime(1970, 1, 1, tzinfo=UTC), cutoff) == {}
+        assert cached(app, cutoff, LATER) == recent
+        assert app.store.seeded_authors("site", week_text(OLD_WEEK)) == set()
+        assert app.store.seeded_authors("site", week_text(MID_WEEK)) == members
+        assert OLD_WEEK[0].isoformat() not in grid_weeks(app)
+        assert MID_WEEK[0].isoformat() in grid_weeks(app)
+
+        # Opened again, the old week is read from Jira by date, as a first load is.
+        searches = jira.count("POST", "/search/jql")
+        again = app.timesheets.team_week(team, OLD_WEEK)
+        assert jira.count("POST", "/search/jql") > searches
+        assert again.note is None
+        assert grid_by_person(again.grid) == expected_old
+        assert app.store.seeded_authors("site", week_text(OLD_WEEK)) == members
+
+        # A day later the cache is pruned again, but never under the week being shown.
+        clock.advance(days=1)
+        requests = len(jira.requests)
+        shown = app.timesheets.team_week(team, OLD_WEEK, refresh=False)
+        assert len(jira.requests) == requests
+        assert app.store.get_setting(PRUNED_SETTING) == int(clock.now().timestamp())
+        assert grid_by_person(shown.grid) == expected_old
+        app.close()
+
+
+def test_a_feed_that_creeps_forward_is_read_over_several_refreshes(tmp_path: Path) -> None:
+    with FakeJira("cloud", feed_quiet_s=0.0, rate_limit_writes=False, feed_page_size=2) as jira:
+        users = seed_team(jira, people=3, in_week=0, other=0)
+        logged = [
+            jira.add_worklog(
+                f"APP-{n + 1}",
+                users[n % 3].account_id,
+                ms(week_start_utc() + timedelta(days=n % 3, hours=9)),
+                3600,
+                "work",
+                updated_ms=ms(week_start_utc() + timedelta(hours=12)),
+            )
+            for n in range(20)
+        ]
+        app = manager(tmp_path, jira)
+        team = app.timesheets.resolve_team(group="team-a")
+        members = {m.account_id for m in team.members}
+        assert app.timesheets.team_week(team, WEEK).grid.total == 20 * 3600
+        # Each change a millisecond after the one before, just after the feed cursor: each
+        # page of two moves the feed on by one worklog.
+        edited, deleted = logged[:12], logged[12:17]
+        after_cursor = ms(datetime(2026, 3, 12, 11, 50, tzinfo=UTC))
+        for n, worklog in enumerate(edited):
+            jira.edit_worklog(worklog.id, seconds=4200, at_ms=after_cursor + n)
+        for n, worklog in enumerate(deleted):
+            jira.delete_worklog(worklog.id, at_ms=after_cursor + 100 + n)
+        capped = TimesheetService(
+            app.store, app.accounts, app.tracker, app.clock, feed_page_limit=3
+        )
+        start, end = week_bounds(WEEK, VIEWER_ZONE)
+
+        def refresh() -> tuple[str | None, int, int]:
+            updated = jira.count("GET", "/worklog/updated")
+            gone = jira.count("GET", "/worklog/deleted")
+            week = capped.team_week(team, WEEK)
+            return (
+                week.note,
+                jira.count("GET", "/worklog/updated") - updated,
+                jira.count("GET", "/worklog/deleted") - gone,
+            )
+
+        note, updated_pages, deleted_pages = refresh()
+        assert (updated_pages, deleted_pages) == (3, 3)
+        assert note is not None
+        assert "may be incomplete" in note
+        # What was read is kept: pages of two, each starting at the last one's final worklog.
+        seconds = {r.id: r.seconds for r in app.store.remote_worklogs_between("site", start, end)}
+        assert [seconds[str(w.id)] for w in edited] == [4200] * 4 + [3600] * 8
+        assert [str(w.id) in seconds for w in deleted] == [False] * 4 + [True]
+        # Each later refresh goes on from where the last stopped, still within the cap.
+        refreshes = 1
+        while note is not None:
+            note, updated_pages, deleted_pages = refresh()
+            refreshes += 1
+            assert updated_pages <= 3
+            assert deleted_pages <= 3
+            assert refreshes <= 6
+        assert refreshes == 4
+        shown = capped.team_week(team, WEEK, refresh=False)
+        assert grid_by_person(shown.grid) == dict(expected_grid(jira, members))
+        assert shown.grid.total == 12 * 4200 + 3 * 3600
         app.close()

@@ -64,9 +64,13 @@ def seed_team(
 
 
 def expected_grid(
-    jira: FakeJira, members: set[str], zone: ZoneInfo = VIEWER_ZONE, project: str | None = None
+    jira: FakeJira,
+    members: set[str],
+    zone: ZoneInfo = VIEWER_ZONE,
+    project: str | None = None,
+    week: list[date] = WEEK,
 ) -> dict[str, list[int]]:
-    """Seconds per person per day, computed straight from the fake's worklogs."""
+    """Seconds per person per day of ``week``, computed straight from the fake's worklogs."""
     out: dict[str, list[int]] = defaultdict(lambda: [0] * 7)
     issue_key = {i.id: i.key for i in jira.issues.values()}
     for w in jira.worklogs.values():
@@ -76,6 +80,6 @@ def expected_grid(
         if project and not key.startswith(project + "-"):
             continue
         day = datetime.fromtimestamp(w.started_ms / 1000, UTC).astimezone(zone).date()
-        if day in WEEK:
-            out[w.author][WEEK.index(day)] += w.seconds
+        if day in week:
+            out[w.author][week.index(day)] += w.seconds
     return out

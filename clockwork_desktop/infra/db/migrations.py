@@ -155,7 +155,14 @@ def _v6(db: Any) -> None:
     db["entry_history"].create_index(["entry_uuid"])
 
 
-MIGRATIONS: list[Callable[[Any], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
+def _v7(db: Any) -> None:
+    """The first day of the week each computed team week shows, so that weeks past the team
+    cache's retention can be dropped with their worklogs. Rows computed before this version
+    keep NULL and go at the next prune: they are cheap to compute again."""
+    db["grid_cache"].add_column("week_start", str)
+
+
+MIGRATIONS: list[Callable[[Any], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -11,7 +11,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -680,12 +680,13 @@ class SqliteStore:
         row = self._exec("SELECT version, data FROM grid_cache WHERE key = ?", (key,)).fetchone()
         return (int(row[0]), str(row[1])) if row else None
 
-    def save_grid(self, key: str, version: int, data: str) -> None:
+    def save_grid(self, key: str, version: int, data: str, week_start: date) -> None:
         with self.atomic():
             self._exec(
-                "INSERT INTO grid_cache (key, version, data) VALUES (?, ?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET version = excluded.version, data = excluded.data",
-                (key, version, data),
+                "INSERT INTO grid_cache (key, version, data, week_start) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET version = excluded.version, data = excluded.data, "
+                "week_start = excluded.week_start",
+                (key, version, data, week_start.isoformat()),
             )
             # Keep the cache small: the 64 most recently computed weeks.
             self._exec(
@@ -775,6 +776,32 @@ class SqliteStore:
             "fetched_utc = excluded.fetched_utc",
             (account, feed, since_ms, fetched_utc),
         )
+
+    def forget_feed_cursor(self, account: str, feed: str) -> None:
+        self._exec("DELETE FROM feed_cursors WHERE account = ? AND feed = ?", (account, feed))
+
+    def prune_team_cache(self, started_before: datetime, weeks_before: date) -> int:
+        """Drop cached worklogs that started before ``started_before``, and the computed weeks,
+        "read by date" marks and Data Center week cursors of weeks whose first day is before
+        ``weeks_before``, all accounts, in one transaction. Returns how many worklogs went."""
+        day = weeks_before.isoformat()
+        with self.atomic():
+            worklogs = self._exec(
+                "DELETE FROM remote_worklogs WHERE start_utc < ?", (_ts(started_before),)
+            ).rowcount
+            grids = self._exec(
+                "DELETE FROM grid_cache WHERE week_start IS NULL OR week_start < ?", (day,)
+            ).rowcount
+            # Seed marks are "seed:<first>/<last>:<author>", Data Center's "week:<first>".
+            marks = self._exec(
+                "DELETE FROM feed_cursors WHERE "
+                "(substr(feed, 1, 5) = 'seed:' OR substr(feed, 1, 5) = 'week:') "
+                "AND substr(feed, 6, 10) < ?",
+                (day,),
+            ).rowcount
+            if worklogs or grids or marks:
+                self._bump_cache_version()
+        return worklogs
 
     def seeded_authors(self, account: str, week: str) -> set[str]:
         """The people whose worklogs in ``week`` were read by date (see mark_seeded)."""
