@@ -5,7 +5,7 @@ reconcile that every sync runs. All over real HTTP against the fake Jira."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 import pytest
@@ -14,20 +14,19 @@ from clockwork_desktop.app.services import AppServices
 from clockwork_desktop.core.models import SyncState
 from clockwork_desktop.core.sync_plan import PROPERTY_KEY
 from clockwork_desktop.fakejira import FakeJira, Fault
-from tests.conftest import FakeClock
 from tests.support.jira import (
+    NINE,
     PROPERTY_VARIANTS,
     VARIANT_IDS,
-    login,
-    make_app,
-    seed,
+    alices,
+    learn,
+    log_minutes,
+    site_and_app,
     synced_app,
     variant_site,
 )
 
 pytestmark = pytest.mark.usefixtures("memory_keyring")
-DAY = date(2026, 3, 5)
-NINE = datetime(2026, 3, 5, 8, 0, tzinfo=UTC)  # 09:00 in Berlin
 
 
 @pytest.fixture(params=PROPERTY_VARIANTS, ids=VARIANT_IDS)
@@ -43,23 +42,9 @@ def app(tmp_path: Path, site: FakeJira) -> Iterator[AppServices]:
     services.close()
 
 
-def log(app: AppServices, key: str, minutes: int, start: time = time(9, 0), comment: str = ""):
-    return app.tracker.log_time(key, minutes * 60, day=DAY, start_time=start, comment=comment)
-
-
-def learn(app: AppServices) -> None:
-    """One entry synced first: the account has learnt how this site takes properties."""
-    log(app, "PROJ-2", 10, time(7, 0))
-    assert app.sync.sync().created == 1
-
-
-def alices(site: FakeJira, key: str = "PROJ-1") -> list:
-    return [w for w in site.worklogs_of(key) if w.author == "acc-alice"]
-
-
 def test_every_variant_creates_once_and_tags(app: AppServices, site: FakeJira) -> None:
-    first = log(app, "PROJ-1", 30)
-    second = log(app, "PROJ-1", 45, time(10, 0))
+    first = log_minutes(app, "PROJ-1", 30)
+    second = log_minutes(app, "PROJ-1", 45, time(10, 0))
     report = app.sync.sync()
     assert (report.created, report.failed) == (2, 0)
     tags = {w.properties[PROPERTY_KEY]["uuid"] for w in site.worklogs_of("PROJ-1")}
@@ -77,7 +62,7 @@ def test_lost_answer_is_adopted_by_fingerprint_without_a_tag(
     app: AppServices, site: FakeJira
 ) -> None:
     learn(app)
-    entry = log(app, "PROJ-1", 60, comment="planning")
+    entry = log_minutes(app, "PROJ-1", 60, comment="planning")
     site.inject(Fault("drop", "POST", "/issue/PROJ-1/worklog"))
     app.sync.sync()
     (saved,) = alices(site)
@@ -95,7 +80,7 @@ def test_lost_answer_is_found_past_the_first_page(app: AppServices, site: FakeJi
     for n in range(45):  # a busy colleague: Data Center answers 20 per page
         site.add_worklog("PROJ-1", "acc-bob", int(NINE.timestamp() * 1000), 3600, f"bob {n}")
     learn(app)
-    log(app, "PROJ-1", 60)
+    log_minutes(app, "PROJ-1", 60)
     site.inject(Fault("drop", "POST", "/issue/PROJ-1/worklog"))
     app.sync.sync()
     report = app.sync.sync()
@@ -106,7 +91,7 @@ def test_lost_answer_is_found_past_the_first_page(app: AppServices, site: FakeJi
 
 def test_a_colleagues_identical_worklog_is_never_adopted(app: AppServices, site: FakeJira) -> None:
     bobs = site.add_worklog("PROJ-1", "acc-bob", int(NINE.timestamp() * 1000), 3600, "sync")
-    log(app, "PROJ-1", 60, comment="sync")
+    log_minutes(app, "PROJ-1", 60, comment="sync")
     site.inject(Fault("reset", "POST", "/issue/PROJ-1/worklog"))  # lost before saving
     app.sync.sync()
     report = app.sync.sync()
@@ -118,7 +103,7 @@ def test_a_colleagues_identical_worklog_is_never_adopted(app: AppServices, site:
 
 def test_two_candidates_make_a_conflict_never_a_guess(app: AppServices, site: FakeJira) -> None:
     learn(app)
-    entry = log(app, "PROJ-1", 60, comment="standup")
+    entry = log_minutes(app, "PROJ-1", 60, comment="standup")
     # Alice also logged the same hour by hand in Jira's web page.
     by_hand = site.add_worklog("PROJ-1", "acc-alice", int(NINE.timestamp() * 1000), 3600, "standup")
     site.inject(Fault("drop", "POST", "/issue/PROJ-1/worklog"))
@@ -144,7 +129,7 @@ def test_two_candidates_make_a_conflict_never_a_guess(app: AppServices, site: Fa
 
 
 def test_clearing_a_comment_clears_it_in_jira(app: AppServices, site: FakeJira) -> None:
-    entry = log(app, "PROJ-1", 30, comment="to be removed")
+    entry = log_minutes(app, "PROJ-1", 30, comment="to be removed")
     app.sync.sync()
     app.tracker.edit(entry.id, comment="")
     report = app.sync.sync()
@@ -156,7 +141,7 @@ def test_clearing_a_comment_clears_it_in_jira(app: AppServices, site: FakeJira) 
 def test_a_profile_time_zone_change_is_not_a_change_in_jira(
     app: AppServices, site: FakeJira
 ) -> None:
-    entry = log(app, "PROJ-1", 30)
+    entry = log_minutes(app, "PROJ-1", 30)
     app.sync.sync()
     site.users["acc-alice"].time_zone = "Asia/Tokyo"  # every time now comes back as +0900
     app.tracker.edit(entry.id, seconds=40 * 60)
@@ -169,7 +154,7 @@ def test_a_profile_time_zone_change_is_not_a_change_in_jira(
 
 
 def test_deleted_in_jira_is_a_conflict_in_the_same_sync(app: AppServices, site: FakeJira) -> None:
-    entry = log(app, "PROJ-1", 30)
+    entry = log_minutes(app, "PROJ-1", 30)
     app.sync.sync()
     (worklog,) = alices(site)
     site.delete_worklog(worklog.id)
@@ -186,7 +171,7 @@ def test_deleted_in_jira_is_a_conflict_in_the_same_sync(app: AppServices, site: 
 
 
 def test_changed_in_jira_is_a_conflict_in_the_same_sync(app: AppServices, site: FakeJira) -> None:
-    entry = log(app, "PROJ-1", 30)
+    entry = log_minutes(app, "PROJ-1", 30)
     app.sync.sync()
     (worklog,) = alices(site)
     site.edit_worklog(worklog.id, seconds=7200)
@@ -198,7 +183,7 @@ def test_changed_in_jira_is_a_conflict_in_the_same_sync(app: AppServices, site: 
 def test_a_quiet_reconcile_is_cheap_and_our_own_writes_are_not_conflicts(
     app: AppServices, site: FakeJira
 ) -> None:
-    entry = log(app, "PROJ-1", 30)
+    entry = log_minutes(app, "PROJ-1", 30)
     app.sync.sync()
     app.tracker.edit(entry.id, seconds=20 * 60)
     assert app.sync.sync().updated == 1
@@ -218,20 +203,14 @@ def test_a_quiet_reconcile_is_cheap_and_our_own_writes_are_not_conflicts(
 
 
 def test_a_feed_that_does_not_move_stops_with_an_error(tmp_path: Path) -> None:
-    with FakeJira("cloud", feed_quiet_s=0, feed_page_size=2) as site:
-        seed(site)
-        app = make_app(tmp_path, FakeClock(datetime(2026, 3, 9, 12, 0, tzinfo=UTC)))
-        try:
-            login(app, site)
-            log(app, "PROJ-1", 30)
-            app.sync.sync()
-            tie = int(datetime.now(UTC).timestamp() * 1000)  # after the cursor, not after now
-            for n in range(3):  # three worklogs share one update time: a full page that ties
-                site.add_worklog("PROJ-2", "acc-bob", 0, 600, f"n{n}", updated_ms=tie)
-            report = app.sync.sync()
-            assert any("did not move" in p.message for p in report.errors)
-        finally:
-            app.close()
+    with site_and_app(tmp_path, "cloud", "accept", feed_page_size=2) as (site, app):
+        log_minutes(app, "PROJ-1", 30)
+        app.sync.sync()
+        tie = int(datetime.now(UTC).timestamp() * 1000)  # after the cursor, not after now
+        for n in range(3):  # three worklogs share one update time: a full page that ties
+            site.add_worklog("PROJ-2", "acc-bob", 0, 600, f"n{n}", updated_ms=tie)
+        report = app.sync.sync()
+        assert any("did not move" in p.message for p in report.errors)
 
 
 # -- settling conflicts --------------------------------------------------------------------
@@ -240,7 +219,7 @@ def test_a_feed_that_does_not_move_stops_with_an_error(tmp_path: Path) -> None:
 def test_keep_mine_sends_this_computers_version_over_a_change_in_jira(
     app: AppServices, site: FakeJira
 ) -> None:
-    entry = log(app, "PROJ-1", 30, comment="mine")
+    entry = log_minutes(app, "PROJ-1", 30, comment="mine")
     app.sync.sync()
     (worklog,) = alices(site)
     site.edit_worklog(worklog.id, seconds=7200)
@@ -257,8 +236,8 @@ def test_keep_mine_sends_this_computers_version_over_a_change_in_jira(
 def test_take_jiras_copies_the_worklog_or_follows_its_deletion(
     app: AppServices, site: FakeJira
 ) -> None:
-    changed = log(app, "PROJ-1", 30, comment="mine")
-    deleted = log(app, "PROJ-2", 20, time(11, 0))
+    changed = log_minutes(app, "PROJ-1", 30, comment="mine")
+    deleted = log_minutes(app, "PROJ-2", 20, time(11, 0))
     app.sync.sync()
     (worklog,) = alices(site, "PROJ-1")
     site.edit_worklog(worklog.id, seconds=5400)
@@ -278,44 +257,32 @@ def test_take_jiras_copies_the_worklog_or_follows_its_deletion(
 
 @pytest.mark.parametrize("denial", ["captcha", "seraph200"])
 def test_data_center_login_challenges_block_the_account(tmp_path: Path, denial: str) -> None:
-    with FakeJira("dc", auth_denial=denial) as site:
-        seed(site)
-        app = make_app(tmp_path, FakeClock(datetime(2026, 3, 9, 12, 0, tzinfo=UTC)))
-        try:
-            login(app, site, dc=True)
-            log(app, "PROJ-1", 30)
-            site.revoke("acc-alice")
-            report = app.sync.sync()
-            assert report.unavailable is not None
-            if denial == "captcha":
-                assert "CAPTCHA" in report.unavailable
-                assert "web browser" in report.unavailable
-            assert app.accounts.accounts()[0].auth_blocked
-            assert site.worklogs_of("PROJ-1") == []
-            before = len(site.requests)
-            app.sync.sync()
-            assert len(site.requests) == before  # nothing more is sent until a new sign-in
-        finally:
-            app.close()
+    with site_and_app(tmp_path, "dc", "refuse", auth_denial=denial) as (site, app):
+        log_minutes(app, "PROJ-1", 30)
+        site.revoke("acc-alice")
+        report = app.sync.sync()
+        assert report.unavailable is not None
+        if denial == "captcha":
+            assert "CAPTCHA" in report.unavailable
+            assert "web browser" in report.unavailable
+        assert app.accounts.accounts()[0].auth_blocked
+        assert site.worklogs_of("PROJ-1") == []
+        before = len(site.requests)
+        app.sync.sync()
+        assert len(site.requests) == before  # nothing more is sent until a new sign-in
 
 
 @pytest.mark.parametrize("moves", [False, True], ids=["tag-keeps-updated", "tag-moves-updated"])
 def test_separate_tagging_never_makes_our_own_worklog_a_conflict(
     tmp_path: Path, moves: bool
 ) -> None:
-    with FakeJira("dc", feed_quiet_s=0, property_moves_updated=moves) as site:
-        seed(site)
-        app = make_app(tmp_path, FakeClock(datetime(2026, 3, 9, 12, 0, tzinfo=UTC)))
-        try:
-            login(app, site, dc=True)
-            for hour in (7, 9, 11):
-                log(app, "PROJ-1", 30, time(hour, 0))
-            assert app.sync.sync().created == 3
-            assert app.sync.sync().conflicts == 0
-            # Seen once per account; read after every tag only where tagging moves `updated`.
-            reads = site.count("GET", "/issue/PROJ-1/worklog/1")
-            assert reads == (3 if moves else 1)
-            name = app.accounts.accounts()[0].name
-            assert app.store.get_setting(f"tag-moves-updated:{name}") is moves
-        finally:
-            app.close()
+    with site_and_app(tmp_path, "dc", "refuse", property_moves_updated=moves) as (site, app):
+        for hour in (7, 9, 11):
+            log_minutes(app, "PROJ-1", 30, time(hour, 0))
+        assert app.sync.sync().created == 3
+        assert app.sync.sync().conflicts == 0
+        # Seen once per account; read after every tag only where tagging moves `updated`.
+        reads = site.count("GET", "/issue/PROJ-1/worklog/1")
+        assert reads == (3 if moves else 1)
+        name = app.accounts.accounts()[0].name
+        assert app.store.get_setting(f"tag-moves-updated:{name}") is moves

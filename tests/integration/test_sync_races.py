@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time
+from datetime import time
 from pathlib import Path
 from typing import Any
 
@@ -18,27 +18,24 @@ from clockwork_desktop.core.models import SyncState
 from clockwork_desktop.core.sync_plan import PROPERTY_KEY
 from clockwork_desktop.fakejira import FakeJira, Fault
 from clockwork_desktop.infra.jira.client import JiraClient
-from tests.conftest import FakeClock
-from tests.support.jira import login, make_app, seed, synced_app
+from tests.support.jira import (
+    DAY,
+    NINE,
+    alices,
+    learn,
+    log_minutes,
+    site_and_app,
+    synced_app,
+    variant_site,
+)
 
 pytestmark = pytest.mark.usefixtures("memory_keyring")
-DAY = date(2026, 3, 5)
-NINE = datetime(2026, 3, 5, 8, 0, tzinfo=UTC)  # 09:00 in Berlin
-
-
-def started_site(mode: str, properties: str) -> FakeJira:
-    site = FakeJira(mode, inline_properties=properties, feed_quiet_s=0)
-    seed(site)
-    site.start()
-    return site
 
 
 @pytest.fixture(params=[("cloud", "accept"), ("dc", "refuse")], ids=["cloud", "dc"])
 def site(request: pytest.FixtureRequest) -> Iterator[FakeJira]:
-    fake = started_site(*request.param)
-    yield fake
-    fake.stop()
-    assert fake.internal_errors == []
+    with variant_site(*request.param) as fake:
+        yield fake
 
 
 @pytest.fixture
@@ -48,25 +45,11 @@ def app(tmp_path: Path, site: FakeJira) -> Iterator[AppServices]:
     services.close()
 
 
-def log(app: AppServices, key: str, minutes: int, start: time = time(9, 0), comment: str = ""):
-    return app.tracker.log_time(key, minutes * 60, day=DAY, start_time=start, comment=comment)
-
-
-def learn(app: AppServices) -> None:
-    """One entry synced first: the account knows how the site takes properties."""
-    log(app, "PROJ-2", 10, time(7, 0))
-    assert app.sync.sync().created == 1
-
-
-def alices(site: FakeJira, key: str = "PROJ-1") -> list[Any]:
-    return [w for w in site.worklogs_of(key) if w.author == "acc-alice"]
-
-
 def test_an_entry_deleted_while_queued_is_never_sent(
     app: AppServices, site: FakeJira, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    log(app, "PROJ-1", 30, time(9, 0))
-    second = log(app, "PROJ-1", 30, time(10, 0))
+    log_minutes(app, "PROJ-1", 30, time(9, 0))
+    second = log_minutes(app, "PROJ-1", 30, time(10, 0))
     real_add = JiraClient.add_worklog
     deleted: list[int] = []
 
@@ -84,25 +67,19 @@ def test_an_entry_deleted_while_queued_is_never_sent(
 
 def test_an_import_never_takes_our_own_lost_create(tmp_path: Path) -> None:
     for variant in (("dc", "refuse"), ("cloud", "drop")):
-        site = started_site(*variant)
-        app = make_app(tmp_path / variant[0], FakeClock(datetime(2026, 3, 9, 12, tzinfo=UTC)))
-        try:
-            login(app, site, dc=site.mode == "dc")
+        with site_and_app(tmp_path / variant[0], *variant) as (site, app):
             learn(app)
-            entry = log(app, "PROJ-1", 60, comment="planning")
+            entry = log_minutes(app, "PROJ-1", 60, comment="planning")
             site.inject(Fault("drop", "POST", "/issue/PROJ-1/worklog"))
             app.sync.sync()
             assert app.sync.import_worklogs(None, DAY, DAY) == 0  # what the tray does
             assert app.sync.sync().adopted == 1
             assert app.tracker.get(entry.id).sync_state is SyncState.SYNCED
             assert len(alices(site)) == 1
-        finally:
-            app.close()
-            site.stop()
 
 
 def test_retry_never_hides_a_change_made_in_jira(app: AppServices, site: FakeJira) -> None:
-    entry = log(app, "PROJ-1", 30, comment="mine")
+    entry = log_minutes(app, "PROJ-1", 30, comment="mine")
     app.sync.sync()
     (worklog,) = alices(site)
     site.edit_worklog(worklog.id, seconds=7200)
@@ -118,7 +95,7 @@ def test_a_deleted_entry_with_an_unsettled_write_can_be_seen_and_settled(
     app: AppServices, site: FakeJira
 ) -> None:
     learn(app)
-    entry = log(app, "PROJ-1", 60, comment="standup")
+    entry = log_minutes(app, "PROJ-1", 60, comment="standup")
     by_hand = site.add_worklog("PROJ-1", "acc-alice", int(NINE.timestamp() * 1000), 3600, "standup")
     site.inject(Fault("drop", "POST", "/issue/PROJ-1/worklog"))
     app.sync.sync()
@@ -142,7 +119,7 @@ def test_a_deleted_entry_with_an_unsettled_write_can_be_seen_and_settled(
 def test_undo_while_the_sync_deletes_sends_the_entry_again(
     app: AppServices, site: FakeJira, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    entry = log(app, "PROJ-1", 30)
+    entry = log_minutes(app, "PROJ-1", 30)
     app.sync.sync()
     app.tracker.delete(entry.id)
     real_delete = JiraClient.delete_worklog
@@ -161,11 +138,8 @@ def test_undo_while_the_sync_deletes_sends_the_entry_again(
 
 
 def test_an_earlier_versions_lost_update_is_still_recognised(tmp_path: Path) -> None:
-    site = started_site("cloud", "accept")
-    app = make_app(tmp_path, FakeClock(datetime(2026, 3, 9, 12, 0, tzinfo=UTC)))
-    try:
-        login(app, site)
-        entry = log(app, "PROJ-1", 60, comment="mine")
+    with site_and_app(tmp_path, "cloud", "accept") as (site, app):
+        entry = log_minutes(app, "PROJ-1", 60, comment="mine")
         app.sync.sync()
         (worklog,) = alices(site)
         seen = app.tracker.get(entry.id).remote["2026-03-05"].updated
@@ -187,17 +161,11 @@ def test_an_earlier_versions_lost_update_is_still_recognised(tmp_path: Path) -> 
         report = app.sync.sync()
         assert report.conflicts == 0, report.errors
         assert app.tracker.get(entry.id).sync_state is SyncState.SYNCED
-    finally:
-        app.close()
-        site.stop()
 
 
 def test_an_issue_moved_to_another_project_is_still_reconciled(tmp_path: Path) -> None:
-    site = started_site("dc", "refuse")
-    app = make_app(tmp_path, FakeClock(datetime(2026, 3, 9, 12, 0, tzinfo=UTC)))
-    try:
-        login(app, site, dc=True)
-        log(app, "PROJ-1", 30)
+    with site_and_app(tmp_path, "dc", "refuse") as (site, app):
+        log_minutes(app, "PROJ-1", 30)
         app.sync.sync()
         site.move_issue("PROJ-1", "NEW-1")
         report = app.sync.sync()
@@ -205,6 +173,3 @@ def test_an_issue_moved_to_another_project_is_still_reconciled(tmp_path: Path) -
         (worklog,) = alices(site, "NEW-1")
         site.delete_worklog(worklog.id)  # still watched under its new key
         assert app.sync.sync().conflicts == 1
-    finally:
-        app.close()
-        site.stop()

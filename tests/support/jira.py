@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
 from clockwork_desktop.app.services import AppServices
+from clockwork_desktop.core.models import Entry
 from clockwork_desktop.fakejira import FakeJira, FakeUser
 from clockwork_desktop.infra.credentials import KeyringCredentials
 from clockwork_desktop.infra.jira.client import HttpJiraConnector
@@ -61,6 +62,41 @@ def synced_app(data: Path, site: FakeJira) -> AppServices:
     app.sync._write_interval_s = 0.0
     login(app, site, dc=site.mode == "dc")
     return app
+
+
+@contextmanager
+def site_and_app(
+    data: Path, mode: str, properties: str, **switches: Any
+) -> Iterator[tuple[FakeJira, AppServices]]:
+    """A variant site and an app signed in to it, both closed afterwards."""
+    with variant_site(mode, properties, **switches) as site:
+        app = synced_app(data, site)
+        try:
+            yield site, app
+        finally:
+            app.close()
+
+
+# The day most sync tests log on, and 09:00 on it in Berlin (the tests' local zone).
+DAY = date(2026, 3, 5)
+NINE = datetime(2026, 3, 5, 8, 0, tzinfo=UTC)
+
+
+def log_minutes(
+    app: AppServices, key: str, minutes: int, start: time = time(9, 0), comment: str = ""
+) -> Entry:
+    return app.tracker.log_time(key, minutes * 60, day=DAY, start_time=start, comment=comment)
+
+
+def learn(app: AppServices) -> None:
+    """One entry synced first: the account knows how the site takes properties."""
+    log_minutes(app, "PROJ-2", 10, time(7, 0))
+    assert app.sync.sync().created == 1
+
+
+def alices(site: FakeJira, key: str = "PROJ-1") -> list[Any]:
+    """Alice's worklogs on ``key`` (the fake's own records)."""
+    return [w for w in site.worklogs_of(key) if w.author == "acc-alice"]
 
 
 class Sleeps:
