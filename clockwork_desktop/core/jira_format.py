@@ -50,8 +50,12 @@ def parse_jira_time(text: str) -> datetime:
     return base.replace(tzinfo=tz).astimezone(UTC)
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def to_epoch_ms(instant: datetime) -> int:
-    return int(instant.timestamp() * 1000)
+    # Integer arithmetic: a float timestamp times 1000 can land a millisecond short.
+    return (instant - _EPOCH) // timedelta(milliseconds=1)
 
 
 def adf_from_text(text: str) -> dict[str, Any] | None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
-from clockwork_desktop.core.attention import ChangeEvent
 from clockwork_desktop.core.models import (
     Account,
     Entry,
@@ -17,9 +16,12 @@ from clockwork_desktop.core.models import (
     SyncState,
 )
 from clockwork_desktop.core.rounding import RoundingPolicy
-from clockwork_desktop.core.settings import Settings
-from clockwork_desktop.core.timesheet import WorklogRecord
-from clockwork_desktop.core.worklog_state import DayWorklog, SentWrite
+
+if TYPE_CHECKING:  # annotations only: every CLI command imports this module
+    from clockwork_desktop.core.attention import ChangeEvent
+    from clockwork_desktop.core.settings import Settings
+    from clockwork_desktop.core.timesheet import WorklogRecord
+    from clockwork_desktop.core.worklog_state import DayWorklog, SentWrite
 
 
 class NewEntry(NamedTuple):

@@ -10,11 +10,11 @@ several worklogs fit, we never guess: the entry becomes a conflict for the user 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Set
+from collections.abc import Iterable, Sequence, Set
 from datetime import datetime
 from typing import Any, Literal, NamedTuple
 
-from clockwork_desktop.core.models import Entry, RemoteWorklog
+from clockwork_desktop.core.models import Entry, RemoteWorklog, SyncState
 from clockwork_desktop.core.rounding import RoundingPolicy
 from clockwork_desktop.core.timer import log_segments
 from clockwork_desktop.core.worklog_state import LEGACY_UPDATE_START, DayWorklog, SentWrite
@@ -162,7 +162,6 @@ def _legacy_tag_says_ours(current: RemoteWorklog, sent: SentWrite) -> bool:
 
 class CheckVerdict(NamedTuple):
     action: Literal["update", "keep", "conflict"]
-    reason: str = ""
 
 
 def check_day(
@@ -184,7 +183,7 @@ def check_day(
         and not ours_landed
     )
     if changed_there and not state.force:
-        return CheckVerdict("conflict", "changed in Jira")
+        return CheckVerdict("conflict")
     if differs(current, want, comment):
         return CheckVerdict("update")
     return CheckVerdict("keep")
@@ -224,4 +223,14 @@ def remote_changes(
 
 def describe_changes(changes: Iterable[RemoteChange]) -> str:
     parts = [f"The worklog for {c.day} was {c.kind} in Jira." for c in changes]
-    return " ".join(parts) + " Edit the entry to send yours again, or delete the entry."
+    return " ".join(parts) + " Keep your version or take Jira's (Sync panel, or `resolve`)."
+
+
+def mark_remote_changes(entry: Entry, changes: Sequence[RemoteChange]) -> str:
+    """Make ``entry`` a conflict for ``changes`` found in Jira; the message for the user."""
+    for change in changes:
+        if change.kind == "deleted":
+            entry.remote[change.day] = entry.remote[change.day]._replace(gone=True)
+    entry.sync_state = SyncState.CONFLICT
+    entry.error = describe_changes(changes)
+    return entry.error

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from clockwork_desktop.core.clock import Clock
 from clockwork_desktop.core.errors import JiraRefusedError
@@ -20,7 +20,8 @@ from clockwork_desktop.core.jira_format import to_epoch_ms
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import Account, Entry, RemoteWorklog, SyncState
 from clockwork_desktop.core.ports import JiraPort, SyncStore
-from clockwork_desktop.core.sync_plan import RemoteChange, describe_changes, remote_changes
+from clockwork_desktop.core.sync_plan import mark_remote_changes, remote_changes
+from clockwork_desktop.services.feeds import read_feed
 from clockwork_desktop.services.issues import jql_string
 
 log = get_logger(__name__)
@@ -33,7 +34,6 @@ DC_WINDOW = timedelta(days=31)
 # clock differences and for changes made while the last run was reading.
 DC_MARGIN_MIN = 5
 DC_KEY_BATCH = 200
-LIST_BATCH = 1000
 
 
 class Reconciler:
@@ -76,34 +76,21 @@ class Reconciler:
         updated_since = int(cursor.get("updated", first))
 
         checked: set[str] = set()
-        deleted_ids, deleted_until = self._read_feed(client, "deleted", deleted_since)
-        checked.update(i for i in deleted_ids if i in ours)
-        changed_ids, updated_until = self._read_feed(client, "updated", updated_since)
+        deleted = read_feed(client, "deleted", deleted_since)
+        checked.update(i for i in deleted.times if i in ours)
+        changed = read_feed(client, "updated", updated_since)
         suspects = sorted(
             i
-            for i, ms in changed_ids.items()
+            for i, ms in changed.times.items()
             if i in ours and i not in checked and ms != _ms(ours[i])
         )
-        present: dict[str, RemoteWorklog] = {}
-        for start in range(0, len(suspects), LIST_BATCH):
-            for worklog in client.worklogs_by_ids(suspects[start : start + LIST_BATCH]):
-                present[worklog.id] = worklog
+        present = {w.id: w for w in client.worklogs_by_ids(suspects)} if suspects else {}
         # A suspect that /worklog/list does not return was deleted after the deleted feed was
         # read (or is hidden from us): the next run's deleted feed says which.
         checked.update(i for i in suspects if i in present)
-        self._store.set_setting(key, {"deleted": deleted_until, "updated": updated_until})
+        # A reading stopped by the page cap goes on from where it got to next time.
+        self._store.set_setting(key, {"deleted": deleted.reached, "updated": changed.reached})
         return present, checked
-
-    @staticmethod
-    def _read_feed(client: JiraPort, kind: str, since: int) -> tuple[dict[str, int], int]:
-        """Every page of one feed from ``since``: worklog id -> time, and the new cursor."""
-        found: dict[str, int] = {}
-        while True:
-            values, until, last = client.worklog_feed(kind, since)
-            found.update(values)
-            since = max(since, until)
-            if last:
-                return found, since
 
     # -- Data Center: one search, then the issues that moved ---------------------------------
 
@@ -198,25 +185,12 @@ class Reconciler:
                 # look at Jira's copy itself before writing.
                 if current is None or current.sync_state is not SyncState.SYNCED:
                     continue
-                message = self._mark(current, changes)
+                message = mark_remote_changes(current, changes)
                 self._store.save(current)
             log.info("entry %d of %s: %s", entry.id, account.name, message)
             flagged.append((current, message))
         return flagged
 
-    @staticmethod
-    def _mark(entry: Entry, changes: list[RemoteChange]) -> str:
-        for change in changes:
-            if change.kind == "deleted":
-                entry.remote[change.day] = entry.remote[change.day]._replace(gone=True)
-        entry.sync_state = SyncState.CONFLICT
-        entry.error = describe_changes(changes)
-        return entry.error
-
 
 def _ms(instant: datetime | None) -> int | None:
-    # Integer arithmetic: float timestamps can land a millisecond short.
-    return None if instant is None else (instant - _EPOCH) // timedelta(milliseconds=1)
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+    return None if instant is None else to_epoch_ms(instant)

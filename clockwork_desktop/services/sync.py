@@ -35,9 +35,11 @@ from clockwork_desktop.core.models import Account, Entry, SyncState
 from clockwork_desktop.core.ports import JiraPort, SyncLock, SyncStore, WorklogWrite
 from clockwork_desktop.core.sync_plan import (
     PROPERTY_KEY,
+    RemoteChange,
     Step,
     WantedWorklog,
     check_day,
+    describe_changes,
     is_ours,
     plan_steps,
     property_value,
@@ -544,16 +546,10 @@ class SyncService:
             if exc.status != 404:
                 raise
             push.days[step.day] = state._replace(gone=True, sent=None)
-            return (
-                f"The worklog for {step.day} was deleted in Jira. Edit the entry to send it "
-                "again, or delete the entry."
-            )
+            return describe_changes([RemoteChange(step.day, "deleted")])
         verdict = check_day(state, current, step.want, entry.comment)
         if verdict.action == "conflict":
-            return (
-                f"The worklog for {step.day} was changed in Jira. Edit the entry to overwrite "
-                "Jira with your version, or delete the entry."
-            )
+            return describe_changes([RemoteChange(step.day, "changed")])
         if verdict.action == "keep":
             push.days[step.day] = DayWorklog(
                 step.issue, step.worklog_id, current.updated, tagged=state.tagged

@@ -39,6 +39,7 @@ from clockwork_desktop.core.timesheet import (
     week_bounds,
 )
 from clockwork_desktop.services.accounts import AccountService
+from clockwork_desktop.services.feeds import FEED_PAGES_PER_READ, read_feed
 from clockwork_desktop.services.issues import jql_string
 from clockwork_desktop.services.tracker import TrackerService
 
@@ -52,7 +53,7 @@ NEW_CURSOR_MARGIN_MS = 15 * 60 * 1000
 # One refresh reads at most this many pages of each feed (Cloud pages hold up to 1000 changes):
 # a feed whose pages move on a millisecond at a time cannot keep a refresh going for hours.
 # What was read is kept and the next refresh goes on from the page where this one stopped.
-FEED_PAGES_PER_REFRESH = 200
+FEED_PAGES_PER_REFRESH = FEED_PAGES_PER_READ
 # The team cache forgets worklogs that started more than this many weeks ago (half a year:
 # enough for monthly and quarterly reviews), so it does not grow with the team's whole history.
 TEAM_CACHE_RETENTION_WEEKS = 26
@@ -493,16 +494,13 @@ class TimesheetService:
         self, client: JiraPort, kind: str, since: int, counter: _Counter, label: str
     ) -> _FeedRead:
         """The ids in one feed from ``since``, up to its last page or the page cap."""
-        ids: list[str] = []
-        until = since
-        for _page in range(self._feed_page_limit):
-            values, until, last = client.worklog_feed(kind, until)
+
+        def page_read(found: int) -> None:
             counter.requests += 1
-            ids.extend(worklog_id for worklog_id, _ms in values)
-            counter.step(len(ids), 0, f"{len(ids)} {label} worklogs found…")
-            if last or not values:
-                return _FeedRead(ids, until, True)
-        return _FeedRead(ids, until, False)
+            counter.step(found, 0, f"{found} {label} worklogs found…")
+
+        read = read_feed(client, kind, since, max_pages=self._feed_page_limit, on_page=page_read)
+        return _FeedRead(list(read.times), read.reached, read.complete)
 
     def _store_worklogs(
         self, account: Account, client: JiraPort, worklogs: list[RemoteWorklog], counter: _Counter

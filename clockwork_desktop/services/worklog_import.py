@@ -17,8 +17,8 @@ from clockwork_desktop.core.models import Account, RemoteWorklog, SyncState
 from clockwork_desktop.core.ports import JiraPort, NewEntry, SyncStore
 from clockwork_desktop.core.sync_plan import (
     PROPERTY_KEY,
-    describe_changes,
     fits,
+    mark_remote_changes,
     remote_changes,
 )
 from clockwork_desktop.services.accounts import AccountService
@@ -136,11 +136,6 @@ class WorklogImport:
                 and start.date() <= date.fromisoformat(day) <= end.date()
             }
             changes = remote_changes(entry.remote, present, checked)
-            if not changes:
-                continue
-            for change in changes:
-                if change.kind == "deleted":
-                    entry.remote[change.day] = entry.remote[change.day]._replace(gone=True)
-            entry.sync_state = SyncState.CONFLICT
-            entry.error = describe_changes(changes)
-            self._store.save(entry)
+            if changes:
+                mark_remote_changes(entry, changes)
+                self._store.save(entry)

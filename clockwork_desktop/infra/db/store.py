@@ -20,12 +20,13 @@ from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import Account, Entry, JiraIssue, SyncState
 from clockwork_desktop.core.ports import NewEntry
 from clockwork_desktop.core.rounding import RoundingPolicy
-from clockwork_desktop.core.settings import JIRA_KEY_PREFIX, Settings
 from clockwork_desktop.core.timer import MAX_ENTRY_S
-from clockwork_desktop.core.worklog_state import DayWorklog, SentWrite
+from clockwork_desktop.core.worklog_state import DayWorklog
 
 if TYPE_CHECKING:
+    from clockwork_desktop.core.settings import Settings
     from clockwork_desktop.core.timesheet import WorklogRecord
+    from clockwork_desktop.core.worklog_state import SentWrite
 from clockwork_desktop.infra.db import worklog_codec
 from clockwork_desktop.infra.db.database import translate_error
 
@@ -386,6 +387,8 @@ class SqliteStore:
 
     def load_settings(self) -> Settings:
         """All settings in one read; the default account's rounding wins over the shared one."""
+        from clockwork_desktop.core.settings import JIRA_KEY_PREFIX, Settings
+
         keys = Settings.keys()
         marks = ", ".join("?" * len(keys))
         with self._lock:
