@@ -40,8 +40,9 @@ class DayWorklog(NamedTuple):
     tagged: bool = True  # our entity property is on the worklog (or was never tried)
 
     @property
-    def unknown_create(self) -> bool:
-        return self.worklog_id is None
+    def unsettled(self) -> bool:
+        """A create whose answer was lost: the next sync finds it in Jira, or sends it again."""
+        return self.worklog_id is None and self.sent is not None
 
 
 def linked_ids(days: dict[str, DayWorklog]) -> dict[str, str]:

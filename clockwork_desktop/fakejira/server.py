@@ -1349,6 +1349,8 @@ class _Handler(BaseHTTPRequestHandler):
             (w for w in self.jira.worklogs.values() if w.issue_id == issue.id),
             key=lambda w: w.created_ms,
         )
+        # Non-numeric startAt/maxResults answer 404 and maxResults defaults to 5000 on Cloud
+        # (the Cloud spec for GET .../worklog; reference notes §2.2).
         try:
             start = int(query.get("startAt", 0))
             size = min(int(query.get("maxResults", self.jira.worklog_page)), 5000)
@@ -1399,6 +1401,8 @@ class _Handler(BaseHTTPRequestHandler):
         return 200, {"key": prop, "value": worklog.properties[prop]}, {}
 
     def _editable(self, ctx: dict[str, Any], key: str, wid: str) -> FakeWorklog:
+        # Setting a worklog property needs "Edit own/all worklogs", else 403 (the worklog
+        # property resource in the Cloud spec; reference notes §3). The fake lets the author.
         _, worklog = self._find(key, wid)
         if worklog.author != ctx["user"].account_id:
             raise HttpError(403, _errors(["You do not have permission to edit this worklog."]))

@@ -35,7 +35,7 @@ class Problem(NamedTuple):
 
 
 def _unsettled_write(entry: Entry) -> bool:
-    return any(w.worklog_id is None and w.sent is not None for w in entry.remote.values())
+    return any(w.unsettled for w in entry.remote.values())
 
 
 class ConflictService:

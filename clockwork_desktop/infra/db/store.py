@@ -648,7 +648,7 @@ class SqliteStore:
             (w.issue, w.sent)
             for e in entries
             for w in e.remote.values()
-            if w.worklog_id is None and w.sent is not None
+            if w.unsettled and w.sent is not None
         ]
 
     def needing_attention(self) -> list[Entry]:

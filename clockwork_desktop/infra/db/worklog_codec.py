@@ -89,9 +89,7 @@ def encode(days: dict[str, DayWorklog]) -> tuple[str, str]:
     """The two column values for ``days``."""
     meta: dict[str, Any] = {}
     for day, w in days.items():
-        item: dict[str, Any] = {"v": 2, "issue": w.issue}
-        if w.worklog_id is not None:
-            item["id"] = w.worklog_id
+        item: dict[str, Any] = {"v": 2, "issue": w.issue}  # the id is in the worklog_ids column
         if w.updated is not None:
             item["updated"] = w.updated.isoformat()
         if w.sent is not None:

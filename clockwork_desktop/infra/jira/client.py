@@ -377,11 +377,9 @@ class JiraClient:
                     continue
                 if status in (429, 503):
                     reason = headers.get("RateLimit-Reason", "")
+                    why = f"{status}, {reason}" if reason else str(status)
                     raise JiraRateLimitedError(
-                        f"Jira is busy ({status}, {reason}); try again in {int(wait)} s.".replace(
-                            ", )", ")"
-                        ),
-                        wait,
+                        f"Jira is busy ({why}); try again in {int(wait)} s.", wait
                     )
                 raise JiraUnreachableError(f"Jira at {self.url} has a problem (HTTP {status}).")
             if status >= 500:
@@ -507,7 +505,7 @@ class JiraClient:
             data = self.request(
                 "POST",
                 f"{self.api}/issue/{issue_key}/worklog",
-                params={"adjustEstimate": "auto", "notifyUsers": "false", **self._expand()},
+                params={"adjustEstimate": "auto", "notifyUsers": "false", **self.expand()},
                 body=self.payload(write),
             )
         except JiraRefusedError as exc:
@@ -526,7 +524,7 @@ class JiraClient:
         data = self.request(
             "PUT",
             f"{self.api}/issue/{issue_key}/worklog/{worklog_id}",
-            params={"adjustEstimate": "auto", "notifyUsers": "false", **self._expand()},
+            params={"adjustEstimate": "auto", "notifyUsers": "false", **self.expand()},
             body=self.payload(write, clear_comment=True),
         )
         return _worklog(data)
@@ -538,13 +536,13 @@ class JiraClient:
             params={"adjustEstimate": "auto", "notifyUsers": "false"},
         )
 
-    def _expand(self) -> dict[str, str]:
+    def expand(self) -> dict[str, str]:
         # Data Center's worklog resources take no `expand` (reference notes §10b.1).
         return {"expand": "properties"} if self.deployment == "cloud" else {}
 
     def get_worklog(self, issue_key: str, worklog_id: str) -> RemoteWorklog:
         data = self.request(
-            "GET", f"{self.api}/issue/{issue_key}/worklog/{worklog_id}", params=self._expand()
+            "GET", f"{self.api}/issue/{issue_key}/worklog/{worklog_id}", params=self.expand()
         )
         return _worklog(data)
 
@@ -565,10 +563,8 @@ class JiraClient:
             raise
         return data.get("value") if isinstance(data, dict) else None
 
-    def _worklog_pages(
-        self, issue_key: str, extra: dict[str, Any]
-    ) -> tuple[list[RemoteWorklog], int]:
-        """Every worklog of the issue that ``extra`` selects, and how many pages that took.
+    def _worklog_pages(self, issue_key: str, extra: dict[str, Any]) -> list[RemoteWorklog]:
+        """Every worklog of the issue that ``extra`` selects.
 
         Data Center answers 20 per page unless asked, and a server may cap lower than asked:
         page with startAt until `total` (reference notes §10b.2).
@@ -577,7 +573,7 @@ class JiraClient:
         start_at = 0
         pages = _Pages(f"worklogs of {issue_key}")
         while True:
-            params = {**extra, **self._expand(), "startAt": start_at, "maxResults": WORKLOG_PAGE}
+            params = {**extra, **self.expand(), "startAt": start_at, "maxResults": WORKLOG_PAGE}
             data = self.request("GET", f"{self.api}/issue/{issue_key}/worklog", params=params)
             with _reading("a list of worklogs"):
                 page = [_worklog(w) for w in _items(data["worklogs"])]
@@ -586,10 +582,10 @@ class JiraClient:
             found.extend(page)
             start_at += len(page)
             if not page or start_at >= total:
-                return found, pages.count
+                return found
 
     def worklogs_of(self, issue_key: str) -> list[RemoteWorklog]:
-        return self._worklog_pages(issue_key, {})[0]
+        return self._worklog_pages(issue_key, {})
 
     def worklogs_started_between(
         self, issue_key: str, after: datetime, before: datetime
@@ -598,8 +594,7 @@ class JiraClient:
         if self.deployment == "cloud":
             # Cloud filters on the server; Data Center ignores these, so filter here too.
             extra = {"startedAfter": to_epoch_ms(after), "startedBefore": to_epoch_ms(before)}
-        found, _pages = self._worklog_pages(issue_key, extra)
-        return [w for w in found if after <= w.started < before]
+        return [w for w in self._worklog_pages(issue_key, extra) if after <= w.started < before]
 
     def _search_pages(self, jql: str, fields: list[str], limit: int, page_size: int) -> list[Any]:
         """Up to ``limit`` raw issues for ``jql``, read page by page to the end.
@@ -776,15 +771,19 @@ class JiraClient:
         the histories with ``expand=changelog`` on the issue (reference notes on changelogs)."""
         histories: list[Any] = []
         if self.deployment == "cloud":
+            pages = _Pages(f"changes of {issue_key}")
             while True:
                 data = self.request(
                     "GET",
                     f"{self.api}/issue/{issue_key}/changelog",
                     params={"startAt": len(histories), "maxResults": 100},
                 )
-                values = (data or {}).get("values") or []
+                with _reading("a changelog page"):
+                    values = _items(data.get("values") or [])
+                    last = bool(data.get("isLast", True))
+                pages.add(str(h.get("id")) if isinstance(h, dict) else "" for h in values)
                 histories.extend(values)
-                if not values or data.get("isLast", True):
+                if not values or last:
                     break
         else:
             data = self.request(

@@ -54,11 +54,8 @@ class _Probe:
     def path(self, suffix: str = "") -> str:
         return f"{self.client.api}/issue/{self.issue}/worklog{suffix}"
 
-    def expand(self) -> dict[str, str]:
-        return {"expand": "properties"} if self.client.deployment == "cloud" else {}
-
     def get_worklog(self, worklog_id: str) -> dict[str, Any]:
-        data = self.client.request("GET", self.path(f"/{worklog_id}"), params=self.expand())
+        data = self.client.request("GET", self.path(f"/{worklog_id}"), params=self.client.expand())
         return data if isinstance(data, dict) else {}
 
     def comment_of(self, data: dict[str, Any]) -> str:
@@ -87,7 +84,7 @@ class _Probe:
         data = self.client.request(
             "POST",
             self.path(),
-            params={"adjustEstimate": "leave", "notifyUsers": "false", **self.expand()},
+            params={"adjustEstimate": "leave", "notifyUsers": "false", **self.client.expand()},
             body=self.client.payload(write),
         )
         if not isinstance(data, dict) or "id" not in data:
@@ -217,7 +214,7 @@ class _Probe:
             "PUT",
             self.path(f"/{first_id}"),
             params={"adjustEstimate": "leave", "notifyUsers": "false"},
-            body={**self.client.payload(WorklogWrite(started, zone_name, 180, "edited", {}))},
+            body=self.client.payload(WorklogWrite(started, zone_name, 180, "edited", {})),
         )
         self.check(
             "edit-moves-updated",
@@ -271,7 +268,7 @@ class _Probe:
             for _ in range(20):  # a busy site: at most 20 pages of changes in ten minutes
                 values, until, last = self.client.worklog_feed("updated", since)
                 seen.update(values)
-                if last or until <= since:
+                if last:
                     break
                 since = until
         if worklog_id not in seen:
