@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from clockwork_desktop.core.models import Account
 from clockwork_desktop.core.settings import DAY_NAMES, LONG_TIMER_RANGE_H, Settings
 from clockwork_desktop.ui.dialogs import plain_label
+from clockwork_desktop.ui.plaintext import tooltip
 
 ERROR_STYLE = "color: #cf222e;"
 DATA_ROLE = Qt.ItemDataRole.UserRole
@@ -189,7 +190,7 @@ class AutoTimersPage(SettingsPage):
         for account in accounts:
             item = QListWidgetItem(account.name, self.jira_accounts)
             item.setData(DATA_ROLE, account.name)
-            item.setToolTip(f"{account.url} as {account.display_name}")
+            item.setToolTip(tooltip(f"{account.url} as {account.display_name}"))
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
             on = auto.jira_on(account.name)
             item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)

@@ -39,7 +39,7 @@ from clockwork_desktop.core.models import AwayPeriod, Entry, normalise_issue_key
 from clockwork_desktop.core.timeinput import WALL_FORMS, parse_hhmm
 from clockwork_desktop.services.tracker import EntryView
 from clockwork_desktop.ui.gui_services import GuiServices
-from clockwork_desktop.ui.plaintext import tooltip
+from clockwork_desktop.ui.plaintext import raise_window, tooltip
 from clockwork_desktop.ui.tasks import TaskRunner
 
 log = get_logger(__name__)
@@ -123,6 +123,26 @@ def _error_label(parent: QWidget) -> QLabel:
     label.setStyleSheet("color: #cf222e;")
     label.hide()
     return label
+
+
+def ask_first(
+    parent: QWidget, title: str, question: str, answered: Callable[[int], None]
+) -> QMessageBox:
+    """A Yes/No question before a change that is hard to take back: plain text, No by
+    default, modal to ``parent`` only (the tray and other windows keep working)."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        title,
+        question,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        parent,
+    )
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    box.setWindowModality(Qt.WindowModality.WindowModal)
+    box.finished.connect(answered)
+    box.open()
+    return box
 
 
 def show_error(label: QLabel, message: str) -> None:
@@ -348,21 +368,13 @@ class EditEntryDialog(QDialog):
         show_error(self.error, message)
 
     def _delete(self) -> None:
-        """Ask first, modal to this window only: the tray and other windows keep working."""
         seconds = self._entry.duration_seconds(self._services.tracker.now())
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+        self.confirm = ask_first(
+            self,
             "Delete entry",
             f"Delete {self._entry.issue_key} ({format_duration(seconds)})?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            self,
+            self._delete_answered,
         )
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        box.setWindowModality(Qt.WindowModality.WindowModal)
-        box.finished.connect(self._delete_answered)
-        self.confirm = box
-        box.open()
 
     def _delete_answered(self, answer: int) -> None:
         if answer != QMessageBox.StandardButton.Yes:
@@ -512,23 +524,17 @@ class EntriesDialog(QDialog):
         )
         dialog.accepted.connect(lambda: self.show_day(self._day))
         self.edit_dialog = dialog
-        _raise(dialog)
+        raise_window(dialog)
 
     def _log(self) -> None:
         if self.log_dialog is not None and self.log_dialog.isVisible():
-            _raise(self.log_dialog)
+            raise_window(self.log_dialog)
             return
         dialog = LogTimeDialog(self._services, self, runner=self._runner)
         dialog.day.setDate(QDate(self._day.year, self._day.month, self._day.day))
         dialog.accepted.connect(lambda: self.show_day(self._day))
         self.log_dialog = dialog
-        _raise(dialog)
-
-
-def _raise(window: QWidget) -> None:
-    window.show()
-    window.raise_()
-    window.activateWindow()
+        raise_window(dialog)
 
 
 class AwayDialog(QDialog):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import Qt as GuiQt
-from PySide6.QtWidgets import QDialog, QInputDialog, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QInputDialog, QLabel, QMessageBox, QWidget
 
 # Notification servers honour a markup subset in the body, Windows and macOS show it raw:
 # characters that look the same but mean nothing to either.
@@ -54,13 +54,6 @@ def text_dialog(parent: QWidget | None, title: str, label: str, text: str = "") 
     return dialog
 
 
-def ask_text(parent: QWidget | None, title: str, label: str) -> tuple[str, bool]:
-    """``QInputDialog.getText`` with a label that is never read as HTML."""
-    dialog = text_dialog(parent, title, label)
-    accepted = dialog.exec() == QDialog.DialogCode.Accepted
-    return dialog.textValue(), accepted
-
-
 def open_question(title: str, text: str) -> QMessageBox:
     """A question in a window of its own (never modal, so the tray menu keeps working); the
     caller adds the answers and shows it."""
@@ -71,3 +64,10 @@ def open_question(title: str, text: str) -> QMessageBox:
     box.setText(text)
     box.setWindowModality(Qt.WindowModality.NonModal)
     return box
+
+
+def raise_window(window: QWidget) -> None:
+    """Show ``window`` on top and give it the focus (it may have been hidden or behind)."""
+    window.show()
+    window.raise_()
+    window.activateWindow()

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
+    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -28,7 +29,7 @@ from clockwork_desktop.core.durations import format_duration
 from clockwork_desktop.core.errors import ClockworkError
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import SyncState
-from clockwork_desktop.ui.dialogs import EditEntryDialog, plain_label
+from clockwork_desktop.ui.dialogs import EditEntryDialog, ask_first, plain_label
 from clockwork_desktop.ui.gui_services import GuiServices
 from clockwork_desktop.ui.plaintext import tooltip
 from clockwork_desktop.ui.tasks import TaskRunner
@@ -40,6 +41,8 @@ log = get_logger(__name__)
 
 COLUMNS = ("Issue", "Day", "Time", "Duration", "State", "Jira's reason")
 REASON_COLUMN = len(COLUMNS) - 1
+TAKE_TIP = "Copy the worklog as Jira has it now; if Jira deleted it, delete the entry."
+CANNOT_TAKE_TIP = "Jira keeps this entry as more than one worklog: edit it to match, or keep mine."
 
 
 class SyncPanel(QWidget):
@@ -83,15 +86,13 @@ class SyncPanel(QWidget):
         self.keep_button = QPushButton("Keep mine", self)
         self.keep_button.setToolTip("Send this computer's version over Jira's.")
         self.take_button = QPushButton("Take Jira's", self)
-        self.take_button.setToolTip(
-            "Copy the worklog as Jira has it now; if Jira deleted it, delete the entry."
-        )
+        self.take_button.setToolTip(TAKE_TIP)
         self.delete_button = QPushButton("Delete", self)
         self.delete_button.setToolTip("Delete the entry here and its worklog in Jira.")
         self.retry_button.clicked.connect(lambda: self._settle("retry"))
         self.edit_button.clicked.connect(self.edit_selected)
-        self.keep_button.clicked.connect(lambda: self._settle("keep"))
-        self.take_button.clicked.connect(lambda: self._settle("take"))
+        self.keep_button.clicked.connect(lambda: self._ask_then_settle("keep"))
+        self.take_button.clicked.connect(lambda: self._ask_then_settle("take"))
         self.delete_button.clicked.connect(lambda: self._settle("delete"))
         close = QPushButton("Close", self)
         close.clicked.connect(self.close)
@@ -202,12 +203,30 @@ class SyncPanel(QWidget):
         self.delete_button.setEnabled(problem is not None)
         self.keep_button.setEnabled(conflict)
         self.take_button.setEnabled(conflict and problem is not None and problem.can_take_jiras)
-        if conflict and problem is not None and not problem.can_take_jiras:
-            self.take_button.setToolTip(
-                "Jira keeps this entry as more than one worklog: edit it to match, or keep mine."
-            )
+        cannot_take = conflict and problem is not None and not problem.can_take_jiras
+        self.take_button.setToolTip(CANNOT_TAKE_TIP if cannot_take else TAKE_TIP)
 
     # -- choices --------------------------------------------------------------------------------
+
+    def _ask_then_settle(self, choice: str) -> None:
+        """Either version replaces the other: ask first (the tray's Undo does not cover it)."""
+        problem = self._selected()
+        if problem is None:
+            return
+        entry = problem.entry
+        length = format_duration(entry.duration_seconds(entry.ended_at or entry.started_at))
+        question = (
+            f"Send this computer's {entry.issue_key} ({length}) over the worklog in Jira?"
+            if choice == "keep"
+            else f"Replace this computer's {entry.issue_key} ({length}) with Jira's version? "
+            "If Jira deleted the worklog, the entry is deleted here too."
+        )
+
+        def answered(answer: int) -> None:
+            if answer == QMessageBox.StandardButton.Yes:
+                self._settle(choice)
+
+        self.confirm = ask_first(self, "Settle the conflict", question, answered)
 
     def _settle(self, choice: str) -> None:
         problem = self._selected()
@@ -245,7 +264,9 @@ class SyncPanel(QWidget):
             self.message.setText(str(error))
         else:
             log.error("sync panel action failed", exc_info=error)
-            self.message.setText("That did not work; the log folder has the details.")
+            self.message.setText(
+                "That did not work; the details are in the log (tray menu › Open log folder)."
+            )
         self.reload()
 
     def _set_busy(self, busy: bool) -> None:

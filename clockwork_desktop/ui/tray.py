@@ -27,7 +27,7 @@ from clockwork_desktop.services.tracker import Status, UndoOffer, indicator
 from clockwork_desktop.ui.gui_services import GuiServices
 from clockwork_desktop.ui.health import copy_diagnostics
 from clockwork_desktop.ui.icons import state_icon
-from clockwork_desktop.ui.plaintext import tray_text
+from clockwork_desktop.ui.plaintext import raise_window, tray_text
 from clockwork_desktop.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -56,12 +56,6 @@ class TrayState(NamedTuple):
     running_summary: str
     recent: list[JiraIssue]
     accounts: list[Account]
-
-
-def _raise(window: QWidget) -> None:
-    window.show()
-    window.raise_()
-    window.activateWindow()
 
 
 def _showing(window: QWidget | None) -> bool:
@@ -336,6 +330,7 @@ class TrayController(QObject):
         text = f"{running.issue_key} {summary}".strip()
         if len(text) > 48:
             text = text[:47] + "…"
+        text = text.replace("&", "&&")  # a menu reads "&" as a shortcut marker
         if running.paused:
             return f"{text} — paused at {format_clock(self.elapsed())}"
         return f"{text} — {format_clock(self.elapsed())}"
@@ -592,7 +587,7 @@ class TrayController(QObject):
             return
         if _showing(self.comment_dialog):
             assert self.comment_dialog is not None
-            _raise(self.comment_dialog)
+            raise_window(self.comment_dialog)
             return
         from clockwork_desktop.ui.plaintext import text_dialog
 
@@ -603,19 +598,19 @@ class TrayController(QObject):
             lambda text: self._db(lambda: self.services.tracker.set_comment(text))
         )
         self.comment_dialog = dialog
-        _raise(dialog)
+        raise_window(dialog)
 
     def log_time(self, parent: QWidget | None = None) -> None:
         if _showing(self.log_dialog):
             assert self.log_dialog is not None
-            _raise(self.log_dialog)
+            raise_window(self.log_dialog)
             return
         from clockwork_desktop.ui.dialogs import LogTimeDialog
 
         dialog = LogTimeDialog(self.services, parent, runner=self.runner)
         dialog.accepted.connect(self._logged)
         self.log_dialog = dialog
-        _raise(dialog)
+        raise_window(dialog)
 
     def _logged(self) -> None:
         self.refresh()
@@ -629,14 +624,12 @@ class TrayController(QObject):
                 self.services, self.runner, self.services.timesheets, parent
             )
         self._timesheet.show_week(self.services.tracker.today())
-        self._timesheet.show()
-        self._timesheet.raise_()
-        self._timesheet.activateWindow()
+        raise_window(self._timesheet)
 
     def open_settings(self, parent: QWidget | None = None) -> None:
         if _showing(self.settings_dialog):
             assert self.settings_dialog is not None
-            _raise(self.settings_dialog)
+            raise_window(self.settings_dialog)
             return
         from clockwork_desktop.ui.settings import SettingsDialog
 
@@ -644,7 +637,7 @@ class TrayController(QObject):
         dialog.accepted.connect(self.settings_saved)
         dialog.finished.connect(lambda _code: self.refresh())
         self.settings_dialog = dialog
-        _raise(dialog)
+        raise_window(dialog)
 
     def open_log_folder(self) -> None:
         folder = self.services.data_dir / "logs"
@@ -660,9 +653,7 @@ class TrayController(QObject):
             dialog = SignInDialog(self.services, self.runner, parent, offer_offline=False)
             dialog.finished.connect(lambda _code, d=dialog: self._sign_in_closed(d))
             self._sign_in_dialog = dialog
-        dialog.show()
-        dialog.raise_()
-        dialog.activateWindow()
+        raise_window(dialog)
 
     def _sign_in_closed(self, dialog: SignInDialog) -> None:
         if dialog.choice == "signed_in":
@@ -734,9 +725,7 @@ class TrayController(QObject):
     def open_sync_panel(self) -> None:
         panel = self.sync_panel
         panel.reload()
-        panel.show()
-        panel.raise_()
-        panel.activateWindow()
+        raise_window(panel)
 
     def message_clicked(self) -> None:
         """A click on the notification about unsent entries opens the panel to fix them."""
@@ -790,7 +779,7 @@ class TrayController(QObject):
         """Ask what the away time was, in a window that leaves the tray menu working."""
         if self._away_open:
             if self.away_dialog is not None:
-                _raise(self.away_dialog)
+                raise_window(self.away_dialog)
             return
         self._away_open = True  # one question at a time, from the moment it is asked
 
@@ -815,7 +804,7 @@ class TrayController(QObject):
         dialog.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
         dialog.finished.connect(self._away_answered)
         self.away_dialog = dialog
-        _raise(dialog)
+        raise_window(dialog)
 
     def _away_answered(self, _code: int) -> None:
         self._away_open = False

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import date, time
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from clockwork_desktop.app.services import AppServices
 from clockwork_desktop.core.models import Entry, SyncState
@@ -111,6 +111,7 @@ def test_panel_lists_problems_with_jiras_reason_and_settles_them(
     assert panel.delete_button.isEnabled()
     before = len(wired)
     panel.take_button.click()
+    panel.confirm.button(QMessageBox.StandardButton.Yes).click()  # it asks first
     qtbot.waitUntil(lambda: panel.table.rowCount() == 2, timeout=5000)
     assert len(wired) > before
     assert troubled["gone"] not in [e.entry.id for e in services.tracker.entries(DAY, DAY)]
@@ -118,6 +119,7 @@ def test_panel_lists_problems_with_jiras_reason_and_settles_them(
     # Keep mine on the worklog edited in Jira: the next sync sends this computer's hour.
     panel.select(troubled["edited"])
     panel.keep_button.click()
+    panel.confirm.button(QMessageBox.StandardButton.Yes).click()
     qtbot.waitUntil(lambda: panel.table.rowCount() == 1, timeout=5000)
     _sent(qtbot, services, troubled["edited"])
     assert [w.seconds for w in quiet_jira.worklogs_of("PROJ-2")] == [3600]

@@ -148,3 +148,18 @@ def test_team_tab_signed_out_offers_a_sign_in_button(
     qtbot.waitUntil(lambda: not window.team.sign_in_button.isVisible(), timeout=5000)
     assert window.team.group_button.isEnabled()
     assert window.team.people_button.isEnabled()
+
+
+def test_choosing_a_jira_group_never_blocks_the_tray(
+    qtbot, window: TimesheetWindow, services: AppServices, jira: FakeJira
+) -> None:
+    services.accounts.login(jira.base_url, "alice-token", email="alice@example.com")
+    window.show()
+    window.tabs.setCurrentIndex(1)
+    window.team._choose_group()
+    dialog = window.team.group_dialog
+    assert dialog.isVisible()
+    assert dialog.windowModality() != Qt.WindowModality.ApplicationModal  # the tray keeps working
+    dialog.setTextValue("team-a")
+    dialog.accept()
+    qtbot.waitUntil(lambda: "team-a" in window.team.choice.currentText(), timeout=5000)

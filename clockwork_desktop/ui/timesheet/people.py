@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from clockwork_desktop.core.models import JiraUser
 from clockwork_desktop.services.timesheet import Team, TimesheetService
 from clockwork_desktop.ui.dialogs import plain_label
+from clockwork_desktop.ui.plaintext import tooltip
 from clockwork_desktop.ui.tasks import TaskRunner
 
 ACCOUNT = Qt.ItemDataRole.UserRole
@@ -118,7 +119,7 @@ class PeopleDialog(QDialog):
             kept.add(user.account_id)
             item = QListWidgetItem(user.display_name)
             item.setData(ACCOUNT, user.account_id)
-            item.setToolTip(user.email or user.account_id)
+            item.setToolTip(tooltip(user.email or user.account_id))
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
             self.results.addItem(item)

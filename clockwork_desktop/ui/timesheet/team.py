@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QProgressBar,
     QPushButton,
@@ -24,7 +23,7 @@ from PySide6.QtWidgets import (
 from clockwork_desktop.core.timesheet import WeekGrid
 from clockwork_desktop.services.timesheet import Team, TeamWeek
 from clockwork_desktop.ui.dialogs import plain_label
-from clockwork_desktop.ui.plaintext import warn
+from clockwork_desktop.ui.plaintext import text_dialog, warn
 from clockwork_desktop.ui.timesheet.chart import BarChart
 from clockwork_desktop.ui.timesheet.columns import WeekColumn
 from clockwork_desktop.ui.timesheet.models import TeamModel
@@ -303,8 +302,14 @@ class TeamTab(SheetPage):
     # -- choosing a team ------------------------------------------------------------------------
 
     def _choose_group(self) -> None:
-        group, ok = QInputDialog.getText(self, "Jira group", "Group name (e.g. jira-developers):")
-        if not ok or not group.strip():
+        """Ask for the group's name, modal to this window only (the tray keeps working)."""
+        dialog = text_dialog(self, "Jira group", "Group name (e.g. jira-developers):")
+        dialog.textValueSelected.connect(self._read_group)
+        self.group_dialog = dialog
+        dialog.open()
+
+    def _read_group(self, group: str) -> None:
+        if not group.strip():
             return
         self.status.setText(f"Reading the members of {group.strip()}…")
 
