@@ -69,17 +69,13 @@ def cmd_auto(args: argparse.Namespace, s: CliServices) -> int:
     elif action == "repos":
         _repos(attention, words)
     elif action == "branch":
-        attention.choose(
-            "branch", _one(words, "off, suggest or switch"), ("off", "suggest", "switch")
-        )
+        attention.choose("branch", _one(words, "off, suggest or switch"))
         print(f"On a branch switch: {words[0]}.")
     elif action == "other-timer":
-        attention.choose("on_conflict", _one(words, "switch or ask"), ("switch", "ask"))
+        attention.choose("on_conflict", _one(words, "switch or ask"))
         print(f"When another timer runs: {words[0]}.")
     elif action == "transition":
-        attention.choose(
-            "transition", _one(words, "off, offer or perform"), ("off", "offer", "perform")
-        )
+        attention.choose("transition", _one(words, "off, offer or perform"))
         print(f"Starting on an issue in To Do: {words[0]}.")
     elif action == "statuses":
         attention.set_active_statuses(words)

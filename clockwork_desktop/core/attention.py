@@ -22,7 +22,6 @@ from clockwork_desktop.core.timeinput import local_wall_to_utc
 _BRANCH_KEY_RE = re.compile(r"(?<![A-Za-z0-9])([A-Z][A-Z0-9_]{0,49}-[1-9]\d{0,11})(?!\d)")
 
 IN_PROGRESS_CATEGORY = "indeterminate"  # Jira's status category key behind "In Progress"
-DEFAULT_LONG_TIMER_H = 10
 
 
 def issue_key_in_branch(branch: str | None) -> str | None:
@@ -42,25 +41,6 @@ class WorkingHours:
 
     days: Mapping[int, tuple[time, time]]
     holidays: frozenset[date] = frozenset()
-
-    @classmethod
-    def parse(
-        cls, hours: Mapping[str, Sequence[str]] | None, holidays: Iterable[str] = ()
-    ) -> WorkingHours:
-        """From settings: ``{"0": ["09:00", "17:00"], ...}`` and ISO dates."""
-        days: dict[int, tuple[time, time]] = {}
-        for day, span in (hours or {}).items():
-            start, end = time.fromisoformat(span[0]), time.fromisoformat(span[1])
-            if end <= start:
-                raise ValueError(f"Working hours for day {day} end before they start.")
-            days[int(day)] = (start, end)
-        return cls(days, frozenset(date.fromisoformat(d) for d in holidays))
-
-    @classmethod
-    def simple(
-        cls, weekdays: Iterable[int], start: str, end: str, holidays: Iterable[str] = ()
-    ) -> WorkingHours:
-        return cls.parse({str(d): (start, end) for d in weekdays}, holidays)
 
     def span_on(self, day: date, zone: ZoneInfo) -> tuple[datetime, datetime] | None:
         """The working span of a local day as UTC instants (DST-safe), or None."""
@@ -245,7 +225,8 @@ def guard_for(
 # -- why, in words --------------------------------------------------------------------------
 
 
-def _cause(why: Mapping[str, Any], zone: ZoneInfo) -> str:
+def describe_cause(why: Mapping[str, Any], zone: ZoneInfo) -> str:
+    """Why an automatic timer started or stopped, in words: "PROJ-1 moved to … by … at …"."""
     at = str(why.get("at") or "")
     when = f" at {datetime.fromisoformat(at).astimezone(zone):%H:%M}" if at else ""
     kind = why.get("kind")
@@ -277,7 +258,7 @@ def describe_source(events: Sequence[Mapping[str, Any]], zone: ZoneInfo) -> str:
     for event in events:
         verb = "started" if event.get("event") == "start" else "stopped"
         how = "when you accepted" if event.get("accepted") else "automatically"
-        cause = _cause(event, zone)
+        cause = describe_cause(event, zone)
         if event.get("switched_to"):
             cause = f"switched to {event['switched_to']} ({cause})"
         parts.append(f"{verb} {how}: {cause}")

@@ -12,6 +12,7 @@ the automatic timers, ``working_hours()`` for working time); what the service ke
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
@@ -23,6 +24,7 @@ from clockwork_desktop.core.attention import (
     IssueFacts,
     Transition,
     WorkingHours,
+    describe_cause,
     facts_before,
     guard_for,
     issue_key_in_branch,
@@ -52,10 +54,11 @@ from clockwork_desktop.services.tracker import TrackerService
 
 log = get_logger(__name__)
 
+# git HEAD files are read at most this often, however often they are asked for.
+BRANCH_MIN_INTERVAL_S = 3.0
+
 # Jira's `updated >=` takes minutes; look back a little further and skip what we have seen.
 POLL_MARGIN = timedelta(minutes=2)
-# git HEAD files are read at most this often, however often the tray asks.
-BRANCH_MIN_INTERVAL_S = 3.0
 REMIND_EVERY = timedelta(hours=1)
 OUTSIDE_HOURS_GRACE_S = 15 * 60
 
@@ -141,10 +144,12 @@ class AttentionService:
         self._branches = branches
         self._categories: dict[str, dict[str, str]] = {}
         self._last_tick: datetime | None = None
-        self._last_branch_read: float | None = None
         self._idle_since: datetime | None = None
         self._reminded_at: datetime | None = None
         self._told_outside: int | None = None
+        self._last_branch_read: float | None = None
+        # The tray polls on the network pool and ticks on the DB worker: one at a time.
+        self._turn = threading.RLock()
         self.warning: Guard | None = None
         self.offers: list[Offer] = []
 
@@ -173,10 +178,9 @@ class AttentionService:
         self._settings.save_settings(value, also)
 
     def _save_auto(self, auto: AutoSettings) -> None:
-        problems = auto.validate()
-        if problems:
-            raise InputError(" ".join(problems.values()))
-        self.save_settings(dataclasses.replace(self.current(), auto=auto))
+        chosen = dataclasses.replace(self.current(), auto=auto)
+        chosen.check()
+        self.save_settings(chosen)
 
     def hours(self) -> WorkingHours:
         return self.current().working_hours()
@@ -188,9 +192,8 @@ class AttentionService:
         """Opt an account in or out; changes before this moment are never replayed."""
         self._save_auto(self._auto().with_jira(account, enabled))
 
-    def choose(self, key: str, value: str, allowed: tuple[str, ...]) -> None:
-        if value not in allowed:
-            raise InputError(f"Choose one of {', '.join(allowed)}, not {value!r}.")
+    def choose(self, key: str, value: str) -> None:
+        """Set one of the automatic timers' choices (validated with the rest of the settings)."""
         choices: dict[str, Any] = {key: value}
         self._save_auto(dataclasses.replace(self._auto(), **choices))
 
@@ -301,6 +304,10 @@ class AttentionService:
 
     def tick(self) -> None:
         """Once a minute: working hours, automatic restarts, guards and reminders."""
+        with self._turn:
+            self._tick()
+
+    def _tick(self) -> None:
         now = self._clock.now()
         self._end_of_day(now)
         self._resume_if_due(now)
@@ -427,6 +434,10 @@ class AttentionService:
     def poll(self) -> PollReport:
         """One poll of every automatic source (Jira accounts opted in, watched repositories),
         then the periodic check."""
+        with self._turn:
+            return self._poll()
+
+    def _poll(self) -> PollReport:
         run = _Run()
         if self._jira_for is not None:
             for account in self._accounts():
@@ -437,7 +448,7 @@ class AttentionService:
                 except ClockworkError as exc:
                     log.warning("automatic timers: %s: %s", account.name, exc)
                     run.errors.append(f"{account.name}: {exc}")
-        self.poll_branches(run, force=True)
+        self.poll_branches(run)
         self.tick()
         return run.report()
 
@@ -525,7 +536,9 @@ class AttentionService:
             stopped = self._tracker.stop(at=at)
             self._record(stopped, "stop", at, transition.why)
             run.stopped.append(key)
-            self.notifier.notify(f"Stopped {key}", self._because(transition))
+            self.notifier.notify(
+                f"Stopped {key}", describe_cause(transition.why, self._tracker.zone)
+            )
             return
         if running is not None and running.issue_key == key:
             return
@@ -539,22 +552,16 @@ class AttentionService:
             offer = Offer("switch", key, account.name, f"Switch to {key}", transition.why)
             self._offer(offer)
             run.offers.append(offer)
+            cause = describe_cause(transition.why, self._tracker.zone)
             self.notifier.notify(
                 f"{key} is in progress",
-                f"{self._because(transition)}. {running.issue_key} is running: switch?",
+                f"{cause}. {running.issue_key} is running: switch?",
                 ("Switch",),
             )
             return
         at = max(transition.at, running.started_at) if running is not None else transition.at
         self._start(key, account.name, at, transition.why, run)
-        self.notifier.notify(f"Started {key}", self._because(transition))
-
-    def _because(self, transition: Transition) -> str:
-        why = transition.why
-        when = _at(why["at"]).astimezone(self._tracker.zone).strftime("%H:%M")
-        status = why.get("changed", {}).get("status")
-        what = f"moved to {status}" if status else "changed"
-        return f"{transition.issue_key} {what} by {why.get('by') or 'someone'} at {when}"
+        self.notifier.notify(f"Started {key}", describe_cause(transition.why, self._tracker.zone))
 
     def _start(
         self,
@@ -614,8 +621,8 @@ class AttentionService:
     # -- timers from the git branch -------------------------------------------------------------
 
     def poll_branches(self, run: _Run | None = None, *, force: bool = False) -> str | None:
-        """Read each watched repository's HEAD (at most every few seconds); on a switch to a
-        branch naming an issue, suggest it or switch to it. Returns the issue suggested."""
+        """Read each watched repository's HEAD (at most every few seconds, unless ``force``);
+        on a switch to a branch naming an issue, suggest it or switch to it. Returns the issue."""
         if self._branches is None:
             return None
         mono = self._clock.monotonic()
@@ -627,7 +634,8 @@ class AttentionService:
         mode = auto.branch
         if mode == "off":
             return None
-        known: dict[str, str | None] = dict(self._get("auto:branch_seen", {}))
+        before: dict[str, str | None] = dict(self._get("auto:branch_seen", {}))
+        known = dict(before)
         found = None
         for repo in auto.repos:
             branch = self._branches.branch(repo)
@@ -645,7 +653,8 @@ class AttentionService:
                 continue
             found = key
             self._switch_branch(repo, branch or "", key, mode, run or _Run())
-        self._settings.set_setting("auto:branch_seen", known)
+        if known != before:  # a write changes every other process's data_version
+            self._settings.set_setting("auto:branch_seen", known)
         return found
 
     def _switch_branch(self, repo: str, branch: str, key: str, mode: str, run: _Run) -> None:

@@ -163,7 +163,7 @@ def test_status_names_and_ask_before_switching(site: Site) -> None:
 
 def test_switch_setting_switches(site: Site) -> None:
     s = site
-    s.app.attention.choose("on_conflict", "switch", ("switch", "ask"))
+    s.app.attention.choose("on_conflict", "switch")
     s.app.tracker.start("OPS-7", at=s.clock.now())
     s.clock.advance(minutes=10)
     moved = s.move("PROJ-1", "In Progress", minutes_ago=1)
@@ -219,7 +219,7 @@ def test_a_transition_outside_working_hours_waits_for_them(tmp_path: Path) -> No
 def test_starting_on_a_to_do_issue_moves_it_to_in_progress(site: Site) -> None:
     s = site
     attention = s.app.attention
-    attention.choose("transition", "offer", ("off", "offer", "perform"))
+    attention.choose("transition", "offer")
     s.app.tracker.start("PROJ-1")
     offer = attention.after_manual_start("PROJ-1", "cloud")
     assert offer is not None
@@ -227,7 +227,7 @@ def test_starting_on_a_to_do_issue_moves_it_to_in_progress(site: Site) -> None:
     assert s.jira.issues["PROJ-1"].status == "To Do"
     attention.accept(offer)
     assert s.jira.issues["PROJ-1"].status == "In Progress"
-    attention.choose("transition", "perform", ("off", "offer", "perform"))
+    attention.choose("transition", "perform")
     s.app.tracker.start("PROJ-2")
     attention.after_manual_start("PROJ-2", "cloud")
     assert s.jira.issues["PROJ-2"].status == "In Progress"
@@ -297,7 +297,7 @@ def test_branch_switch_in_a_real_repository_offers_and_switches(site: Site, tmp_
     assert attention.suggested_issue() == "PROJ-7"
     assert attention.offers[-1].label == "Start PROJ-7 (branch PROJ-7-fix-login)"
     assert s.running_key() is None  # "suggest" only offers
-    attention.choose("branch", "switch", ("off", "suggest", "switch"))
+    attention.choose("branch", "switch")
     worktree = tmp_path / "wt"
     git(repo, "worktree", "add", "-q", "-b", "feature/proj-9-x", str(worktree))
     assert (worktree / ".git").is_file()  # a worktree's .git is a file pointing at its gitdir
