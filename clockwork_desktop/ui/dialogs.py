@@ -276,6 +276,21 @@ class LogTimeDialog(QDialog):
         )
 
 
+def state_text(services: GuiServices, entry: Entry) -> str:
+    """The entry's sync state in words (reads the store: call it on the DB worker)."""
+    view = services.tracker.view(entry)
+    text = STATE_TEXT.get(view.state.value, view.state.value)
+    if entry.error:
+        text += f": {entry.error}"
+    return text
+
+
+def entry_for_editing(services: GuiServices, entry_id: int) -> tuple[Entry, str]:
+    """An entry and its state in words, read together on the DB worker for the edit dialog."""
+    entry = services.tracker.get(entry_id)
+    return entry, state_text(services, entry)
+
+
 class EditEntryDialog(QDialog):
     """Fix a mistake: issue, start, end, comment; or delete the entry."""
 
@@ -334,11 +349,7 @@ class EditEntryDialog(QDialog):
         self.confirm: QMessageBox | None = None
 
     def _state_text(self) -> str:
-        view = self._services.tracker.view(self._entry)
-        text = STATE_TEXT.get(view.state.value, view.state.value)
-        if self._entry.error:
-            text += f": {self._entry.error}"
-        return text
+        return state_text(self._services, self._entry)
 
     def _save(self) -> None:
         e = self._entry

@@ -29,7 +29,12 @@ from clockwork_desktop.core.durations import format_duration
 from clockwork_desktop.core.errors import ClockworkError
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import SyncState
-from clockwork_desktop.ui.dialogs import EditEntryDialog, ask_first, plain_label
+from clockwork_desktop.ui.dialogs import (
+    EditEntryDialog,
+    ask_first,
+    entry_for_editing,
+    plain_label,
+)
 from clockwork_desktop.ui.gui_services import GuiServices
 from clockwork_desktop.ui.plaintext import tooltip
 from clockwork_desktop.ui.tasks import TaskRunner
@@ -280,15 +285,16 @@ class SyncPanel(QWidget):
         if problem is None:
             return
 
-        def opened(entry: Any) -> None:
-            dialog = EditEntryDialog(self._services, entry, self, runner=self._runner)
+        def opened(loaded: tuple[Any, str]) -> None:
+            entry, state = loaded
+            dialog = EditEntryDialog(self._services, entry, self, runner=self._runner, state=state)
             dialog.setWindowModality(Qt.WindowModality.NonModal)
             dialog.accepted.connect(self._edited)
             self.edit_dialog = dialog
             dialog.show()
 
-        entry_id = problem.entry.id
-        self._runner.db(lambda: self._services.tracker.get(entry_id), opened, self._failed)
+        entry_id, services = problem.entry.id, self._services
+        self._runner.db(lambda: entry_for_editing(services, entry_id), opened, self._failed)
 
     def _edited(self) -> None:
         self.message.setText("Saved; it is sent again now.")

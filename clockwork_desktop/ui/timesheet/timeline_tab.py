@@ -199,15 +199,17 @@ class TimelineTab(SheetPage):
         self._runner.db(tracker.undo, done, self._failed)
 
     def open_entry(self, entry_id: int) -> None:
-        from clockwork_desktop.ui.dialogs import EditEntryDialog
+        from clockwork_desktop.ui.dialogs import EditEntryDialog, entry_for_editing
 
-        def show(entry: Entry) -> None:
-            dialog = EditEntryDialog(self._services, entry, self, runner=self._runner)
+        def show(loaded: tuple[Entry, str]) -> None:
+            entry, state = loaded
+            dialog = EditEntryDialog(self._services, entry, self, runner=self._runner, state=state)
             dialog.finished.connect(lambda _code: self._changed())
             self.dialog = dialog
             dialog.open()
 
-        self._runner.db(lambda: self._services.tracker.get(entry_id), show, self._failed)
+        services = self._services
+        self._runner.db(lambda: entry_for_editing(services, entry_id), show, self._failed)
 
     def log_time(self, start: datetime, seconds: int) -> None:
         """The log-time dialog, filled in with the gap: its day, start and length."""
