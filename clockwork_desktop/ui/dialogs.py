@@ -276,13 +276,17 @@ class LogTimeDialog(QDialog):
         )
 
 
+def view_state_text(view: EntryView) -> str:
+    """An entry's sync state in words, with Jira's reason when it has one."""
+    text = STATE_TEXT.get(view.state.value, view.state.value)
+    if view.entry.error:
+        text += f": {view.entry.error}"
+    return text
+
+
 def state_text(services: GuiServices, entry: Entry) -> str:
     """The entry's sync state in words (reads the store: call it on the DB worker)."""
-    view = services.tracker.view(entry)
-    text = STATE_TEXT.get(view.state.value, view.state.value)
-    if entry.error:
-        text += f": {entry.error}"
-    return text
+    return view_state_text(services.tracker.view(entry))
 
 
 def entry_for_editing(services: GuiServices, entry_id: int) -> tuple[Entry, str]:
@@ -496,9 +500,7 @@ class EntriesDialog(QDialog):
         for row, v in enumerate(views):
             e = v.entry
             total += v.duration_seconds
-            state = STATE_TEXT.get(v.state.value, v.state.value)
-            if e.error:
-                state += f": {e.error}"
+            state = view_state_text(v)
             self._states.append(state)
             cells = (
                 e.started_at.astimezone(zone).strftime("%H:%M"),
