@@ -29,7 +29,7 @@ def _failure_text(exc: BaseException) -> str:
     if isinstance(exc, ClockworkError):
         return f"The checks could not run: {exc}"
     log.error("health checks failed", exc_info=exc)
-    return "The checks could not run; the log file has the details."
+    return "The checks could not run; the details are in the log (tray menu › Open log folder)."
 
 
 def copy_diagnostics(

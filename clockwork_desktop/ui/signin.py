@@ -13,9 +13,12 @@ from PySide6.QtWidgets import (
 )
 
 from clockwork_desktop.core.errors import ClockworkError
+from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.ui.dialogs import plain_label
 from clockwork_desktop.ui.gui_services import GuiServices
 from clockwork_desktop.ui.tasks import TaskRunner
+
+log = get_logger(__name__)
 
 
 class SignInDialog(QDialog):
@@ -96,7 +99,14 @@ class SignInDialog(QDialog):
 
     def _error(self, error: BaseException) -> None:
         self._busy(False)
-        message = str(error) if isinstance(error, ClockworkError) else f"Unexpected error: {error}"
+        if isinstance(error, ClockworkError):
+            message = str(error)
+        else:
+            log.error("sign-in failed", exc_info=error)
+            message = (
+                "Signing in did not work. Check the address and the token, then try again; "
+                "the details are in the log (tray menu › Open log folder)."
+            )
         self.result_label.setText(message)
 
     def _test(self) -> None:
