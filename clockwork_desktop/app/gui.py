@@ -282,9 +282,15 @@ class GuiApp:
         QTimer.singleShot(0, self._recover)
         if self.window is not None:
             QTimer.singleShot(0, self.window.explain_once)
-        first_run = not self.services.store.get_setting("first_run_done", False)
-        if first_run and not self.demo and not self.services.accounts.accounts():
-            QTimer.singleShot(0, self._first_run)
+        if self.demo:
+            return
+        services = self.services
+
+        def first_run() -> bool:  # read on the DB worker, as every store read from here
+            done = services.store.get_setting("first_run_done", False)
+            return not done and not services.accounts.accounts()
+
+        self.runner.db(first_run, lambda ask: self._first_run() if ask else None)
 
     def _first_run(self) -> None:
         """Offer to sign in, in a window that leaves the tray menu working meanwhile."""
@@ -347,10 +353,12 @@ class GuiApp:
         self.controller.refresh()
 
     def _start_schedule(self) -> None:
-        services = self.services
+        store = self.services.store
+        self.runner.db(lambda: store.load_settings().sync_interval_min, self._schedule_every)
+
+    def _schedule_every(self, minutes: int) -> None:
         from clockwork_desktop.infra.scheduler import SyncScheduler
 
-        minutes = services.store.load_settings().sync_interval_min
         self.scheduler = SyncScheduler(self._sync_job, interval_s=float(minutes) * 60)
         self.scheduler.start()
         self._watch_network()
