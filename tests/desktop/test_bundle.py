@@ -29,7 +29,7 @@ def test_bundle_icon_embeds_menu_opens_and_starts_a_timer(
     desktop: Desktop, app: App, tmp_path: Path
 ) -> None:
     bundled = App(desktop, app.data, command=[str(Path(BUNDLE).resolve())])
-    assert bundled.cli("log", "PACK-1", "15m").returncode == 0
+    assert bundled.cli("log", "PACK-1", "15m", "--date", "yesterday").returncode == 0
     x, y = bundled.start()
     assert 0 < x < 64
     assert 0 < y < 32

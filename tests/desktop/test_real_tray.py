@@ -10,7 +10,7 @@ pytestmark = pytest.mark.desktop
 
 
 def test_icon_embeds_and_right_click_menu_starts_a_recent_issue(desktop: Desktop, app: App) -> None:
-    assert app.cli("log", "PROJ-7", "30m").returncode == 0
+    assert app.cli("log", "PROJ-7", "30m", "--date", "yesterday").returncode == 0
     x, y = app.start()
     assert 0 < x < 64
     assert 0 < y < 32

@@ -131,7 +131,7 @@ def test_sni_menu_has_its_items_before_about_to_show_and_clicks_reach_them(
     sni_app: tuple[App, Bus],
 ) -> None:
     app, bus = sni_app
-    assert app.cli("log", "PROJ-7", "30m").returncode == 0
+    assert app.cli("log", "PROJ-7", "30m", "--date", "yesterday").returncode == 0
     app.launch()  # no XEmbed icon to wait for: the item goes to the watcher instead
     items = wait_for(bus.items, what="an SNI item registered with the watcher")
     service, _, path = items[0].partition("/")  # type: ignore[index]
