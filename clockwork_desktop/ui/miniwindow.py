@@ -24,6 +24,7 @@ class MiniWindow(QWidget):
         self.setWindowTitle("Clockwork Desktop")
         self.setWindowIcon(app_icon())
         self._controller = controller
+        self.explanation: QMessageBox | None = None
         self.current = plain_label("", self)
         self.today = plain_label("", self)
         self.sync = plain_label("", self)
@@ -83,10 +84,28 @@ class MiniWindow(QWidget):
         self.fix.setVisible(bool(unsent))
 
     def explain_once(self) -> None:
+        """Say once why there is a window instead of an icon. The setting is read and written
+        on the DB worker and the message does not block: a quit while it shows loses nothing."""
         settings = self._controller.services.settings
-        if not settings.get_setting("no_tray_explained", False):
-            QMessageBox.information(self, "No system tray", EXPLANATION)
-            settings.set_setting("no_tray_explained", True)
+        runner = self._controller.runner
+
+        def decided(explained: bool) -> None:
+            if explained:
+                return
+            box = QMessageBox(
+                QMessageBox.Icon.Information,
+                "No system tray",
+                EXPLANATION,
+                QMessageBox.StandardButton.Ok,
+                self,
+            )
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.open()
+            self.explanation = box
+            runner.db(lambda: settings.set_setting("no_tray_explained", True))
+
+        runner.db(lambda: bool(settings.get_setting("no_tray_explained", False)), decided)
 
     def _quit(self) -> None:
         self._controller.quit()  # says so when a timer would keep running

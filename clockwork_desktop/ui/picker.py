@@ -1,5 +1,10 @@
 """The issue picker: a small popup with a search field, for starting a timer by keyboard.
 
+On Wayland it is an ordinary top-level window instead: a compositor shows a grabbing popup
+only with a parent window that has just received input, and a tray app opened by a shortcut
+(`clockwork-desktop pick`) or a second launch has none, so the popup would never appear. The
+window closes like the popup does: on Esc, on a choice, and when another window is activated.
+
 The issue named by the git branch checked out last comes first (when branches are watched),
 then my open issues, then recent ones, then Jira's search results as you type
 (debounced, fetched off the GUI thread). A typed key such as ``ABC-123`` can always be
@@ -11,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QGuiApplication, QKeyEvent
+from PySide6.QtGui import QFont, QGuiApplication, QKeyEvent, QPaintEvent
 from PySide6.QtWidgets import (
     QFrame,
     QLabel,
@@ -34,6 +39,13 @@ if TYPE_CHECKING:
 log = get_logger(__name__)
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
+
+
+def popups_need_a_parent() -> bool:
+    """True on Wayland, where a popup without a focused parent window is refused."""
+    return QGuiApplication.platformName().startswith("wayland")
+
+
 SEARCH_DELAY_MS = 300
 MAX_PER_SECTION = 12
 
@@ -55,8 +67,12 @@ class IssuePicker(QFrame):
     def __init__(
         self, services: GuiServices, runner: TaskRunner, parent: QWidget | None = None
     ) -> None:
-        super().__init__(parent, Qt.WindowType.Popup)
+        as_window = popups_need_a_parent()
+        super().__init__(parent, Qt.WindowType.Window if as_window else Qt.WindowType.Popup)
+        self.as_window = as_window
         self.setObjectName("IssuePicker")
+        if self.as_window:
+            self.setWindowTitle("Start a timer – Clockwork Desktop")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self._services = services
         self._runner = runner
@@ -73,6 +89,8 @@ class IssuePicker(QFrame):
         self._search_seq = 0
         self._searching = False  # a search was typed and Jira has not answered yet
         self._note = ""
+        self._was_active = False
+        self._painted = False  # logged once per opening: the window really reached the screen
 
         self.field = QLineEdit(self)
         self.field.setPlaceholderText("Issue key or words, e.g. PROJ-123")
@@ -113,6 +131,8 @@ class IssuePicker(QFrame):
         """Show at once with what was known last time; the saved lists follow from the DB
         worker, then Jira's own list of my open issues."""
         self.field.clear()
+        self._was_active = False
+        self._painted = False
         self._found = []
         self._rebuild()
         self._place(anchor)
@@ -339,6 +359,24 @@ class IssuePicker(QFrame):
         later = [r for r in rows if (r > current if step > 0 else r < current)]
         target = (later[0] if step > 0 else later[-1]) if later else current
         self.list.setCurrentRow(target)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            log.info(
+                "the issue picker is on screen (as a %s)", "window" if self.as_window else "popup"
+            )
+
+    def changeEvent(self, event: QEvent) -> None:
+        # As a window (Wayland), leave like a popup when the user turns to another window; a
+        # window the compositor never activated stays until Esc or a choice.
+        if self.as_window and event.type() == QEvent.Type.ActivationChange:
+            if self.isActiveWindow():
+                self._was_active = True
+            elif self._was_active and self.isVisible():
+                self.close()
+        super().changeEvent(event)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.field and event.type() == QEvent.Type.KeyPress:

@@ -217,6 +217,30 @@ def test_no_tray_mini_window(qtbot, controller: TrayController, services: AppSer
     assert window.current.textFormat() == Qt.TextFormat.PlainText
 
 
+def test_no_tray_explanation_is_shown_once_without_blocking(
+    qtbot, controller: TrayController, services: AppServices
+) -> None:
+    """The explanation is a non-modal message: the event loop runs while it shows, and a quit
+    then does not meet a closed database when the box is dismissed."""
+    from clockwork_desktop.ui.miniwindow import MiniWindow
+
+    window = MiniWindow(controller)
+    qtbot.addWidget(window)
+    window.explain_once()
+    qtbot.waitUntil(lambda: window.explanation is not None and window.explanation.isVisible())
+    box = window.explanation
+    assert box is not None
+    assert box.windowModality() != Qt.WindowModality.ApplicationModal
+    qtbot.waitUntil(lambda: services.store.get_setting("no_tray_explained") is True)
+    box.close()
+    window.explanation = None
+    window.explain_once()
+    done: list[bool] = []  # the serial DB worker answers the second read before this one
+    controller.runner.db(lambda: None, lambda _: done.append(True))
+    qtbot.waitUntil(lambda: bool(done))
+    assert window.explanation is None
+
+
 def test_failed_sync_notifies_once(qtbot, controller: TrayController, monkeypatch) -> None:
     from clockwork_desktop.services.sync import SyncProblem, SyncReport
 
