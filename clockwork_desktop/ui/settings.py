@@ -9,10 +9,9 @@ A sign-out is only marked until Save, so Cancel leaves every account signed in.
 from __future__ import annotations
 
 import dataclasses
-from datetime import time
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from PySide6.QtCore import Qt, QTime, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -70,10 +69,6 @@ def _zone_names() -> list[str]:
     names = zoneinfo.available_timezones()
     skipped = ("posix/", "right/", "SystemV/")
     return [*sorted(n for n in names if "/" in n and not n.startswith(skipped)), "UTC"]
-
-
-def _wall_time(value: QTime) -> time:
-    return time(value.hour(), value.minute())
 
 
 class SettingsDialog(QDialog):
