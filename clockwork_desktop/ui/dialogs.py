@@ -36,6 +36,7 @@ from clockwork_desktop.core.durations import ACCEPTED_FORMS, format_duration, pa
 from clockwork_desktop.core.errors import ClockworkError, InputError
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import AwayPeriod, Entry, normalise_issue_key
+from clockwork_desktop.core.state_words import state_label
 from clockwork_desktop.core.timeinput import WALL_FORMS, parse_hhmm
 from clockwork_desktop.services.tracker import EntryView
 from clockwork_desktop.ui.gui_services import GuiServices
@@ -43,16 +44,6 @@ from clockwork_desktop.ui.plaintext import raise_window, tooltip
 from clockwork_desktop.ui.tasks import TaskRunner
 
 log = get_logger(__name__)
-
-STATE_TEXT = {
-    "pending": "pending",
-    "synced": "synced",
-    "failed": "failed",
-    "conflict": "conflict",
-    "remote": "from Jira",
-    "too_short": "too short to log",
-    "running": "running",
-}
 
 
 def plain_label(text: str, parent: QWidget | None = None) -> QLabel:
@@ -277,11 +268,8 @@ class LogTimeDialog(QDialog):
 
 
 def view_state_text(view: EntryView) -> str:
-    """An entry's sync state in words, with Jira's reason when it has one."""
-    text = STATE_TEXT.get(view.state.value, view.state.value)
-    if view.entry.error:
-        text += f": {view.entry.error}"
-    return text
+    """An entry's sync state in the words the CLI uses, with Jira's reason when it has one."""
+    return state_label(view.state, view.entry.error, view.entry.needs_review)
 
 
 def state_text(services: GuiServices, entry: Entry) -> str:
