@@ -37,10 +37,15 @@ from clockwork_desktop.core.durations import format_duration
 from clockwork_desktop.core.errors import ClockworkError
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import Account
-from clockwork_desktop.core.rounding import ALLOWED_STEPS_MIN, RoundingMode, RoundingPolicy
+from clockwork_desktop.core.rounding import (
+    ALLOWED_STEPS_MIN,
+    RoundingMode,
+    RoundingPolicy,
+    is_loggable,
+)
 from clockwork_desktop.core.settings import DEFAULT_SETTINGS, Settings
 from clockwork_desktop.core.shortcut import ShortcutSupport
-from clockwork_desktop.ui.dialogs import plain_label
+from clockwork_desktop.ui.plaintext import ERROR_STYLE, error_label, plain_label
 
 if TYPE_CHECKING:
     from clockwork_desktop.ui.auto_settings import SettingsPage
@@ -52,7 +57,6 @@ log = get_logger(__name__)
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 PREVIEW_SAMPLES_S = (40, 7 * 60 + 20, 52 * 60, 67 * 60)
-ERROR_STYLE = "color: #cf222e;"
 
 
 class Loaded(NamedTuple):
@@ -139,9 +143,7 @@ class SettingsDialog(QDialog):
     # -- tabs -------------------------------------------------------------------------------
 
     def _field_error(self, name: str, tab: QWidget, widget: QWidget) -> QLabel:
-        label = plain_label("", tab)
-        label.setStyleSheet(ERROR_STYLE)
-        label.hide()
+        label = error_label(tab)
         self.field_errors[name] = label
         self._field_places[name] = (tab, widget)
         return label
@@ -430,7 +432,7 @@ class SettingsDialog(QDialog):
         parts = []
         for seconds in PREVIEW_SAMPLES_S:
             logged = policy.apply(seconds)
-            shown = format_duration(logged) if logged >= 60 else "stays local"
+            shown = format_duration(logged) if is_loggable(logged) else "stays local"
             parts.append(f"{format_duration(seconds)} → {shown}")
         self.preview.setText("\n".join(parts))
 
