@@ -204,11 +204,6 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-def run_named(name: str, args: argparse.Namespace, services: CliServices) -> int:
-    args.command = name
-    return run(args, services, extra={})
-
-
 # Commands that change the database take the daily backup after they succeed, when one is due.
 WRITE_COMMANDS = frozenset(
     {"start", "stop", "resume", "discard", "log", "edit", "delete", "sync", "import", "login"}

@@ -9,20 +9,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from clockwork_desktop.core.durations import format_clock, format_duration
-from clockwork_desktop.core.models import SyncState
+from clockwork_desktop.core.state_words import state_label
 from clockwork_desktop.core.timeinput import format_instant
 from clockwork_desktop.services.tracker import EntryView, Status
-
-STATE_LABELS = {
-    SyncState.PENDING: "pending",
-    SyncState.SYNCED: "synced",
-    SyncState.FAILED: "failed",
-    SyncState.CONFLICT: "conflict",
-    SyncState.REMOTE: "from Jira",
-    SyncState.TOO_SHORT: "too short to log",
-    SyncState.RUNNING: "running",
-}
-
 
 # Whole escape sequences first (CSI, OSC with either terminator), so no half is left to show.
 _ESCAPE_SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?")
@@ -130,11 +119,7 @@ def entries_table(views: list[EntryView], zone: ZoneInfo) -> str:
         e = v.entry
         start = e.started_at.astimezone(zone)
         end = e.ended_at.astimezone(zone).strftime("%H:%M") if e.ended_at else "…"
-        state = STATE_LABELS[v.state]
-        if e.error:
-            state += f": {clean(e.error)}"
-        if e.needs_review:
-            state += " (check)"
+        state = clean(state_label(v.state, e.error, e.needs_review))
         total += v.duration_seconds
         rows.append(
             (

@@ -43,8 +43,3 @@ def split_into_days(start: datetime, end: datetime, zone: ZoneInfo) -> list[DayS
 def local_day_bounds(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     """UTC instants covering local days ``first`` to ``last`` inclusive."""
     return start_of_local_day(first, zone), start_of_local_day(last + timedelta(days=1), zone)
-
-
-def iso_week_days(year: int, week: int) -> list[date]:
-    monday = date.fromisocalendar(year, week, 1)
-    return [monday + timedelta(days=i) for i in range(7)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta, tzinfo
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 from clockwork_desktop.core.days import split_into_days
 from clockwork_desktop.core.durations import format_duration
@@ -87,12 +88,18 @@ class LoggedSegment(NamedTuple):
         return is_loggable(self.log_seconds)
 
 
-def worked_segments(entry: Entry, now: datetime) -> list[tuple[DaySegment, int]]:
-    """Per local day of the entry's span, the seconds worked (its pauses left out)."""
+def worked_segments(
+    entry: Entry, now: datetime, zone: ZoneInfo | None = None
+) -> list[tuple[DaySegment, int]]:
+    """Per local day of the entry's span, the seconds worked (its pauses left out).
+
+    Days are the entry's own (where its worklogs go) unless ``zone`` names the days to count
+    in, e.g. the user's "today" for totals.
+    """
     end = entry.ended_at or now
     return [
         (seg, seg.seconds - entry.paused_seconds(seg.start, seg.end, now))
-        for seg in split_into_days(entry.started_at, end, entry.zone)
+        for seg in split_into_days(entry.started_at, end, zone or entry.zone)
     ]
 
 

@@ -99,14 +99,6 @@ def week_label(days: Sequence[date]) -> str:
     return f"{year}-W{week:02d}"
 
 
-def worst_state(states: Iterable[str]) -> str:
-    present = set(states)
-    for state in STATE_PRIORITY:
-        if state in present:
-            return state
-    return ""
-
-
 def _local_day(instant: datetime, zone: ZoneInfo) -> date:
     return instant.astimezone(zone).date()
 

@@ -1,10 +1,10 @@
 """What we know of the Jira worklog behind each local day of an entry: a typed value.
 
-An entry becomes one worklog per local day (DESIGN.md §4). For each day we keep the issue the
-worklog is on, its id once Jira has told us, the `updated` instant we last saw (a different
-one later means someone changed it in Jira), and the fingerprint of a write whose answer was
-lost, so the next sync can recognise it in Jira with or without our tag. Only ``infra``
-turns this into text for the database.
+An entry becomes one worklog per local day (docs/architecture.md §3.2). For each day we keep
+the issue the worklog is on, its id once Jira has told us, the `updated` instant we last saw
+(a different one later means someone changed it in Jira), and the fingerprint of a write
+whose answer was lost, so the next sync can recognise it in Jira with or without our tag.
+Only ``infra`` turns this into text for the database.
 """
 
 from __future__ import annotations

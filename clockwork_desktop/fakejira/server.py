@@ -251,8 +251,9 @@ class FakeJira:
         self.inline_properties = inline_properties
         # How a refused sign-in is answered: "401", "captcha" (403 + header) or "seraph200".
         self.auth_denial = auth_denial
-        # Whether setting a worklog property moves the worklog's `updated`: unknown (reference
-        # notes §11.3), so the fake offers both; `check-jira` reports what a site does.
+        # Whether setting a worklog property moves the worklog's `updated`: unknown (no public
+        # source says; docs/architecture.md §5.1), so the fake offers both; `check-jira`
+        # reports what a site does.
         self.property_moves_updated = property_moves_updated
         # GET .../issue/{k}/worklog without maxResults: Data Center 9.x answers 20 worklogs
         # (sooperset/mcp-atlassian PR #1223: 68 -> 20, 4,035 -> 20); Cloud up to 5000.
@@ -265,7 +266,8 @@ class FakeJira:
         self.rate_limit_writes = rate_limit_writes
         self.drop_rate = drop_rate
         # /search/jql may answer with fewer issues than maxResults on any page, the last one
-        # included; only a missing nextPageToken ends the list [SPEC search/jql; notes 10b.9].
+        # included; only a missing nextPageToken ends the list [SPEC
+        # searchAndReconsileIssuesUsingJqlPost].
         # None answers full pages; a number caps every page at that many issues.
         self.search_page_limit = search_page_limit
         self._random = random.Random(seed)
@@ -713,7 +715,9 @@ class _Handler(BaseHTTPRequestHandler):
                         return user
             # After repeated failed logins Data Center asks for a CAPTCHA: 403 with
             # X-Authentication-Denied-Reason; old servers answer 200 with X-Seraph-LoginReason:
-            # AUTHENTICATION_DENIED (reference notes §10b.11).
+            # AUTHENTICATION_DENIED (Data Center basic-authentication docs, "CAPTCHA":
+            # https://developer.atlassian.com/server/jira/platform/basic-authentication/;
+            # gioboa/jira-plugin#26).
             if jira.auth_denial == "captcha":
                 raise HttpError(
                     403,
@@ -1350,7 +1354,7 @@ class _Handler(BaseHTTPRequestHandler):
             key=lambda w: w.created_ms,
         )
         # Non-numeric startAt/maxResults answer 404 and maxResults defaults to 5000 on Cloud
-        # (the Cloud spec for GET .../worklog; reference notes §2.2).
+        # [SPEC getIssueWorklog].
         try:
             start = int(query.get("startAt", 0))
             size = min(int(query.get("maxResults", self.jira.worklog_page)), 5000)
@@ -1401,8 +1405,8 @@ class _Handler(BaseHTTPRequestHandler):
         return 200, {"key": prop, "value": worklog.properties[prop]}, {}
 
     def _editable(self, ctx: dict[str, Any], key: str, wid: str) -> FakeWorklog:
-        # Setting a worklog property needs "Edit own/all worklogs", else 403 (the worklog
-        # property resource in the Cloud spec; reference notes §3). The fake lets the author.
+        # Setting a worklog property needs "Edit own/all worklogs", else 403 [SPEC
+        # setWorklogProperty]. The fake lets the author.
         _, worklog = self._find(key, wid)
         if worklog.author != ctx["user"].account_id:
             raise HttpError(403, _errors(["You do not have permission to edit this worklog."]))

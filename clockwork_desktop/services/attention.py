@@ -42,13 +42,7 @@ from clockwork_desktop.core.ports import (
     Notifier,
     SettingsStore,
 )
-from clockwork_desktop.core.settings import (
-    BRANCH_CHOICES,
-    CONFLICT_CHOICES,
-    TRANSITION_CHOICES,
-    AutoSettings,
-    Settings,
-)
+from clockwork_desktop.core.settings import AutoSettings, Settings
 from clockwork_desktop.core.timer import WAKE_GAP_THRESHOLD_S
 from clockwork_desktop.services.tracker import TrackerService
 
@@ -61,8 +55,6 @@ BRANCH_MIN_INTERVAL_S = 3.0
 POLL_MARGIN = timedelta(minutes=2)
 REMIND_EVERY = timedelta(hours=1)
 OUTSIDE_HOURS_GRACE_S = 15 * 60
-
-__all__ = ["BRANCH_CHOICES", "CONFLICT_CHOICES", "TRANSITION_CHOICES", "AttentionService"]
 
 
 class Offer(NamedTuple):

@@ -1,6 +1,6 @@
 """SyncService: push the local outbox to Jira exactly once, then notice changes made in Jira.
 
-The rules (DESIGN.md §4): one worklog per entry per local day; writes to one issue are
+The rules (docs/architecture.md §3): one worklog per entry per local day; writes to one issue are
 serialised and paced, different issues go in parallel within a small bound; every write is
 recorded before it is sent, so a lost answer, a crash or a kill never leads to a second
 worklog (core.sync_plan recognises it afterwards, tagged or not); refused entries are kept,

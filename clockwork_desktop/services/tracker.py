@@ -9,7 +9,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from clockwork_desktop.core.clock import Clock
-from clockwork_desktop.core.days import local_day_bounds, split_into_days
+from clockwork_desktop.core.days import local_day_bounds
 from clockwork_desktop.core.durations import format_duration
 from clockwork_desktop.core.errors import InputError, NotFoundError, OperationError, OverlapError
 from clockwork_desktop.core.logs import get_logger
@@ -28,6 +28,7 @@ from clockwork_desktop.core.timer import (
     is_orphaned,
     latest_free_start,
     will_log_seconds,
+    worked_segments,
 )
 
 log = get_logger(__name__)
@@ -691,15 +692,15 @@ class TrackerService:
         """Tracked seconds that fall on local days ``first`` to ``last``."""
         lo, hi = local_day_bounds(first, last, self.zone)
         now = self.now()
-        total = 0
-        for entry in self._repo.between(lo, hi):
-            for seg in split_into_days(entry.started_at, entry.ended_at or now, self.zone):
-                if first <= seg.day <= last:
-                    total += seg.seconds - entry.paused_seconds(seg.start, seg.end, now)
-        return total
+        return sum(
+            worked
+            for entry in self._repo.between(lo, hi)
+            for seg, worked in worked_segments(entry, now, self.zone)
+            if first <= seg.day <= last
+        )
 
     def _waiting_to_send(self, now: datetime) -> int:
-        """Pending entries that a sync will send: "too short to log" ones stay local for good."""
+        """Pending entries that a sync will send; those too short to log stay local for good."""
         policies: dict[str | None, RoundingPolicy] = {}
         waiting = 0
         for entry in self._repo.outbox():

@@ -37,18 +37,9 @@ from PySide6.QtWidgets import (
 
 from clockwork_desktop.core.models import Account
 from clockwork_desktop.core.settings import DAY_NAMES, LONG_TIMER_RANGE_H, Settings
-from clockwork_desktop.ui.dialogs import plain_label
-from clockwork_desktop.ui.plaintext import tooltip
+from clockwork_desktop.ui.plaintext import error_label, plain_label, tooltip
 
-ERROR_STYLE = "color: #cf222e;"
 DATA_ROLE = Qt.ItemDataRole.UserRole
-
-
-def _error_label(parent: QWidget) -> QLabel:
-    label = plain_label("", parent)
-    label.setStyleSheet(ERROR_STYLE)
-    label.hide()
-    return label
 
 
 def _combo(parent: QWidget, choices: tuple[tuple[str, str], ...]) -> QComboBox:
@@ -75,7 +66,7 @@ class SettingsPage(QWidget):
         self.errors: dict[str, tuple[QLabel, QWidget]] = {}
 
     def _error(self, name: str, widget: QWidget) -> QLabel:
-        label = _error_label(self)
+        label = error_label(self)
         self.errors[name] = (label, widget)
         return label
 

@@ -36,32 +36,14 @@ from clockwork_desktop.core.durations import ACCEPTED_FORMS, format_duration, pa
 from clockwork_desktop.core.errors import ClockworkError, InputError
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import AwayPeriod, Entry, normalise_issue_key
+from clockwork_desktop.core.state_words import state_label
 from clockwork_desktop.core.timeinput import WALL_FORMS, parse_hhmm
 from clockwork_desktop.services.tracker import EntryView
 from clockwork_desktop.ui.gui_services import GuiServices
-from clockwork_desktop.ui.plaintext import raise_window, tooltip
+from clockwork_desktop.ui.plaintext import error_label, plain_label, raise_window, tooltip
 from clockwork_desktop.ui.tasks import TaskRunner
 
 log = get_logger(__name__)
-
-STATE_TEXT = {
-    "pending": "pending",
-    "synced": "synced",
-    "failed": "failed",
-    "conflict": "conflict",
-    "remote": "from Jira",
-    "too_short": "too short to log",
-    "running": "running",
-}
-
-
-def plain_label(text: str, parent: QWidget | None = None) -> QLabel:
-    """A label that never interprets its text as HTML (text from Jira is untrusted)."""
-    label = QLabel(parent)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setText(text)
-    label.setWordWrap(True)
-    return label
 
 
 def _in_background(
@@ -116,13 +98,6 @@ def locale_date_format() -> str:
     if locale.language() == QLocale.Language.C:
         return "ddd d MMM yyyy"
     return "ddd " + locale.dateFormat(QLocale.FormatType.ShortFormat)
-
-
-def _error_label(parent: QWidget) -> QLabel:
-    label = plain_label("", parent)
-    label.setStyleSheet("color: #cf222e;")
-    label.hide()
-    return label
 
 
 def ask_first(
@@ -207,7 +182,7 @@ class LogTimeDialog(QDialog):
         self.start.setEnabled(False)
         self.use_start.toggled.connect(self.start.setEnabled)
         self.comment = QLineEdit(self)
-        self.error = _error_label(self)
+        self.error = error_label(self)
 
         form = QFormLayout()
         form.addRow("Issue", self.issue)
@@ -277,11 +252,8 @@ class LogTimeDialog(QDialog):
 
 
 def view_state_text(view: EntryView) -> str:
-    """An entry's sync state in words, with Jira's reason when it has one."""
-    text = STATE_TEXT.get(view.state.value, view.state.value)
-    if view.entry.error:
-        text += f": {view.entry.error}"
-    return text
+    """An entry's sync state in the words the CLI uses, with Jira's reason when it has one."""
+    return state_label(view.state, view.entry.error, view.entry.needs_review)
 
 
 def state_text(services: GuiServices, entry: Entry) -> str:
@@ -327,7 +299,7 @@ class EditEntryDialog(QDialog):
         self.comment = QLineEdit(entry.comment, self)
         # A caller that already read the entry's state passes it: no store read here.
         self.state = plain_label(state if state is not None else self._state_text(), self)
-        self.error = _error_label(self)
+        self.error = error_label(self)
         form = QFormLayout()
         form.addRow("Issue", self.issue)
         form.addRow("Start", self.start)
@@ -592,7 +564,7 @@ class AwayDialog(QDialog):
         group = QButtonGroup(self)
         for button in (self.keep, self.discard, self.stop, self.assign):
             group.addButton(button)
-        self.error = _error_label(self)
+        self.error = error_label(self)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok, self)
         buttons.accepted.connect(self._apply)
         layout = QVBoxLayout(self)

@@ -7,8 +7,8 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from clockwork_desktop.core.durations import count_entries, format_clock, format_duration
-from clockwork_desktop.ui.dialogs import plain_label
 from clockwork_desktop.ui.icons import app_icon
+from clockwork_desktop.ui.plaintext import plain_label
 from clockwork_desktop.ui.tray import TrayController
 
 EXPLANATION = (

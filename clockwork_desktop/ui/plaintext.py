@@ -15,6 +15,26 @@ from PySide6.QtWidgets import QInputDialog, QLabel, QMessageBox, QWidget
 # characters that look the same but mean nothing to either.
 _LOOKALIKES = str.maketrans({"<": "\u2039", ">": "\u203a", "&": "\uff06"})
 
+# The colour of an error line under a form (GitHub's danger red: readable on light and dark).
+ERROR_STYLE = "color: #cf222e;"
+
+
+def plain_label(text: str, parent: QWidget | None = None) -> QLabel:
+    """A label that never interprets its text as HTML (text from Jira is untrusted)."""
+    label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
+    label.setWordWrap(True)
+    return label
+
+
+def error_label(parent: QWidget) -> QLabel:
+    """An error line, hidden until there is something to say."""
+    label = plain_label("", parent)
+    label.setStyleSheet(ERROR_STYLE)
+    label.hide()
+    return label
+
 
 def tooltip(text: str) -> str:
     """HTML that shows exactly ``text``: a tooltip has no plain-text mode of its own."""

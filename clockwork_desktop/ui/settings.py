@@ -9,10 +9,9 @@ A sign-out is only marked until Save, so Cancel leaves every account signed in.
 from __future__ import annotations
 
 import dataclasses
-from datetime import time
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from PySide6.QtCore import Qt, QTime, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -38,10 +37,15 @@ from clockwork_desktop.core.durations import format_duration
 from clockwork_desktop.core.errors import ClockworkError
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import Account
-from clockwork_desktop.core.rounding import ALLOWED_STEPS_MIN, RoundingMode, RoundingPolicy
+from clockwork_desktop.core.rounding import (
+    ALLOWED_STEPS_MIN,
+    RoundingMode,
+    RoundingPolicy,
+    is_loggable,
+)
 from clockwork_desktop.core.settings import DEFAULT_SETTINGS, Settings
 from clockwork_desktop.core.shortcut import ShortcutSupport
-from clockwork_desktop.ui.dialogs import plain_label
+from clockwork_desktop.ui.plaintext import ERROR_STYLE, error_label, plain_label
 
 if TYPE_CHECKING:
     from clockwork_desktop.ui.auto_settings import SettingsPage
@@ -53,7 +57,6 @@ log = get_logger(__name__)
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 PREVIEW_SAMPLES_S = (40, 7 * 60 + 20, 52 * 60, 67 * 60)
-ERROR_STYLE = "color: #cf222e;"
 
 
 class Loaded(NamedTuple):
@@ -70,10 +73,6 @@ def _zone_names() -> list[str]:
     names = zoneinfo.available_timezones()
     skipped = ("posix/", "right/", "SystemV/")
     return [*sorted(n for n in names if "/" in n and not n.startswith(skipped)), "UTC"]
-
-
-def _wall_time(value: QTime) -> time:
-    return time(value.hour(), value.minute())
 
 
 class SettingsDialog(QDialog):
@@ -144,9 +143,7 @@ class SettingsDialog(QDialog):
     # -- tabs -------------------------------------------------------------------------------
 
     def _field_error(self, name: str, tab: QWidget, widget: QWidget) -> QLabel:
-        label = plain_label("", tab)
-        label.setStyleSheet(ERROR_STYLE)
-        label.hide()
+        label = error_label(tab)
         self.field_errors[name] = label
         self._field_places[name] = (tab, widget)
         return label
@@ -435,7 +432,7 @@ class SettingsDialog(QDialog):
         parts = []
         for seconds in PREVIEW_SAMPLES_S:
             logged = policy.apply(seconds)
-            shown = format_duration(logged) if logged >= 60 else "stays local"
+            shown = format_duration(logged) if is_loggable(logged) else "stays local"
             parts.append(f"{format_duration(seconds)} → {shown}")
         self.preview.setText("\n".join(parts))
 

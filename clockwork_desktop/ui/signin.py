@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (
 
 from clockwork_desktop.core.errors import ClockworkError
 from clockwork_desktop.core.logs import get_logger
-from clockwork_desktop.ui.dialogs import plain_label
 from clockwork_desktop.ui.gui_services import GuiServices
+from clockwork_desktop.ui.plaintext import plain_label
 from clockwork_desktop.ui.tasks import TaskRunner
 
 log = get_logger(__name__)

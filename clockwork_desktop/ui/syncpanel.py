@@ -29,14 +29,9 @@ from clockwork_desktop.core.durations import format_duration
 from clockwork_desktop.core.errors import ClockworkError
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import SyncState
-from clockwork_desktop.ui.dialogs import (
-    EditEntryDialog,
-    ask_first,
-    entry_for_editing,
-    plain_label,
-)
+from clockwork_desktop.ui.dialogs import EditEntryDialog, ask_first, entry_for_editing
 from clockwork_desktop.ui.gui_services import GuiServices
-from clockwork_desktop.ui.plaintext import tooltip
+from clockwork_desktop.ui.plaintext import plain_label, tooltip
 from clockwork_desktop.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:

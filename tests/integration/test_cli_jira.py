@@ -113,7 +113,7 @@ def test_refused_credentials_exit_3_without_echoing_the_token(
     result = try_login(tmp_path, site, "s3cret-wrong")
     assert result.returncode == 3
     assert "did not accept this email and API token" in result.stderr
-    # A scoped token is refused at the site's address just the same (notes §10b.10).
+    # A scoped token is refused at the site's address just the same (docs/architecture.md §5.1).
     assert "with scopes" in result.stderr
     assert "s3cret-wrong" not in result.stderr + result.stdout
     assert json.loads(run(tmp_path, "accounts", "--json").stdout) == []

@@ -1,4 +1,4 @@
-"""The strict fake enforces the contract from the reference notes (§7), over real HTTP."""
+"""The strict fake enforces Jira's contract (docs/architecture.md §5), over real HTTP."""
 
 from __future__ import annotations
 

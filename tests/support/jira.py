@@ -35,7 +35,7 @@ BOB = FakeUser(
 )
 
 
-# Every way a site can treat inline worklog properties (reference notes §10b.1).
+# Every way a site can treat inline worklog properties (docs/architecture.md §5.2).
 PROPERTY_VARIANTS = [
     ("cloud", "accept"),
     ("cloud", "drop"),

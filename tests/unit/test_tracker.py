@@ -6,7 +6,7 @@ import pytest
 
 from clockwork_desktop.core.errors import InputError, NotFoundError, OperationError, OverlapError
 from clockwork_desktop.core.models import AwayPeriod, Entry, SyncState
-from clockwork_desktop.core.timer import STALE_HEARTBEAT_S, WAKE_GAP_THRESHOLD_S
+from clockwork_desktop.core.timer import STALE_HEARTBEAT_S, WAKE_GAP_THRESHOLD_S, worked_segments
 from clockwork_desktop.core.worklog_state import DayWorklog
 from clockwork_desktop.infra.db.store import SqliteStore
 from clockwork_desktop.services.tracker import TrackerService
@@ -223,6 +223,25 @@ def test_midnight_entry_rounds_per_day(tracker: TrackerService, store: SqliteSto
     # 20 minutes before midnight -> 30m; 40 minutes after -> 45m.
     assert tracker.view(entry).log_seconds == 75 * 60
     assert tracker.seconds_between(date(2026, 3, 5), date(2026, 3, 5)) == 20 * 60
+    assert tracker.seconds_between(date(2026, 3, 6), date(2026, 3, 6)) == 40 * 60
+
+
+def test_day_totals_count_the_users_days_for_an_entry_made_in_another_zone(
+    tracker: TrackerService, store: SqliteStore
+) -> None:
+    entry = tracker.log_time("A-1", 3600, day=date(2026, 3, 5), start_time=time(23, 40))
+    entry.tz = "Asia/Tokyo"  # recorded while travelling: its worklogs go by Tokyo's days
+    entry.breaks = [
+        (entry.started_at + timedelta(minutes=10), entry.started_at + timedelta(minutes=20))
+    ]
+    store.save(entry)
+    now = tracker.now()
+    # The entry's own days (Tokyo): all of it on one day, the pause left out.
+    assert [worked for _, worked in worked_segments(entry, now)] == [50 * 60]
+    # The user's days (Berlin): split at Berlin's midnight, the pause left out.
+    by_day = {seg.day: worked for seg, worked in worked_segments(entry, now, tracker.zone)}
+    assert by_day == {date(2026, 3, 5): 10 * 60, date(2026, 3, 6): 40 * 60}
+    assert tracker.seconds_between(date(2026, 3, 5), date(2026, 3, 5)) == 10 * 60
     assert tracker.seconds_between(date(2026, 3, 6), date(2026, 3, 6)) == 40 * 60
 
 

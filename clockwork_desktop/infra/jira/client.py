@@ -429,7 +429,8 @@ class JiraClient:
         self, method: str, path: str, status: int, headers: httpx.Headers, content: bytes
     ) -> Any:
         denied = headers.get("X-Authentication-Denied-Reason", "")
-        # Old Data Center servers refuse with 200 and this header instead (notes §10b.11).
+        # Old Data Center servers refuse with 200 and this header instead
+        # (docs/architecture.md §5.1, failed sign-ins).
         seraph = "AUTHENTICATION_DENIED" in headers.get("X-Seraph-LoginReason", "").upper()
         if status == 401 or (status == 403 and denied) or seraph:
             self._blocked = True
@@ -491,8 +492,8 @@ class JiraClient:
             if doc is not None:
                 body["comment"] = doc
             elif clear_comment:
-                # A `null` comment means "not set": Jira leaves the old one (reference notes
-                # §10b.4). An empty document clears it.
+                # A `null` comment means "not set": Jira leaves the old one (updateWorklog;
+                # docs/architecture.md §5.1). An empty document clears it.
                 body["comment"] = {"type": "doc", "version": 1, "content": []}
         elif text or clear_comment:
             body["comment"] = text
@@ -510,7 +511,7 @@ class JiraClient:
             )
         except JiraRefusedError as exc:
             # Data Center's worklog bean has no `properties` and refuses unknown fields
-            # (reference notes §10b.1). Nothing was saved; the caller tags separately.
+            # (gioboa/jira-plugin#118). Nothing was saved; the caller tags separately.
             if write.properties and exc.status == 400 and "properties" in str(exc).lower():
                 raise JiraInlinePropertiesRefusedError(exc.status, str(exc)) from None
             raise
@@ -537,7 +538,7 @@ class JiraClient:
         )
 
     def expand(self) -> dict[str, str]:
-        # Data Center's worklog resources take no `expand` (reference notes §10b.1).
+        # Data Center's worklog resources take no `expand` (docs/architecture.md §5.1).
         return {"expand": "properties"} if self.deployment == "cloud" else {}
 
     def get_worklog(self, issue_key: str, worklog_id: str) -> RemoteWorklog:
@@ -567,7 +568,8 @@ class JiraClient:
         """Every worklog of the issue that ``extra`` selects.
 
         Data Center answers 20 per page unless asked, and a server may cap lower than asked:
-        page with startAt until `total` (reference notes §10b.2).
+        page with startAt until `total` (sooperset/mcp-atlassian PR #1223; docs/architecture.md
+        §5.1).
         """
         found: list[RemoteWorklog] = []
         start_at = 0
@@ -672,7 +674,7 @@ class JiraClient:
             until, last = int(data.get("until", since_ms)), bool(data.get("lastPage", True))
         if not last and until <= since_ms:
             # A full page whose values share one `updatedTime` leaves `until` at `since`: asking
-            # again would return the same page forever (reference notes §10b.6).
+            # again would return the same page forever (docs/architecture.md §5.1).
             raise JiraProtocolError(
                 f"Jira's /worklog/{kind} feed did not move past {since_ms}: more than one page "
                 "of worklogs share one update time. Try again later."
@@ -768,7 +770,7 @@ class JiraClient:
 
     def changelog(self, issue_key: str) -> list[ChangeEvent]:
         """Cloud pages ``/issue/{key}/changelog``; Data Center has no such resource and gives
-        the histories with ``expand=changelog`` on the issue (reference notes on changelogs)."""
+        the histories with ``expand=changelog`` on the issue (pycontribs/jira#911)."""
         histories: list[Any] = []
         if self.deployment == "cloud":
             pages = _Pages(f"changes of {issue_key}")

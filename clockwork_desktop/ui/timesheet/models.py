@@ -15,6 +15,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from clockwork_desktop.core.durations import format_duration
+from clockwork_desktop.core.state_words import state_meaning
 from clockwork_desktop.core.timesheet import IssueRow, PersonRow, WeekGrid
 from clockwork_desktop.ui.plaintext import tooltip
 from clockwork_desktop.ui.timesheet.columns import (
@@ -44,15 +45,8 @@ STATE_COLOURS = {
 # The running cell wears the platform's accent with its matching text colour: readable in light
 # and dark themes, and unlike any sync state's pastel.
 ACCENT_ROLES = (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole)
-STATE_TEXT = {
-    "pending": "waiting to be sent to Jira",
-    "synced": "in Jira",
-    "failed": "Jira refused it: open the day to see why",
-    "conflict": "changed or deleted in Jira: open the day to resolve",
-    "running": "timer running",
-    "remote": "logged in Jira by another tool",
-    "too_short": "under a minute: stays on this computer",
-}
+# What the user can do about a cell's state from the week grid.
+STATE_HINTS = {"failed": "open the day to see why", "conflict": "open the day to resolve"}
 
 
 class MyWeekModel(QAbstractTableModel):
@@ -167,7 +161,7 @@ class MyWeekModel(QAbstractTableModel):
         if role == WeekRole.ISSUE_KEY:
             return issue.key
         if role == Qt.ItemDataRole.ToolTipRole and state:
-            return STATE_TEXT.get(state, state)
+            return state_meaning(state, STATE_HINTS.get(state, ""))
         if role == Qt.ItemDataRole.BackgroundRole and state in STATE_COLOURS:
             return QBrush(QColor(STATE_COLOURS[state]))
         if role == Qt.ItemDataRole.ForegroundRole and state in STATE_COLOURS:

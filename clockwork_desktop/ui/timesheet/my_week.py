@@ -8,7 +8,7 @@ from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QHeaderView, QSplitter, QTableView, QVBoxLayout, QWidget
 
 from clockwork_desktop.core.timesheet import WeekGrid
-from clockwork_desktop.ui.dialogs import plain_label
+from clockwork_desktop.ui.plaintext import plain_label
 from clockwork_desktop.ui.timesheet.chart import BarChart
 from clockwork_desktop.ui.timesheet.columns import WeekColumn
 from clockwork_desktop.ui.timesheet.models import MyWeekModel

@@ -20,8 +20,7 @@ from PySide6.QtWidgets import (
 
 from clockwork_desktop.core.models import JiraUser
 from clockwork_desktop.services.timesheet import Team, TimesheetService
-from clockwork_desktop.ui.dialogs import plain_label
-from clockwork_desktop.ui.plaintext import tooltip
+from clockwork_desktop.ui.plaintext import plain_label, tooltip
 from clockwork_desktop.ui.tasks import TaskRunner
 
 ACCOUNT = Qt.ItemDataRole.UserRole

@@ -8,7 +8,7 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QToolButton, QWidget
 
-from clockwork_desktop.ui.dialogs import plain_label
+from clockwork_desktop.ui.plaintext import plain_label
 
 
 class SavedBar(QFrame):

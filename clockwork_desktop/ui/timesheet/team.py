@@ -22,8 +22,7 @@ from PySide6.QtWidgets import (
 
 from clockwork_desktop.core.timesheet import WeekGrid
 from clockwork_desktop.services.timesheet import Team, TeamWeek
-from clockwork_desktop.ui.dialogs import plain_label
-from clockwork_desktop.ui.plaintext import text_dialog, warn
+from clockwork_desktop.ui.plaintext import plain_label, text_dialog, warn
 from clockwork_desktop.ui.timesheet.chart import BarChart
 from clockwork_desktop.ui.timesheet.columns import WeekColumn
 from clockwork_desktop.ui.timesheet.models import TeamModel

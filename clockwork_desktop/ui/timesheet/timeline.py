@@ -30,6 +30,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from clockwork_desktop.core.durations import format_duration
+from clockwork_desktop.core.state_words import state_meaning
 from clockwork_desktop.ui.plaintext import tooltip
 from clockwork_desktop.ui.timesheet.chart import PALETTE
 from clockwork_desktop.ui.timesheet.columns import accent, issue_text
@@ -44,15 +45,8 @@ DEFAULT_HOURS = (8, 18)
 GAP_MIN_S = 5 * 60  # shorter free stretches are not worth marking
 NEW_ENTRY_S = 3600  # what a double-click in open space offers to log
 
-STATE_TEXT = {
-    "pending": "waiting to be sent to Jira",
-    "synced": "in Jira",
-    "failed": "Jira refused it",
-    "conflict": "changed or deleted in Jira",
-    "running": "timer running",
-    "remote": "logged in Jira by another tool (read only here)",
-    "too_short": "under a minute: stays on this computer",
-}
+# What the user can do about a block's state on the timeline.
+STATE_HINTS = {"remote": "read only here"}
 
 
 class Block(NamedTuple):
@@ -419,7 +413,7 @@ class DayTimeline(QWidget):
             issue_text(block.issue_key, block.summary),
             f"{start:%H:%M}–{'now' if block.running else f'{end:%H:%M}'} "
             f"({format_duration(max(0, worked))})",
-            STATE_TEXT.get(block.state, block.state),
+            state_meaning(block.state, STATE_HINTS.get(block.state, "")),
         ]
         if block.breaks:
             away = sum(int((e - s).total_seconds()) for s, e in block.breaks)

@@ -19,7 +19,7 @@ from clockwork_desktop.core.errors import ClockworkError
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import Entry
 from clockwork_desktop.core.timesheet import week_days
-from clockwork_desktop.ui.dialogs import plain_label
+from clockwork_desktop.ui.plaintext import plain_label
 from clockwork_desktop.ui.timesheet.page import SheetPage
 from clockwork_desktop.ui.timesheet.timeline import Block, DayTimeline
 
