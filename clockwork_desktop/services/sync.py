@@ -395,7 +395,7 @@ class SyncService:
             raise
         tally.add(**push.counts())
         if conflict:
-            self._save(entry, push, state=SyncState.CONFLICT, error=conflict)
+            self._save(entry, push, state=SyncState.CONFLICT, error=conflict, verified=True)
             tally.add(conflicts=1)
             tally.problem(entry, conflict)
         elif entry.deleted:
@@ -408,7 +408,14 @@ class SyncService:
                     # so the next sync sends it again rather than calling it deleted in Jira.
                     self._save(entry, push, state=None, error=None)
         else:
-            self._save(entry, push, state=SyncState.SYNCED, error=None, pushed=entry.revision)
+            self._save(
+                entry,
+                push,
+                state=SyncState.SYNCED,
+                error=None,
+                pushed=entry.revision,
+                verified=True,
+            )
 
     def _save(
         self,
@@ -418,9 +425,15 @@ class SyncService:
         state: SyncState | None,
         error: str | None,
         pushed: int | None = None,
+        verified: bool = False,
     ) -> None:
         self._store.record_push(
-            entry.id, remote=dict(push.days), pushed_revision=pushed, state=state, error=error
+            entry.id,
+            remote=dict(push.days),
+            pushed_revision=pushed,
+            state=state,
+            error=error,
+            verified=verified and entry.verify_first,
         )
 
     def _save_ahead(self, entry: Entry, push: _Push) -> None:
@@ -434,6 +447,8 @@ class SyncService:
         self, run: _AccountRun, entry: Entry, wanted: dict[str, WantedWorklog], push: _Push
     ) -> str | None:
         """Make Jira match ``wanted``; return a conflict message when Jira and we disagree."""
+        if entry.verify_first:
+            self._look_up_first(entry, wanted, push)
         problems = self._recover(run, entry, push)
         changed = entry.revision != entry.synced_revision
         for step in plan_steps(push.days, wanted, issue_key=entry.issue_key, changed=changed):
@@ -452,6 +467,18 @@ class SyncService:
         return " ".join(problems) or None
 
     # -- the steps --------------------------------------------------------------------------
+
+    def _look_up_first(self, entry: Entry, wanted: dict[str, WantedWorklog], push: _Push) -> None:
+        """An entry of a restored or copied store: Jira may hold its worklogs already.
+
+        Each day without a confirmed worklog is treated as a create whose answer was lost,
+        so recovery finds it in Jira by tag or fingerprint, and posts only what is not there.
+        """
+        for day, want in wanted.items():
+            if day not in push.days:
+                push.days[day] = DayWorklog(
+                    entry.issue_key, sent=sent_write(want, entry.comment, entry.revision)
+                )
 
     def _recover(self, run: _AccountRun, entry: Entry, push: _Push) -> list[str]:
         """Settle creates whose answer was lost: adopt what Jira saved, or post again."""
