@@ -101,7 +101,10 @@ def cmd_restore(args: argparse.Namespace, s: CliServices) -> int:
     if not args.yes and not _confirmed(name):
         raise OperationError("Not restored: nothing was changed.")
     aside = svc.restore_backup(name)
-    print(f"Restored {name}. The database you had before is kept as {aside}.")
+    print(
+        f"Restored {name}. The database you had before is kept as {aside}. Entries not yet "
+        "sent are first looked up in Jira at the next sync, so nothing is posted twice."
+    )
     return 0
 
 

@@ -67,6 +67,7 @@ class Entry:
         "synced_revision",
         "tz",
         "uuid",
+        "verify_first",
     )
 
     def __init__(
@@ -88,6 +89,7 @@ class Entry:
         deleted: bool = False,
         synced_revision: int = 0,
         breaks: list[Break] | None = None,
+        verify_first: bool = False,
     ) -> None:
         self.id = id
         self.uuid = uuid
@@ -109,6 +111,9 @@ class Entry:
         # Pauses inside the entry, oldest first; the last one is open while the timer is paused.
         # Paused time is part of the entry's span but never counted or logged.
         self.breaks: list[Break] = breaks if breaks is not None else []
+        # From a restored or copied store: what Jira may already hold for it is looked up
+        # (by tag or fingerprint) before anything is posted, once.
+        self.verify_first = verify_first
 
     def _fields(self) -> tuple[object, ...]:
         return tuple(getattr(self, name) for name in self.__slots__)

@@ -236,9 +236,11 @@ class SyncStore(EntryRepository, SettingsStore, Protocol):
         pushed_revision: int | None,
         state: SyncState | None,
         error: str | None,
+        verified: bool = False,
     ) -> bool:
         """Save what a push achieved without overwriting edits made while it ran; False when
-        the entry no longer exists (deleted for good meanwhile)."""
+        the entry no longer exists (deleted for good meanwhile). ``verified``: what Jira held
+        for a restored or copied entry has been looked up (Entry.verify_first is cleared)."""
         ...
 
     def remote_entries_between(

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence, Set
 from datetime import datetime
 from typing import Any, Literal, NamedTuple
 
-from clockwork_desktop.core.models import Entry, RemoteWorklog, SyncState
+from clockwork_desktop.core.models import Account, Entry, JiraUser, RemoteWorklog, SyncState
 from clockwork_desktop.core.rounding import RoundingPolicy
 from clockwork_desktop.core.timer import log_segments
 from clockwork_desktop.core.worklog_state import LEGACY_UPDATE_START, DayWorklog, SentWrite
@@ -111,6 +111,34 @@ def recover_create(
     if not candidates:
         return Recovery("post")
     return Recovery("ask", candidates=candidates)
+
+
+def foreign_change(
+    account: Account, signed_in_as: JiraUser, worklog: RemoteWorklog, day: str
+) -> str | None:
+    """Why the sync must not update or delete ``worklog``, or None when it may.
+
+    Only the account's own person's worklogs are ours to change, and only with their own
+    token: Jira lets someone with "Edit all worklogs" change anyone's, so its permission
+    check alone would let a second person's token edit or delete the first person's work.
+    """
+    me = account.account_id or signed_in_as.account_id
+    owner = account.display_name or me
+    who = signed_in_as.display_name or signed_in_as.account_id
+    if signed_in_as.account_id != me:
+        return (
+            f"Account {account.name!r} is {owner}'s, but its token belongs to {who}: the "
+            f"worklog for {day} was not changed in Jira. Give this account {owner}'s own token "
+            f"(`clockwork-desktop login --url {account.url} --name {account.name}`), then retry."
+        )
+    if worklog.author_id != me:
+        author = worklog.author_name or worklog.author_id or "someone else"
+        return (
+            f"The worklog for {day} in Jira is {author}'s, not {who}'s (whom account "
+            f"{account.name!r} signs in as): it was not changed in Jira. Only {author} can "
+            "change it; take Jira's version to keep it as it is."
+        )
+    return None
 
 
 class Step(NamedTuple):

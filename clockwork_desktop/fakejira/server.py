@@ -67,8 +67,12 @@ class FakeUser:
     name: str = ""  # Data Center username (the account id when left empty)
     groups: list[str] = field(default_factory=list)
     active: bool = True
-    # Permissions: may this user log work, and edit/delete others' worklogs?
+    # Permissions: may this user log work ("Work on issues"), and edit and delete everyone's
+    # worklogs ("Edit all worklogs" / "Delete all worklogs"; with only "Edit/Delete own
+    # worklogs", their own) [SPEC "Update worklog" and "Delete worklog": "*Edit all worklogs*
+    # ... to update any worklog or *Edit own worklogs* to update worklogs created by the user"].
     can_work: bool = True
+    edit_all: bool = False
     key: str = ""  # Data Center user key, JIRAUSER<n> when left empty
 
     def __post_init__(self) -> None:
@@ -128,6 +132,11 @@ class FakeWorklog:
     properties: dict[str, Any]
     created_ms: int
     updated_ms: int
+
+
+def _may_edit(user: FakeUser, worklog: FakeWorklog) -> bool:
+    """Own worklogs always; everyone's with "Edit/Delete All Worklogs"."""
+    return user.edit_all or worklog.author == user.account_id
 
 
 @dataclass
@@ -1408,7 +1417,7 @@ class _Handler(BaseHTTPRequestHandler):
         # Setting a worklog property needs "Edit own/all worklogs", else 403 [SPEC
         # setWorklogProperty]. The fake lets the author.
         _, worklog = self._find(key, wid)
-        if worklog.author != ctx["user"].account_id:
+        if not _may_edit(ctx["user"], worklog):
             raise HttpError(403, _errors(["You do not have permission to edit this worklog."]))
         return worklog
 
@@ -1455,7 +1464,7 @@ class _Handler(BaseHTTPRequestHandler):
         issue, worklog = self._find(key, wid)
         self._check_query(ctx["query"])
         user: FakeUser = ctx["user"]
-        if worklog.author != user.account_id:
+        if not _may_edit(user, worklog):
             raise HttpError(400, _errors(["You do not have the permission to edit this worklog."]))
         fields = self._validate_worklog_body(ctx["body"], ctx["version"], creating=False)
         jira._check_write_rate(issue)
@@ -1479,7 +1488,7 @@ class _Handler(BaseHTTPRequestHandler):
         jira = self.jira
         issue, worklog = self._find(key, wid)
         self._check_query(ctx["query"])
-        if worklog.author != ctx["user"].account_id:
+        if not _may_edit(ctx["user"], worklog):
             raise HttpError(
                 400, _errors(["You do not have the permission to delete this worklog."])
             )

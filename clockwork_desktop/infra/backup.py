@@ -2,7 +2,8 @@
 
 A copy is consistent even while another process writes (the API copies a snapshot), and it is
 written under a temporary name first, so a crash never leaves a half copy that looks whole.
-Restoring moves the current file (with its WAL) aside under a new name: nothing is overwritten.
+Restoring moves the current file (with its WAL) aside under a new name: nothing is overwritten;
+the restored store's pending entries are looked up in Jira before they are posted.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import NamedTuple
 
 from clockwork_desktop.core.errors import InputError, OperationError, StorageError
 from clockwork_desktop.core.logs import get_logger
+from clockwork_desktop.infra.db.identity import mark_restored
 from clockwork_desktop.infra.paths import DB_FILENAME, ensure_private_dir
 
 log = get_logger(__name__)
@@ -169,6 +171,15 @@ class Backups:
             raise OperationError(
                 f"The backup {name} is damaged ({result}); nothing was changed. Choose another."
             )
+        try:
+            # Before the swap: whatever happens next, the next open looks up the pending
+            # entries in Jira before posting them (infra.db.identity).
+            mark_restored(self.data_dir)
+        except OSError as exc:
+            raise StorageError(
+                f"Restoring {name} failed ({exc}); nothing was changed. Check the permissions "
+                f"of {self.data_dir}."
+            ) from exc
         aside = self._aside_name(now)
         if self.database.exists():
             _rename_with_wal(self.database, aside)

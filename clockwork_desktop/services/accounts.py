@@ -36,6 +36,25 @@ def default_name(url: str) -> str:
     return host.split(".", 1)[0] if host.endswith(".atlassian.net") else host
 
 
+def refuse_another_person(previous: Account, user: JiraUser, site: str) -> None:
+    """An account name stands for one person: their entries and the worklogs they made.
+
+    Signing in again as someone else under the same name would send the first person's edits
+    and deletes with the second person's token, wherever Jira lets that person edit all
+    worklogs. Nothing is saved; the message says what to do instead.
+    """
+    if not previous.account_id or previous.account_id == user.account_id:
+        return
+    first = previous.display_name or previous.account_id
+    raise InputError(
+        f"This token belongs to {user.display_name or user.account_id}, but the account "
+        f"{previous.name!r} is {first}'s: their entries and worklogs stay theirs, and nothing "
+        f"was changed. To add {user.display_name or 'this person'}, sign in under another "
+        f"account name (`clockwork-desktop login --url {site} --name NAME`); to renew "
+        f"{first}'s sign-in, use {first}'s own token."
+    )
+
+
 class AccountService:
     def __init__(
         self, store: AccountStore, credentials: CredentialStore, connector: JiraConnector
@@ -85,6 +104,8 @@ class AccountService:
         existing = self._store.accounts()
         is_default = not existing or any(a.name == account_name and a.is_default for a in existing)
         previous = self._store.account(account_name)
+        if previous is not None:
+            refuse_another_person(previous, user, site)
         account = Account(
             name=account_name,
             url=site,

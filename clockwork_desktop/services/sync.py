@@ -31,7 +31,7 @@ from clockwork_desktop.core.errors import (
     JiraUnavailableError,
 )
 from clockwork_desktop.core.logs import get_logger
-from clockwork_desktop.core.models import Account, Entry, SyncState
+from clockwork_desktop.core.models import Account, Entry, JiraUser, RemoteWorklog, SyncState
 from clockwork_desktop.core.ports import JiraPort, SyncLock, SyncStore, WorklogWrite
 from clockwork_desktop.core.sync_plan import (
     PROPERTY_KEY,
@@ -40,6 +40,7 @@ from clockwork_desktop.core.sync_plan import (
     WantedWorklog,
     check_day,
     describe_changes,
+    foreign_change,
     is_ours,
     plan_steps,
     property_value,
@@ -126,6 +127,17 @@ class _AccountRun:
         # known for every Jira version): None until seen once on this account.
         moves = store.get_setting(f"tag-moves-updated:{account.name}")
         self.tag_moves_updated: bool | None = moves if isinstance(moves, bool) else None
+        self._signed_in_as: JiraUser | None = None
+
+    def signed_in_as(self) -> JiraUser:
+        """Whom the token belongs to: asked once per run, only before a first update or delete."""
+        with self.lock:
+            known = self._signed_in_as
+        if known is None:
+            known = self.client.myself()
+            with self.lock:
+                self._signed_in_as = known
+        return known
 
     def link(self, worklog_id: str) -> None:
         with self.lock:
@@ -170,6 +182,11 @@ class _Push:
 
 class _EntryGone(Exception):
     """The entry was deleted for good while its push waited: send nothing for it."""
+
+
+class _NotOurs(Exception):
+    """A worklog that is not this account's person's to change, or a token that is not theirs:
+    nothing is sent, and the entry waits, failed, with the reason."""
 
 
 class SyncService:
@@ -357,6 +374,11 @@ class SyncService:
         except _EntryGone:
             tally.add(**push.counts())
             return
+        except _NotOurs as exc:
+            self._save(entry, push, state=SyncState.FAILED, error=str(exc))
+            tally.add(failed=1, **push.counts())
+            tally.problem(entry, str(exc))
+            return
         except JiraRefusedError as exc:
             self._save(entry, push, state=SyncState.FAILED, error=exc.args[0])
             tally.add(failed=1, **push.counts())
@@ -373,7 +395,7 @@ class SyncService:
             raise
         tally.add(**push.counts())
         if conflict:
-            self._save(entry, push, state=SyncState.CONFLICT, error=conflict)
+            self._save(entry, push, state=SyncState.CONFLICT, error=conflict, verified=True)
             tally.add(conflicts=1)
             tally.problem(entry, conflict)
         elif entry.deleted:
@@ -386,7 +408,14 @@ class SyncService:
                     # so the next sync sends it again rather than calling it deleted in Jira.
                     self._save(entry, push, state=None, error=None)
         else:
-            self._save(entry, push, state=SyncState.SYNCED, error=None, pushed=entry.revision)
+            self._save(
+                entry,
+                push,
+                state=SyncState.SYNCED,
+                error=None,
+                pushed=entry.revision,
+                verified=True,
+            )
 
     def _save(
         self,
@@ -396,9 +425,15 @@ class SyncService:
         state: SyncState | None,
         error: str | None,
         pushed: int | None = None,
+        verified: bool = False,
     ) -> None:
         self._store.record_push(
-            entry.id, remote=dict(push.days), pushed_revision=pushed, state=state, error=error
+            entry.id,
+            remote=dict(push.days),
+            pushed_revision=pushed,
+            state=state,
+            error=error,
+            verified=verified and entry.verify_first,
         )
 
     def _save_ahead(self, entry: Entry, push: _Push) -> None:
@@ -412,14 +447,17 @@ class SyncService:
         self, run: _AccountRun, entry: Entry, wanted: dict[str, WantedWorklog], push: _Push
     ) -> str | None:
         """Make Jira match ``wanted``; return a conflict message when Jira and we disagree."""
+        if entry.verify_first:
+            self._look_up_first(entry, wanted, push)
         problems = self._recover(run, entry, push)
         changed = entry.revision != entry.synced_revision
         for step in plan_steps(push.days, wanted, issue_key=entry.issue_key, changed=changed):
             if step.action == "delete":
-                state = push.days.pop(step.day)
+                state = push.days[step.day]
                 if not state.gone and step.worklog_id is not None:
-                    self._delete(run.client, step.issue, step.worklog_id)
+                    self._delete_checked(run, step.issue, step.worklog_id, step.day)
                     push.deleted += 1
+                del push.days[step.day]
             elif step.action == "create":
                 self._create(run, entry, step, push)
             else:
@@ -429,6 +467,18 @@ class SyncService:
         return " ".join(problems) or None
 
     # -- the steps --------------------------------------------------------------------------
+
+    def _look_up_first(self, entry: Entry, wanted: dict[str, WantedWorklog], push: _Push) -> None:
+        """An entry of a restored or copied store: Jira may hold its worklogs already.
+
+        Each day without a confirmed worklog is treated as a create whose answer was lost,
+        so recovery finds it in Jira by tag or fingerprint, and posts only what is not there.
+        """
+        for day, want in wanted.items():
+            if day not in push.days:
+                push.days[day] = DayWorklog(
+                    entry.issue_key, sent=sent_write(want, entry.comment, entry.revision)
+                )
 
     def _recover(self, run: _AccountRun, entry: Entry, push: _Push) -> list[str]:
         """Settle creates whose answer was lost: adopt what Jira saved, or post again."""
@@ -459,6 +509,7 @@ class SyncService:
             else:
                 assert found.worklog is not None
                 for duplicate in found.duplicates:  # our own tag: an older build posted twice
+                    self._may_change(run, duplicate, day)
                     self._delete(run.client, state.issue, duplicate.id)
                     push.deleted += 1
                 worklog = found.worklog
@@ -555,6 +606,7 @@ class SyncService:
                 step.issue, step.worklog_id, current.updated, tagged=state.tagged
             )
             return None
+        self._may_change(run, current, step.day)
         # Write-ahead, as for creates: a lost answer is recognised by its fingerprint.
         push.days[step.day] = state._replace(
             sent=sent_write(step.want, entry.comment, entry.revision)
@@ -568,6 +620,22 @@ class SyncService:
         )
         push.updated += 1
         return None
+
+    def _may_change(self, run: _AccountRun, worklog: RemoteWorklog, day: str) -> None:
+        reason = foreign_change(run.account, run.signed_in_as(), worklog, day)
+        if reason is not None:
+            raise _NotOurs(reason)
+
+    def _delete_checked(self, run: _AccountRun, issue_key: str, worklog_id: str, day: str) -> None:
+        """Delete a worklog only after seeing in Jira that it is ours to delete."""
+        try:
+            current = run.client.get_worklog(issue_key, worklog_id)
+        except JiraRefusedError as exc:
+            if exc.status != 404:
+                raise
+            return  # already gone is what we wanted
+        self._may_change(run, current, day)
+        self._delete(run.client, issue_key, worklog_id)
 
     def _delete(self, client: JiraPort, issue_key: str, worklog_id: str) -> None:
         try:

@@ -8,11 +8,12 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clockwork_desktop.core.models import RemoteWorklog
+from clockwork_desktop.core.models import Account, JiraUser, RemoteWorklog
 from clockwork_desktop.core.sync_plan import (
     PROPERTY_KEY,
     WantedWorklog,
     check_day,
+    foreign_change,
     plan_steps,
     recover_create,
     remote_changes,
@@ -184,3 +185,23 @@ def test_remote_changes_judge_only_what_was_looked_for() -> None:
         ("2026-03-05", "deleted"),
         ("2026-03-06", "changed"),
     ]
+
+
+ALICE_ACCOUNT = Account("work", "https://x.example", "cloud", "basic", None, "me", "Alice", None)
+ALICE = JiraUser("me", "Alice", None)
+BOB = JiraUser("bob", "Bob", None)
+
+
+def test_only_the_accounts_own_worklogs_with_its_own_token_may_be_changed() -> None:
+    assert foreign_change(ALICE_ACCOUNT, ALICE, worklog("1"), "2026-03-05") is None
+    # Another person's token under Alice's account: even her own worklog stays as it is.
+    token = foreign_change(ALICE_ACCOUNT, BOB, worklog("1"), "2026-03-05")
+    assert token is not None
+    assert "belongs to Bob" in token
+    assert "--name work" in token
+    # A worklog someone else wrote, with the right token: not ours to change either.
+    theirs = worklog("1", author="bob")._replace(author_name="Bob")
+    found = foreign_change(ALICE_ACCOUNT, ALICE, theirs, "2026-03-05")
+    assert found is not None
+    assert "is Bob's" in found
+    assert "not changed" in found

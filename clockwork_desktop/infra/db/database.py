@@ -9,6 +9,7 @@ from pathlib import Path
 
 from clockwork_desktop.core.errors import StorageError
 from clockwork_desktop.core.logs import get_logger
+from clockwork_desktop.infra.db.identity import check_identity
 from clockwork_desktop.infra.db.migrations import SCHEMA_VERSION, migrate
 from clockwork_desktop.infra.paths import DB_FILENAME, ensure_private_dir
 
@@ -271,6 +272,7 @@ def open_database(data_dir: Path) -> OpenedDatabase:
         raise translate_error(exc, path) from exc
     if moved is not None:
         notices.append(f"{damage} {_recovery_notice(conn, moved)}")
+    check_identity(conn, data_dir)
     for notice in notices:
         log.error("%s", notice)
     _chmod_private(path)

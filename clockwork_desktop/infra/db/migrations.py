@@ -162,7 +162,22 @@ def _v7(db: Any) -> None:
     db["grid_cache"].add_column("week_start", str)
 
 
-MIGRATIONS: list[Callable[[Any], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
+# Number 8 belongs to a change made at the same time as number 9; it takes this place.
+def _v8(db: Any) -> None:
+    """A placeholder: changes nothing."""
+
+
+def _v9(db: Any) -> None:
+    """Exactly-once across a restore or a copy (infra.db.identity): entries to look up in Jira
+    before they are posted, and the store's own identity. Adds only its own column and table,
+    so it runs the same after any number 8."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(entries)").fetchall()}
+    if "verify_first" not in columns:
+        db.execute("ALTER TABLE entries ADD COLUMN verify_first INTEGER NOT NULL DEFAULT 0")
+    db.execute("CREATE TABLE IF NOT EXISTS store_identity (id TEXT NOT NULL)")
+
+
+MIGRATIONS: list[Callable[[Any], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -32,7 +32,8 @@ from clockwork_desktop.infra.db.database import translate_error
 
 _ENTRY_COLUMNS = (
     "id, uuid, issue_key, account, start_utc, end_utc, tz, comment, revision, synced_revision, "
-    "sync_state, worklog_ids, error, last_seen_utc, needs_review, deleted, remote_meta, breaks"
+    "sync_state, worklog_ids, error, last_seen_utc, needs_review, deleted, remote_meta, breaks, "
+    "verify_first"
 )
 
 
@@ -75,6 +76,7 @@ def _row_to_entry(row: Sequence[Any]) -> Entry:
         needs_review=bool(row[14]),
         deleted=bool(row[15]),
         breaks=[(_at(b[0]), _dt(b[1])) for b in json.loads(row[17] or "[]")],
+        verify_first=bool(row[18]),
     )
 
 
@@ -594,6 +596,7 @@ class SqliteStore:
         pushed_revision: int | None,
         state: SyncState | None,
         error: str | None,
+        verified: bool = False,
     ) -> bool:
         """Save what a push achieved without overwriting edits made while it ran.
 
@@ -615,6 +618,10 @@ class SqliteStore:
             ):
                 current.sync_state = SyncState.PENDING
             self.save(current)
+            if verified:
+                # Only here: save() leaves the mark alone, so that no copy of an entry read
+                # before the store was marked can clear it.
+                self._exec("UPDATE entries SET verify_first = 0 WHERE id = ?", (entry_id,))
             return True
 
     def remote_entries_between(self, account: str, start: datetime, end: datetime) -> list[Entry]:
