@@ -247,29 +247,52 @@ def cmd_check_jira(args: argparse.Namespace, s: CliServices) -> int:
                     "issue": report.issue,
                     "findings": [f._asdict() for f in report.findings],
                     "left_behind": list(report.left_behind),
+                    "unconfirmed": list(report.unconfirmed),
+                    "error": report.error or None,
                 }
             )
         )
     else:
         marks = {"holds": "ok  ", "differs": "DIFF", "unknown": " ?  ", "fact": "    "}
-        print(f"{report.site}: Jira {report.deployment} {report.version}, on {report.issue}")
+        print(
+            f"{output.clean(report.site)}: Jira {output.clean(report.deployment)} "
+            f"{output.clean(report.version)}, on {report.issue}"
+        )
         for f in report.findings:
-            print(f"  {marks[f.outcome.value]} {f.summary}")
+            print(f"  {marks[f.outcome.value]} {output.clean(f.summary)}")
             if f.detail and f.outcome.value != "holds":
-                print(f"         {f.detail}")
-        if report.left_behind:
-            print(
-                f"Could not delete the test worklogs {', '.join(report.left_behind)}: please "
-                f"delete them on {report.issue}."
-            )
-        else:
-            print("Left nothing behind: every test worklog was deleted.")
+                print(f"         {output.clean(f.detail)}")
+        for line in _left_behind(report):
+            print(line)
         if report.differs:
             print(
                 f"{len(report.differs)} assumption(s) do not hold on this site: please report "
                 "this output to the Clockwork Desktop developers."
             )
-    return 1 if report.differs or report.left_behind else 0
+    if report.error:
+        print(
+            f"clockwork-desktop: check-jira stopped: {output.clean(report.error)}", file=sys.stderr
+        )
+    failed = report.differs or report.left_behind or report.unconfirmed or report.error
+    return 1 if failed else 0
+
+
+def _left_behind(report: ProbeReport) -> list[str]:
+    """Exactly what the probe's test worklogs left on the issue, for the user to delete."""
+    if not report.left_behind and not report.unconfirmed:
+        return ["Left nothing behind: every test worklog was deleted."]
+    lines = []
+    if report.left_behind:
+        lines.append(
+            f"Could not delete the test worklogs {output.clean(', '.join(report.left_behind))} on "
+            f"{report.issue}: please delete them there."
+        )
+    for what in report.unconfirmed:
+        lines.append(
+            f"A test worklog may remain on {report.issue} (Jira did not confirm it and could not "
+            f"be searched): {output.clean(what)}."
+        )
+    return lines
 
 
 def cmd_rounding(args: argparse.Namespace, s: CliServices) -> int:
