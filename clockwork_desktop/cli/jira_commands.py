@@ -151,6 +151,14 @@ def cmd_sync(args: argparse.Namespace, s: CliServices) -> int:
         )
         return 1
     report = svc.sync.sync(retry_failed=args.retry_failed)
+    busy = ""
+    if report.busy:
+        # Nothing was read: the count is what this computer still has to send.
+        report = report._replace(pending=svc.tracker.status().sync.pending)
+        busy = (
+            "Another Clockwork Desktop process is syncing right now; "
+            f"{report.pending} pending here. Try again shortly."
+        )
     if args.json:
         print(
             output.dumps(
@@ -163,6 +171,8 @@ def cmd_sync(args: argparse.Namespace, s: CliServices) -> int:
                     "pending": report.pending,
                     "conflicts": report.conflicts,
                     "unavailable": report.unavailable,
+                    "busy": report.busy,
+                    "error": f"busy: {busy}" if busy else None,
                     "errors": [
                         {"entry_id": p.entry_id, "issue_key": p.issue_key, "message": p.message}
                         for p in report.errors
@@ -170,10 +180,13 @@ def cmd_sync(args: argparse.Namespace, s: CliServices) -> int:
                 }
             )
         )
-    else:
+    elif not busy:
         for line in summarise(report):
             print(output.clean(line))
-    if report.busy:
+    if busy:
+        if not args.json:
+            print(busy)
+        print(f"clockwork-desktop: busy: {busy}", file=sys.stderr)
         return 1
     if report.unavailable:
         if args.json:

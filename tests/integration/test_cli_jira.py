@@ -87,6 +87,8 @@ def test_login_accounts_sync_and_logout(tmp_path: Path, site: FakeJira) -> None:
         "pending": 0,
         "conflicts": 0,
         "unavailable": None,
+        "busy": False,
+        "error": None,
         "errors": [],
     }
     assert len(site.worklogs_of("PROJ-1")) == 1
@@ -134,6 +136,32 @@ def test_sync_exit_codes(tmp_path: Path, site: FakeJira) -> None:
     assert offline.returncode == 3
     assert "Cannot reach Jira" in offline.stdout
     site.start_on(int(site.base_url.rsplit(":", 1)[1]))
+
+
+def test_sync_json_while_another_sync_runs_says_busy_with_the_real_pending_count(
+    tmp_path: Path, site: FakeJira
+) -> None:
+    from clockwork_desktop.infra.lock import FileSyncLock
+
+    login(tmp_path, site)
+    for start in ("09:00", "11:00"):
+        run(tmp_path, "log", "PROJ-1", "1h", "--date", "2026-03-05", "--start", start)
+    other = FileSyncLock(tmp_path / "data" / "sync.lock")  # the tray's sync, say
+    assert other.acquire()
+    try:
+        busy = run(tmp_path, "sync", "--json")
+        plain = run(tmp_path, "sync")
+    finally:
+        other.release()
+    assert busy.returncode == 1
+    report = json.loads(busy.stdout)
+    assert report["busy"] is True
+    assert report["pending"] == 2
+    assert "busy" in report["error"]
+    assert "busy" in busy.stderr
+    assert plain.returncode == 1
+    assert "2 pending" in plain.stdout
+    assert site.worklogs_of("PROJ-1") == []
 
 
 def test_environment_token_is_used_and_never_stored(tmp_path: Path, site: FakeJira) -> None:
