@@ -272,9 +272,8 @@ def git(repo: Path, *args: str) -> None:
     subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
 
 
-def test_branch_switch_in_a_real_repository_offers_and_switches(site: Site, tmp_path: Path) -> None:
-    s = site
-    repo = tmp_path / "repo"
+def new_repo(repo: Path) -> Path:
+    """A git repository on `main` with one commit."""
     repo.mkdir()
     git(repo, "init", "-q", "-b", "main")
     git(
@@ -289,6 +288,12 @@ def test_branch_switch_in_a_real_repository_offers_and_switches(site: Site, tmp_
         "-m",
         "x",
     )
+    return repo
+
+
+def test_branch_switch_in_a_real_repository_offers_and_switches(site: Site, tmp_path: Path) -> None:
+    s = site
+    repo = new_repo(tmp_path / "repo")
     attention = s.app.attention
     attention.add_repo(str(repo))
     assert attention.poll_branches(force=True) is None  # the first look only learns the branch
@@ -317,21 +322,7 @@ def test_auto_poll_shows_a_hostile_branch_name_visibly(tmp_path: Path) -> None:
     from tests.integration.test_cli_jira import run
     from tests.support.hostile import unsafe_for_terminals
 
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    git(repo, "init", "-q", "-b", "main")
-    git(
-        repo,
-        "-c",
-        "user.name=t",
-        "-c",
-        "user.email=t@e",
-        "commit",
-        "-q",
-        "--allow-empty",
-        "-m",
-        "x",
-    )
+    repo = new_repo(tmp_path / "repo")
     assert run(tmp_path, "auto", "repos", "add", str(repo)).returncode == 0
     assert run(tmp_path, "auto", "poll").returncode == 0  # the first look learns the branch
     # Git refuses ASCII controls in a branch name, but not C1 controls or bidi overrides.
