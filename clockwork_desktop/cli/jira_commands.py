@@ -13,6 +13,7 @@ from clockwork_desktop.cli.commands import CliServices, Handler, date_range
 from clockwork_desktop.core.errors import InputError
 from clockwork_desktop.core.models import TOKEN_ENV_VAR, JiraIssue
 from clockwork_desktop.core.probe import ProbeReport
+from clockwork_desktop.core.urls import normalise_site_url
 from clockwork_desktop.services.accounts import AccountService
 from clockwork_desktop.services.conflicts import ConflictService
 from clockwork_desktop.services.issues import IssueService
@@ -67,8 +68,22 @@ def _read_token(args: argparse.Namespace) -> tuple[str, bool]:
     )
 
 
+def _check_env_token_site(url: str, s: JiraCliServices) -> None:
+    """The environment's token belongs to the site already signed in to: never send it to a
+    new one unasked (a second site would learn the first one's secret)."""
+    sites = {a.url for a in s.accounts.accounts()}
+    if sites and normalise_site_url(url) not in sites:
+        raise InputError(
+            f"{TOKEN_ENV} is set, and it is the token for {', '.join(sorted(sites))}; it is not "
+            f"sent to {normalise_site_url(url)}. To sign in there, give that site's token with "
+            f"--token-stdin (or unset {TOKEN_ENV})."
+        )
+
+
 def cmd_login(args: argparse.Namespace, s: CliServices) -> int:
     token, keep = _read_token(args)
+    if not keep:
+        _check_env_token_site(args.url, _svc(s))
     if args.ca_bundle:
         _svc(s).set_ca_bundle(args.url, args.ca_bundle)
     result = _svc(s).accounts.login(

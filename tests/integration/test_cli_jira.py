@@ -175,6 +175,29 @@ def test_environment_token_is_used_and_never_stored(tmp_path: Path, site: FakeJi
     assert len(site.worklogs_of("PROJ-2")) == 1
 
 
+def test_the_environment_token_is_not_sent_to_a_second_site(tmp_path: Path, site: FakeJira) -> None:
+    env = {"CLOCKWORK_JIRA_TOKEN": "alice-token"}
+    first = run(tmp_path, "login", "--url", site.base_url, "--email", "alice@example.com", env=env)
+    assert first.returncode == 0, first.stderr
+    with FakeJira("cloud") as other:
+        seed(other)
+        args = ("login", "--url", other.base_url, "--email", "alice@example.com", "--name", "b")
+        refused = run(tmp_path, *args, env=env)
+        assert refused.returncode == 2
+        assert "Traceback" not in refused.stderr
+        assert "CLOCKWORK_JIRA_TOKEN" in refused.stderr
+        assert "--token-stdin" in refused.stderr
+        assert other.requests == []  # the token never left for the new site
+        again = run(
+            tmp_path, "login", "--url", site.base_url, "--email", "alice@example.com", env=env
+        )
+        assert again.returncode == 0, again.stderr  # the same site: meant for it
+        given = run(tmp_path, *args, "--token-stdin", stdin="alice-token\n", env=env)
+        assert given.returncode == 0, given.stderr
+    accounts = json.loads(run(tmp_path, "accounts", "--json").stdout)
+    assert sorted(a["name"] for a in accounts) == ["127.0.0.1", "b"]
+
+
 def test_issues_and_search(tmp_path: Path, site: FakeJira) -> None:
     login(tmp_path, site)
     mine = json.loads(run(tmp_path, "issues", "--json").stdout)
