@@ -103,7 +103,14 @@ def _repos(attention: AttentionService, words: list[str]) -> None:
         return
     if words[0] not in ("add", "remove") or len(words) != 2:
         raise InputError("Use: auto repos add PATH | remove PATH | list.")
-    path = str(Path(words[1]).expanduser().resolve())
+    try:
+        path = str(Path(words[1]).expanduser().resolve())
+    except RuntimeError:  # "~name/..." for a user this system does not know
+        user = words[1].split("/", 1)[0]
+        raise InputError(
+            f"There is no user {user[1:]!r} on this computer, so {user} is no home folder; "
+            "give the repository's full path."
+        ) from None
     if words[0] == "add":
         if not (Path(path) / ".git").exists():
             raise InputError(f"{path} is not a git working tree (it has no .git).")

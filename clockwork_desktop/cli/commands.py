@@ -221,6 +221,11 @@ def _backup_if_due(services: CliServices) -> None:
 
 def run(args: argparse.Namespace, services: CliServices, extra: dict[str, Handler]) -> int:
     """Run one command; map our errors to exit codes with the message on stderr."""
+    with output.safe_terminal():
+        return _run(args, services, extra)
+
+
+def _run(args: argparse.Namespace, services: CliServices, extra: dict[str, Handler]) -> int:
     handler = extra.get(args.command) or HANDLERS[args.command]
     try:
         code = handler(args, services)

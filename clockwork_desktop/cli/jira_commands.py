@@ -13,6 +13,7 @@ from clockwork_desktop.cli.commands import CliServices, Handler, date_range
 from clockwork_desktop.core.errors import InputError
 from clockwork_desktop.core.models import TOKEN_ENV_VAR, JiraIssue
 from clockwork_desktop.core.probe import ProbeReport
+from clockwork_desktop.core.urls import normalise_site_url
 from clockwork_desktop.services.accounts import AccountService
 from clockwork_desktop.services.conflicts import ConflictService
 from clockwork_desktop.services.issues import IssueService
@@ -67,8 +68,22 @@ def _read_token(args: argparse.Namespace) -> tuple[str, bool]:
     )
 
 
+def _check_env_token_site(url: str, s: JiraCliServices) -> None:
+    """The environment's token belongs to the site already signed in to: never send it to a
+    new one unasked (a second site would learn the first one's secret)."""
+    sites = {a.url for a in s.accounts.accounts()}
+    if sites and normalise_site_url(url) not in sites:
+        raise InputError(
+            f"{TOKEN_ENV} is set, and it is the token for {', '.join(sorted(sites))}; it is not "
+            f"sent to {normalise_site_url(url)}. To sign in there, give that site's token with "
+            f"--token-stdin (or unset {TOKEN_ENV})."
+        )
+
+
 def cmd_login(args: argparse.Namespace, s: CliServices) -> int:
     token, keep = _read_token(args)
+    if not keep:
+        _check_env_token_site(args.url, _svc(s))
     if args.ca_bundle:
         _svc(s).set_ca_bundle(args.url, args.ca_bundle)
     result = _svc(s).accounts.login(
@@ -151,6 +166,14 @@ def cmd_sync(args: argparse.Namespace, s: CliServices) -> int:
         )
         return 1
     report = svc.sync.sync(retry_failed=args.retry_failed)
+    busy = ""
+    if report.busy:
+        # Nothing was read: the count is what this computer still has to send.
+        report = report._replace(pending=svc.tracker.status().sync.pending)
+        busy = (
+            "Another Clockwork Desktop process is syncing right now; "
+            f"{report.pending} pending here. Try again shortly."
+        )
     if args.json:
         print(
             output.dumps(
@@ -163,6 +186,8 @@ def cmd_sync(args: argparse.Namespace, s: CliServices) -> int:
                     "pending": report.pending,
                     "conflicts": report.conflicts,
                     "unavailable": report.unavailable,
+                    "busy": report.busy,
+                    "error": f"busy: {busy}" if busy else None,
                     "errors": [
                         {"entry_id": p.entry_id, "issue_key": p.issue_key, "message": p.message}
                         for p in report.errors
@@ -170,10 +195,13 @@ def cmd_sync(args: argparse.Namespace, s: CliServices) -> int:
                 }
             )
         )
-    else:
+    elif not busy:
         for line in summarise(report):
             print(output.clean(line))
-    if report.busy:
+    if busy:
+        if not args.json:
+            print(busy)
+        print(f"clockwork-desktop: busy: {busy}", file=sys.stderr)
         return 1
     if report.unavailable:
         if args.json:
@@ -247,29 +275,52 @@ def cmd_check_jira(args: argparse.Namespace, s: CliServices) -> int:
                     "issue": report.issue,
                     "findings": [f._asdict() for f in report.findings],
                     "left_behind": list(report.left_behind),
+                    "unconfirmed": list(report.unconfirmed),
+                    "error": report.error or None,
                 }
             )
         )
     else:
         marks = {"holds": "ok  ", "differs": "DIFF", "unknown": " ?  ", "fact": "    "}
-        print(f"{report.site}: Jira {report.deployment} {report.version}, on {report.issue}")
+        print(
+            f"{output.clean(report.site)}: Jira {output.clean(report.deployment)} "
+            f"{output.clean(report.version)}, on {report.issue}"
+        )
         for f in report.findings:
-            print(f"  {marks[f.outcome.value]} {f.summary}")
+            print(f"  {marks[f.outcome.value]} {output.clean(f.summary)}")
             if f.detail and f.outcome.value != "holds":
-                print(f"         {f.detail}")
-        if report.left_behind:
-            print(
-                f"Could not delete the test worklogs {', '.join(report.left_behind)}: please "
-                f"delete them on {report.issue}."
-            )
-        else:
-            print("Left nothing behind: every test worklog was deleted.")
+                print(f"         {output.clean(f.detail)}")
+        for line in _left_behind(report):
+            print(line)
         if report.differs:
             print(
                 f"{len(report.differs)} assumption(s) do not hold on this site: please report "
                 "this output to the Clockwork Desktop developers."
             )
-    return 1 if report.differs or report.left_behind else 0
+    if report.error:
+        print(
+            f"clockwork-desktop: check-jira stopped: {output.clean(report.error)}", file=sys.stderr
+        )
+    failed = report.differs or report.left_behind or report.unconfirmed or report.error
+    return 1 if failed else 0
+
+
+def _left_behind(report: ProbeReport) -> list[str]:
+    """Exactly what the probe's test worklogs left on the issue, for the user to delete."""
+    if not report.left_behind and not report.unconfirmed:
+        return ["Left nothing behind: every test worklog was deleted."]
+    lines = []
+    if report.left_behind:
+        lines.append(
+            f"Could not delete the test worklogs {output.clean(', '.join(report.left_behind))} on "
+            f"{report.issue}: please delete them there."
+        )
+    for what in report.unconfirmed:
+        lines.append(
+            f"A test worklog may remain on {report.issue} (Jira did not confirm it and could not "
+            f"be searched): {output.clean(what)}."
+        )
+    return lines
 
 
 def cmd_rounding(args: argparse.Namespace, s: CliServices) -> int:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import sys
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, TextIO, cast
 from zoneinfo import ZoneInfo
 
 from clockwork_desktop.core.durations import format_clock, format_duration
@@ -13,22 +16,62 @@ from clockwork_desktop.core.state_words import state_label
 from clockwork_desktop.core.timeinput import format_instant
 from clockwork_desktop.services.tracker import EntryView, Status
 
-# Whole escape sequences first (CSI, OSC with either terminator), so no half is left to show.
-_ESCAPE_SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?")
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-_CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}]")
+# Everything a terminal may obey: C0 (but tab and line feed), DEL, C1, bidirectional controls.
+_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
 # json.dumps escapes C0 controls itself; these it would pass through with ensure_ascii=False.
 _JSON_UNSAFE = re.compile(f"[\x7f-\x9f{_BIDI}]")
 
 
-def clean(text: object) -> str:
-    """One line of text from Jira or a server, safe for a terminal.
+def _shown(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str) -> str:
+    """``text`` with every control character written out (ESC as ``\\x1b``), line ends kept.
 
     A terminal obeys escape sequences it is sent (clear the screen, rewrite the title, plant
-    a hyperlink), and bidirectional overrides make a key or a name read backwards.
+    a hyperlink), and bidirectional overrides make a key or a name read backwards: shown
+    visibly, the user sees that Jira or a repository sent them.
     """
+    return _UNSAFE.sub(_shown, text)
+
+
+def clean(text: object) -> str:
+    """One line of text from Jira, a server or a repository, safe for a terminal."""
     flat = str(text).replace("\t", " ").replace("\r\n", " ").replace("\n", " ")
-    return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", flat))
+    return visible(flat)
+
+
+class _Visible:
+    """A text stream that writes through ``visible``: whatever a command prints is safe."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(visible(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def safe_terminal() -> Iterator[None]:
+    """While a command runs, its standard output and error show control characters visibly.
+
+    The one place that makes server- and repository-supplied text safe, so a print that forgot
+    ``clean`` cannot reach the terminal with an escape sequence.
+    """
+    saved = sys.stdout, sys.stderr
+    sys.stdout = cast("TextIO", _Visible(sys.stdout))
+    sys.stderr = cast("TextIO", _Visible(sys.stderr))
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
 
 
 def dumps(data: Any) -> str:

@@ -17,6 +17,9 @@ XlsxWriter = Callable[[Table], bytes]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.:]\d+)?")  # -38:00, -1.5: data, not formulas
+# A tab ends a cell; these end a row in some spreadsheet or editor (CR alone does in Excel),
+# so the text after one would be a cell of its own, formula guard or not.
+_CELL_BREAK = re.compile("[\t\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
 
 
 def safe_cell(cell: Cell) -> Cell:
@@ -32,10 +35,7 @@ def safe_cell(cell: Cell) -> Cell:
 def to_tsv(table: Table) -> str:
     """Tab-separated text for pasting into spreadsheets."""
     return (
-        "\n".join(
-            "\t".join(str(safe_cell(c)).replace("\t", " ").replace("\n", " ") for c in row)
-            for row in table
-        )
+        "\n".join("\t".join(_CELL_BREAK.sub(" ", str(safe_cell(c))) for c in row) for row in table)
         + "\n"
     )
 

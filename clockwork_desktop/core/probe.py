@@ -27,6 +27,10 @@ class ProbeReport(NamedTuple):
     issue: str
     findings: tuple[Finding, ...]
     left_behind: tuple[str, ...]  # ids of probe worklogs that could not be deleted
+    # Writes whose answer was lost and that could not be looked up afterwards: each says what
+    # Jira may hold (start, length, comment), so the user can find and delete it.
+    unconfirmed: tuple[str, ...] = ()
+    error: str = ""  # why the probe stopped early, when it did
 
     @property
     def differs(self) -> list[Finding]:

@@ -7,6 +7,7 @@ the HTTP library fail with an error that quotes the whole header, secret include
 from __future__ import annotations
 
 import re
+import threading
 
 from clockwork_desktop.core.errors import InputError
 
@@ -17,6 +18,13 @@ _AUTH_VALUE = re.compile(r"\b(Bearer|Basic)\s+[^'\"\n]*", re.IGNORECASE)
 # httpx quotes a refused header whole: "Illegal header value b'…'".
 _HEADER_VALUE = re.compile(r"(header value )b?(['\"]).*?\2", re.IGNORECASE | re.DOTALL)
 _URL_USERINFO = re.compile(r"(://)[^/\s@]+@")
+# Shorter values are no real Jira token, and replacing them everywhere would garble the text.
+_MIN_KNOWN_LENGTH = 8
+
+# Every token this process has used: a server may quote one in its error text, in any form
+# the patterns above do not know, so it is replaced by value wherever we log or report.
+_known: set[str] = set()
+_known_lock = threading.Lock()
 
 
 def check_token(token: str, source: str = "The token") -> str:
@@ -29,11 +37,23 @@ def check_token(token: str, source: str = "The token") -> str:
             f"{source} contains a line break, a space or another control character (or letters "
             "outside ASCII), so it cannot be a Jira token: copy it again from Jira."
         )
+    remember_secret(token)
     return token
 
 
+def remember_secret(secret: str) -> None:
+    """From now on, ``redact`` replaces ``secret`` wherever it appears."""
+    if len(secret) >= _MIN_KNOWN_LENGTH:
+        with _known_lock:
+            _known.add(secret)
+
+
 def redact(text: str) -> str:
-    """``text`` with auth header values and passwords in addresses replaced."""
+    """``text`` with known tokens, auth header values and passwords in addresses replaced."""
+    with _known_lock:
+        known = sorted(_known, key=len, reverse=True)
+    for secret in known:
+        text = text.replace(secret, REDACTED)
     text = _HEADER_VALUE.sub(rf"\1{REDACTED}", text)
     text = _AUTH_VALUE.sub(rf"\1 {REDACTED}", text)
     return _URL_USERINFO.sub(rf"\1{REDACTED}@", text)

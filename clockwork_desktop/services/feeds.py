@@ -39,7 +39,10 @@ def read_feed(
     for _page in range(max_pages):
         values, until, last = client.worklog_feed(kind, reached)
         times.update(values)
-        reached = max(reached, until)
+        # Jira's `until` is the youngest time on the page: never trust it past what the page
+        # listed, or one bad answer (a year-2100 `until`) would skip every later change.
+        newest = max((ms for _id, ms in values), default=reached)
+        reached = max(reached, min(until, newest))
         if on_page is not None:
             on_page(len(times))
         if last or not values:

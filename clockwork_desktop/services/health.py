@@ -20,6 +20,7 @@ from clockwork_desktop.core.errors import (
     ClockworkError,
     CredentialsUnavailableError,
     JiraAuthError,
+    JiraRefusedError,
 )
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import Account, SyncState
@@ -296,8 +297,14 @@ class HealthService:
                 f"{where}: the keyring could not be read",
                 "Unlock your desktop's keyring.",
             )
-        reason = str(result) if isinstance(result, ClockworkError) else type(result).__name__
-        log.info("health check of %s failed: %s", account.name, reason)
+        log.info("health check of %s failed: %s", account.name, result)
+        if isinstance(result, JiraRefusedError):
+            # Jira's own words may quote anything (a token, a name): the report keeps the status.
+            reason = f"Jira answered HTTP {result.status}"
+        elif isinstance(result, ClockworkError):
+            reason = str(result)
+        else:
+            reason = type(result).__name__
         return Check(
             name,
             False,

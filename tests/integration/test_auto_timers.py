@@ -272,9 +272,8 @@ def git(repo: Path, *args: str) -> None:
     subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
 
 
-def test_branch_switch_in_a_real_repository_offers_and_switches(site: Site, tmp_path: Path) -> None:
-    s = site
-    repo = tmp_path / "repo"
+def new_repo(repo: Path) -> Path:
+    """A git repository on `main` with one commit."""
     repo.mkdir()
     git(repo, "init", "-q", "-b", "main")
     git(
@@ -289,6 +288,12 @@ def test_branch_switch_in_a_real_repository_offers_and_switches(site: Site, tmp_
         "-m",
         "x",
     )
+    return repo
+
+
+def test_branch_switch_in_a_real_repository_offers_and_switches(site: Site, tmp_path: Path) -> None:
+    s = site
+    repo = new_repo(tmp_path / "repo")
     attention = s.app.attention
     attention.add_repo(str(repo))
     assert attention.poll_branches(force=True) is None  # the first look only learns the branch
@@ -311,3 +316,28 @@ def test_branch_switch_in_a_real_repository_offers_and_switches(site: Site, tmp_
     why = s.app.entry_sources([running.uuid])[running.uuid][0]
     assert why["kind"] == "branch"
     assert why["branch"] == "PROJ-11-speed"
+
+
+def test_auto_poll_shows_a_hostile_branch_name_visibly(tmp_path: Path) -> None:
+    from tests.integration.test_cli_jira import run
+    from tests.support.hostile import unsafe_for_terminals
+
+    repo = new_repo(tmp_path / "repo")
+    assert run(tmp_path, "auto", "repos", "add", str(repo)).returncode == 0
+    assert run(tmp_path, "auto", "poll").returncode == 0  # the first look learns the branch
+    # Git refuses ASCII controls in a branch name, but not C1 controls or bidi overrides.
+    git(repo, "checkout", "-q", "-b", "PROJ-7-\u202eevil\u009b2J")
+    polled = run(tmp_path, "auto", "poll")
+    assert polled.returncode == 0, polled.stderr
+    assert unsafe_for_terminals(polled.stdout + polled.stderr) == []
+    assert "PROJ-7-\\u202eevil\\x9b2J" in polled.stdout
+
+
+def test_auto_repos_add_with_an_unknown_user_says_so(tmp_path: Path) -> None:
+    from tests.integration.test_cli_jira import run
+
+    result = run(tmp_path, "auto", "repos", "add", "~nosuchuser-cw/x")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "~nosuchuser-cw" in result.stderr
+    assert "no user" in result.stderr

@@ -87,6 +87,8 @@ def test_login_accounts_sync_and_logout(tmp_path: Path, site: FakeJira) -> None:
         "pending": 0,
         "conflicts": 0,
         "unavailable": None,
+        "busy": False,
+        "error": None,
         "errors": [],
     }
     assert len(site.worklogs_of("PROJ-1")) == 1
@@ -136,6 +138,32 @@ def test_sync_exit_codes(tmp_path: Path, site: FakeJira) -> None:
     site.start_on(int(site.base_url.rsplit(":", 1)[1]))
 
 
+def test_sync_json_while_another_sync_runs_says_busy_with_the_real_pending_count(
+    tmp_path: Path, site: FakeJira
+) -> None:
+    from clockwork_desktop.infra.lock import FileSyncLock
+
+    login(tmp_path, site)
+    for start in ("09:00", "11:00"):
+        run(tmp_path, "log", "PROJ-1", "1h", "--date", "2026-03-05", "--start", start)
+    other = FileSyncLock(tmp_path / "data" / "sync.lock")  # the tray's sync, say
+    assert other.acquire()
+    try:
+        busy = run(tmp_path, "sync", "--json")
+        plain = run(tmp_path, "sync")
+    finally:
+        other.release()
+    assert busy.returncode == 1
+    report = json.loads(busy.stdout)
+    assert report["busy"] is True
+    assert report["pending"] == 2
+    assert "busy" in report["error"]
+    assert "busy" in busy.stderr
+    assert plain.returncode == 1
+    assert "2 pending" in plain.stdout
+    assert site.worklogs_of("PROJ-1") == []
+
+
 def test_environment_token_is_used_and_never_stored(tmp_path: Path, site: FakeJira) -> None:
     env = {"CLOCKWORK_JIRA_TOKEN": "alice-token"}
     result = run(tmp_path, "login", "--url", site.base_url, "--email", "alice@example.com", env=env)
@@ -145,6 +173,29 @@ def test_environment_token_is_used_and_never_stored(tmp_path: Path, site: FakeJi
     run(tmp_path, "log", "PROJ-2", "45m", "--date", "2026-03-05", "--start", "09:00")
     assert run(tmp_path, "sync", env=env).returncode == 0
     assert len(site.worklogs_of("PROJ-2")) == 1
+
+
+def test_the_environment_token_is_not_sent_to_a_second_site(tmp_path: Path, site: FakeJira) -> None:
+    env = {"CLOCKWORK_JIRA_TOKEN": "alice-token"}
+    first = run(tmp_path, "login", "--url", site.base_url, "--email", "alice@example.com", env=env)
+    assert first.returncode == 0, first.stderr
+    with FakeJira("cloud") as other:
+        seed(other)
+        args = ("login", "--url", other.base_url, "--email", "alice@example.com", "--name", "b")
+        refused = run(tmp_path, *args, env=env)
+        assert refused.returncode == 2
+        assert "Traceback" not in refused.stderr
+        assert "CLOCKWORK_JIRA_TOKEN" in refused.stderr
+        assert "--token-stdin" in refused.stderr
+        assert other.requests == []  # the token never left for the new site
+        again = run(
+            tmp_path, "login", "--url", site.base_url, "--email", "alice@example.com", env=env
+        )
+        assert again.returncode == 0, again.stderr  # the same site: meant for it
+        given = run(tmp_path, *args, "--token-stdin", stdin="alice-token\n", env=env)
+        assert given.returncode == 0, given.stderr
+    accounts = json.loads(run(tmp_path, "accounts", "--json").stdout)
+    assert sorted(a["name"] for a in accounts) == ["127.0.0.1", "b"]
 
 
 def test_issues_and_search(tmp_path: Path, site: FakeJira) -> None:

@@ -184,3 +184,35 @@ def _crash_during_a_sync(tmp_path: Path) -> None:
             handler.close()
         root.handlers[:], root.level = saved
     assert "store exploded mid-push" in (data / "logs" / "clockwork.log").read_text()
+
+
+def test_jira_quoting_the_token_reaches_neither_the_report_nor_the_log(tmp_path: Path) -> None:
+    from tests.support.badserver import BadServer, json_reply
+
+    quoted = f"Token {TOKEN} is not valid for this project"
+    signed_in: list[bool] = []
+
+    def answer(method: str, path: str) -> object:
+        if "/serverInfo" in path:
+            return json_reply('{"deploymentType": "Cloud", "version": "1001.0.0"}')
+        if "/myself" in path and not signed_in:
+            signed_in.append(True)
+            user = {"accountId": "acc-alice", "displayName": "Alice", "timeZone": "UTC"}
+            return json_reply(json.dumps(user))
+        return json_reply(json.dumps({"errorMessages": [quoted]}), 400)
+
+    with BadServer(answer) as server:  # type: ignore[arg-type]
+        cli = Recorder(tmp_path)
+        args = ("login", "--url", server.base_url, "--email", EMAIL, "--name", "cloud")
+        assert cli(*args, "--token-stdin", stdin=f"{TOKEN}\n").returncode == 0
+        doctor(cli)
+        report = cli("doctor", "--report")
+        cli("issues")
+    assert report.returncode == 1
+    assert "account cloud" in report.stdout
+    assert "HTTP 400" in report.stdout
+    assert "is not valid for this project" not in report.stdout  # Jira's words stay out
+    log = (tmp_path / "data" / "logs" / "clockwork.log").read_text()
+    assert "is not valid for this project" in log  # the log keeps Jira's words, scrubbed
+    for output in (report.stdout, log):
+        assert TOKEN not in output

@@ -233,3 +233,25 @@ def test_a_list_that_repeats_its_page_forever_is_noticed(name: str, body: object
         with pytest.raises(JiraProtocolError, match="same page"):
             CALLS[name](client(server))
         assert len(server.requests) == 2
+
+
+YEAR_2100_MS = int(dt.datetime(2100, 1, 1, tzinfo=dt.UTC).timestamp() * 1000)
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ([{"worklogId": 7, "updatedTime": 1_770_000_000_000}], 1_770_000_000_000),
+        ([], 1_760_000_000_000),
+    ],
+    ids=["a change", "nothing"],
+)
+def test_a_feed_until_in_the_year_2100_never_moves_the_cursor_past_what_was_seen(
+    values: list[dict[str, int]], expected: int
+) -> None:
+    from clockwork_desktop.services.feeds import read_feed
+
+    page = {"values": values, "since": 1_760_000_000_000, "until": YEAR_2100_MS, "lastPage": True}
+    with BadServer(lambda _m, _p: json_reply(json.dumps(page))) as server:
+        read = read_feed(client(server, deployment="cloud"), "updated", 1_760_000_000_000)
+    assert read.reached == expected

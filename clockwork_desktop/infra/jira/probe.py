@@ -5,6 +5,11 @@ point is to see what the site does rather than what our parsing expects. It writ
 worklogs (a minute each, a day in the past, with a comment saying what they are), reads them
 back, pages, edits, clears a comment and deletes them again; whatever happens, the worklogs
 it made are deleted before it returns, and the report says if any could not be.
+
+Every create is recorded before it leaves, as the sync records its writes: when Jira saves a
+worklog but the answer is lost or unreadable, the probe looks for it among the issue's worklogs
+by fingerprint (author is me, the exact `started`, seconds and this run's own comment) and
+deletes it. What it cannot find or delete, the report names.
 """
 
 from __future__ import annotations
@@ -12,18 +17,19 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
 
-from clockwork_desktop.core.errors import JiraError, JiraRefusedError
+from clockwork_desktop.core.errors import JiraError, JiraOutcomeUnknownError, JiraRefusedError
 from clockwork_desktop.core.jira_format import parse_jira_time, text_from_adf, to_epoch_ms
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.ports import WorklogWrite
 from clockwork_desktop.core.probe import Finding, Outcome, ProbeReport
-from clockwork_desktop.core.sync_plan import PROPERTY_KEY
+from clockwork_desktop.core.sync_plan import PROPERTY_KEY, fits
+from clockwork_desktop.core.worklog_state import SentWrite
 from clockwork_desktop.infra.jira.client import JiraClient
 
 log = get_logger(__name__)
@@ -39,8 +45,12 @@ class _Probe:
         self.now = now
         self.findings: list[Finding] = []
         self.made: list[str] = []
+        # Creates that left and whose answer (with the new id) has not come back yet.
+        self.sent: list[SentWrite] = []
         self.headers: dict[str, str] = {}
         self.run_id = uuid.uuid4().hex[:12]
+        # This run's own comment: with the start and length, a fingerprint no other worklog has.
+        self.comment = f"{MARK} ({self.run_id})"
 
     def note(self, key: str, outcome: Outcome, summary: str, detail: str = "") -> None:
         self.findings.append(Finding(key, outcome, summary, detail))
@@ -79,18 +89,68 @@ class _Probe:
 
     def create(self, started: datetime, zone: str, seconds: int, tag: bool) -> dict[str, Any]:
         write = WorklogWrite(
-            started, zone, seconds, MARK, {PROPERTY_KEY: {"probe": self.run_id}} if tag else {}
+            started,
+            zone,
+            seconds,
+            self.comment,
+            {PROPERTY_KEY: {"probe": self.run_id}} if tag else {},
         )
-        data = self.client.request(
-            "POST",
-            self.path(),
-            params={"adjustEstimate": "leave", "notifyUsers": "false", **self.client.expand()},
-            body=self.client.payload(write),
-        )
+        record = SentWrite(started.astimezone(UTC).replace(microsecond=0), seconds, self.comment)
+        self.sent.append(record)  # before it leaves: a lost answer is looked for afterwards
+        try:
+            data = self.client.request(
+                "POST",
+                self.path(),
+                params={"adjustEstimate": "leave", "notifyUsers": "false", **self.client.expand()},
+                body=self.client.payload(write),
+            )
+        except JiraRefusedError:
+            self.sent.remove(record)  # refused: nothing was saved
+            raise
         if not isinstance(data, dict) or "id" not in data:
-            raise JiraError("The site's answer to a new worklog has no id.")
+            raise JiraOutcomeUnknownError("The site's answer to a new worklog has no id.")
         self.made.append(str(data["id"]))
+        self.sent.remove(record)
         return data
+
+    def delete(self, worklog_id: str) -> None:
+        """Delete one of our worklogs; one already gone counts as deleted."""
+        try:
+            self.client.delete_worklog(self.issue, worklog_id)
+        except JiraRefusedError as exc:
+            if exc.status != 404:
+                log.warning("check-jira could not delete worklog %s: %s", worklog_id, exc)
+                return
+        except JiraError as exc:
+            log.warning("check-jira could not delete worklog %s: %s", worklog_id, exc)
+            return
+        self.made.remove(worklog_id)
+
+    def clean_up(self) -> None:
+        """Delete every worklog this run made, those whose answer was lost included."""
+        for worklog_id in list(self.made):
+            self.delete(worklog_id)
+        if not self.sent:
+            return
+        try:
+            me = self.client.myself().account_id
+            worklogs = self.client.worklogs_of(self.issue)
+        except JiraError as exc:
+            log.warning("check-jira could not look for its unconfirmed worklogs: %s", exc)
+            return
+        for record in list(self.sent):
+            self.sent.remove(record)
+            for worklog in worklogs:
+                if worklog.author_id == me and fits(worklog, record):
+                    self.made.append(worklog.id)
+                    self.delete(worklog.id)
+
+    def unconfirmed(self) -> tuple[str, ...]:
+        """What each write whose outcome is still unknown may have left, for the user to find."""
+        return tuple(
+            f"started {r.started.isoformat()}, {r.seconds} s, comment {r.comment!r}"
+            for r in self.sent
+        )
 
     def run(self, zone_name: str) -> None:
         zone = ZoneInfo(zone_name)
@@ -256,7 +316,7 @@ class _Probe:
         if self.client.deployment == "cloud":
             self.check_feed(first_id, self.get_worklog(first_id))
 
-        # 9. Clean up, then look for deletions in the feed.
+        # 9. Clean up.
         for worklog_id in list(self.made):
             self.client.delete_worklog(self.issue, worklog_id)
             self.made.remove(worklog_id)
@@ -291,19 +351,26 @@ class _Probe:
 def probe_site(
     client: JiraClient, issue_key: str, *, now: datetime, zone: str, site: str
 ) -> ProbeReport:
-    """Run every step; whatever fails, delete the worklogs made before returning."""
+    """Run every step; whatever fails, delete the worklogs made before returning.
+
+    A failure from Jira ends the run early: the report carries it, with what is left behind.
+    """
     probe = _Probe(client, issue_key, now)
     info = client.server_info()
+    error = ""
     try:
         with probe.watching_headers():
             probe.run(zone)
+    except JiraOutcomeUnknownError as exc:
+        log.warning("check-jira: the answer to a write was lost: %s", exc)
+        error = (
+            "Jira's answer to a test worklog write was lost or unreadable, so check-jira "
+            "stopped and looked for what the write may have left."
+        )
+    except JiraError as exc:
+        error = str(exc)
     finally:
-        for worklog_id in list(probe.made):
-            try:
-                client.delete_worklog(issue_key, worklog_id)
-                probe.made.remove(worklog_id)
-            except JiraError as exc:
-                log.warning("check-jira could not delete worklog %s: %s", worklog_id, exc)
+        probe.clean_up()
     probe.note(
         "rate-limit-headers",
         Outcome.FACT,
@@ -318,4 +385,6 @@ def probe_site(
         issue=issue_key,
         findings=tuple(probe.findings),
         left_behind=tuple(probe.made),
+        unconfirmed=probe.unconfirmed(),
+        error=error,
     )
