@@ -14,6 +14,7 @@ import pytest
 
 from clockwork_desktop.app.services import AppServices
 from clockwork_desktop.core.models import SyncState
+from clockwork_desktop.core.sync_plan import PROPERTY_KEY
 from clockwork_desktop.fakejira import FakeJira, Fault
 from tests.support.jira import DAY, site_and_app, variant_site
 
@@ -129,3 +130,26 @@ def test_data_center_exactly_once_under_faults_without_tags(
     assert site.answered(400, 404) == []
     assert site.count(path="/properties") == 0
     assert all(not w.properties for key in ISSUES for w in site.worklogs_of(key))
+
+
+def test_what_an_older_build_learned_is_not_trusted_on_data_center(
+    dc: tuple[FakeJira, AppServices],
+) -> None:
+    site, app = dc
+    # Older builds tagged Data Center worklogs through a property resource and remembered it.
+    app.store.set_setting("tagging:" + app.accounts.accounts()[0].name, "separate")
+    log_entries(app, 3)
+    assert app.sync.sync().created == 3
+    assert site.count(path="/properties") == 0
+    assert site.answered(400, 404) == []
+
+
+def test_an_unknown_remembered_tagging_on_cloud_falls_back_to_inline(tmp_path: Path) -> None:
+    with site_and_app(tmp_path, "cloud", "accept") as (site, app):
+        app.store.set_setting("tagging:" + app.accounts.accounts()[0].name, "sideways")
+        entry = app.tracker.log_time("PROJ-1", 1800, day=DAY, start_time=time(9, 0))
+        assert app.sync.sync().created == 1
+        (worklog,) = site.worklogs_of("PROJ-1")
+        assert worklog.properties[PROPERTY_KEY]["uuid"] == entry.uuid  # inline, in the create
+        assert site.count(path="/properties") == 0
+        assert site.count(path="/worklog") == 1  # the create alone
