@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import keyring
-from sync_throughput import _Clock, _FakeProcess, _Memory
-
-from clockwork_desktop.app.services import AppServices
-from clockwork_desktop.infra.credentials import KeyringCredentials
-from clockwork_desktop.infra.jira.client import HttpJiraConnector
+from sync_throughput import _FakeProcess, _Memory, bench_app, duplicates_and_lost, push_until_done
 
 LATENCY_S = 0.02
 VARIANTS = [
@@ -51,47 +46,13 @@ def run(
 ) -> None:
     jira = _FakeProcess(issues, drop_rate, mode, properties)
     with tempfile.TemporaryDirectory() as data:
-        app = AppServices(
-            Path(data),
-            _Clock(),
-            connector=HttpJiraConnector(),
-            credentials=KeyringCredentials(environ={}),
-        )
-        app.store.set_setting("timezone", "Europe/Berlin")
-        if mode == "cloud":
-            app.accounts.login(jira.base_url, "tok", email="bench@example.com", name="bench")
-        else:
-            app.accounts.login(jira.base_url, "tok", name="bench")
-        with app.store.atomic():
-            for n in range(entries):
-                slot = n % 20
-                app.tracker.log_time(
-                    f"BEN-{n % issues + 1}",
-                    20 * 60,
-                    day=date(2026, 1, 5) + timedelta(days=n // 20),
-                    start_time=datetime(2000, 1, 1, 7 + slot // 3, (slot % 3) * 20).time(),
-                    comment=f"entry {n}",
-                )
+        app = bench_app(Path(data), jira.base_url, mode, entries, issues)
         jira.send(f"latency {LATENCY_S}")
         start = jira.stats()
-        push = reconcile = runs = 0
-        while True:
-            runs += 1
-            before = jira.stats()["requests"]
-            report = app.sync.sync(reconcile=False)
-            pushed = jira.stats()["requests"]
-            app.sync.sync(push=False)
-            push += pushed - before
-            reconcile += jira.stats()["requests"] - pushed
-            if (report.pending == 0 and not report.errors) or runs >= 6:
-                break
+        runs, push, reconcile, _wall = push_until_done(app, jira)
         stats = jira.stats()
-        in_jira = set(stats["ids"])
-        linked = [i for e in app.store.all_entries() for i in e.worklog_ids.values()]
-        duplicates = len(in_jira - set(linked)) + len(linked) - len(set(linked))
-        lost = len(set(linked) - in_jira) + sum(
-            1 for e in app.store.all_entries() if not e.worklog_ids
-        )
+        in_jira = stats["ids"]
+        duplicates, lost = duplicates_and_lost(app, in_jira)
         faults = f"{drop_rate:.0%} of write answers dropped ({stats['dropped']})"
         print(f"[{label}; {faults}]")
         print(
