@@ -3,12 +3,15 @@
 Arguments: issues, drop rate, and optionally the mode (cloud, dc) and how the site treats
 inline properties (accept, drop, refuse). Reads commands on stdin, one per line:
 `latency SECONDS`, `stats` (prints one JSON line), `quit`. Prints the base URL first.
+A Data Center that accepts inline properties has worklog properties (FakeJira's
+worklog_properties); one that refuses them has none, as its REST definitions describe.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -37,6 +40,8 @@ def main() -> None:
                 tagged = sum(1 for w in jira.worklogs.values() if PROPERTY_KEY in w.properties)
                 data = {
                     "requests": len(jira.requests),
+                    # How many answers of each status (0: closed without one), so far.
+                    "answers": dict(Counter(str(status) for *_, status in jira.answers)),
                     "dropped": len(jira.dropped),
                     "ids": [str(i) for i in jira.worklogs],
                     "tagged": tagged,

@@ -37,7 +37,8 @@ PROPERTY_KEY_MAX = 255
 PROPERTY_VALUE_MAX = 32_768
 
 
-_PROP = r"/issue/(?P<key>[^/]+)/worklog/(?P<wid>\d+)/properties/(?P<prop>[^/]+)"
+_PROP_KEYS = r"/issue/(?P<key>[^/]+)/worklog/(?P<wid>\d+)/properties"
+_PROP = _PROP_KEYS + r"/(?P<prop>[^/]+)"
 
 
 class HttpError(Exception):
@@ -244,19 +245,37 @@ class FakeJira:
         search_page_limit: int | None = None,
         auth_denial: str = "401",
         property_moves_updated: bool = False,
+        worklog_properties: bool | None = None,
     ) -> None:
         if mode not in ("cloud", "dc"):
             raise ValueError("mode is 'cloud' or 'dc'")
         self.mode = mode
+        # Worklog entity properties: the resource GET|PUT|DELETE .../worklog/{id}/properties
+        # [/{key}] and `properties` in the worklog bean (with expand=properties). Cloud has
+        # both (its OpenAPI document: "Issue worklog properties", Worklog.properties). Data
+        # Center has neither: its REST definitions (the "Jira Software Data Center REST API
+        # Reference" OpenAPI document for Jira 10.x, and the jira.js client generated from the
+        # Data Center 11.3 specification) list entity properties for issues, comments,
+        # projects, issue types, users and dashboard items but none for worklogs, and their
+        # worklog model (addWorklog, getWorklog, getIdsOfWorklogsModifiedSince) has no
+        # `properties`. There the resource answers 404 as any unknown resource does. True on
+        # Data Center models a site (or a plugin) that has them, as does a Data Center that
+        # keeps inline properties (inline_properties="accept").
+        if worklog_properties is None:
+            worklog_properties = mode == "cloud" or inline_properties == "accept"
+        self.worklog_properties = worklog_properties
         # Inline worklog `properties` on create/update: "accept", "drop" or "refuse".
         # Cloud accepts them (the v3 spec's Worklog bean has `properties`). Data Center's
         # WorklogJsonBean has no such field and refuses unknown fields with 400 "Unrecognized
         # field ... not marked as ignorable" (gioboa/jira-plugin#118, a self-hosted site);
-        # "drop" models a server that ignores it silently, "accept" one that keeps it.
+        # "drop" models a server that ignores it silently, "accept" one that keeps it (only
+        # where the worklog bean has properties).
         if inline_properties is None:
             inline_properties = "accept" if mode == "cloud" else "refuse"
         if inline_properties not in ("accept", "drop", "refuse"):
             raise ValueError("inline_properties is 'accept', 'drop' or 'refuse'")
+        if inline_properties == "accept" and not worklog_properties:
+            raise ValueError("inline_properties='accept' needs a worklog with properties")
         self.inline_properties = inline_properties
         # How a refused sign-in is answered: "401", "captcha" (403 + header) or "seraph200".
         self.auth_denial = auth_denial
@@ -293,6 +312,9 @@ class FakeJira:
         # /worklog/list leaves them out, as Jira does for worklogs hidden from the caller.
         self.hidden_worklogs: set[int] = set()
         self.requests: list[tuple[str, str]] = []
+        # What each request was answered, in order: (method, path, status); 0 when the
+        # connection was closed without an answer (a reset, or a response dropped).
+        self.answers: list[tuple[str, str, int]] = []
         self.internal_errors: list[str] = []  # bugs of the fake itself; tests assert none
         self.dropped: list[tuple[str, str]] = []
         # Status name -> (id, category key). Every status belongs to one of Jira's three
@@ -534,6 +556,11 @@ class FakeJira:
         with self.lock:
             self.faults.extend(faults)
 
+    def answered(self, *statuses: int) -> list[tuple[str, str, int]]:
+        """The requests answered with one of ``statuses`` (0: closed without an answer)."""
+        with self.lock:
+            return [a for a in self.answers if a[2] in statuses]
+
     def count(self, method: str | None = None, path: str = "") -> int:
         with self.lock:
             return sum(1 for m, p in self.requests if (method is None or m == method) and path in p)
@@ -626,7 +653,12 @@ class _Handler(BaseHTTPRequestHandler):
     def do_DELETE(self) -> None:
         self._serve("DELETE")
 
+    def _answered(self, status: int) -> None:
+        with self.jira.lock:
+            self.jira.answers.append((self.command, urlsplit(self.path).path, status))
+
     def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        self._answered(status)
         if body is None:
             payload = b""
         elif isinstance(body, str):
@@ -644,6 +676,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(payload)
 
     def _hang_up(self) -> None:
+        self._answered(0)
         self.close_connection = True
         with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
@@ -788,10 +821,6 @@ class _Handler(BaseHTTPRequestHandler):
             ("POST", r"/issue/(?P<key>[^/]+)/worklog", self._worklog_add),
             ("GET", r"/issue/(?P<key>[^/]+)/worklog", self._worklog_list_issue),
             ("GET", r"/issue/(?P<key>[^/]+)/worklog/(?P<wid>[^/]+)", self._worklog_get),
-            ("GET", r"/issue/(?P<key>[^/]+)/worklog/(?P<wid>\d+)/properties", self._property_keys),
-            ("GET", rf"{_PROP}", self._property_get),
-            ("PUT", rf"{_PROP}", self._property_put),
-            ("DELETE", rf"{_PROP}", self._property_delete),
             ("PUT", r"/issue/(?P<key>[^/]+)/worklog/(?P<wid>[^/]+)", self._worklog_put),
             ("DELETE", r"/issue/(?P<key>[^/]+)/worklog/(?P<wid>[^/]+)", self._worklog_delete),
             ("GET", r"/status", self._statuses),
@@ -800,6 +829,13 @@ class _Handler(BaseHTTPRequestHandler):
             ("POST", r"/issue/(?P<key>[^/]+)/transitions", self._transitions_post),
             ("GET", r"/issue/(?P<key>[^/]+)", self._issue_get),
         ]
+        if jira.worklog_properties:  # else no such resource: 404 below, as for any unknown path
+            routes += [
+                ("GET", _PROP_KEYS, self._property_keys),
+                ("GET", _PROP, self._property_get),
+                ("PUT", _PROP, self._property_put),
+                ("DELETE", _PROP, self._property_delete),
+            ]
         for route_method, pattern, handler in routes:
             found = re.fullmatch(pattern, rest)
             if found and route_method == method:
@@ -1192,9 +1228,9 @@ class _Handler(BaseHTTPRequestHandler):
         }
         if comment is not None:
             data["comment"] = comment
-        # Data Center's worklog reads take no `expand` (its spec as modelled by jira.js,
-        # src/server): properties are read only through the property resource there.
-        if "properties" in expand.split(",") and jira.mode == "cloud":
+        # Data Center's worklog reads take no `expand` and its worklog has no `properties`
+        # (see worklog_properties); a site that has them is modelled as Cloud shows them.
+        if "properties" in expand.split(",") and jira.worklog_properties:
             data["properties"] = [{"key": k, "value": v} for k, v in w.properties.items()]
         return data
 
@@ -1394,8 +1430,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- worklog properties -------------------------------------------------------------------
     # GET|PUT|DELETE /issue/{k}/worklog/{id}/properties/{key} and GET .../properties (keys),
-    # on Cloud and Data Center alike (Java WorklogPropertyResource; Cloud spec "Issue worklog
-    # properties"). Keys up to 255 characters, values up to 32 KB (entity-properties docs).
+    # where the site has them (worklog_properties: Cloud; not Data Center). Cloud spec "Issue
+    # worklog properties"; keys up to 255 characters, values up to 32 KB (entity-properties
+    # docs).
 
     def _property_keys(
         self, ctx: dict[str, Any], key: str, wid: str
@@ -1532,23 +1569,25 @@ class _Handler(BaseHTTPRequestHandler):
             data["nextPage"] = f"{base}?since={until}"
         return data
 
+    def _feed_properties(self, worklog: FakeWorklog | None, expand: bool) -> dict[str, Any]:
+        # Data Center's change bean is updatedTime and worklogId alone (see worklog_properties).
+        if not self.jira.worklog_properties:
+            return {}
+        if worklog is None or not expand:
+            return {"properties": []}
+        return {"properties": [{"key": k, "value": v} for k, v in worklog.properties.items()]}
+
     def _feed_updated(self, ctx: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
         expand = "properties" in ctx["query"].get("expand", "")
         items: list[tuple[int, int, dict[str, Any]]] = [
-            (
-                w.updated_ms,
-                w.id,
-                {"properties": [{"key": k, "value": v} for k, v in w.properties.items()]}
-                if expand
-                else {"properties": []},
-            )
+            (w.updated_ms, w.id, self._feed_properties(w, expand))
             for w in self.jira.worklogs.values()
         ]
         return 200, self._feed(items, self._since(ctx["query"]), "/worklog/updated"), {}
 
     def _feed_deleted(self, ctx: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
         items: list[tuple[int, int, dict[str, Any]]] = [
-            (t, i, {"properties": []}) for i, t in self.jira.deleted
+            (t, i, self._feed_properties(None, False)) for i, t in self.jira.deleted
         ]
         return 200, self._feed(items, self._since(ctx["query"]), "/worklog/deleted"), {}
 

@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from clockwork_desktop.core.clock import Clock
 from clockwork_desktop.core.errors import (
@@ -58,10 +58,22 @@ MAX_PARALLEL_ISSUES = 8
 # Jira allows 20 writes per 2 s on one issue; keep well inside it.
 MIN_WRITE_INTERVAL_S = 0.12
 
-# How this site takes our entity property, remembered per account (setting "tagging:NAME").
-TAG_INLINE = "inline"  # inside the worklog body, confirmed in the reply (Cloud)
-TAG_SEPARATE = "separate"  # PUT .../worklog/{id}/properties/{key} after the create
-TAG_NONE = "none"  # the site refuses both: recognise our worklogs by fingerprint alone
+# How this site takes our entity property. Data Center has no worklog properties at all
+# (fakejira.FakeJira's worklog_properties names the sources): there it is always TAG_NONE,
+# known from the account's deployment without a request. On Cloud it starts inline and what
+# a site turns out to do is remembered per account (setting "tagging:NAME").
+Tagging = Literal["inline", "separate", "none"]
+TAG_INLINE: Tagging = "inline"  # inside the worklog body, confirmed in the reply (Cloud)
+TAG_SEPARATE: Tagging = "separate"  # PUT .../worklog/{id}/properties/{key} after the create
+TAG_NONE: Tagging = "none"  # no tags: our worklogs are recognised by the write record and
+# their fingerprint alone
+
+
+def _tagging(store: SyncStore, account: Account) -> Tagging:
+    if not account.is_cloud:
+        return TAG_NONE
+    stored = store.get_setting(f"tagging:{account.name}", TAG_INLINE)
+    return next((t for t in (TAG_INLINE, TAG_SEPARATE, TAG_NONE) if t == stored), TAG_INLINE)
 
 
 class SyncProblem(NamedTuple):
@@ -122,7 +134,7 @@ class _AccountRun:
         self.client = client
         self.lock = threading.Lock()
         self.linked = store.known_worklog_ids(account.name)
-        self.tagging = str(store.get_setting(f"tagging:{account.name}", TAG_INLINE))
+        self.tagging: Tagging = _tagging(store, account)
         # Whether tagging through the property resource moves the worklog's `updated` (not
         # known for every Jira version): None until seen once on this account.
         moves = store.get_setting(f"tag-moves-updated:{account.name}")
@@ -155,7 +167,7 @@ class _AccountRun:
         log.info("account %s: tagging moves a worklog's updated: %s", self.account.name, moves)
         self.store.set_setting(f"tag-moves-updated:{self.account.name}", moves)
 
-    def learn_tagging(self, mode: str, why: str) -> None:
+    def learn_tagging(self, mode: Tagging, why: str) -> None:
         with self.lock:
             if self.tagging == mode:
                 return

@@ -50,7 +50,11 @@ def test_check_jira_reports_what_the_site_does(tmp_path: Path, site: FakeJira) -
     assert not [f for f in report["findings"] if f["outcome"] == "differs"]
     inline = {"accept": "kept", "drop": "dropped", "refuse": "refused"}[site.inline_properties]
     assert f"are {inline}" in found["inline-properties"]["summary"]
-    assert found["property-resource"]["outcome"] == "holds"
+    if site.worklog_properties:
+        assert found["property-resource"]["outcome"] == "holds"
+    else:
+        assert found["property-resource"]["outcome"] == "fact"
+        assert "no worklog property resource" in found["property-resource"]["summary"]
     page = "20" if site.mode == "dc" else "5000"
     assert f"answers {page} per page" in found["worklog-page-size"]["summary"]
     for key in (

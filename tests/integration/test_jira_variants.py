@@ -42,17 +42,24 @@ def app(tmp_path: Path, site: FakeJira) -> Iterator[AppServices]:
     services.close()
 
 
-def test_every_variant_creates_once_and_tags(app: AppServices, site: FakeJira) -> None:
+def test_every_variant_creates_once_and_tags_only_on_cloud(
+    app: AppServices, site: FakeJira
+) -> None:
     first = log_minutes(app, "PROJ-1", 30)
     second = log_minutes(app, "PROJ-1", 45, time(10, 0))
     report = app.sync.sync()
     assert (report.created, report.failed) == (2, 0)
+    assert site.count("POST", "/issue/PROJ-1/worklog") == 2
+    assert site.answered(400, 404) == []
+    if site.mode == "dc":
+        # No tag is sent to Data Center, inline or through a property resource, even to one
+        # that would take it: exactly-once rests on the write record and the fingerprint.
+        assert site.count(path="/properties") == 0
+        assert all(w.properties == {} for w in site.worklogs_of("PROJ-1"))
+        return
     tags = {w.properties[PROPERTY_KEY]["uuid"] for w in site.worklogs_of("PROJ-1")}
     assert tags == {first.uuid, second.uuid}
-    posts = site.count("POST", "/issue/PROJ-1/worklog")
-    # A refusal costs one extra request, once per account: the site's answer is remembered.
-    assert posts == (3 if site.inline_properties == "refuse" else 2)
-    if site.mode == "cloud" and site.inline_properties == "accept":
+    if site.inline_properties == "accept":
         assert site.count("PUT", "/properties/") == 0
     else:
         assert app.store.get_setting("tagging:" + app.accounts.accounts()[0].name) == "separate"
@@ -72,7 +79,10 @@ def test_lost_answer_is_adopted_by_fingerprint_without_a_tag(
     assert (report.adopted, report.created) == (1, 0)
     (adopted,) = alices(site)
     assert adopted.id == saved.id
-    assert adopted.properties[PROPERTY_KEY]["uuid"] == entry.uuid  # tagged once adopted
+    if site.mode == "cloud":
+        assert adopted.properties[PROPERTY_KEY]["uuid"] == entry.uuid  # tagged once adopted
+    else:
+        assert adopted.properties == {}  # Data Center: adopted by fingerprint, never tagged
     assert app.tracker.get(entry.id).sync_state is SyncState.SYNCED
 
 
@@ -276,7 +286,8 @@ def test_data_center_login_challenges_block_the_account(tmp_path: Path, denial: 
 def test_separate_tagging_never_makes_our_own_worklog_a_conflict(
     tmp_path: Path, moves: bool
 ) -> None:
-    with site_and_app(tmp_path, "dc", "refuse", property_moves_updated=moves) as (site, app):
+    # A Cloud site that drops inline properties: tags go through the property resource.
+    with site_and_app(tmp_path, "cloud", "drop", property_moves_updated=moves) as (site, app):
         for hour in (7, 9, 11):
             log_minutes(app, "PROJ-1", 30, time(hour, 0))
         assert app.sync.sync().created == 3

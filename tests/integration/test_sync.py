@@ -217,10 +217,11 @@ def test_data_center_uses_v2_and_string_comments(app: AppServices, dc_jira: Fake
     app.sync.sync()
     (worklog,) = dc_jira.worklogs_of("PROJ-1")
     assert worklog.comment == "plain text"
-    # The first create learns that the site refuses inline properties (nothing is saved by
-    # a refusal), sends it again without, and tags it through the property resource.
-    assert dc_jira.count("POST", "/rest/api/2/issue/PROJ-1/worklog") == 2
-    assert worklog.properties[PROPERTY_KEY]["uuid"] == entry.uuid
+    # Data Center has no worklog properties: one create, untagged, nothing refused.
+    assert dc_jira.count("POST", "/rest/api/2/issue/PROJ-1/worklog") == 1
+    assert worklog.properties == {}
+    assert app.tracker.get(entry.id).worklog_ids == {"2026-03-05": str(worklog.id)}
+    assert dc_jira.answered(400, 404) == []
     assert dc_jira.count(None, "/rest/api/3/") == 0
 
 

@@ -35,7 +35,10 @@ BOB = FakeUser(
 )
 
 
-# Every way a site can treat inline worklog properties (docs/architecture.md §5.2).
+# Every way a site can treat inline worklog properties (docs/architecture.md §5.2). Data Center
+# as its REST definitions describe it refuses them and has no worklog property resource
+# ("dc", "refuse"); "drop" ignores unknown fields; ("dc", "accept") is a site or plugin that
+# has worklog properties. The sync sends no tag to any Data Center.
 PROPERTY_VARIANTS = [
     ("cloud", "accept"),
     ("cloud", "drop"),
