@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from clockwork_desktop.core.logs import get_logger
@@ -37,6 +37,7 @@ _ENTRY_COLUMNS = (
 
 
 log = get_logger(__name__)
+T = TypeVar("T")
 
 
 def _ts(at: datetime | None) -> int | None:
@@ -156,6 +157,11 @@ class SqliteStore:
             finally:
                 if durable:
                     self._conn.execute("PRAGMA synchronous = NORMAL")
+
+    def transaction(self, fn: Callable[[], T], durable: bool = False) -> T:
+        """Run ``fn`` as one transaction (see core.ports.Transactional)."""
+        with self.atomic(durable):
+            return fn()
 
     # ``where`` is always a literal from this module; values go through parameters.
     def _one(self, where: str, params: Sequence[Any] = ()) -> Entry | None:
