@@ -446,8 +446,8 @@ class GuiApp:
             self.services.store.heartbeat_release(running.id)
         if self.fake is not None:
             self.fake.stop()
-        self.instance.close()
         self.services.close()
+        self.instance.close()  # the lock last: `restore` may swap the file only now
 
 
 def run_gui(base: Path, *, demo: bool, demo_dir: Path | None = None) -> int:

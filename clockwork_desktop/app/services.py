@@ -216,16 +216,19 @@ class AppServices:
         """
         from clockwork_desktop.core.errors import OperationError
         from clockwork_desktop.infra.lock import FileSyncLock
-        from clockwork_desktop.infra.running import tray_app_running
+        from clockwork_desktop.infra.running import app_lock
 
         self.backups.find(name)
-        if tray_app_running(self.data_dir):
+        # Held while the file is swapped: the tray app cannot start meanwhile either.
+        running = app_lock(self.data_dir)
+        if not running.acquire():
             raise OperationError(
                 "Clockwork Desktop is running with this data folder. Quit it (Quit in its "
                 "menu), then restore again. Nothing was changed."
             )
         lock = FileSyncLock(self.data_dir / "sync.lock")
         if not lock.acquire():
+            running.release()
             raise OperationError(
                 "Another Clockwork Desktop process is syncing with this data folder. Wait "
                 "until it finishes (or quit it), then restore again. Nothing was changed."
@@ -246,6 +249,7 @@ class AppServices:
             return self.backups.restore(name, self.clock.now())
         finally:
             lock.release()
+            running.release()
 
     def set_ca_bundle(self, site: str, path: str) -> None:
         """Trust the CAs in ``path`` (checked first) for ``site``, from its sign-in on."""
