@@ -12,6 +12,22 @@ import pytest
 from clockwork_desktop.app.instance import SingleInstance, socket_path
 
 
+def _pick_from_a_shell(qtbot, data: Path) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    """`clockwork-desktop pick` from a shell without XDG_RUNTIME_DIR: (exit code, stderr)."""
+    env = {**os.environ, "PATH": "/usr/bin:/bin"}
+    env.pop("XDG_RUNTIME_DIR", None)
+    verb = subprocess.Popen(
+        [sys.executable, "-m", "clockwork_desktop", "--data-dir", str(data), "pick"],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    qtbot.waitUntil(lambda: verb.poll() is not None, timeout=20000)  # the app answers it
+    assert verb.stderr is not None
+    with verb.stderr:
+        return verb.returncode, verb.stderr.read()
+
+
 @pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="Unix sockets only")
 def test_second_launch_reaches_the_first(qtbot, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
@@ -57,19 +73,9 @@ def test_the_pick_verb_reaches_the_running_app_and_is_answered(
     app = SingleInstance(data)
     calls: list[str] = []
     app.listen(calls.append)
-    env = {**os.environ, "PATH": "/usr/bin:/bin"}
-    env.pop("XDG_RUNTIME_DIR", None)
-    verb = subprocess.Popen(
-        [sys.executable, "-m", "clockwork_desktop", "--data-dir", str(data), "pick"],
-        env=env,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    qtbot.waitUntil(lambda: verb.poll() is not None, timeout=20000)  # the app answers it
-    assert verb.returncode == 0, verb.stderr.read() if verb.stderr else ""
+    assert _pick_from_a_shell(qtbot, data) == (0, "")
     assert calls == ["pick"]
     app.close()
-    verb.stderr.close() if verb.stderr else None
 
 
 @pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="Unix sockets only")
@@ -119,19 +125,7 @@ def test_pick_from_a_shell_without_xdg_runtime_dir_reaches_the_app(
     assert not app.signal_running()
     calls: list[str] = []
     app.listen(calls.append)
-    env = {**os.environ, "PATH": "/usr/bin:/bin"}
-    env.pop("XDG_RUNTIME_DIR", None)
-    verb = subprocess.Popen(
-        [sys.executable, "-m", "clockwork_desktop", "--data-dir", str(data), "pick"],
-        env=env,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    qtbot.waitUntil(lambda: verb.poll() is not None, timeout=20000)
-    stderr = verb.stderr.read() if verb.stderr else ""
-    if verb.stderr:
-        verb.stderr.close()
-    assert verb.returncode == 0, stderr
+    assert _pick_from_a_shell(qtbot, data) == (0, "")
     qtbot.waitUntil(lambda: calls == ["pick"], timeout=3000)
     app.close()
 
