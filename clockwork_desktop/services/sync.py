@@ -377,7 +377,8 @@ class SyncService:
             tally.add(conflicts=1)
             tally.problem(entry, conflict)
         elif entry.deleted:
-            with self._store.atomic():
+
+            def _settle() -> None:
                 current = self._store.get(entry.id)
                 if current is not None and current.deleted:
                     self._store.remove(entry.id)
@@ -385,6 +386,8 @@ class SyncService:
                     # Undone while its worklogs were being deleted: record what Jira holds now,
                     # so the next sync sends it again rather than calling it deleted in Jira.
                     self._save(entry, push, state=None, error=None)
+
+            self._store.transaction(_settle)
         else:
             self._save(entry, push, state=SyncState.SYNCED, error=None, pushed=entry.revision)
 
