@@ -88,7 +88,11 @@ class SingleInstance:
 
     def _take(self) -> bool:
         if not self._holding and self._lock is not None:
-            self._holding = self._lock.acquire()
+            try:
+                self._holding = self._lock.acquire()
+            except OSError as exc:  # a folder we cannot write: nothing to swap under us either
+                log.warning("cannot take the lock in %s: %s", self._folder, exc)
+                return True
         return self._holding
 
     def send(self, command: str) -> bool:
