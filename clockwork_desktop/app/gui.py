@@ -140,9 +140,9 @@ class GuiApp:
             base = demo_dir or Path(tempfile.mkdtemp(prefix="clockwork-demo-"))
             from clockwork_desktop.infra.credentials import SessionCredentials
 
-            self.services = AppServices(base, credentials=SessionCredentials())
+            self.services = AppServices(base, credentials=SessionCredentials(), owned_db=True)
         else:
-            self.services = AppServices(base, session_fallback=True)
+            self.services = AppServices(base, session_fallback=True, owned_db=True)
         self.base = base
 
     def run(self, argv: list[str]) -> int:
@@ -178,7 +178,7 @@ class GuiApp:
         for notice in services.notices:
             warn(None, "Clockwork Desktop", notice, wait=True)  # before the tray exists
         services.notices.clear()
-        self.runner = TaskRunner()
+        self.runner = TaskRunner(db=services.db_owner)  # the DB worker owns the database
         use_tray = QSystemTrayIcon.isSystemTrayAvailable()
         from clockwork_desktop.infra.autostart import Autostart
 
@@ -446,8 +446,8 @@ class GuiApp:
             self.services.store.heartbeat_release(running.id)
         if self.fake is not None:
             self.fake.stop()
-        self.instance.close()
         self.services.close()
+        self.instance.close()  # the lock last: `restore` may swap the file only now
 
 
 def run_gui(base: Path, *, demo: bool, demo_dir: Path | None = None) -> int:
@@ -460,8 +460,8 @@ def run_timesheet_window(base: Path) -> int:
     app = QApplication.instance() or QApplication(["clockwork-desktop"])
     assert isinstance(app, QApplication)
     app.setWindowIcon(app_icon())
-    services = AppServices(base)
-    runner = TaskRunner()
+    services = AppServices(base, owned_db=True)
+    runner = TaskRunner(db=services.db_owner)
     from clockwork_desktop.ui.timesheet import TimesheetWindow
 
     window = TimesheetWindow(services, runner, services.timesheets)

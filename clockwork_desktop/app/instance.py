@@ -7,6 +7,10 @@ The protocol is one line from the client, one line back: ``picker`` (a second la
 versions send it too) or ``pick`` (the `clockwork-desktop pick` verb, for a desktop shortcut)
 both open the picker, and the app answers ``ok``. Anything else is answered ``unknown`` and
 ignored. A client that sends nothing is only checking that the app runs.
+
+Whether the app runs is the lock it holds in the data folder for its lifetime, and clients
+find its socket from the path it records beside that lock (infra.running): the answer does
+not depend on the asking shell's environment.
 """
 
 from __future__ import annotations
@@ -22,7 +26,13 @@ from typing import TYPE_CHECKING, Any
 
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.infra.paths import ensure_private_dir
-from clockwork_desktop.infra.running import socket_path
+from clockwork_desktop.infra.running import (
+    app_lock,
+    forget_socket,
+    record_socket,
+    recorded_socket,
+    socket_path,
+)
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QSocketNotifier
@@ -53,7 +63,11 @@ class SingleInstance:
         # The folder must exist before the socket's place is chosen, or two launches could
         # choose differently.
         ensure_private_dir(data_dir)
+        self._folder = data_dir  # where the lock and the socket's path are kept
         self._data_dir = key or data_dir
+        # The demo's folder is new every time: one demo at a time is its socket's answer.
+        self._lock = None if key is not None else app_lock(data_dir)
+        self._holding = False
         self._server: socket.socket | None = None
         self._notifier: QSocketNotifier | None = None
         self._qt_server: Any = None
@@ -62,8 +76,24 @@ class SingleInstance:
     # -- the second launch ---------------------------------------------------------------------
 
     def signal_running(self) -> bool:
-        """True when another app already runs for this data folder (it was asked to show up)."""
-        return self.send(SHOW)
+        """True when another app already runs for this data folder (it was asked to show up).
+        False: this one is the app, and holds the data folder's lock from now on."""
+        if self._lock is None:
+            return self.send(SHOW)
+        if self._take():
+            return False
+        if not self.send(SHOW):
+            log.info("another app holds %s but did not answer (starting?)", self._folder)
+        return True
+
+    def _take(self) -> bool:
+        if not self._holding and self._lock is not None:
+            try:
+                self._holding = self._lock.acquire()
+            except OSError as exc:  # a folder we cannot write: nothing to swap under us either
+                log.warning("cannot take the lock in %s: %s", self._folder, exc)
+                return True
+        return self._holding
 
     def send(self, command: str) -> bool:
         """Ask the running app to do ``command``; False when no app listens."""
@@ -80,7 +110,8 @@ class SingleInstance:
             client.waitForReadyRead(int(REPLY_WAIT_S * 1000))
             client.disconnectFromServer()
             return True
-        path = socket_path(self._data_dir)
+        recorded = recorded_socket(self._folder) if self._lock is not None else None
+        path = recorded or socket_path(self._data_dir)
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
             client.settimeout(REPLY_WAIT_S)
             try:
@@ -100,6 +131,8 @@ class SingleInstance:
     # -- the first launch ----------------------------------------------------------------------
 
     def listen(self, on_message: Callable[[str], None]) -> None:
+        if self._lock is not None and not self._take():
+            log.warning("another app holds the lock of %s", self._folder)
         if sys.platform == "win32":  # pragma: no cover - Windows only
             from PySide6.QtNetwork import QLocalServer
 
@@ -132,6 +165,8 @@ class SingleInstance:
         server.listen(4)
         server.setblocking(False)
         self._server, self._path = server, path
+        if self._holding:
+            record_socket(self._folder, path)
         from PySide6.QtCore import QSocketNotifier
 
         notifier = QSocketNotifier(server.fileno(), QSocketNotifier.Type.Read)
@@ -168,8 +203,13 @@ class SingleInstance:
         if self._path is not None:
             with contextlib.suppress(FileNotFoundError):
                 self._path.unlink()
+            self._path = None
         if self._qt_server is not None:  # pragma: no cover - Windows only
             self._qt_server.close()
+        if self._holding and self._lock is not None:
+            forget_socket(self._folder)
+            self._lock.release()
+            self._holding = False
 
     def _qt_name(self) -> str:
         user = os.environ.get("USERNAME") or "user"

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from clockwork_desktop.core.probe import ProbeReport
     from clockwork_desktop.core.settings import Settings
     from clockwork_desktop.infra.backup import BackupInfo, Backups
+    from clockwork_desktop.infra.db.owner import DbOwner
     from clockwork_desktop.services.accounts import AccountService
     from clockwork_desktop.services.attention import AttentionService
     from clockwork_desktop.services.conflicts import ConflictService
@@ -42,8 +43,16 @@ class AppServices:
         credentials: CredentialStore | None = None,
         token_account: str | None = None,
         session_fallback: bool = False,
+        owned_db: bool = False,
     ) -> None:
+        """``owned_db``: one thread owns the database (the tray app, infra.db.owner); its
+        task runner uses ``db_owner`` as the DB worker. The command line runs inline."""
         self.data_dir = data_dir
+        self.db_owner: DbOwner | None = None
+        if owned_db:
+            from clockwork_desktop.infra.db.owner import DbOwner
+
+            self.db_owner = DbOwner()
         self.clock: Clock = clock or SystemClock()
         self.notices: list[str] = []
         self._db: OpenedDatabase | None = None
@@ -57,9 +66,13 @@ class AppServices:
 
     @cached_property
     def store(self) -> SqliteStore:
-        self._db = open_database(self.data_dir)
+        owner = self.db_owner
+        if owner is None:
+            self._db = open_database(self.data_dir)
+        else:  # opened on the thread that will run every statement
+            self._db = owner.call(lambda: open_database(self.data_dir, same_thread=True))
         self.notices.extend(self._db.notices)
-        return SqliteStore(self._db.conn, self._db.path, now=self.clock.now)
+        return SqliteStore(self._db.conn, self._db.path, now=self.clock.now, owner=owner)
 
     @cached_property
     def zone(self) -> ZoneInfo:
@@ -74,8 +87,13 @@ class AppServices:
             client.close()
         self._auto_clients.clear()
         if self._db is not None:
-            self._db.conn.close()
-            self._db = None
+            conn, self._db = self._db.conn, None
+            if self.db_owner is not None:
+                self.db_owner.call(conn.close)
+            else:
+                conn.close()
+        if self.db_owner is not None:
+            self.db_owner.shutdown()
 
     # -- Jira: built only for the commands that need it (httpx and keyring are heavy) -------
 
@@ -216,16 +234,19 @@ class AppServices:
         """
         from clockwork_desktop.core.errors import OperationError
         from clockwork_desktop.infra.lock import FileSyncLock
-        from clockwork_desktop.infra.running import tray_app_running
+        from clockwork_desktop.infra.running import app_lock
 
         self.backups.find(name)
-        if tray_app_running(self.data_dir):
+        # Held while the file is swapped: the tray app cannot start meanwhile either.
+        running = app_lock(self.data_dir)
+        if not running.acquire():
             raise OperationError(
                 "Clockwork Desktop is running with this data folder. Quit it (Quit in its "
                 "menu), then restore again. Nothing was changed."
             )
         lock = FileSyncLock(self.data_dir / "sync.lock")
         if not lock.acquire():
+            running.release()
             raise OperationError(
                 "Another Clockwork Desktop process is syncing with this data folder. Wait "
                 "until it finishes (or quit it), then restore again. Nothing was changed."
@@ -246,6 +267,7 @@ class AppServices:
             return self.backups.restore(name, self.clock.now())
         finally:
             lock.release()
+            running.release()
 
     def set_ca_bundle(self, site: str, path: str) -> None:
         """Trust the CAs in ``path`` (checked first) for ``site``, from its sign-in on."""

@@ -89,6 +89,10 @@ class JiraProtocolError(JiraError):
     """Jira's answer was not what its API promises (malformed JSON, missing fields)."""
 
 
+class TimeBudgetSpentError(JiraError):
+    """A read was stopped because the time allowed for it was spent (an automatic poll)."""
+
+
 class CredentialsUnavailableError(ClockworkError):
     """No usable secret store: the message names the options."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 from clockwork_desktop.core.models import (
     Account,
@@ -24,6 +24,9 @@ if TYPE_CHECKING:  # annotations only: every CLI command imports this module
     from clockwork_desktop.core.worklog_state import DayWorklog, SentWrite
 
 
+T = TypeVar("T")
+
+
 class NewEntry(NamedTuple):
     issue_key: str
     started_at: datetime
@@ -38,7 +41,15 @@ class NewEntry(NamedTuple):
     remote_author: str | None = None
 
 
-class EntryRepository(Protocol):
+class Transactional(Protocol):
+    def transaction(self, fn: Callable[[], T], durable: bool = False) -> T:
+        """Run ``fn`` as one transaction on the thread that owns the database, and wait for
+        it: the way a service on another thread (the sync, an automatic poll) changes several
+        rows at once. ``fn`` must not wait for the network or for another thread."""
+        ...
+
+
+class EntryRepository(Transactional, Protocol):
     def atomic(self, durable: bool = False) -> AbstractContextManager[None]:
         """One transaction; ``durable`` asks for a full fsync (timer start and stop)."""
         ...
@@ -86,7 +97,7 @@ class EntryRepository(Protocol):
         ...
 
 
-class SettingsStore(Protocol):
+class SettingsStore(Transactional, Protocol):
     def get_setting(self, key: str, default: Any = None) -> Any: ...
 
     def set_setting(self, key: str, value: Any) -> None: ...
@@ -374,8 +385,11 @@ class AutoJiraPort(Protocol):
         ``since``, with the fields status, assignee, resolution and updated."""
         ...
 
-    def changelog(self, issue_key: str) -> list[ChangeEvent]:
-        """Every change history of the issue (all pages), oldest first."""
+    def changelog(
+        self, issue_key: str, *, spent: Callable[[], bool] | None = None
+    ) -> list[ChangeEvent]:
+        """Every change history of the issue (all pages), oldest first. Before each page
+        after the first, ``spent()`` True stops the read with TimeBudgetSpentError."""
         ...
 
     def status_categories(self) -> dict[str, str]:

@@ -1,12 +1,18 @@
-"""Where the tray app listens for a second launch, and whether it is running now."""
+"""Where the tray app listens for a second launch, and whether it is running now.
+
+"Running" is a lock the tray app holds on ``app.lock`` in the data folder for its lifetime,
+and the socket it listens on is written beside it (``app.socket``): neither depends on the
+environment of the shell that asks (``XDG_RUNTIME_DIR`` is unset under ssh, cron or a TTY).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
-import socket
-import sys
 import zlib
 from pathlib import Path
+
+from clockwork_desktop.infra.lock import FileSyncLock, held_elsewhere
 
 _UNIX_PATH_MAX = 100
 
@@ -28,26 +34,41 @@ def socket_path(data_dir: Path) -> Path:
     return private / f"{tag}.sock"
 
 
-def tray_app_running(data_dir: Path) -> bool:
-    """True when a tray app for ``data_dir`` answers on its socket.
+APP_LOCK_NAME = "app.lock"
+SOCKET_NOTE_NAME = "app.socket"
+_MAX_NOTE_BYTES = 4096
 
-    The probe connects and sends nothing, which the app ignores (a launch sends a message).
-    Windows uses a named pipe that needs Qt to reach; there the sync lock alone guards.
-    """
-    if sys.platform == "win32":  # pragma: no cover - Windows only
-        return False
-    if not data_dir.is_dir():
-        return False
+
+def app_lock(data_dir: Path) -> FileSyncLock:
+    """The lock the tray app holds while it runs (and `restore` while it swaps the file)."""
+    return FileSyncLock(data_dir / APP_LOCK_NAME)
+
+
+def tray_app_running(data_dir: Path) -> bool:
+    """True while a tray app for ``data_dir`` holds its lock, whatever this shell's
+    environment; a crashed app's lock is gone with it."""
+    return held_elsewhere(data_dir / APP_LOCK_NAME)
+
+
+def record_socket(data_dir: Path, path: Path) -> None:
+    """Write where the app listens beside its lock (private to the user, as the folder)."""
+    note = data_dir / SOCKET_NOTE_NAME
+    fd = os.open(note, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(f"{path}\n")
+
+
+def forget_socket(data_dir: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        (data_dir / SOCKET_NOTE_NAME).unlink()
+
+
+def recorded_socket(data_dir: Path) -> Path | None:
+    """Where the running app said it listens; None when it said nothing usable."""
     try:
-        path = socket_path(data_dir)
+        with open(data_dir / SOCKET_NOTE_NAME, "rb") as note:
+            text = note.read(_MAX_NOTE_BYTES).decode("utf-8", "replace").strip()
     except OSError:
-        return False
-    if not path.exists():
-        return False
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
-        client.settimeout(1.0)
-        try:
-            client.connect(str(path))
-        except OSError:
-            return False  # a stale socket left by a crash
-    return True
+        return None
+    path = Path(text) if text else None
+    return path if path is not None and path.is_absolute() else None

@@ -7,6 +7,13 @@ notifier. The tray asks and shows; the CLI's `auto poll` runs the same code.
 Every setting comes from the one typed value, `core.settings.Settings` (its ``auto`` part for
 the automatic timers, ``working_hours()`` for working time); what the service keeps for itself
 (poll cursors, offers answered, the issue a branch suggests) is plain store state under ``auto:*``.
+
+Threads: no lock is held across network or file I/O. A poll reads Jira and the watched HEAD
+files first, with nothing held, under a time budget; then it applies what it found in one
+store transaction, which in the tray runs on the thread that owns the database. So the
+minute's check and every tray action wait at most for that short transaction, never for
+Jira. What the tray shows (``warning``, ``offers``) is one immutable snapshot, ``view``,
+replaced as a whole.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ from clockwork_desktop.core.attention import (
     replay,
 )
 from clockwork_desktop.core.clock import Clock
-from clockwork_desktop.core.errors import ClockworkError, InputError
+from clockwork_desktop.core.errors import ClockworkError, InputError, TimeBudgetSpentError
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import Account, AwayPeriod, Entry
 from clockwork_desktop.core.ports import (
@@ -50,6 +57,9 @@ log = get_logger(__name__)
 
 # git HEAD files are read at most this often, however often they are asked for.
 BRANCH_MIN_INTERVAL_S = 3.0
+
+# One poll reads Jira for at most this long; what is left is read by the next one.
+POLL_BUDGET_S = 30.0
 
 # Jira's `updated >=` takes minutes; look back a little further and skip what we have seen.
 POLL_MARGIN = timedelta(minutes=2)
@@ -76,6 +86,13 @@ class Suggestion(NamedTuple):
     repo: str
 
 
+class AttentionView(NamedTuple):
+    """What the tray shows from this service, replaced as a whole (never changed in place)."""
+
+    warning: Guard | None = None
+    offers: tuple[Offer, ...] = ()
+
+
 class CollectingNotifier:
     """Keeps notifications for whoever asks later (the command line prints them)."""
 
@@ -95,7 +112,8 @@ class PollReport(NamedTuple):
 
 
 class _Run:
-    def __init__(self) -> None:
+    def __init__(self, deadline: float | None = None) -> None:
+        self.deadline = deadline  # monotonic; the budget of the network reads
         self.started: list[str] = []
         self.stopped: list[str] = []
         self.offers: list[Offer] = []
@@ -140,10 +158,32 @@ class AttentionService:
         self._reminded_at: datetime | None = None
         self._told_outside: int | None = None
         self._last_branch_read: float | None = None
-        # The tray polls on the network pool and ticks on the DB worker: one at a time.
-        self._turn = threading.RLock()
-        self.warning: Guard | None = None
-        self.offers: list[Offer] = []
+        self._state = threading.Lock()  # guards the flags below; never held across I/O
+        self._polling = False
+        self._view = AttentionView()
+
+    # -- what the tray shows --------------------------------------------------------------------
+
+    @property
+    def view(self) -> AttentionView:
+        return self._view
+
+    @property
+    def warning(self) -> Guard | None:
+        return self._view.warning
+
+    @property
+    def offers(self) -> tuple[Offer, ...]:
+        return self._view.offers
+
+    def _set_warning(self, guard: Guard | None) -> None:
+        with self._state:
+            self._view = self._view._replace(warning=guard)
+
+    def _keep_offers(self, keep: Callable[[Offer], bool], add: Offer | None = None) -> None:
+        with self._state:
+            offers = tuple(o for o in self._view.offers if keep(o))
+            self._view = self._view._replace(offers=offers + ((add,) if add else ()))
 
     # -- settings ---------------------------------------------------------------------------
 
@@ -295,9 +335,9 @@ class AttentionService:
     # -- the periodic check -----------------------------------------------------------------
 
     def tick(self) -> None:
-        """Once a minute: working hours, automatic restarts, guards and reminders."""
-        with self._turn:
-            self._tick()
+        """Once a minute: working hours, automatic restarts, guards and reminders, as one
+        transaction (on the thread that owns the database)."""
+        self._settings.transaction(self._tick)
 
     def _tick(self) -> None:
         now = self._clock.now()
@@ -353,7 +393,7 @@ class AttentionService:
 
     def _guard(self, now: datetime, running: Entry | None) -> None:
         if running is None:
-            self.warning = None
+            self._set_warning(None)
             return
         guard = guard_for(
             running.id,
@@ -366,10 +406,10 @@ class AttentionService:
         )
         answered = {tuple(a) for a in self._get("auto:guard_answered", [])}
         if guard is None or (guard.entry_id, guard.kind) in answered:
-            self.warning = None
+            self._set_warning(None)
             return
         if self.warning != guard:
-            self.warning = guard
+            self._set_warning(guard)
             self.notifier.notify("Timer still running", guard.message, ("Keep running", "Stop"))
 
     def answer_guard(self, action: str) -> None:
@@ -382,25 +422,27 @@ class AttentionService:
         answered = [list(a) for a in self._get("auto:guard_answered", [])][-20:]
         answered.append([guard.entry_id, guard.kind])
         self._settings.set_setting("auto:guard_answered", answered)
-        self.warning = None
+        self._set_warning(None)
         if action == "stop":
             self._tracker.stop()
 
     # -- offers -------------------------------------------------------------------------------
 
     def _offer(self, offer: Offer) -> None:
-        self.offers = [o for o in self.offers if o.issue_key != offer.issue_key] + [offer]
+        self._keep_offers(lambda o: o.issue_key != offer.issue_key, offer)
 
     def accept(self, offer: Offer) -> None:
         """The user said yes to an offer from a notification or the menu."""
-        self.offers = [o for o in self.offers if o != offer]
+        self._keep_offers(lambda o: o != offer)
         if offer.kind == "move":
             port = self._port(offer.account)
             if port is not None:
                 port.do_transition(offer.issue_key, offer.transition_id)
             return
         why = dict(offer.why, accepted=True)
-        self._start(offer.issue_key, offer.account, self._clock.now(), why)
+        self._settings.transaction(
+            lambda: self._start(offer.issue_key, offer.account, self._clock.now(), why)
+        )
 
     def suggested_issue(self) -> str | None:
         """The issue the picker offers first (from the branch checked out last)."""
@@ -425,12 +467,19 @@ class AttentionService:
 
     def poll(self) -> PollReport:
         """One poll of every automatic source (Jira accounts opted in, watched repositories),
-        then the periodic check."""
-        with self._turn:
+        then the periodic check. A poll asked for while one runs returns at once, empty."""
+        with self._state:
+            if self._polling:
+                return PollReport([], [], [], [])
+            self._polling = True
+        try:
             return self._poll()
+        finally:
+            with self._state:
+                self._polling = False
 
     def _poll(self) -> PollReport:
-        run = _Run()
+        run = _Run(self._clock.monotonic() + POLL_BUDGET_S)
         if self._jira_for is not None:
             for account in self._accounts():
                 if not self.jira_enabled(account.name) or account.auth_blocked:
@@ -444,38 +493,60 @@ class AttentionService:
         self.tick()
         return run.report()
 
+    def _spent(self, run: _Run) -> bool:
+        return run.deadline is not None and self._clock.monotonic() >= run.deadline
+
     def _poll_account(self, account: Account, port: AutoJiraPort, run: _Run) -> None:
+        """Read the cursor, then Jira (nothing held), then apply all in one transaction."""
         key = f"auto:cursor:{account.name}"
+
+        def read() -> tuple[Any, str | None, ActiveRule]:
+            running = self._tracker.running()
+            rule = ActiveRule.of(self._auto().active_statuses)
+            return self._get(key), running.issue_key if running else None, rule
+
+        stored, running_key, rule = self._settings.transaction(read)
         now = self._clock.now()
-        cursor = self._get(key) or {"polled": _iso(now), "seen": {}, "active": []}
+        cursor = stored or {"polled": _iso(now), "seen": {}, "active": []}
         since = _at(cursor["polled"]) - POLL_MARGIN
         seen: dict[str, str] = dict(cursor.get("seen", {}))
         active = set(cursor.get("active", []))
-        running = self._tracker.running()
-        also = sorted(active | ({running.issue_key} if running else set()))
+        also = sorted(active | ({running_key} if running_key else set()))
         issues = port.updated_since(since, account.time_zone, also)
-        rule = ActiveRule.of(self._auto().active_statuses)
         transitions: list[Transition] = []
         for issue in issues:
             facts = IssueFacts(
                 issue.status, issue.status_id, issue.category, issue.assignee, issue.resolved
             )
             if seen.get(issue.key) != _iso(issue.updated):
+                if self._spent(run):
+                    raise TimeBudgetSpentError(
+                        f"The poll stopped after {POLL_BUDGET_S:.0f} s, before reading the "
+                        f"changes of {issue.key}; the next poll reads on from there."
+                    )
                 after = _at(seen[issue.key]) if issue.key in seen else since
-                events = [e for e in port.changelog(issue.key) if e.at > after]
+                changes = port.changelog(issue.key, spent=lambda: self._spent(run))
+                events = [e for e in changes if e.at > after]
                 transitions.extend(self._transitions(account, port, issue, facts, events, rule))
                 seen[issue.key] = _iso(issue.updated)
             if facts.active(account.account_id, rule):
                 active.add(issue.key)
             else:
                 active.discard(issue.key)
-        for transition in sorted(transitions, key=lambda t: t.at):
-            self._apply(account, transition, run)
         # Forget issues not seen for a week: the cursor stays small.
         horizon = now - timedelta(days=7)
         seen = {k: v for k, v in seen.items() if _at(v) >= horizon or k in active}
-        cursor = {"polled": _iso(now), "seen": seen, "active": sorted(active)}
-        self._settings.set_setting(key, cursor)
+        polled = {"polled": _iso(now), "seen": seen, "active": sorted(active)}
+
+        def apply() -> None:
+            if self._get(key) != stored:
+                log.info("automatic timers: %s: the cursor moved meanwhile", account.name)
+                return  # settings saved meanwhile (a fresh cursor): the next poll reads again
+            for transition in sorted(transitions, key=lambda t: t.at):
+                self._apply(account, transition, run)
+            self._settings.set_setting(key, polled)
+
+        self._settings.transaction(apply)
 
     def _transitions(
         self,
@@ -518,7 +589,7 @@ class AttentionService:
             resume = self._get("auto:resume")
             if resume and resume.get("key") == key:
                 self._settings.set_setting("auto:resume", None)
-            self.offers = [o for o in self.offers if o.issue_key != key or o.kind == "move"]
+            self._keep_offers(lambda o: o.issue_key != key or o.kind == "move")
             if running is None or running.issue_key != key:
                 return
             at = max(transition.at, running.started_at)
@@ -575,7 +646,7 @@ class AttentionService:
         self._record(result.started, "start", at, why)
         if run is not None:
             run.started.append(key)
-        self.offers = [o for o in self.offers if o.issue_key != key]
+        self._keep_offers(lambda o: o.issue_key != key)
         resume = self._get("auto:resume")
         if resume and resume.get("key") == key:
             self._settings.set_setting("auto:resume", None)
@@ -626,11 +697,17 @@ class AttentionService:
         mode = auto.branch
         if mode == "off":
             return None
+        # The files first, with nothing held; then what they say, in one transaction.
+        branches = {repo: self._branches.branch(repo) for repo in auto.repos}
+        return self._settings.transaction(lambda: self._branches_read(branches, mode, run))
+
+    def _branches_read(
+        self, branches: dict[str, str | None], mode: str, run: _Run | None
+    ) -> str | None:
         before: dict[str, str | None] = dict(self._get("auto:branch_seen", {}))
         known = dict(before)
         found = None
-        for repo in auto.repos:
-            branch = self._branches.branch(repo)
+        for repo, branch in branches.items():
             if repo in known and known[repo] == branch:
                 continue
             first = repo not in known

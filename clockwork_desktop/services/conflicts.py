@@ -80,7 +80,8 @@ class ConflictService:
         A worklog changed or deleted in Jira is not settled by trying again: that takes
         keep mine or take Jira's, or the difference would be hidden.
         """
-        with self._store.atomic():
+
+        def requeue() -> Entry:
             entry = self._entry(entry_id, *NEEDS_YOU, deleted_ok=True)
             if entry.sync_state is SyncState.CONFLICT and not _unsettled_write(entry):
                 raise OperationError(
@@ -88,16 +89,22 @@ class ConflictService:
                 )
             entry.sync_state, entry.error = SyncState.PENDING, None
             self._store.save(entry)
-        return entry
+            return entry
+
+        return self._store.transaction(requeue)
 
     def keep_mine(self, entry_id: int) -> Entry:
         """This computer's version wins: the next sync overwrites or re-creates Jira's."""
-        with self._store.atomic():
+
+        def mine() -> Entry:
             entry = self._entry(entry_id, SyncState.CONFLICT, deleted_ok=True)
             entry.remote = {day: w._replace(force=True) for day, w in entry.remote.items()}
             entry.revision += 1
             entry.sync_state, entry.error = SyncState.PENDING, None
             self._store.save(entry)
+            return entry
+
+        entry = self._store.transaction(mine)
         log.info("entry %d: keeping this computer's version over Jira's", entry_id)
         return entry
 
@@ -131,7 +138,8 @@ class ConflictService:
                     f"Jira's worklog {current.id} runs past midnight, which this computer keeps "
                     "as two worklogs: edit the entry to match Jira, or keep your version."
                 )
-        with self._store.atomic():
+
+        def take() -> Entry | None:
             fresh = self._entry(entry_id, SyncState.CONFLICT)
             if current is None:
                 self._store.remove(fresh.id)
@@ -149,5 +157,7 @@ class ConflictService:
             }
             fresh.sync_state, fresh.error = SyncState.SYNCED, None
             self._store.save(fresh)
-        log.info("entry %d: took Jira's version of worklog %s", entry_id, current.id)
-        return fresh
+            log.info("entry %d: took Jira's version of worklog %s", entry_id, current.id)
+            return fresh
+
+        return self._store.transaction(take)

@@ -10,6 +10,7 @@ moves it), and only those issues' worklogs are read again, every page.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -20,7 +21,7 @@ from clockwork_desktop.core.jira_format import to_epoch_ms
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import Account, Entry, RemoteWorklog, SyncState
 from clockwork_desktop.core.ports import JiraPort, SyncStore
-from clockwork_desktop.core.sync_plan import mark_remote_changes, remote_changes
+from clockwork_desktop.core.sync_plan import RemoteChange, mark_remote_changes, remote_changes
 from clockwork_desktop.services.feeds import read_feed
 from clockwork_desktop.services.issues import jql_string
 
@@ -179,17 +180,23 @@ class Reconciler:
             changes = remote_changes(entry.remote, present, checked)
             if not changes:
                 continue
-            with self._store.atomic():
-                current = self._store.get(entry.id)
-                # Edited meanwhile: the user's new version is on its way, and the push will
-                # look at Jira's copy itself before writing.
-                if current is None or current.sync_state is not SyncState.SYNCED:
-                    continue
-                message = mark_remote_changes(current, changes)
-                self._store.save(current)
+            found = self._store.transaction(functools.partial(self._flag_one, entry.id, changes))
+            if found is None:
+                continue
+            current, message = found
             log.info("entry %d of %s: %s", entry.id, account.name, message)
             flagged.append((current, message))
         return flagged
+
+    def _flag_one(self, entry_id: int, changes: list[RemoteChange]) -> tuple[Entry, str] | None:
+        current = self._store.get(entry_id)
+        # Edited meanwhile: the user's new version is on its way, and the push will look at
+        # Jira's copy itself before writing.
+        if current is None or current.sync_state is not SyncState.SYNCED:
+            return None
+        message = mark_remote_changes(current, changes)
+        self._store.save(current)
+        return current, message
 
 
 def _ms(instant: datetime | None) -> int | None:

@@ -411,7 +411,8 @@ class SyncService:
             tally.add(conflicts=1)
             tally.problem(entry, conflict)
         elif entry.deleted:
-            with self._store.atomic():
+
+            def _settle() -> None:
                 current = self._store.get(entry.id)
                 if current is not None and current.deleted:
                     self._store.remove(entry.id)
@@ -419,6 +420,8 @@ class SyncService:
                     # Undone while its worklogs were being deleted: record what Jira holds now,
                     # so the next sync sends it again rather than calling it deleted in Jira.
                     self._save(entry, push, state=None, error=None)
+
+            self._store.transaction(_settle)
         else:
             self._save(
                 entry,

@@ -362,9 +362,13 @@ class TimesheetService:
         # most), so a week that can have lost a worklog begins before cutoff's UTC date + 2;
         # the shown week begins at least two days after cutoff (UTC-12 at least), so it stays.
         weeks_before = cutoff.astimezone(UTC).date() + timedelta(days=2)
-        with self._store.atomic():
+
+        def prune() -> int:
             removed = self._store.prune_team_cache(cutoff, weeks_before)
             self._store.set_setting(PRUNED_SETTING, stamp)
+            return removed
+
+        removed = self._store.transaction(prune)
         self._pruned_at = stamp
         if removed:
             log.info("team cache: %d worklogs before %s forgotten", removed, weeks_before)
@@ -462,7 +466,8 @@ class TimesheetService:
             self._store.delete_remote_worklogs(account.name, deleted.ids)
         fetched = int(started_at.timestamp())
         complete = changed.complete and deleted.complete
-        with self._store.atomic():
+
+        def _save_cursors() -> None:
             if complete:
                 self._store.set_feed_cursor(
                     account.name, "updated", max(changed.reached, since), fetched
@@ -482,6 +487,8 @@ class TimesheetService:
             # Only now: had the feed failed, a week read by date but not followed since then
             # would be read by date again. A capped feed is followed on from where it stopped.
             self._store.mark_seeded(account.name, week, [m.account_id for m in unread], fetched)
+
+        self._store.transaction(_save_cursors)
         if complete:
             return hidden, None
         log.info("feed refresh stopped after %d pages; it goes on next time", self._feed_page_limit)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
-from typing import NamedTuple
+from typing import Concatenate, NamedTuple, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 from clockwork_desktop.core.clock import Clock
@@ -32,6 +33,30 @@ from clockwork_desktop.core.timer import (
 )
 
 log = get_logger(__name__)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _one_transaction(
+    durable: bool = False,
+) -> Callable[
+    [Callable[Concatenate[TrackerService, P], R]], Callable[Concatenate[TrackerService, P], R]
+]:
+    """The whole use case is one store transaction, run where the database is owned (in the
+    tray app, its DB worker), whichever thread calls it: the sync, an automatic poll, a test."""
+
+    def wrap(
+        method: Callable[Concatenate[TrackerService, P], R],
+    ) -> Callable[Concatenate[TrackerService, P], R]:
+        @functools.wraps(method)
+        def run(self: TrackerService, /, *args: P.args, **kwargs: P.kwargs) -> R:
+            return self._repo.transaction(lambda: method(self, *args, **kwargs), durable)
+
+        return run
+
+    return wrap
+
 
 DEFAULT_DAY_START = time(9, 0)
 # How long a discard, delete or stop at a past time can be taken back.
@@ -160,6 +185,7 @@ class TrackerService:
     def running(self) -> Entry | None:
         return self._repo.running()
 
+    @_one_transaction(durable=True)
     def start(
         self,
         issue_key: str,
@@ -174,11 +200,15 @@ class TrackerService:
         but the comment: it must not cut the timer into two entries.
         """
         key = normalise_issue_key(issue_key)
-        now = self.now()
         requested_at = at
-        at = clamp_future(at or now, now, "start", self.zone)
-        check_span(at, now, f"{at.astimezone(self.zone):%Y-%m-%d %H:%M} is longer ago than that.")
         with self._repo.atomic(durable=True):
+            # "Now" is read once the write lock is held, as in stop(): a wait for another
+            # process's write must not start the timer at an instant already past.
+            now = self.now()
+            at = clamp_future(at or now, now, "start", self.zone)
+            check_span(
+                at, now, f"{at.astimezone(self.zone):%Y-%m-%d %H:%M} is longer ago than that."
+            )
             current = self._repo.running()
             if (
                 current is not None
@@ -222,6 +252,7 @@ class TrackerService:
         log.info("timer started on %s (entry %d)", key, started.id)
         return StartResult(started, stopped)
 
+    @_one_transaction(durable=True)
     def stop(self, *, at: datetime | None = None, comment: str | None = None) -> Entry:
         with self._repo.atomic(durable=True):
             # "Now" is read once the write lock is held: a wait for another process's write
@@ -263,6 +294,7 @@ class TrackerService:
         log.info("timer stopped on %s (entry %d)", current.issue_key, current.id)
         return current
 
+    @_one_transaction(durable=True)
     def pause(self) -> Entry:
         """Stop counting without ending the entry: one entry, one worklog per day."""
         with self._repo.atomic(durable=True):
@@ -283,6 +315,7 @@ class TrackerService:
         else:
             entry.breaks[-1] = (start, at)
 
+    @_one_transaction(durable=True)
     def resume(self, *, at: datetime | None = None) -> StartResult:
         """Continue a paused timer; with none, start again on the last issue."""
         with self._repo.atomic(durable=True):
@@ -299,6 +332,7 @@ class TrackerService:
             raise OperationError(f"{last.issue_key} is already running.")
         return self.start(last.issue_key, at=at, account=last.account)
 
+    @_one_transaction(durable=True)
     def discard(self) -> Entry:
         with self._repo.atomic(durable=True):
             current = self._repo.running()
@@ -313,6 +347,7 @@ class TrackerService:
         log.info("timer discarded on %s", current.issue_key)
         return current
 
+    @_one_transaction()
     def set_comment(self, comment: str) -> Entry:
         with self._repo.atomic():
             current = self._repo.running()
@@ -324,6 +359,7 @@ class TrackerService:
 
     # -- heartbeat, crash recovery, away time -----------------------------------------------
 
+    @_one_transaction()
     def heartbeat(self) -> AwayPeriod | None:
         """Record that the app is alive; report a sleep gap since the previous beat."""
         current = self._repo.running()
@@ -336,6 +372,7 @@ class TrackerService:
         self._repo.heartbeat(current.id, now)
         return gap
 
+    @_one_transaction(durable=True)
     def recover(self) -> Entry | None:
         """On app start: close a timer orphaned by a crash at its last heartbeat, for review."""
         now = self.now()
@@ -351,6 +388,7 @@ class TrackerService:
         log.warning("closed timer %d at its last heartbeat after a crash", current.id)
         return current
 
+    @_one_transaction(durable=True)
     def reopen(self, entry_id: int) -> Entry:
         """Keep counting an entry that recovery closed: it runs again from its start."""
         with self._repo.atomic(durable=True):
@@ -363,6 +401,7 @@ class TrackerService:
             self._repo.save(entry)
         return entry
 
+    @_one_transaction(durable=True)
     def resolve_away(
         self, period: AwayPeriod, action: str, other_issue: str | None = None
     ) -> Entry | None:
@@ -430,6 +469,7 @@ class TrackerService:
 
     # -- manual entries and corrections -----------------------------------------------------
 
+    @_one_transaction(durable=True)
     def log_time(
         self,
         issue_key: str,
@@ -498,6 +538,7 @@ class TrackerService:
             )
         return start
 
+    @_one_transaction(durable=True)
     def edit(
         self,
         entry_id: int,
@@ -555,6 +596,7 @@ class TrackerService:
             self._repo.save(entry)
         return entry
 
+    @_one_transaction(durable=True)
     def delete(self, entry_id: int) -> Entry:
         with self._repo.atomic(durable=True):
             entry = self._require(entry_id)
@@ -605,6 +647,7 @@ class TrackerService:
             return None
         return record.offer
 
+    @_one_transaction(durable=True)
     def undo(self) -> Entry | None:
         """Take back the last discard, delete, stop at a past time or away resolution.
 

@@ -75,7 +75,9 @@ class WorklogImport:
                     continue
                 mine[worklog.id] = (issue.key, worklog)
         imported = 0
-        with self._store.atomic():
+
+        def _apply() -> None:
+            nonlocal imported
             existing = {
                 next(iter(e.worklog_ids.values()), ""): e
                 for e in self._store.remote_entries_between(account.name, start, end)
@@ -115,6 +117,8 @@ class WorklogImport:
             for gone in existing.values():
                 self._store.remove(gone.id)
             self._flag_remote_changes(account, mine, start, end)
+
+        self._store.transaction(_apply)
         return imported
 
     def _flag_remote_changes(

@@ -1,13 +1,15 @@
 """Background work with results delivered on the GUI thread.
 
 Network calls run in a small pool, database work in one serial worker; callbacks come back
-through a queued Qt signal, so widgets are only ever touched on the GUI thread.
+through a queued Qt signal, so widgets are only ever touched on the GUI thread. In the app
+the serial worker is the database's owner (given by the app), the one thread that runs every
+statement; the runner then leaves its shutdown to the app, which closes the database on it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Executor, Future, ThreadPoolExecutor, wait
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -24,10 +26,13 @@ ErrorCallback = Callable[[BaseException], None]
 class TaskRunner(QObject):
     _finished = Signal(object)  # carries (future, on_done, on_error)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, *, db: Executor | None = None) -> None:
         super().__init__(parent)
         self._network = ThreadPoolExecutor(4, thread_name_prefix="net")
-        self._db = ThreadPoolExecutor(1, thread_name_prefix="db")
+        self._own_db = db is None
+        self._db: Executor = (
+            db if db is not None else ThreadPoolExecutor(1, thread_name_prefix="db")
+        )
         self._finished.connect(self._deliver)
         self._closed = False
         self._pending: set[Future[Any]] = set()
@@ -50,7 +55,7 @@ class TaskRunner(QObject):
 
     def _submit(
         self,
-        pool: ThreadPoolExecutor,
+        pool: Executor,
         fn: Callable[[], Any],
         on_done: Callback | None,
         on_error: ErrorCallback | None,
@@ -80,5 +85,9 @@ class TaskRunner(QObject):
         """Stop taking work; give running tasks a moment to finish before the DB closes."""
         self._closed = True
         self._network.shutdown(wait=False, cancel_futures=True)
-        self._db.shutdown(wait=False, cancel_futures=True)
+        if self._own_db:
+            self._db.shutdown(wait=False, cancel_futures=True)
+        else:  # the app's DB owner goes on until the app closes the database on it
+            for future in list(self._pending):
+                future.cancel()
         wait(list(self._pending), timeout=timeout_s)

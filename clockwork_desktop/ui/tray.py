@@ -478,7 +478,7 @@ class TrayController(QObject):
 
     def _update_attention(self) -> None:
         """The guard's question, else the latest offer, as one menu action."""
-        warning, offers = self.attention.warning, self.attention.offers
+        warning, offers = self.attention.view  # one snapshot, replaced by the service
         self._attention_action.setVisible(warning is not None or bool(offers))
         if warning is not None:
             self._attention_action.setText("Still working: keep the timer running")
@@ -486,10 +486,11 @@ class TrayController(QObject):
             self._attention_action.setText(offers[-1].label)
 
     def answer_attention(self) -> None:
-        if self.attention.warning is not None:
+        warning, offers = self.attention.view
+        if warning is not None:
             self._db(lambda: self.attention.answer_guard("keep"))
-        elif self.attention.offers:
-            offer: Offer = self.attention.offers[-1]
+        elif offers:
+            offer: Offer = offers[-1]
             self.runner.network(lambda: self.attention.accept(offer), self._polled, self._failed)
 
     def poll_automatic(self) -> None:

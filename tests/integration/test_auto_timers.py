@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import subprocess
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -341,3 +342,70 @@ def test_auto_repos_add_with_an_unknown_user_says_so(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     assert "~nosuchuser-cw" in result.stderr
     assert "no user" in result.stderr
+
+
+class _Held:
+    """Holds the fake's answers to matching requests until released (the test's "slow Jira"):
+    the request has arrived (``arrived`` is set) and waits, provably, on ``release``."""
+
+    def __init__(self, jira: FakeJira, path: str) -> None:
+        self.arrived = threading.Event()
+        self.release = threading.Event()
+        take = jira.take_fault
+
+        def holding(method: str, request_path: str) -> object:
+            if path in request_path:
+                self.arrived.set()
+                self.release.wait()
+            return take(method, request_path)
+
+        jira.take_fault = holding  # type: ignore[method-assign]
+
+
+def test_the_minute_check_never_waits_for_a_poll_that_waits_on_jira(site: Site) -> None:
+    """The poll waits on Jira's search; tick (and a timer started meanwhile) finish anyway."""
+    s = site
+    s.app.tracker.start("PROJ-1")
+    held = _Held(s.jira, "/search")
+    poller = threading.Thread(target=s.app.attention.poll, daemon=True)
+    poller.start()
+    try:
+        assert held.arrived.wait(10)
+        ticker = threading.Thread(target=s.app.attention.tick, daemon=True)
+        ticker.start()
+        ticker.join(timeout=10)
+        assert not ticker.is_alive(), "tick waited for the poll's network read"
+        s.app.tracker.start("PROJ-2")  # a tray action meanwhile
+        assert poller.is_alive()  # the poll was still waiting on Jira all along
+        assert s.running_key() == "PROJ-2"
+    finally:
+        held.release.set()
+        poller.join(timeout=10)
+    assert not poller.is_alive()
+
+
+def test_a_changelog_that_never_ends_stops_at_the_polls_time_budget(site: Site) -> None:
+    """Every changelog page costs half the budget (the clock says so): the poll stops
+    paging, says why, and keeps its cursor so that the next poll reads again."""
+    from clockwork_desktop.services.attention import POLL_BUDGET_S
+
+    s = site
+    for n in range(260):  # three pages of changes
+        s.move("PROJ-2", "In Progress" if n % 2 else "To Do", minutes_ago=1 - n / 300)
+    s.clock.advance(minutes=1)
+    cursor_before = s.app.store.get_setting("auto:cursor:cloud")
+    pages: list[str] = []
+    take = s.jira.take_fault
+
+    def slow(method: str, path: str) -> object:
+        if path.endswith("/changelog"):
+            pages.append(path)
+            s.clock._mono += POLL_BUDGET_S / 2 + 1  # monotonic time only: Jira is slow
+        return take(method, path)
+
+    s.jira.take_fault = slow  # type: ignore[method-assign]
+    _count, report = s.poll()
+    assert len(pages) == 2  # of three: the budget was spent after the second
+    assert any("time allowed for one poll was spent" in e for e in report.errors)  # type: ignore[attr-defined]
+    assert s.app.store.get_setting("auto:cursor:cloud") == cursor_before
+    assert s.running_key() is None

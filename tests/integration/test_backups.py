@@ -14,7 +14,7 @@ from clockwork_desktop.infra.db.database import open_database
 from clockwork_desktop.infra.db.migrations import SCHEMA_VERSION
 from clockwork_desktop.infra.db.store import SqliteStore
 from clockwork_desktop.infra.lock import FileSyncLock
-from clockwork_desktop.infra.running import socket_path, tray_app_running
+from clockwork_desktop.infra.running import app_lock, socket_path, tray_app_running
 from tests.integration.test_cli import cli
 
 T0 = datetime(2026, 3, 9, 9, 0, tzinfo=UTC)
@@ -160,17 +160,19 @@ def test_restore_is_refused_while_a_sync_or_the_tray_app_holds_the_database(
     assert "syncing" in busy.stderr
     assert "Nothing was changed" in busy.stderr
 
-    # The tray app listens on its socket; a stale socket file alone does not count.
+    # The tray app holds its lock; a stale socket file alone does not count.
     path = socket_path(data)
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(str(path))
+    server.close()
+    app = app_lock(data)
     try:
         assert not tray_app_running(data)
-        server.listen(1)
+        assert app.acquire()
         assert tray_app_running(data)
         running = cli(data, "restore", name, "--yes")
     finally:
-        server.close()
+        app.release()
         path.unlink()
     assert running.returncode == 1
     assert "Quit it" in running.stderr
@@ -208,3 +210,30 @@ def test_the_tray_app_takes_its_backup_on_the_db_worker(qtbot, tmp_path: Path) -
         services.close()
     assert all(name.startswith("db") for name in threads), threads
     assert len(services.backups.all()) == 1, "at most one a day"
+
+
+def test_restore_is_refused_while_the_tray_app_runs_whatever_the_shells_environment(
+    qtbot, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The app runs in a desktop session (XDG_RUNTIME_DIR set); `restore` runs from a shell
+    without it (ssh, cron, a TTY) and must still see the app."""
+    from clockwork_desktop.app.instance import SingleInstance
+
+    data = tmp_path / "data"
+    logged(data, "PROJ-1")
+    name = json.loads(cli(data, "backups", "--json").stdout)[0]["name"]
+    logged(data, "PROJ-2")
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    app = SingleInstance(data)
+    assert not app.signal_running()
+    app.listen(lambda _command: None)
+    try:
+        refused = subprocess_restore(data, name, "y\n")  # no XDG_RUNTIME_DIR there
+    finally:
+        app.close()
+    assert refused.returncode == 1, refused.stdout
+    assert "Quit it" in refused.stderr
+    assert not list(data.glob("clockwork.db.before-restore-*"))
+    assert entry_keys(data / "clockwork.db") == ["PROJ-1", "PROJ-2"]

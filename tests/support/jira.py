@@ -130,12 +130,16 @@ def seed(jira: FakeJira) -> FakeJira:
     return jira
 
 
-def make_app(data: Path, clock: FakeClock, *, sleeps: Sleeps | None = None) -> AppServices:
+def make_app(
+    data: Path, clock: FakeClock, *, sleeps: Sleeps | None = None, owned_db: bool = False
+) -> AppServices:
+    """``owned_db``: as in the tray app, one thread owns the database."""
     app = AppServices(
         data,
         clock,
         connector=HttpJiraConnector(sleep=sleeps or Sleeps()),
         credentials=KeyringCredentials(environ={}),
+        owned_db=owned_db,
     )
     app.store.set_setting("timezone", "Europe/Berlin")  # the machine's zone in these tests
     return app

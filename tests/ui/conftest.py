@@ -26,6 +26,7 @@ def services(tmp_path: Path, clock: FakeClock) -> Iterator[AppServices]:
         clock,
         connector=HttpJiraConnector(sleep=Sleeps()),
         credentials=SessionCredentials(),
+        owned_db=True,  # as in the app: one thread owns the database
     )
     app.store.set_setting("timezone", "Europe/Berlin")
     yield app
@@ -33,10 +34,10 @@ def services(tmp_path: Path, clock: FakeClock) -> Iterator[AppServices]:
 
 
 @pytest.fixture
-def runner(qtbot: object) -> Iterator[object]:
+def runner(qtbot: object, services: AppServices) -> Iterator[object]:
     from clockwork_desktop.ui.tasks import TaskRunner
 
-    tasks = TaskRunner()
+    tasks = TaskRunner(db=services.db_owner)
     yield tasks
     tasks.shutdown()
 

@@ -12,6 +12,22 @@ import pytest
 from clockwork_desktop.app.instance import SingleInstance, socket_path
 
 
+def _pick_from_a_shell(qtbot, data: Path) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    """`clockwork-desktop pick` from a shell without XDG_RUNTIME_DIR: (exit code, stderr)."""
+    env = {**os.environ, "PATH": "/usr/bin:/bin"}
+    env.pop("XDG_RUNTIME_DIR", None)
+    verb = subprocess.Popen(
+        [sys.executable, "-m", "clockwork_desktop", "--data-dir", str(data), "pick"],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    qtbot.waitUntil(lambda: verb.poll() is not None, timeout=20000)  # the app answers it
+    assert verb.stderr is not None
+    with verb.stderr:
+        return verb.returncode, verb.stderr.read()
+
+
 @pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="Unix sockets only")
 def test_second_launch_reaches_the_first(qtbot, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
@@ -28,7 +44,9 @@ def test_second_launch_reaches_the_first(qtbot, tmp_path: Path, monkeypatch) -> 
     qtbot.waitUntil(lambda: calls == ["picker"], timeout=3000)
     first.close()
     assert not path.exists()
-    assert not SingleInstance(data).signal_running()
+    third = SingleInstance(data)
+    assert not third.signal_running()  # the first's lock went with it
+    third.close()
 
 
 @pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="Unix sockets only")
@@ -55,19 +73,9 @@ def test_the_pick_verb_reaches_the_running_app_and_is_answered(
     app = SingleInstance(data)
     calls: list[str] = []
     app.listen(calls.append)
-    env = {**os.environ, "PATH": "/usr/bin:/bin"}
-    env.pop("XDG_RUNTIME_DIR", None)
-    verb = subprocess.Popen(
-        [sys.executable, "-m", "clockwork_desktop", "--data-dir", str(data), "pick"],
-        env=env,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    qtbot.waitUntil(lambda: verb.poll() is not None, timeout=20000)  # the app answers it
-    assert verb.returncode == 0, verb.stderr.read() if verb.stderr else ""
+    assert _pick_from_a_shell(qtbot, data) == (0, "")
     assert calls == ["pick"]
     app.close()
-    verb.stderr.close() if verb.stderr else None
 
 
 @pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="Unix sockets only")
@@ -101,3 +109,36 @@ def test_pick_without_a_running_app_says_so(tmp_path: Path, capsys) -> None:
 
     assert main(["--data-dir", str(tmp_path / "data"), "pick"]) == 1
     assert "not running" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="Unix sockets only")
+def test_pick_from_a_shell_without_xdg_runtime_dir_reaches_the_app(
+    qtbot, tmp_path: Path, monkeypatch
+) -> None:
+    """The app was started in a desktop session (XDG_RUNTIME_DIR set); `pick` runs from ssh,
+    cron or a TTY without it, and still finds the app."""
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    data = tmp_path / "data"
+    app = SingleInstance(data)
+    assert not app.signal_running()
+    calls: list[str] = []
+    app.listen(calls.append)
+    assert _pick_from_a_shell(qtbot, data) == (0, "")
+    qtbot.waitUntil(lambda: calls == ["pick"], timeout=3000)
+    app.close()
+
+
+def test_the_app_holds_its_lock_for_its_lifetime(qtbot, tmp_path: Path) -> None:
+    from clockwork_desktop.infra.running import tray_app_running
+
+    data = tmp_path / "data"
+    app = SingleInstance(data)
+    assert not tray_app_running(data)
+    assert not app.signal_running()
+    app.listen(lambda _command: None)
+    assert tray_app_running(data)
+    assert SingleInstance(data).signal_running()  # a second launch sees the first
+    app.close()
+    assert not tray_app_running(data)

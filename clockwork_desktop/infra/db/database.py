@@ -113,9 +113,9 @@ def _probe(conn: sqlite3.Connection) -> int:
     return version
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def _connect(path: Path, same_thread: bool) -> sqlite3.Connection:
     conn = sqlite3.connect(
-        path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+        path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=same_thread
     )
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     return conn
@@ -210,8 +210,12 @@ def _check_if_marked(conn: sqlite3.Connection, path: Path) -> None:
     mark.unlink(missing_ok=True)
 
 
-def open_database(data_dir: Path) -> OpenedDatabase:
-    """Open (creating or migrating as needed) the database in ``data_dir``."""
+def open_database(data_dir: Path, *, same_thread: bool = False) -> OpenedDatabase:
+    """Open (creating or migrating as needed) the database in ``data_dir``.
+
+    ``same_thread``: the connection may be used only on this thread (the tray app opens it
+    on its DB owner, infra.db.owner); the command line shares it with the sync's workers.
+    """
     ensure_private_dir(data_dir)
     path = data_dir / DB_FILENAME
     notices: list[str] = []
@@ -219,7 +223,7 @@ def open_database(data_dir: Path) -> OpenedDatabase:
     damage = ""
     if not path.exists():
         _create_private_file(path)
-    conn = _connect(path)
+    conn = _connect(path, same_thread)
     try:
         version = _probe(conn)
         if version and version < SCHEMA_VERSION:
@@ -238,7 +242,7 @@ def open_database(data_dir: Path) -> OpenedDatabase:
             "as it was; a new database was started."
         )
         _create_private_file(path)
-        conn = _connect(path)
+        conn = _connect(path, same_thread)
         version = _probe(conn)
 
     if version > SCHEMA_VERSION:

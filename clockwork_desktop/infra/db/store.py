@@ -1,19 +1,27 @@
 """SqliteStore: the entry repository and settings store on one SQLite connection.
 
+In the tray app the connection belongs to one thread, the DB owner (infra.db.owner): every
+public method called on another thread runs there and is waited for, and ``transaction(fn)``
+runs ``fn`` there as one transaction. ``atomic()`` is for code already on the owner (the
+store itself, services the tray runs on its DB worker, the command line).
+
 Queries use the standard ``sqlite3`` module directly: the CLI answers in a few tens of
 milliseconds, and importing sqlite-utils alone would cost several times that.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import inspect
 import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from clockwork_desktop.core.logs import get_logger
@@ -27,6 +35,7 @@ if TYPE_CHECKING:
     from clockwork_desktop.core.settings import Settings
     from clockwork_desktop.core.timesheet import WorklogRecord
     from clockwork_desktop.core.worklog_state import SentWrite
+    from clockwork_desktop.infra.db.owner import DbOwner
 from clockwork_desktop.infra.db import worklog_codec
 from clockwork_desktop.infra.db.database import translate_error
 
@@ -38,6 +47,7 @@ _ENTRY_COLUMNS = (
 
 
 log = get_logger(__name__)
+T = TypeVar("T")
 
 
 def _ts(at: datetime | None) -> int | None:
@@ -98,14 +108,20 @@ class SqliteStore:
         conn: sqlite3.Connection,
         path: Path | None = None,
         now: Callable[[], datetime] = _wall_now,
+        *,
+        owner: DbOwner | None = None,
     ) -> None:
         self._conn = conn
         self._path = path
         # The app's clock: creation and first-sync instants feed the measured service levels.
         self._now = now
         self._depth = 0
-        # The tray uses one serial DB worker, but the GUI may read too: serialise access.
-        self._lock = threading.RLock()
+        self._owner = owner
+        # With an owner, one thread runs every statement: nothing to keep apart. Without one
+        # (the command line), the sync's workers share the connection: one at a time.
+        self._lock: AbstractContextManager[Any] = (
+            contextlib.nullcontext() if owner is not None else threading.RLock()
+        )
 
     @property
     def connection(self) -> sqlite3.Connection:
@@ -125,6 +141,10 @@ class SqliteStore:
 
     @contextmanager
     def atomic(self, durable: bool = False) -> Iterator[None]:
+        if self._owner is not None and not self._owner.is_current():
+            raise RuntimeError(
+                "atomic() on a thread that does not own the database: use transaction(fn)"
+            )
         with self._lock:
             if self._depth:
                 self._depth += 1
@@ -158,6 +178,11 @@ class SqliteStore:
             finally:
                 if durable:
                     self._conn.execute("PRAGMA synchronous = NORMAL")
+
+    def transaction(self, fn: Callable[[], T], durable: bool = False) -> T:
+        """Run ``fn`` as one transaction (see core.ports.Transactional)."""
+        with self.atomic(durable):
+            return fn()
 
     # ``where`` is always a literal from this module; values go through parameters.
     def _one(self, where: str, params: Sequence[Any] = ()) -> Entry | None:
@@ -304,8 +329,10 @@ class SqliteStore:
         return _dt(row[0]) if row and row[0] is not None else None
 
     def outbox(self) -> Iterator[Entry]:
-        yield from self._many(
-            "sync_state = 'pending' AND end_utc IS NOT NULL ORDER BY issue_key, start_utc"
+        return iter(
+            self._many(
+                "sync_state = 'pending' AND end_utc IS NOT NULL ORDER BY issue_key, start_utc"
+            )
         )
 
     def count_by_state(self) -> dict[str, int]:
@@ -872,3 +899,21 @@ class SqliteStore:
                 item = {"event": event, "at": _at(at_utc).isoformat(), **json.loads(why or "{}")}
                 found.setdefault(uuid, []).append(item)
         return found
+
+
+def _on_owner(method: Callable[..., T]) -> Callable[..., T]:
+    @functools.wraps(method)
+    def run(self: SqliteStore, *args: Any, **kwargs: Any) -> T:
+        owner = self._owner
+        if owner is None or owner.is_current():
+            return method(self, *args, **kwargs)
+        return owner.call(lambda: method(self, *args, **kwargs))
+
+    return run
+
+
+# Every public method runs on the owner (``atomic`` refuses other threads instead: its body
+# would run on the caller's thread).
+for _name, _method in list(vars(SqliteStore).items()):
+    if not _name.startswith("_") and _name != "atomic" and inspect.isfunction(_method):
+        setattr(SqliteStore, _name, _on_owner(_method))

@@ -32,6 +32,7 @@ from clockwork_desktop.core.errors import (
     JiraRateLimitedError,
     JiraRefusedError,
     JiraUnreachableError,
+    TimeBudgetSpentError,
 )
 from clockwork_desktop.core.jira_format import (
     adf_from_text,
@@ -768,13 +769,21 @@ class JiraClient:
         )
         return _issue_now(data)
 
-    def changelog(self, issue_key: str) -> list[ChangeEvent]:
+    def changelog(
+        self, issue_key: str, *, spent: Callable[[], bool] | None = None
+    ) -> list[ChangeEvent]:
         """Cloud pages ``/issue/{key}/changelog``; Data Center has no such resource and gives
-        the histories with ``expand=changelog`` on the issue (pycontribs/jira#911)."""
+        the histories with ``expand=changelog`` on the issue (pycontribs/jira#911).
+        ``spent()`` True before a further page stops the read (TimeBudgetSpentError)."""
         histories: list[Any] = []
         if self.deployment == "cloud":
             pages = _Pages(f"changes of {issue_key}")
             while True:
+                if histories and spent is not None and spent():
+                    raise TimeBudgetSpentError(
+                        f"Reading the changes of {issue_key} stopped after {pages.count} "
+                        "pages: the time allowed for one poll was spent."
+                    )
                 data = self.request(
                     "GET",
                     f"{self.api}/issue/{issue_key}/changelog",
