@@ -220,10 +220,16 @@ class HealthService:
             "accounts": ", ".join(f"{a.name} ({a.deployment})" for a in accounts) or "none",
             "entries": ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none",
             "database_bytes": self._store.size_bytes(),
-            "backups": self._env.backup_count(),
+            "backups": self._backup_count(),
             "checked_at": now.isoformat(),
         }
         return HealthReport(checks, level, facts)
+
+    def _backup_count(self) -> int | str:
+        try:
+            return self._env.backup_count()
+        except ClockworkError:
+            return "unknown"
 
     # -- the checks -------------------------------------------------------------------------
 
@@ -384,7 +390,12 @@ class HealthService:
         return Check("disk space", True, text)
 
     def _backups(self, now: datetime, counts: dict[str, int]) -> Check:
-        newest = self._env.newest_backup()
+        try:
+            newest = self._env.newest_backup()
+        except ClockworkError as exc:  # the folder is unreadable, or a file is in its place
+            return Check(
+                "backups", False, str(exc), "Until this is fixed, no daily backup is taken."
+            )
         if newest is None:
             if not sum(counts.values()):
                 return Check("backups", True, "none yet; nothing to back up")
@@ -396,7 +407,7 @@ class HealthService:
                 "changes your data.",
             )
         name, taken = newest
-        detail = f"{self._env.backup_count()} kept; the newest ({name}) {_ago(now, taken)}"
+        detail = f"{self._backup_count()} kept; the newest ({name}) {_ago(now, taken)}"
         if now - taken > BACKUP_TOO_OLD:
             return Check(
                 "backups",

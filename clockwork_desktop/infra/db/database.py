@@ -77,6 +77,32 @@ def _backup(conn: sqlite3.Connection, path: Path, version: int) -> Path:
     return target
 
 
+def is_damage(exc: BaseException) -> bool:
+    """Whether SQLite's error says the file itself is damaged (not busy, full or refused)."""
+    text = str(exc).lower()
+    return any(marker in text for marker in _CORRUPT_MARKERS)
+
+
+def mark_damaged(path: Path) -> None:
+    """Have the next open check ``path`` and, if it is damaged, move it aside and recover."""
+    try:
+        _damage_mark(path).touch()
+    except OSError:
+        log.warning("could not mark %s as damaged", path)
+
+
+def quick_check(path: Path) -> str:
+    """``PRAGMA quick_check`` of the file at ``path``, read-only: "ok" or what is wrong."""
+    try:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            return str(conn.execute("PRAGMA quick_check(1)").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        return str(exc)
+
+
 def translate_error(exc: sqlite3.Error, path: Path | None = None) -> StorageError:
     """Our error with an actionable message for a failed SQLite operation."""
     text = str(exc).lower()
@@ -91,12 +117,9 @@ def translate_error(exc: sqlite3.Error, path: Path | None = None) -> StorageErro
         )
     if "readonly" in text or "read-only" in text:
         return StorageError(f"The database cannot be written{where}: check its permissions.")
-    if any(marker in text for marker in _CORRUPT_MARKERS):
+    if is_damage(exc):
         if path is not None:
-            try:
-                _damage_mark(path).touch()
-            except OSError:
-                log.warning("could not mark %s as damaged", path)
+            mark_damaged(path)
         return StorageError(
             f"The database file is damaged{where}. Start Clockwork Desktop (or any command) "
             "again: the file will be checked, moved aside and kept as it is, and what can "
@@ -228,7 +251,7 @@ def open_database(data_dir: Path) -> OpenedDatabase:
         _check_if_marked(conn, path)
     except sqlite3.DatabaseError as exc:
         conn.close()
-        if not any(marker in str(exc).lower() for marker in _CORRUPT_MARKERS):
+        if not is_damage(exc):
             raise translate_error(exc, path) from exc
         moved = _move_aside(path)
         _damage_mark(path).unlink(missing_ok=True)

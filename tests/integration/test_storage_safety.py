@@ -1,0 +1,122 @@
+"""Damage never spreads: a damaged store, an odd data folder or one bad row costs only itself.
+
+Each test builds the damage on disk the way it happens (a page overwritten, a byte flipped in a
+row, a stray file) and runs the real commands against it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from clockwork_desktop.core.errors import StorageError
+from clockwork_desktop.infra.backup import KEEP_BACKUPS, Backups
+from clockwork_desktop.infra.db.database import open_database
+from tests.integration.test_cli import cli
+
+T0 = datetime(2026, 3, 9, 9, 0, tzinfo=UTC)
+PAGE = 4096
+
+
+def filled(data: Path, entries: int = 300) -> Path:
+    """A database of ``entries`` closed entries, all in the main file (no WAL)."""
+    opened = open_database(data)
+    for i in range(entries):
+        opened.conn.execute(
+            "INSERT INTO entries (uuid, issue_key, start_utc, end_utc, tz, sync_state, comment)"
+            " VALUES (?, ?, ?, ?, 'UTC', 'pending', ?)",
+            (f"u{i}", f"A-{i + 1}", 1_772_000_000 + i * 3600, 1_772_001_800 + i * 3600, "w" * 300),
+        )
+    opened.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    opened.conn.close()
+    return data / "clockwork.db"
+
+
+def damage(path: Path, *pages: int) -> None:
+    """Overwrite whole pages (numbered from 0) the way a failing disk or a stray write does."""
+    data = bytearray(path.read_bytes())
+    for page in pages:
+        data[page * PAGE : (page + 1) * PAGE] = b"\xa5" * PAGE
+    path.write_bytes(bytes(data))
+
+
+def page_count(path: Path) -> int:
+    return path.stat().st_size // PAGE
+
+
+# -- backups ---------------------------------------------------------------------------------
+
+
+def test_a_damaged_store_never_rotates_out_the_last_good_backup(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    db = filled(data)
+    backups = Backups(data)
+    good = backups.take(T0)
+    damage(db, page_count(db) // 2)
+    for day in range(1, KEEP_BACKUPS + 2):
+        with pytest.raises(StorageError, match="damaged") as raised:
+            backups.take(T0 + timedelta(days=day))
+        assert good.name in str(raised.value), "the message names the backup to restore"
+    # A damaged copy never counts as a backup and never replaces one.
+    assert [b.name for b in backups.all()] == [good.name]
+    aside = sorted(p.name for p in backups.folder.iterdir() if "damaged" in p.name)
+    assert aside, "the damaged copies are kept aside, under a name that says so"
+    assert all(name.endswith(".damaged.db") for name in aside)
+    assert not list(backups.folder.glob(".*partial"))
+    # Tried once a day, not after every command.
+    assert backups.take_if_due(T0 + timedelta(days=KEEP_BACKUPS + 1, hours=2)) is None
+    check = sqlite3.connect(good.path)
+    assert check.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    assert check.execute("SELECT count(*) FROM entries").fetchone()[0] == 300
+    check.close()
+
+
+def test_backups_now_on_a_damaged_store_says_so(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    db = filled(data)
+    assert cli(data, "backups", "--now").returncode == 0
+    damage(db, page_count(db) // 2)
+    result = cli(data, "backups", "--now")
+    assert result.returncode == 1, result.stdout
+    assert "Backed up" not in result.stdout
+    assert "damaged" in result.stderr
+    assert "restore" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_stray_file_name_in_the_backups_folder_is_left_alone(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    assert cli(data, "log", "PROJ-1", "1h", "--date", "2026-03-05").returncode == 0
+    folder = data / "backups"
+    (folder / "clockwork-20261399T999999Z.db").write_bytes(b"not ours")
+    (folder / "notes.txt").write_text("mine")
+    listed = cli(data, "backups")
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.count("clockwork-") == 1
+    assert "Traceback" not in listed.stderr
+    doctor = cli(data, "doctor", "--offline")
+    assert "Traceback" not in doctor.stderr
+    assert "backups: 1 kept" in doctor.stdout
+    assert (folder / "notes.txt").read_text() == "mine", "a stray file is never touched"
+
+
+def test_a_file_in_place_of_the_backups_folder(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir(mode=0o700)
+    (data / "backups").write_text("in the way")
+    logged = cli(data, "log", "PROJ-1", "1h", "--date", "2026-03-05")
+    assert logged.returncode == 0, logged.stderr
+    assert "is a file, not a folder" in logged.stderr
+    for command in (("backups",), ("backups", "--now")):
+        result = cli(data, *command)
+        assert result.returncode == 1, command
+        assert "is a file, not a folder" in result.stderr
+        assert "Traceback" not in result.stderr
+    doctor = cli(data, "doctor", "--offline")
+    assert "Traceback" not in doctor.stderr
+    assert "is a file, not a folder" in doctor.stdout
+    assert (data / "backups").read_text() == "in the way"
+    assert "PROJ-1" in cli(data, "entries", "--date", "2026-03-05").stdout
