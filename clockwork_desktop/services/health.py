@@ -20,6 +20,7 @@ from clockwork_desktop.core.errors import (
     ClockworkError,
     CredentialsUnavailableError,
     JiraAuthError,
+    StorageError,
 )
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import Account, SyncState
@@ -41,6 +42,10 @@ SERVICE_LEVEL_PROMISE = (
     "(the default sync interval is 5 minutes)"
 )
 
+_DAMAGED_ADVICE = (
+    "Quit and start Clockwork Desktop again: the damaged file is moved aside and what "
+    "can be read is recovered. A daily backup can also be restored."
+)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 
 
@@ -201,6 +206,22 @@ class HealthService:
 
     def run(self, *, contact_jira: bool = True) -> HealthReport:
         now = self._now()
+        try:
+            return self._run(now, contact_jira)
+        except StorageError as exc:  # a read met a damaged page: report it, do not stop
+            log.warning("health check could not read the database: %s", exc)
+            return self._unreadable(now, exc)
+
+    def _unreadable(self, now: datetime, exc: StorageError) -> HealthReport:
+        """What can still be said about a database that cannot be read through."""
+        database = self._integrity()
+        if database.ok:
+            database = Check("database", False, f"damaged: {exc}", _DAMAGED_ADVICE)
+        checks = [database, self._disk(), self._backups(now, {"unknown": 1})]
+        facts = {**self._facts, "backups": self._backup_count(), "checked_at": now.isoformat()}
+        return HealthReport(checks, ServiceLevel(0, 0, None, None), facts)
+
+    def _run(self, now: datetime, contact_jira: bool) -> HealthReport:
         accounts = self._accounts.accounts()
         checks = [self._keyring(accounts)]
         for account in accounts:
@@ -373,8 +394,7 @@ class HealthService:
             "database",
             False,
             f"damaged: {'; '.join(problems[:3])}",
-            "Quit and start Clockwork Desktop again: the damaged file is moved aside and what "
-            "can be read is recovered. A daily backup can also be restored.",
+            _DAMAGED_ADVICE,
         )
 
     def _disk(self) -> Check:

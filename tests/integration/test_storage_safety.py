@@ -6,12 +6,15 @@ row, a stray file) and runs the real commands against it.
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from clockwork_desktop.app import main as entry
 from clockwork_desktop.core.errors import StorageError
 from clockwork_desktop.infra.backup import KEEP_BACKUPS, Backups
 from clockwork_desktop.infra.db.database import open_database
@@ -120,3 +123,42 @@ def test_a_file_in_place_of_the_backups_folder(tmp_path: Path) -> None:
     assert "is a file, not a folder" in doctor.stdout
     assert (data / "backups").read_text() == "in the way"
     assert "PROJ-1" in cli(data, "entries", "--date", "2026-03-05").stdout
+
+
+# -- doctor ----------------------------------------------------------------------------------
+
+Run = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Run:
+    """The entry point in this process: a loop over many damaged files stays quick."""
+    monkeypatch.setattr(entry, "on_first_use", lambda _setup: None)
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+
+    def main(data: Path, *args: str) -> tuple[int, str, str]:
+        code = entry.main(["--data-dir", str(data), *args])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return main
+
+
+def test_doctor_reports_damage_on_every_page_instead_of_crashing(tmp_path: Path, run: Run) -> None:
+    seed = tmp_path / "seed"
+    db = filled(seed, entries=120)
+    pages = page_count(db)
+    assert pages > 10
+    for page in range(1, pages):  # page 0 holds the header: a file that is not a database
+        data = tmp_path / f"page{page}"
+        shutil.copytree(seed, data)
+        damage(data / "clockwork.db", page)
+        code, out, err = run(data, "doctor", "--offline")
+        assert code == 1, f"page {page}: {out}{err}"
+        assert "FIX  database: damaged" in out, f"page {page}: {out}{err}"
+        assert "Traceback" not in err
+        # The advice holds: the next start moves the file aside and recovers what it can.
+        code, _out, err = run(data, "status")
+        assert code == 0, f"page {page}: {err}"
+        assert "was moved to" in err
+        shutil.rmtree(data)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from clockwork_desktop.core.timesheet import WorklogRecord
     from clockwork_desktop.core.worklog_state import SentWrite
 from clockwork_desktop.infra.db import worklog_codec
-from clockwork_desktop.infra.db.database import translate_error
+from clockwork_desktop.infra.db.database import mark_damaged, translate_error
 
 _ENTRY_COLUMNS = (
     "id, uuid, issue_key, account, start_utc, end_utc, tz, comment, revision, synced_revision, "
@@ -350,9 +350,15 @@ class SqliteStore:
 
     def integrity_problems(self) -> list[str]:
         """``PRAGMA quick_check``'s findings; empty when the file is sound."""
-        rows = self._exec("PRAGMA quick_check(20)").fetchall()
-        found = [str(r[0]) for r in rows]
-        return [] if found == ["ok"] else found
+        try:
+            found = [str(r[0]) for r in self._exec("PRAGMA quick_check(20)").fetchall()]
+        except sqlite3.DatabaseError as exc:  # the check itself stopped at a damaged page
+            found = [str(exc)]
+        if found == ["ok"]:
+            return []
+        if self._path is not None:
+            mark_damaged(self._path)  # so that the next start moves it aside and recovers
+        return found
 
     def size_bytes(self) -> int:
         pages = self._exec("PRAGMA page_count").fetchone()[0]
