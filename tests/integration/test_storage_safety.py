@@ -6,6 +6,7 @@ row, a stray file) and runs the real commands against it.
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from collections.abc import Callable
@@ -162,3 +163,85 @@ def test_doctor_reports_damage_on_every_page_instead_of_crashing(tmp_path: Path,
         assert code == 0, f"page {page}: {err}"
         assert "was moved to" in err
         shutil.rmtree(data)
+
+
+# -- one bad row -----------------------------------------------------------------------------
+
+BAD_ROWS = {
+    "A-1": "tz = 'Europe/B%rlin'",  # one flipped byte in a stored zone name
+    "A-2": "tz = 'US/Pacific-New'",  # a zone name the zone database dropped
+    "A-3": "breaks = '[[1772'",  # JSON cut short
+    "A-4": "worklog_ids = '{\"2026-03-05\": '",
+    "A-5": "sync_state = 'synched'",
+    "A-6": "revision = NULL, comment = NULL, needs_review = 'x'",
+}
+
+
+def test_one_bad_row_never_breaks_a_listing(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    for n, key in enumerate([*BAD_ROWS, "A-7"]):
+        start = f"{8 + n:02d}:00"
+        done = cli(data, "log", key, "30m", "--date", "2026-03-05", "--start", start)
+        assert done.returncode == 0, done.stderr
+    conn = sqlite3.connect(data / "clockwork.db")
+    with conn:
+        for key, change in BAD_ROWS.items():
+            conn.execute(f"UPDATE entries SET {change} WHERE issue_key = ?", (key,))
+    before = conn.execute("SELECT * FROM entries ORDER BY id").fetchall()
+    for command in (
+        ("status",),
+        ("status", "--json"),
+        ("entries", "--date", "2026-03-05"),
+        ("timesheet", "--week", "2026-W10"),
+        ("doctor", "--offline"),
+    ):
+        result = cli(data, *command)
+        assert "Traceback" not in result.stderr, command
+        assert result.returncode in (0, 1), (command, result.stderr)
+        assert result.stdout, command
+    listed = json.loads(cli(data, "entries", "--date", "2026-03-05", "--json").stdout)
+    by_key = {e["issue_key"]: e for e in listed}
+    assert list(by_key) == [*BAD_ROWS, "A-7"], "every row is listed, the damaged ones too"
+    assert by_key["A-7"]["sync_state"] == "pending"
+    for key in BAD_ROWS:
+        # Shown as damaged, and held back from Jira until someone looks at it.
+        assert by_key[key]["sync_state"] == "conflict", key
+        assert "damaged" in by_key[key]["error"], key
+    assert by_key["A-1"]["duration_seconds"] == 1800
+    text = cli(data, "entries", "--date", "2026-03-05").stdout
+    assert "A-7" in text
+    assert "A-1" in text
+    # Reading never rewrote anything.
+    assert conn.execute("SELECT * FROM entries ORDER BY id").fetchall() == before
+    conn.close()
+
+
+@pytest.mark.parametrize("stored", ['"US/Pacific-New"', '"Europe/B%rlin"', "42"])
+def test_an_unknown_zone_setting_says_so_and_the_rest_works(tmp_path: Path, stored: str) -> None:
+    data = tmp_path / "data"
+    assert cli(data, "log", "A-1", "1h", "--date", "2026-03-05").returncode == 0
+    conn = sqlite3.connect(data / "clockwork.db")
+    with conn:
+        conn.execute("INSERT INTO settings (key, value) VALUES ('timezone', ?)", (stored,))
+    conn.close()
+    for command in (("status",), ("entries", "--date", "2026-03-05")):
+        result = cli(data, *command)
+        assert result.returncode == 0, result.stderr
+        assert "time zone setting" in result.stderr
+        assert "Europe/Berlin" in result.stderr, "says which zone is used instead"
+        assert "Traceback" not in result.stderr
+    assert "09:00" in cli(data, "entries", "--date", "2026-03-05").stdout
+
+
+def test_an_unreadable_setting_is_its_default_and_stays_as_it_was(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    assert cli(data, "log", "A-1", "1h", "--date", "2026-03-05").returncode == 0
+    conn = sqlite3.connect(data / "clockwork.db")
+    with conn:
+        conn.execute("INSERT INTO settings (key, value) VALUES ('timezone', '{\"Europe/')")
+    result = cli(data, "entries", "--date", "2026-03-05")
+    assert result.returncode == 0, result.stderr
+    assert "09:00" in result.stdout
+    value = conn.execute("SELECT value FROM settings WHERE key = 'timezone'").fetchone()[0]
+    assert value == '{"Europe/'
+    conn.close()
