@@ -7,9 +7,13 @@ row, a stray file) and runs the real commands against it.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
-from collections.abc import Callable
+import stat
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -245,3 +249,128 @@ def test_an_unreadable_setting_is_its_default_and_stays_as_it_was(tmp_path: Path
     value = conn.execute("SELECT value FROM settings WHERE key = 'timezone'").fetchone()[0]
     assert value == '{"Europe/'
     conn.close()
+
+
+# -- the data folder -------------------------------------------------------------------------
+
+
+def test_an_existing_data_folder_keeps_its_permissions(tmp_path: Path) -> None:
+    for mode in (0o755, 0o1777):
+        data = tmp_path / f"data{mode:o}"
+        data.mkdir()
+        data.chmod(mode)
+        result = cli(data, "log", "A-1", "1h", "--date", "2026-03-05")
+        assert result.returncode == 0, result.stderr
+        assert stat.S_IMODE(data.stat().st_mode) == mode, "a folder we did not make is not ours"
+        assert stat.S_IMODE((data / "clockwork.db").stat().st_mode) == 0o600
+    made = tmp_path / "new" / "data"
+    assert cli(made, "status").returncode == 0
+    assert stat.S_IMODE(made.stat().st_mode) == 0o700
+
+
+def test_an_unsafe_data_folder_is_refused(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)  # anyone may put a file in it, or swap ours for theirs
+    result = cli(shared, "status")
+    assert result.returncode == 1
+    assert "writable by every user" in result.stderr
+    assert "--data-dir" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert os.listdir(shared) == []
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o777
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to make a folder another user owns")
+def test_a_data_folder_of_another_user_is_refused(tmp_path: Path) -> None:
+    theirs = tmp_path / "theirs"
+    theirs.mkdir(mode=0o700)
+    os.chown(theirs, 65534, 65534)  # nobody
+    result = cli(theirs, "status")
+    assert result.returncode == 1
+    assert "belongs to another user" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert os.listdir(theirs) == []
+    assert stat.S_IMODE(theirs.stat().st_mode) == 0o700
+
+
+def as_nobody(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """A command as an ordinary user: root is allowed to write anywhere."""
+    prefix = []
+    if os.geteuid() == 0:
+        prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "clockwork_desktop", "--data-dir", str(data), *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={"TZ": "Europe/Berlin", "PATH": "/usr/bin:/bin", "HOME": str(data.parent)},
+    )
+
+
+@pytest.fixture
+def open_folder() -> Iterator[Path]:
+    """A folder outside pytest's private one, so that an ordinary user can reach it."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="clockwork-ro-"))
+    folder.chmod(0o755)
+    yield folder
+    for inner, _dirs, _files in os.walk(folder):
+        Path(inner).chmod(0o755)
+    shutil.rmtree(folder)
+
+
+def test_a_read_only_data_folder_reads_and_refuses_writes_clearly(open_folder: Path) -> None:
+    if os.geteuid() == 0 and shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv: no ordinary user to test with")
+    data = open_folder / "data"
+    data.mkdir()
+    if os.geteuid() == 0:
+        os.chown(data, 65534, 65534)
+    logged = as_nobody(data, "log", "A-1", "1h", "--date", "2026-03-05")
+    assert logged.returncode == 0, logged.stderr
+    data.chmod(0o500)
+    try:
+        for command in (
+            ("status",),
+            ("entries", "--date", "2026-03-05"),
+            ("timesheet", "--week", "2026-W10"),
+        ):
+            result = as_nobody(data, *command)
+            assert result.returncode == 0, (command, result.stderr)
+            assert "Traceback" not in result.stderr
+            assert "read-only" in result.stderr, "says why changes will fail"
+        assert "A-1" in as_nobody(data, "entries", "--date", "2026-03-05").stdout
+        for command in (("log", "A-2", "1h", "--date", "2026-03-05"), ("start", "A-3")):
+            result = as_nobody(data, *command)
+            assert result.returncode == 1, (command, result.stdout)
+            assert "cannot be written" in result.stderr
+            assert "Traceback" not in result.stderr
+    finally:
+        data.chmod(0o700)
+    assert "A-2" not in as_nobody(data, "entries", "--date", "2026-03-05").stdout
+
+
+def test_a_data_path_that_is_not_utf8(tmp_path: Path) -> None:
+    data = Path(os.fsdecode(bytes(tmp_path) + b"/data-\xff"))
+    env = {"TZ": "Europe/Berlin", "PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"}
+    for command in (
+        ("log", "A-1", "1h", "--date", "2026-03-05"),
+        ("backups", "--now"),
+        ("backups",),
+        ("doctor", "--offline"),
+    ):
+        result = subprocess.run(
+            [sys.executable, "-m", "clockwork_desktop", "--data-dir", os.fsencode(data), *command],
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=30,
+            env=env,
+        )
+        assert "Traceback" not in result.stderr, command
+        assert result.returncode in (0, 1), command
+    assert (data / "clockwork.db").exists()
+    log = (data / "logs" / "clockwork.log").read_text(encoding="utf-8")
+    assert "backed up to" in log

@@ -10,7 +10,7 @@ from pathlib import Path
 from clockwork_desktop.core.errors import StorageError
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.infra.db.migrations import SCHEMA_VERSION, migrate
-from clockwork_desktop.infra.paths import DB_FILENAME, ensure_private_dir
+from clockwork_desktop.infra.paths import DB_FILENAME, ensure_private_dir, is_writable
 
 log = get_logger(__name__)
 
@@ -116,7 +116,10 @@ def translate_error(exc: sqlite3.Error, path: Path | None = None) -> StorageErro
             "The database is busy: another Clockwork Desktop process is writing. Try again."
         )
     if "readonly" in text or "read-only" in text:
-        return StorageError(f"The database cannot be written{where}: check its permissions.")
+        return StorageError(
+            f"The database cannot be written{where}: check its permissions and those of its "
+            "folder. Nothing was changed."
+        )
     if is_damage(exc):
         if path is not None:
             mark_damaged(path)
@@ -236,6 +239,8 @@ def open_database(data_dir: Path) -> OpenedDatabase:
     """Open (creating or migrating as needed) the database in ``data_dir``."""
     ensure_private_dir(data_dir)
     path = data_dir / DB_FILENAME
+    if not is_writable(data_dir):
+        return _open_read_only(data_dir, path)
     notices: list[str] = []
     moved: Path | None = None
     damage = ""
@@ -298,6 +303,42 @@ def open_database(data_dir: Path) -> OpenedDatabase:
         log.error("%s", notice)
     _chmod_private(path)
     return OpenedDatabase(conn, path, notices)
+
+
+def _open_read_only(data_dir: Path, path: Path) -> OpenedDatabase:
+    """A folder that cannot be written (a read-only mount, a locked-down copy) still shows
+    what it holds; every change fails with SQLite's read-only error, which says so."""
+    if not path.exists():
+        raise StorageError(
+            f"The data folder {data_dir} is read-only and holds no database yet. Make it "
+            "writable, or choose another folder with --data-dir."
+        )
+    # Without a WAL beside it the file is complete as it is: nothing needs to be created.
+    extra = "" if Path(f"{path}-wal").exists() else "&immutable=1"
+    try:
+        conn = sqlite3.connect(
+            f"{path.as_uri()}?mode=ro{extra}",
+            uri=True,
+            isolation_level=None,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            check_same_thread=False,
+        )
+        version = _probe(conn)
+    except sqlite3.Error as exc:
+        raise translate_error(exc, path) from exc
+    if version != SCHEMA_VERSION:
+        conn.close()
+        raise StorageError(
+            f"The database {path} is of schema {version} and this version reads {SCHEMA_VERSION}"
+            f", but its folder {data_dir} is read-only, so it cannot be upgraded. Make the "
+            "folder writable, then try again. The file was not changed."
+        )
+    notice = (
+        f"The data folder {data_dir} is read-only: what it holds is shown, and anything that "
+        "changes your data fails until the folder can be written."
+    )
+    log.warning("%s", notice)
+    return OpenedDatabase(conn, path, [notice])
 
 
 def _recovery_notice(conn: sqlite3.Connection, moved: Path) -> str:
