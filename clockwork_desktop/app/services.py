@@ -11,7 +11,7 @@ from clockwork_desktop.core.clock import Clock, SystemClock
 from clockwork_desktop.core.shortcut import NO_SHORTCUT, ShortcutSupport
 from clockwork_desktop.infra.db.database import OpenedDatabase, open_database
 from clockwork_desktop.infra.db.store import SqliteStore
-from clockwork_desktop.infra.localzone import local_zone
+from clockwork_desktop.infra.localzone import local_zone, setting_problem
 from clockwork_desktop.services.tracker import TrackerService
 
 if TYPE_CHECKING:
@@ -76,7 +76,11 @@ class AppServices:
 
     @cached_property
     def zone(self) -> ZoneInfo:
-        return local_zone(self.store.get_setting("timezone"))
+        setting = self.store.get_setting("timezone")
+        problem = setting_problem(setting)
+        if problem:
+            self.notices.append(problem)
+        return local_zone(setting)
 
     @cached_property
     def tracker(self) -> TrackerService:

@@ -6,7 +6,7 @@ import enum
 import re
 from datetime import date, datetime
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from clockwork_desktop.core.errors import InputError
 from clockwork_desktop.core.worklog_state import DayWorklog, linked_ids
@@ -154,7 +154,12 @@ class Entry:
 
     @property
     def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.tz)
+        """The zone the entry's days are counted in; UTC when this computer cannot read the
+        stored name (a damaged row, a retired zone), so one row never stops a listing."""
+        try:
+            return ZoneInfo(self.tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo("UTC")
 
     def duration_seconds(self, now: datetime) -> int:
         """Worked seconds: the span up to the end (or now) without its pauses."""

@@ -2,6 +2,9 @@
 
 A copy is consistent even while another process writes (the API copies a snapshot), and it is
 written under a temporary name first, so a crash never leaves a half copy that looks whole.
+Each copy is checked (``quick_check``) before it may count: a copy of a damaged database is kept
+aside as ``clockwork-STAMP.damaged.db``, never listed as a backup and never the reason an older
+one is deleted, so damage cannot rotate the last good backup out.
 Restoring moves the current file (with its WAL) aside under a new name: nothing is overwritten;
 the restored store's pending entries are looked up in Jira before they are posted.
 """
@@ -17,6 +20,7 @@ from typing import NamedTuple
 
 from clockwork_desktop.core.errors import InputError, OperationError, StorageError
 from clockwork_desktop.core.logs import get_logger
+from clockwork_desktop.infra.db.database import is_damage, mark_damaged, quick_check
 from clockwork_desktop.infra.db.identity import mark_restored
 from clockwork_desktop.infra.paths import DB_FILENAME, ensure_private_dir
 
@@ -26,6 +30,7 @@ BACKUP_DIRNAME = "backups"
 KEEP_BACKUPS = 7
 BACKUP_EVERY = timedelta(days=1)
 _NAME = re.compile(r"^clockwork-(\d{8}T\d{6}Z)\.db$")
+_DAMAGED = re.compile(r"^clockwork-(\d{8}T\d{6}Z)\.damaged\.db$")
 _STAMP = "%Y%m%dT%H%M%SZ"
 
 
@@ -81,18 +86,34 @@ class Backups:
         self.folder = data_dir / BACKUP_DIRNAME
         self.database = data_dir / DB_FILENAME
 
-    def all(self) -> list[BackupInfo]:
-        """Newest first."""
-        found: list[BackupInfo] = []
+    def _names(self) -> list[str]:
         try:
-            names = os.listdir(self.folder)
+            return os.listdir(self.folder)
         except FileNotFoundError:
             return []
-        for name in names:
-            match = _NAME.match(name)
+        except NotADirectoryError:
+            raise StorageError(
+                f"{self.folder} is a file, not a folder, so no backup can be kept there. Move "
+                "or rename that file; your data is unchanged."
+            ) from None
+        except OSError as exc:
+            raise StorageError(
+                f"The backups in {self.folder} cannot be read ({exc.strerror}); check that "
+                "folder's permissions. Your data is unchanged."
+            ) from exc
+
+    def _listed(self, pattern: re.Pattern[str]) -> list[BackupInfo]:
+        """Newest first; other files in the folder (a stray name, a note) are left alone."""
+        found: list[BackupInfo] = []
+        for name in self._names():
+            match = pattern.match(name)
             if match is None:
                 continue
-            taken = datetime.strptime(match[1], _STAMP).replace(tzinfo=UTC)
+            try:
+                taken = datetime.strptime(match[1], _STAMP).replace(tzinfo=UTC)
+            except ValueError:  # shaped like ours, but not a time: not one of ours
+                log.warning("ignoring %r in the backups folder: not a backup's name", name)
+                continue
             path = self.folder / name
             try:
                 size = path.stat().st_size
@@ -102,37 +123,88 @@ class Backups:
         found.sort(key=lambda b: b.taken_at, reverse=True)
         return found
 
+    def all(self) -> list[BackupInfo]:
+        """The good backups, newest first."""
+        return self._listed(_NAME)
+
+    def damaged(self) -> list[BackupInfo]:
+        """Copies that failed their check, kept aside, newest first."""
+        return self._listed(_DAMAGED)
+
     def newest(self) -> BackupInfo | None:
         listed = self.all()
         return listed[0] if listed else None
 
     def is_due(self, now: datetime) -> bool:
-        """Cheap: one directory listing, no database access."""
+        """Cheap: one directory listing, no database access. A damaged copy counts as today's
+        attempt, so a damaged store is copied once a day, not after every command."""
         if not self.database.exists():
             return False
-        newest = self.newest()
-        return newest is None or now - newest.taken_at >= BACKUP_EVERY
+        tried = self._listed(_NAME) + self._listed(_DAMAGED)
+        return not tried or now - max(b.taken_at for b in tried) >= BACKUP_EVERY
+
+    def _folder(self) -> None:
+        try:
+            ensure_private_dir(self.folder)
+        except (FileExistsError, NotADirectoryError):
+            self._names()  # says what is in the way
+            raise
+        except OSError as exc:
+            raise StorageError(
+                f"The backups folder {self.folder} cannot be made ({exc.strerror}). Your data is "
+                "unchanged; check the permissions of the data folder."
+            ) from exc
 
     def take(self, now: datetime) -> BackupInfo:
-        """Copy the database now and keep only the newest ``KEEP_BACKUPS`` copies."""
+        """Copy the database now; only a copy that passes its check may replace an older one."""
         if not self.database.exists():
             raise OperationError(f"There is no database in {self.data_dir} to back up yet.")
-        ensure_private_dir(self.folder)
-        name = f"clockwork-{_stamp(now)}.db"
-        target = self.folder / name
-        partial = self.folder / f".{name}.partial"
+        self._folder()
+        stamp = _stamp(now)
+        target = self.folder / f"clockwork-{stamp}.db"
+        partial = self.folder / f".{target.name}.partial"
         try:
             _copy(self.database, partial, read_only=False)
-            partial.replace(target)
+            check = quick_check(partial)
+            if check == "ok":
+                partial.replace(target)
         except (sqlite3.Error, OSError) as exc:
             partial.unlink(missing_ok=True)
+            if isinstance(exc, sqlite3.Error) and is_damage(exc):
+                raise self._damaged(str(exc), None) from exc
             raise StorageError(
                 f"The daily backup could not be written to {self.folder} ({exc}). Your data is "
                 "unchanged; check the free space and permissions of that folder."
             ) from exc
+        if check != "ok":
+            aside = self.folder / f"clockwork-{stamp}.damaged.db"
+            partial.replace(aside)
+            self._prune(self.damaged())
+            raise self._damaged(check, aside)
         self.prune()
         log.info("database backed up to %s", target)
-        return BackupInfo(name, now.replace(microsecond=0), target.stat().st_size, target)
+        return BackupInfo(target.name, now.replace(microsecond=0), target.stat().st_size, target)
+
+    def _damaged(self, problem: str, aside: Path | None) -> StorageError:
+        """What to say when the database failed its check; the next open will check it too."""
+        mark_damaged(self.database)
+        log.error("the database failed its check while being backed up: %s", problem)
+        kept = f"the copy was kept aside as {aside.name} and " if aside else ""
+        recover = (
+            "start Clockwork Desktop (or any command) again: the damaged file is moved aside, "
+            "kept as it is, and what can still be read is copied into a new one."
+        )
+        newest = self.newest()
+        if newest is None:
+            choice = f"There is no good backup to go back to; {recover}"
+        else:
+            choice = (
+                f"Your last good backup is {newest.name}: `clockwork-desktop restore "
+                f"{newest.name}` puts it back (the damaged file is kept). Or {recover}"
+            )
+        return StorageError(
+            f"The database is damaged ({problem}): {kept}no backup was replaced. {choice}"
+        )
 
     def take_if_due(self, now: datetime) -> BackupInfo | None:
         if not self.is_due(now):
@@ -140,8 +212,13 @@ class Backups:
         return self.take(now)
 
     def prune(self) -> list[str]:
+        """Only good backups push good backups out (``take`` prunes after a good copy)."""
+        return self._prune(self.all())
+
+    @staticmethod
+    def _prune(listed: list[BackupInfo]) -> list[str]:
         removed = []
-        for old in self.all()[KEEP_BACKUPS:]:
+        for old in listed[KEEP_BACKUPS:]:
             old.path.unlink(missing_ok=True)
             removed.append(old.name)
         return removed

@@ -7,8 +7,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
-def _zone(name: str | None) -> ZoneInfo | None:
-    if not name:
+def _zone(name: object) -> ZoneInfo | None:
+    if not name or not isinstance(name, str):
         return None
     try:
         return ZoneInfo(name.strip().lstrip(":"))
@@ -16,7 +16,18 @@ def _zone(name: str | None) -> ZoneInfo | None:
         return None
 
 
-def local_zone(setting: str | None = None) -> ZoneInfo:
+def setting_problem(setting: object) -> str | None:
+    """What to tell the user when their time zone setting cannot be used on this computer."""
+    if not setting or _zone(setting) is not None:
+        return None
+    return (
+        f"The time zone setting {str(setting)!r} is not a zone this computer knows (a retired "
+        f"or damaged name); days are counted in {local_zone(None).key} instead. Choose a zone "
+        "in Settings."
+    )
+
+
+def local_zone(setting: object = None) -> ZoneInfo:
     """The user's setting, else ``TZ``, else the system's zone, else UTC."""
     for candidate in (setting, os.environ.get("TZ")):
         zone = _zone(candidate)

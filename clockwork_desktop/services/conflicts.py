@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
 from clockwork_desktop.core.clock import Clock
 from clockwork_desktop.core.errors import JiraRefusedError, NotFoundError, OperationError
@@ -130,7 +129,7 @@ class ConflictService:
         finally:
             client.close()
         if current is not None:
-            zone = ZoneInfo(entry.tz)
+            zone = entry.zone
             ends = current.started + timedelta(seconds=current.seconds)
             day = current.started.astimezone(zone).date().isoformat()
             if (ends - timedelta(seconds=1)).astimezone(zone).date().isoformat() != day:

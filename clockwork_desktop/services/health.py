@@ -21,6 +21,7 @@ from clockwork_desktop.core.errors import (
     CredentialsUnavailableError,
     JiraAuthError,
     JiraRefusedError,
+    StorageError,
 )
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import Account, SyncState
@@ -42,6 +43,10 @@ SERVICE_LEVEL_PROMISE = (
     "(the default sync interval is 5 minutes)"
 )
 
+_DAMAGED_ADVICE = (
+    "Quit and start Clockwork Desktop again: the damaged file is moved aside and what "
+    "can be read is recovered. A daily backup can also be restored."
+)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 
 
@@ -202,6 +207,22 @@ class HealthService:
 
     def run(self, *, contact_jira: bool = True) -> HealthReport:
         now = self._now()
+        try:
+            return self._run(now, contact_jira)
+        except StorageError as exc:  # a read met a damaged page: report it, do not stop
+            log.warning("health check could not read the database: %s", exc)
+            return self._unreadable(now, exc)
+
+    def _unreadable(self, now: datetime, exc: StorageError) -> HealthReport:
+        """What can still be said about a database that cannot be read through."""
+        database = self._integrity()
+        if database.ok:
+            database = Check("database", False, f"damaged: {exc}", _DAMAGED_ADVICE)
+        checks = [database, self._disk(), self._backups(now, {"unknown": 1})]
+        facts = {**self._facts, "backups": self._backup_count(), "checked_at": now.isoformat()}
+        return HealthReport(checks, ServiceLevel(0, 0, None, None), facts)
+
+    def _run(self, now: datetime, contact_jira: bool) -> HealthReport:
         accounts = self._accounts.accounts()
         checks = [self._keyring(accounts)]
         for account in accounts:
@@ -221,10 +242,16 @@ class HealthService:
             "accounts": ", ".join(f"{a.name} ({a.deployment})" for a in accounts) or "none",
             "entries": ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none",
             "database_bytes": self._store.size_bytes(),
-            "backups": self._env.backup_count(),
+            "backups": self._backup_count(),
             "checked_at": now.isoformat(),
         }
         return HealthReport(checks, level, facts)
+
+    def _backup_count(self) -> int | str:
+        try:
+            return self._env.backup_count()
+        except ClockworkError:
+            return "unknown"
 
     # -- the checks -------------------------------------------------------------------------
 
@@ -374,8 +401,7 @@ class HealthService:
             "database",
             False,
             f"damaged: {'; '.join(problems[:3])}",
-            "Quit and start Clockwork Desktop again: the damaged file is moved aside and what "
-            "can be read is recovered. A daily backup can also be restored.",
+            _DAMAGED_ADVICE,
         )
 
     def _disk(self) -> Check:
@@ -391,7 +417,12 @@ class HealthService:
         return Check("disk space", True, text)
 
     def _backups(self, now: datetime, counts: dict[str, int]) -> Check:
-        newest = self._env.newest_backup()
+        try:
+            newest = self._env.newest_backup()
+        except ClockworkError as exc:  # the folder is unreadable, or a file is in its place
+            return Check(
+                "backups", False, str(exc), "Until this is fixed, no daily backup is taken."
+            )
         if newest is None:
             if not sum(counts.values()):
                 return Check("backups", True, "none yet; nothing to back up")
@@ -403,7 +434,7 @@ class HealthService:
                 "changes your data.",
             )
         name, taken = newest
-        detail = f"{self._env.backup_count()} kept; the newest ({name}) {_ago(now, taken)}"
+        detail = f"{self._backup_count()} kept; the newest ({name}) {_ago(now, taken)}"
         if now - taken > BACKUP_TOO_OLD:
             return Check(
                 "backups",

@@ -207,3 +207,77 @@ def test_a_version_1_file_is_migrated_with_its_data(
     assert (migrated.issue_key, migrated.started_at, migrated.breaks) == ("A-1", AT, [])
     opened.conn.close()
     assert list(tmp_path.glob("clockwork.db.v1-backup-*"))
+
+
+def _closed(store: SqliteStore, key: str) -> int:
+    return store.add(NewEntry(key, AT, AT, "Europe/Berlin", None)).id
+
+
+def _open_at(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, version: int) -> Any:
+    """A database built by running the migrations up to ``version``, as that release did."""
+    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:version])
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", version)
+    monkeypatch.setattr("clockwork_desktop.infra.db.database.SCHEMA_VERSION", version)
+    opened = open_database(tmp_path)
+    monkeypatch.undo()
+    return opened
+
+
+def test_entry_ids_are_never_reused_after_the_v8_migration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = _open_at(tmp_path, monkeypatch, 7)
+    store = SqliteStore(old.conn)
+    ids = [_closed(store, f"A-{n}") for n in range(1, 5)]
+    store.remove(ids[-1])  # v7 keeps no trace of a deleted largest id: 3 is the largest left
+    old.conn.execute("UPDATE entries SET end_utc = NULL WHERE id = ?", (ids[1],))
+    before = old.conn.execute("SELECT * FROM entries ORDER BY id").fetchall()
+    old.conn.close()
+
+    opened = open_database(tmp_path)
+    conn = opened.conn
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.SCHEMA_VERSION >= 8
+    assert conn.execute("SELECT * FROM entries ORDER BY id").fetchall() == before
+    assert conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    assert list(tmp_path.glob("clockwork.db.v7-backup-*"))
+    # The indexes came along: still one running timer at most, still one row per uuid.
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute(
+            "INSERT INTO entries (uuid, issue_key, start_utc, tz) VALUES ('n', 'B-1', 0, 'UTC')"
+        )
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute(
+            "INSERT INTO entries (uuid, issue_key, start_utc, end_utc, tz) "
+            "VALUES (?, 'B-1', 0, 1, 'UTC')",
+            (before[0][1],),
+        )
+    store = SqliteStore(conn)
+    fresh = _closed(store, "B-1")
+    assert fresh == ids[2] + 1
+    store.remove(fresh)
+    again = _closed(store, "B-2")
+    assert again == fresh + 1, "the id of a deleted entry was given to a new one"
+    conn.close()
+
+
+def test_a_failed_v8_migration_leaves_the_v7_file_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = _open_at(tmp_path, monkeypatch, 7)
+    _add(SqliteStore(old.conn), "A-1")
+    old.conn.close()
+    real = migrations.MIGRATIONS[7]
+
+    def breaks_halfway(db: Any) -> None:
+        real(db)
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS[:7], breaks_halfway])
+    with pytest.raises(StorageError, match="undone"):
+        open_database(tmp_path)
+    conn = sqlite3.connect(tmp_path / "clockwork.db")
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 7
+    schema = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'entries'").fetchone()[0]
+    assert "AUTOINCREMENT" not in schema
+    assert conn.execute("SELECT issue_key FROM entries").fetchall() == [("A-1",)]
+    conn.close()

@@ -11,7 +11,7 @@ from clockwork_desktop.core.errors import StorageError
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.infra.db.identity import check_identity
 from clockwork_desktop.infra.db.migrations import SCHEMA_VERSION, migrate
-from clockwork_desktop.infra.paths import DB_FILENAME, ensure_private_dir
+from clockwork_desktop.infra.paths import DB_FILENAME, ensure_private_dir, is_writable
 
 log = get_logger(__name__)
 
@@ -78,6 +78,32 @@ def _backup(conn: sqlite3.Connection, path: Path, version: int) -> Path:
     return target
 
 
+def is_damage(exc: BaseException) -> bool:
+    """Whether SQLite's error says the file itself is damaged (not busy, full or refused)."""
+    text = str(exc).lower()
+    return any(marker in text for marker in _CORRUPT_MARKERS)
+
+
+def mark_damaged(path: Path) -> None:
+    """Have the next open check ``path`` and, if it is damaged, move it aside and recover."""
+    try:
+        _damage_mark(path).touch()
+    except OSError:
+        log.warning("could not mark %s as damaged", path)
+
+
+def quick_check(path: Path) -> str:
+    """``PRAGMA quick_check`` of the file at ``path``, read-only: "ok" or what is wrong."""
+    try:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            return str(conn.execute("PRAGMA quick_check(1)").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        return str(exc)
+
+
 def translate_error(exc: sqlite3.Error, path: Path | None = None) -> StorageError:
     """Our error with an actionable message for a failed SQLite operation."""
     text = str(exc).lower()
@@ -91,13 +117,13 @@ def translate_error(exc: sqlite3.Error, path: Path | None = None) -> StorageErro
             "The database is busy: another Clockwork Desktop process is writing. Try again."
         )
     if "readonly" in text or "read-only" in text:
-        return StorageError(f"The database cannot be written{where}: check its permissions.")
-    if any(marker in text for marker in _CORRUPT_MARKERS):
+        return StorageError(
+            f"The database cannot be written{where}: check its permissions and those of its "
+            "folder. Nothing was changed."
+        )
+    if is_damage(exc):
         if path is not None:
-            try:
-                _damage_mark(path).touch()
-            except OSError:
-                log.warning("could not mark %s as damaged", path)
+            mark_damaged(path)
         return StorageError(
             f"The database file is damaged{where}. Start Clockwork Desktop (or any command) "
             "again: the file will be checked, moved aside and kept as it is, and what can "
@@ -218,6 +244,8 @@ def open_database(data_dir: Path, *, same_thread: bool = False) -> OpenedDatabas
     """
     ensure_private_dir(data_dir)
     path = data_dir / DB_FILENAME
+    if not is_writable(data_dir):
+        return _open_read_only(data_dir, path)
     notices: list[str] = []
     moved: Path | None = None
     damage = ""
@@ -233,7 +261,7 @@ def open_database(data_dir: Path, *, same_thread: bool = False) -> OpenedDatabas
         _check_if_marked(conn, path)
     except sqlite3.DatabaseError as exc:
         conn.close()
-        if not any(marker in str(exc).lower() for marker in _CORRUPT_MARKERS):
+        if not is_damage(exc):
             raise translate_error(exc, path) from exc
         moved = _move_aside(path)
         _damage_mark(path).unlink(missing_ok=True)
@@ -281,6 +309,42 @@ def open_database(data_dir: Path, *, same_thread: bool = False) -> OpenedDatabas
         log.error("%s", notice)
     _chmod_private(path)
     return OpenedDatabase(conn, path, notices)
+
+
+def _open_read_only(data_dir: Path, path: Path) -> OpenedDatabase:
+    """A folder that cannot be written (a read-only mount, a locked-down copy) still shows
+    what it holds; every change fails with SQLite's read-only error, which says so."""
+    if not path.exists():
+        raise StorageError(
+            f"The data folder {data_dir} is read-only and holds no database yet. Make it "
+            "writable, or choose another folder with --data-dir."
+        )
+    # Without a WAL beside it the file is complete as it is: nothing needs to be created.
+    extra = "" if Path(f"{path}-wal").exists() else "&immutable=1"
+    try:
+        conn = sqlite3.connect(
+            f"{path.as_uri()}?mode=ro{extra}",
+            uri=True,
+            isolation_level=None,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            check_same_thread=False,
+        )
+        version = _probe(conn)
+    except sqlite3.Error as exc:
+        raise translate_error(exc, path) from exc
+    if version != SCHEMA_VERSION:
+        conn.close()
+        raise StorageError(
+            f"The database {path} is of schema {version} and this version reads {SCHEMA_VERSION}"
+            f", but its folder {data_dir} is read-only, so it cannot be upgraded. Make the "
+            "folder writable, then try again. The file was not changed."
+        )
+    notice = (
+        f"The data folder {data_dir} is read-only: what it holds is shown, and anything that "
+        "changes your data fails until the folder can be written."
+    )
+    log.warning("%s", notice)
+    return OpenedDatabase(conn, path, [notice])
 
 
 def _recovery_notice(conn: sqlite3.Connection, moved: Path) -> str:

@@ -162,9 +162,39 @@ def _v7(db: Any) -> None:
     db["grid_cache"].add_column("week_start", str)
 
 
-# Number 8 belongs to a change made at the same time as number 9; it takes this place.
 def _v8(db: Any) -> None:
-    """A placeholder: changes nothing."""
+    """Entry ids are never reused: a script that remembered #12 must not edit another entry
+    after #12 was deleted or discarded. SQLite gives a deleted largest rowid out again unless
+    the key is AUTOINCREMENT, which only a new table can have: the table is rebuilt with every
+    row and id as they were, then its indexes. Copying the ids seeds the counter from the
+    largest id left (a largest id deleted before this version left no trace to start from)."""
+    conn = db.conn
+    columns = conn.execute('PRAGMA table_info("entries")').fetchall()
+    indexes = [
+        row[0]
+        for row in conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'entries' "
+            "AND sql IS NOT NULL"
+        )
+    ]
+    definitions = []
+    for _cid, name, kind, not_null, default, pk in columns:
+        if pk:
+            definitions.append(f'"{name}" INTEGER PRIMARY KEY AUTOINCREMENT')
+            continue
+        text = f'"{name}" {kind}'
+        if not_null:
+            text += " NOT NULL"
+        if default is not None:
+            text += f" DEFAULT {default}"
+        definitions.append(text)
+    names = ", ".join(f'"{c[1]}"' for c in columns)
+    conn.execute(f'CREATE TABLE "entries_v8" ({", ".join(definitions)})')
+    conn.execute(f'INSERT INTO "entries_v8" ({names}) SELECT {names} FROM "entries"')  # noqa: S608
+    conn.execute('DROP TABLE "entries"')
+    conn.execute('ALTER TABLE "entries_v8" RENAME TO "entries"')
+    for sql in indexes:
+        conn.execute(sql)
 
 
 def _v9(db: Any) -> None:

@@ -22,7 +22,7 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import Account, Entry, JiraIssue, SyncState
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from clockwork_desktop.core.worklog_state import SentWrite
     from clockwork_desktop.infra.db.owner import DbOwner
 from clockwork_desktop.infra.db import worklog_codec
-from clockwork_desktop.infra.db.database import translate_error
+from clockwork_desktop.infra.db.database import mark_damaged, translate_error
 
 _ENTRY_COLUMNS = (
     "id, uuid, issue_key, account, start_utc, end_utc, tz, comment, revision, synced_revision, "
@@ -61,33 +61,74 @@ def _dt(value: int | None) -> datetime | None:
 def _offset(at: datetime | None, tz: str) -> int | None:
     if at is None:
         return None
-    offset = at.astimezone(ZoneInfo(tz)).utcoffset()
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):  # a damaged or retired name: kept as it is
+        zone = ZoneInfo("UTC")
+    offset = at.astimezone(zone).utcoffset()
     return int(offset.total_seconds()) if offset is not None else 0
 
 
+_UNREADABLE = (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError, OSError)
+
+
+class _Fields:
+    """Decodes one row's columns, each on its own: a damaged value costs only that value.
+
+    The row keeps what was stored (a save writes back the stored zone name, never a guess);
+    the decoded entry is shown as a conflict naming the damaged columns, so that a sync never
+    acts on a guess and the user sees it.
+    """
+
+    def __init__(self, row: Sequence[Any]) -> None:
+        self.row = row
+        self.damaged: list[str] = []
+
+    def get(self, name: str, decode: Callable[[], Any], fallback: Any) -> Any:
+        try:
+            return decode()
+        except _UNREADABLE:
+            self.damaged.append(name)
+            return fallback
+
+
+def _zone_name(value: Any) -> str:
+    ZoneInfo(value)  # raises for a name this computer cannot read
+    return str(value)
+
+
 def _row_to_entry(row: Sequence[Any]) -> Entry:
-    started = _dt(row[4])
-    assert started is not None
-    return Entry(
+    f = _Fields(row)
+    entry = Entry(
         id=row[0],
         uuid=row[1],
-        issue_key=row[2],
+        issue_key=f.get("issue_key", lambda: str(row[2]), "?"),
         account=row[3],
-        started_at=started,
-        ended_at=_dt(row[5]),
-        tz=row[6],
-        comment=row[7] or "",
-        revision=row[8],
-        synced_revision=row[9],
-        sync_state=SyncState(row[10]),
-        remote=worklog_codec.decode(row[11], row[16], row[2]),
+        started_at=f.get("start_utc", lambda: _at(row[4]), _at(0)),
+        ended_at=f.get("end_utc", lambda: _dt(row[5]), None),
+        tz=f.get("tz", lambda: _zone_name(row[6]), str(row[6])),
+        comment=f.get("comment", lambda: str(row[7] or ""), ""),
+        revision=f.get("revision", lambda: int(row[8]), 1),
+        synced_revision=f.get("synced_revision", lambda: int(row[9] or 0), 0),
+        sync_state=f.get("sync_state", lambda: SyncState(row[10]), SyncState.CONFLICT),
+        remote=f.get("worklog_ids", lambda: worklog_codec.decode(row[11], row[16], row[2]), {}),
         error=row[12],
-        last_seen_at=_dt(row[13]),
-        needs_review=bool(row[14]),
-        deleted=bool(row[15]),
-        breaks=[(_at(b[0]), _dt(b[1])) for b in json.loads(row[17] or "[]")],
-        verify_first=bool(row[18]),
+        last_seen_at=f.get("last_seen_utc", lambda: _dt(row[13]), None),
+        needs_review=f.get("needs_review", lambda: bool(int(row[14] or 0)), True),
+        deleted=f.get("deleted", lambda: bool(int(row[15] or 0)), False),
+        breaks=f.get(
+            "breaks", lambda: [(_at(b[0]), _dt(b[1])) for b in json.loads(row[17] or "[]")], []
+        ),
+        verify_first=f.get("verify_first", lambda: bool(int(row[18] or 0)), False),
     )
+    if f.damaged:
+        log.warning("entry #%s is damaged on disk: %s", row[0], ", ".join(f.damaged))
+        entry.sync_state = SyncState.CONFLICT
+        entry.error = (
+            f"This entry is damaged on disk (unreadable: {', '.join(f.damaged)}); it is shown "
+            "with stand-in values and not sent to Jira. Check it, then edit or delete it."
+        )
+    return entry
 
 
 def _at(value: int) -> datetime:
@@ -379,9 +420,15 @@ class SqliteStore:
 
     def integrity_problems(self) -> list[str]:
         """``PRAGMA quick_check``'s findings; empty when the file is sound."""
-        rows = self._exec("PRAGMA quick_check(20)").fetchall()
-        found = [str(r[0]) for r in rows]
-        return [] if found == ["ok"] else found
+        try:
+            found = [str(r[0]) for r in self._exec("PRAGMA quick_check(20)").fetchall()]
+        except sqlite3.DatabaseError as exc:  # the check itself stopped at a damaged page
+            found = [str(exc)]
+        if found == ["ok"]:
+            return []
+        if self._path is not None:
+            mark_damaged(self._path)  # so that the next start moves it aside and recovers
+        return found
 
     def size_bytes(self) -> int:
         pages = self._exec("PRAGMA page_count").fetchone()[0]
@@ -405,7 +452,13 @@ class SqliteStore:
 
     def get_setting(self, key: str, default: Any = None) -> Any:
         row = self._exec("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-        return json.loads(row[0]) if row else default
+        if row is None:
+            return default
+        try:
+            return json.loads(row[0])
+        except (ValueError, TypeError):  # a damaged value: its default, the row left as it is
+            log.warning("setting %s is unreadable; its default is used", key)
+            return default
 
     def set_setting(self, key: str, value: Any) -> None:
         self._exec(
