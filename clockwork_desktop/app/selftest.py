@@ -11,6 +11,7 @@ from the environment), and a build machine has none.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import platform
 import sqlite3
@@ -56,7 +57,10 @@ class SelfTest:
         version = store.connection.execute("PRAGMA user_version").fetchone()[0]
         if version != SCHEMA_VERSION:
             raise RuntimeError(f"a new database has schema {version}, not {SCHEMA_VERSION}")
-        self.services.tracker.log_time("DEMO-101", 3600, comment="self-test")
+        # On a fixed day and hour: "the latest free stretch today" has no hour just after midnight.
+        self.services.tracker.log_time(
+            "DEMO-101", 3600, day=dt.date(2026, 3, 5), start_time=dt.time(9, 0), comment="self-test"
+        )
         if not self.services.store.recent_issue_keys(1):
             raise RuntimeError("a logged entry was not read back")
         # An older file, as a previous release left it: migrated, with a copy kept first.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import socket
 import sqlite3
@@ -188,7 +189,7 @@ def test_the_tray_app_takes_its_backup_on_the_db_worker(qtbot, tmp_path: Path) -
     from clockwork_desktop.ui.tasks import TaskRunner
 
     services = AppServices(tmp_path / "data")
-    services.tracker.log_time("PROJ-1", 3600)
+    services.tracker.log_time("PROJ-1", 3600, day=dt.date(2026, 3, 5), start_time=dt.time(9, 0))
     threads: list[str] = []
     take = services.backup_if_due
 

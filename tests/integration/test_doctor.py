@@ -5,6 +5,7 @@ nowhere on disk, in any output or on any command line."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import logging
 import subprocess
@@ -162,7 +163,7 @@ def _crash_during_a_sync(tmp_path: Path) -> None:
     __import__("keyring").set_keyring(FileKeyring())
     services = AppServices(data, credentials=KeyringCredentials(environ={}))
     try:
-        services.tracker.log_time("PROJ-2", 1800)
+        services.tracker.log_time("PROJ-2", 1800, day=dt.date(2026, 3, 5), start_time=dt.time(9, 0))
 
         def explode(*args: object, **kwargs: object) -> None:
             raise RuntimeError("store exploded mid-push")
