@@ -555,11 +555,7 @@ class FakeJira:
             return None
         if self.mode == "dc":
             return text
-        return {
-            "type": "doc",
-            "version": 1,
-            "content": [{"type": "paragraph", "content": [{"type": "text", "text": text}]}],
-        }
+        return _adf_doc(text)
 
     def take_fault(self, method: str, path: str) -> Fault | None:
         with self.lock:
@@ -1676,15 +1672,41 @@ def _paging(params: Any, *, default: int, cap: int) -> tuple[int, int]:
     return start, min(size, cap)
 
 
+# ADF as Jira's editor writes plain text: a paragraph per block, a `hardBreak` node for a line
+# break inside one ("the equivalent to a <br/> in HTML"), text nodes never empty (Atlassian's
+# ADF node reference, developer.atlassian.com/cloud/jira/platform/apis/document/nodes/:
+# paragraph, hardBreak, text).
+
+
+def _adf_doc(text: str) -> dict[str, Any]:
+    def inline(block: str) -> list[dict[str, Any]]:
+        parts = re.split(r"(\n)", block)
+        return [
+            {"type": "hardBreak"} if part == "\n" else {"type": "text", "text": part}
+            for part in parts
+            if part
+        ]
+
+    blocks = text.replace("\r\n", "\n").split("\n\n")
+    return {
+        "type": "doc",
+        "version": 1,
+        "content": [{"type": "paragraph", "content": inline(b)} for b in blocks],
+    }
+
+
 def _adf_text(doc: dict[str, Any]) -> str:
-    out: list[str] = []
+    """A v3 comment read through v2, as plain text: blocks a blank line apart, a hard break a
+    line break (the inverse of ``_adf_doc``; Jira's own v2 rendering is not documented in the
+    sources above, and the client reads Cloud comments through v3 only)."""
 
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "text":
-                out.append(node.get("text", ""))
-            for child in node.get("content", []) or []:
-                walk(child)
+    def walk(node: Any) -> str:
+        if not isinstance(node, dict):
+            return ""
+        if node.get("type") == "text":
+            return str(node.get("text", ""))
+        if node.get("type") == "hardBreak":
+            return "\n"
+        return "".join(walk(child) for child in node.get("content", []) or [])
 
-    walk(doc)
-    return "".join(out)
+    return "\n\n".join(walk(block) for block in doc.get("content", []) or [])
