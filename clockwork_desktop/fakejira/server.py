@@ -67,6 +67,8 @@ class FakeUser:
     name: str = ""  # Data Center username (the account id when left empty)
     groups: list[str] = field(default_factory=list)
     active: bool = True
+    # A Jira administrator: on Data Center only they may list a group's members.
+    admin: bool = False
     # Permissions: may this user log work, and edit/delete others' worklogs?
     can_work: bool = True
     key: str = ""  # Data Center user key, JIRAUSER<n> when left empty
@@ -772,6 +774,7 @@ class _Handler(BaseHTTPRequestHandler):
             ("POST", r"/worklog/list", self._worklog_list),
             ("GET", r"/user/search", self._user_search),
             ("GET", r"/group/member", self._group_member),
+            ("GET", r"/user", self._user_get),
             ("POST", r"/issue/(?P<key>[^/]+)/worklog", self._worklog_add),
             ("GET", r"/issue/(?P<key>[^/]+)/worklog", self._worklog_list_issue),
             ("GET", r"/issue/(?P<key>[^/]+)/worklog/(?P<wid>[^/]+)", self._worklog_get),
@@ -1561,6 +1564,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _user_search(self, ctx: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
         query = ctx["query"]
         text = (query.get("query") or query.get("username") or "").lower()
+        # Data Center finds inactive users only with includeInactive=true (Data Center REST
+        # definition, findUsers, takes includeActive and includeInactive; Jira Server's REST
+        # docs give them the defaults true and false). Cloud's user search is left as it was.
+        inactive = self.jira.mode == "dc" and query.get("includeInactive", "").lower() == "true"
 
         def hit(u: FakeUser) -> bool:
             # DC's `username` parameter searches "username, name or e-mail address" (DC REST
@@ -1573,14 +1580,43 @@ class _Handler(BaseHTTPRequestHandler):
         found = [
             u.json(self.jira.base_url, self.jira.mode)
             for u in self.jira.users.values()
-            if u.active and text and hit(u)
+            if (u.active or inactive) and text and hit(u)
         ]
         _start, size = _paging(query, default=50, cap=1000)
         return 200, found[:size], {}
 
+    def _user_get(self, ctx: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        """One user, active or not, with `active` saying which.
+
+        Data Center: `GET /rest/api/2/user?username=` or `?key=` (Data Center REST definition,
+        getUser_1 "Get user by username or key"; 404 "if the requested user is not found").
+        Cloud: `GET /rest/api/3/user?accountId=` (Cloud OpenAPI, getUser; `username` and `key`
+        are "no longer available"; 404 "if the user is not found").
+        """
+        query = ctx["query"]
+        users = self.jira.users.values()
+        if self.jira.mode == "dc":
+            wanted = query.get("username")
+            found = [u for u in users if wanted is not None and u.username == wanted]
+            if wanted is None and query.get("key"):
+                found = [u for u in users if u.key == query["key"]]
+        else:
+            found = [u for u in users if u.account_id == query.get("accountId")]
+        if not found:
+            raise HttpError(404, _errors(["The user named does not exist."]))
+        return 200, found[0].json(self.jira.base_url, self.jira.mode), {}
+
     def _group_member(self, ctx: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
         query = ctx["query"]
         group = query.get("groupname") or query.get("groupId") or ""
+        # Data Center answers 403 "if the calling user is not admin or sysadmin" (Data Center
+        # REST definition, getUsersFromGroup; go-jira quotes the Server docs alike), with the
+        # body Jira gives for a missing permission.
+        if self.jira.mode == "dc" and not ctx["user"].admin:
+            raise HttpError(
+                403,
+                _errors(["You are not authorized to perform this operation. Please log in."]),
+            )
         members = [u for u in self.jira.users.values() if group in u.groups]
         if not members:  # the fake knows a group only through its members
             raise HttpError(404, _errors([f"Group {group!r} does not exist."]))
