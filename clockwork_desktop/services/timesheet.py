@@ -9,7 +9,9 @@ week and never edited is not near that week in it. Data Center reads the week by
 every refresh. Cached weeks open at once, offline too.
 
 People are matched by account id on Cloud and by user key on Data Center (worklog authors
-carry it); Data Center's JQL takes usernames instead, so DC members keep theirs.
+carry it); Data Center's JQL takes usernames instead, so DC members keep theirs. People named
+one by one are looked up one by one, so those who left are found too. On Data Center only
+administrators may list a group's members; others are told so and name the people instead.
 
 The cache keeps TEAM_CACHE_RETENTION_WEEKS of the team's history: once a day, worklogs that
 started before that are dropped with what was built from them (computed weeks, the marks that

@@ -697,6 +697,9 @@ def test_a_person_who_left_mid_week_is_found_and_their_week_shown(tmp_path: Path
         assert grid_by_person(week.grid) == {keys["acc-049"]: expected["acc-049"]}
         with pytest.raises(NotFoundError, match="nobody"):
             app.timesheets.resolve_team(users=["nobody"])
+        # The window's search (People…) finds them too.
+        found = app.timesheets.find_people("Person 049")
+        assert [u.account_id for u in found] == [keys["acc-049"]]
         app.close()
     with FakeJira("cloud", feed_quiet_s=0.0, rate_limit_writes=False) as jira:
         users = seed_team(jira, people=5, in_week=60, other=0)

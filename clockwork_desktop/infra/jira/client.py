@@ -732,7 +732,13 @@ class JiraClient:
                 return members
 
     def find_users(self, text: str) -> list[JiraUser]:
-        params = {"query": text} if self.deployment == "cloud" else {"username": text}
+        # Data Center leaves people who left out unless asked (findUsers, includeInactive);
+        # their past weeks are what a manager may want.
+        params = (
+            {"query": text}
+            if self.deployment == "cloud"
+            else {"username": text, "includeInactive": "true"}
+        )
         data = self.request("GET", f"{self.api}/user/search", params=params)
         if not isinstance(data, list):
             raise JiraProtocolError("Jira's user search answer is not a list.")
