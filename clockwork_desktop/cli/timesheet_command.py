@@ -11,11 +11,11 @@ from typing import Any, Protocol
 from clockwork_desktop.cli import output
 from clockwork_desktop.cli.commands import CliServices
 from clockwork_desktop.core.durations import format_duration
-from clockwork_desktop.core.errors import InputError
+from clockwork_desktop.core.errors import InputError, OperationError
 from clockwork_desktop.core.export import Table, csv_text, encode_table
 from clockwork_desktop.core.timeinput import parse_date, parse_week
 from clockwork_desktop.core.timesheet import WeekGrid, grid_table, week_days
-from clockwork_desktop.services.timesheet import TimesheetService
+from clockwork_desktop.services.timesheet import GroupMembersHiddenError, TimesheetService
 
 
 class TimesheetCliServices(CliServices, Protocol):
@@ -105,7 +105,14 @@ def cmd_timesheet(args: argparse.Namespace, s: CliServices) -> int:
         grid = sheets.my_week(days)
         note = None
     else:
-        team = sheets.resolve_team(team=args.team, group=args.group, users=args.user or ())
+        try:
+            team = sheets.resolve_team(team=args.team, group=args.group, users=args.user or ())
+        except GroupMembersHiddenError as exc:
+            raise OperationError(
+                f"{exc} Name the people instead, one --user each (their usernames on Data "
+                "Center, account ids on Cloud), or pick them by name with People… in the "
+                "timesheet window (timesheet --window) and use the saved team with --team."
+            ) from exc
         result = sheets.team_week(team, days, refresh=not args.offline)
         grid, note = result.grid, result.note
         if result.hidden:

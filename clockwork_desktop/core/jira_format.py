@@ -58,42 +58,93 @@ def to_epoch_ms(instant: datetime) -> int:
     return (instant - _EPOCH) // timedelta(milliseconds=1)
 
 
-def adf_from_text(text: str) -> dict[str, Any] | None:
-    """A minimal ADF document for a plain-text comment; None for an empty comment.
+def normal_comment(text: str) -> str:
+    """A comment in the one form we compare and send: every line end as LF, no whitespace
+    around the whole. Everything else (blank lines, spaces inside) is kept as written."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
-    Each line becomes a paragraph; ADF text nodes must not be empty.
+
+def same_comment(left: str, right: str) -> bool:
+    """Do two comments say the same, whatever line ends each was written or read back with?"""
+    return normal_comment(left) == normal_comment(right)
+
+
+def adf_from_text(text: str) -> dict[str, Any] | None:
+    """An ADF document that reads back as ``normal_comment(text)``; None for an empty one.
+
+    As Jira's editor writes them: a blank line starts a new paragraph, a single line break is a
+    ``hardBreak`` node inside one. Text nodes never hold a line end and are never empty (Jira
+    refuses empty ones); a run of blank lines keeps its count through empty paragraphs and
+    leading hard breaks, so :func:`text_from_adf` gives the text back exactly.
     """
-    paragraphs = []
-    for line in text.strip().splitlines():
-        if line.strip():
-            paragraphs.append({"type": "paragraph", "content": [{"type": "text", "text": line}]})
-    if not paragraphs:
+    normal = normal_comment(text)
+    if not normal:
         return None
+    paragraphs: list[dict[str, Any]] = []
+    for block in normal.split("\n\n"):
+        inline: list[dict[str, Any]] = []
+        for n, line in enumerate(block.split("\n")):
+            if n:
+                inline.append({"type": "hardBreak"})
+            if line:
+                inline.append({"type": "text", "text": line})
+        paragraph: dict[str, Any] = {"type": "paragraph"}
+        if inline:
+            paragraph["content"] = inline
+        paragraphs.append(paragraph)
     return {"type": "doc", "version": 1, "content": paragraphs}
 
 
+# Inline ADF nodes that stand for text of their own: a mention, an emoji, a date...
+_INLINE_TEXT_ATTRS = {"mention": "text", "emoji": "text", "status": "text", "inlineCard": "url"}
+
+
 def text_from_adf(doc: Any) -> str:
-    """The plain text of an ADF document (or a v2 string comment)."""
+    """The plain text of an ADF document (or a v2 string comment).
+
+    Top-level blocks are separated by a blank line and ``hardBreak`` is a line break, the
+    inverse of :func:`adf_from_text`; blocks nested in one (list items, a quote's paragraphs)
+    go on lines of their own.
+    """
     if doc is None:
         return ""
     if isinstance(doc, str):
         return doc
-    lines: list[str] = []
 
-    def walk(node: Any, out: list[str]) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "text":
-                out.append(str(node.get("text", "")))
-            elif node.get("type") == "hardBreak":
-                out.append("\n")
-            for child in node.get("content", []) or []:
-                walk(child, out)
+    def inline(node: Any) -> str:
+        if not isinstance(node, dict):
+            return ""
+        kind = node.get("type")
+        if kind == "text":
+            return str(node.get("text", ""))
+        if kind == "hardBreak":
+            return "\n"
+        attrs = node.get("attrs")
+        if kind in _INLINE_TEXT_ATTRS and isinstance(attrs, dict):
+            return str(attrs.get(_INLINE_TEXT_ATTRS[kind]) or "")
+        children = node.get("content") or []
+        if not isinstance(children, list):
+            return ""
+        parts = [inline(child) for child in children]
+        if any(_is_block(child) for child in children):
+            return "\n".join(p for p in parts if p)
+        return "".join(parts)
 
-    for block in doc.get("content", []) if isinstance(doc, dict) else []:
-        parts: list[str] = []
-        walk(block, parts)
-        lines.append("".join(parts))
-    return "\n".join(lines)
+    blocks = doc.get("content") if isinstance(doc, dict) else None
+    if not isinstance(blocks, list):
+        return ""
+    return "\n\n".join(inline(block) for block in blocks)
+
+
+def _is_block(node: Any) -> bool:
+    return isinstance(node, dict) and node.get("type") not in (
+        "text",
+        "hardBreak",
+        *_INLINE_TEXT_ATTRS,
+        "date",
+        "inlineExtension",
+        "placeholder",
+    )
 
 
 def error_message(status: int, body: Any) -> str:

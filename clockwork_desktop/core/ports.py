@@ -182,6 +182,11 @@ class JiraPort(Protocol):
 
     def find_users(self, text: str) -> list[JiraUser]: ...
 
+    def user(self, ref: str) -> JiraUser | None:
+        """One person by Cloud account id, or Data Center username or key, people who left
+        included (search leaves them out); None if Jira knows no such user."""
+        ...
+
 
 class JiraConnector(Protocol):
     """Builds a client for a site and a token (the composition root decides how).

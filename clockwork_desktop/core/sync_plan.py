@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence, Set
 from datetime import datetime
 from typing import Any, Literal, NamedTuple
 
+from clockwork_desktop.core.jira_format import same_comment
 from clockwork_desktop.core.models import Account, Entry, JiraUser, RemoteWorklog, SyncState
 from clockwork_desktop.core.rounding import RoundingPolicy
 from clockwork_desktop.core.timer import log_segments
@@ -62,11 +63,12 @@ def sent_write(want: WantedWorklog, comment: str, revision: int) -> SentWrite:
 
 
 def fits(worklog: RemoteWorklog, sent: SentWrite) -> bool:
-    """Does ``worklog`` hold exactly what ``sent`` asked for?"""
+    """Does ``worklog`` hold exactly what ``sent`` asked for? Comments compare in their normal
+    form (line ends), as every comparison of ours does: Jira gives back LF where we sent CRLF."""
     return (
         worklog.started.replace(microsecond=0) == sent.started
         and (sent.seconds is None or worklog.seconds == sent.seconds)
-        and (sent.comment is None or worklog.comment.strip() == sent.comment.strip())
+        and (sent.comment is None or same_comment(worklog.comment, sent.comment))
     )
 
 

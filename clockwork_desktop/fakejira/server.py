@@ -68,6 +68,8 @@ class FakeUser:
     name: str = ""  # Data Center username (the account id when left empty)
     groups: list[str] = field(default_factory=list)
     active: bool = True
+    # A Jira administrator: on Data Center only they may list a group's members.
+    admin: bool = False
     # Permissions: may this user log work ("Work on issues"), and edit and delete everyone's
     # worklogs ("Edit all worklogs" / "Delete all worklogs"; with only "Edit/Delete own
     # worklogs", their own) [SPEC "Update worklog" and "Delete worklog": "*Edit all worklogs*
@@ -591,11 +593,7 @@ class FakeJira:
             return None
         if self.mode == "dc":
             return text
-        return {
-            "type": "doc",
-            "version": 1,
-            "content": [{"type": "paragraph", "content": [{"type": "text", "text": text}]}],
-        }
+        return _adf_doc(text)
 
     def take_fault(self, method: str, path: str) -> Fault | None:
         with self.lock:
@@ -818,6 +816,7 @@ class _Handler(BaseHTTPRequestHandler):
             ("POST", r"/worklog/list", self._worklog_list),
             ("GET", r"/user/search", self._user_search),
             ("GET", r"/group/member", self._group_member),
+            ("GET", r"/user", self._user_get),
             ("POST", r"/issue/(?P<key>[^/]+)/worklog", self._worklog_add),
             ("GET", r"/issue/(?P<key>[^/]+)/worklog", self._worklog_list_issue),
             ("GET", r"/issue/(?P<key>[^/]+)/worklog/(?P<wid>[^/]+)", self._worklog_get),
@@ -1613,6 +1612,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _user_search(self, ctx: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
         query = ctx["query"]
         text = (query.get("query") or query.get("username") or "").lower()
+        # Data Center finds inactive users only with includeInactive=true (Data Center REST
+        # definition, findUsers, takes includeActive and includeInactive; Jira Server's REST
+        # docs give them the defaults true and false). Cloud's user search is left as it was.
+        inactive = self.jira.mode == "dc" and query.get("includeInactive", "").lower() == "true"
 
         def hit(u: FakeUser) -> bool:
             # DC's `username` parameter searches "username, name or e-mail address" (DC REST
@@ -1625,14 +1628,43 @@ class _Handler(BaseHTTPRequestHandler):
         found = [
             u.json(self.jira.base_url, self.jira.mode)
             for u in self.jira.users.values()
-            if u.active and text and hit(u)
+            if (u.active or inactive) and text and hit(u)
         ]
         _start, size = _paging(query, default=50, cap=1000)
         return 200, found[:size], {}
 
+    def _user_get(self, ctx: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        """One user, active or not, with `active` saying which.
+
+        Data Center: `GET /rest/api/2/user?username=` or `?key=` (Data Center REST definition,
+        getUser_1 "Get user by username or key"; 404 "if the requested user is not found").
+        Cloud: `GET /rest/api/3/user?accountId=` (Cloud OpenAPI, getUser; `username` and `key`
+        are "no longer available"; 404 "if the user is not found").
+        """
+        query = ctx["query"]
+        users = self.jira.users.values()
+        if self.jira.mode == "dc":
+            wanted = query.get("username")
+            found = [u for u in users if wanted is not None and u.username == wanted]
+            if wanted is None and query.get("key"):
+                found = [u for u in users if u.key == query["key"]]
+        else:
+            found = [u for u in users if u.account_id == query.get("accountId")]
+        if not found:
+            raise HttpError(404, _errors(["The user named does not exist."]))
+        return 200, found[0].json(self.jira.base_url, self.jira.mode), {}
+
     def _group_member(self, ctx: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
         query = ctx["query"]
         group = query.get("groupname") or query.get("groupId") or ""
+        # Data Center answers 403 "if the calling user is not admin or sysadmin" (Data Center
+        # REST definition, getUsersFromGroup; go-jira quotes the Server docs alike), with the
+        # body Jira gives for a missing permission.
+        if self.jira.mode == "dc" and not ctx["user"].admin:
+            raise HttpError(
+                403,
+                _errors(["You are not authorized to perform this operation. Please log in."]),
+            )
         members = [u for u in self.jira.users.values() if group in u.groups]
         if not members:  # the fake knows a group only through its members
             raise HttpError(404, _errors([f"Group {group!r} does not exist."]))
@@ -1724,15 +1756,41 @@ def _paging(params: Any, *, default: int, cap: int) -> tuple[int, int]:
     return start, min(size, cap)
 
 
+# ADF as Jira's editor writes plain text: a paragraph per block, a `hardBreak` node for a line
+# break inside one ("the equivalent to a <br/> in HTML"), text nodes never empty (Atlassian's
+# ADF node reference, developer.atlassian.com/cloud/jira/platform/apis/document/nodes/:
+# paragraph, hardBreak, text).
+
+
+def _adf_doc(text: str) -> dict[str, Any]:
+    def inline(block: str) -> list[dict[str, Any]]:
+        parts = re.split(r"(\n)", block)
+        return [
+            {"type": "hardBreak"} if part == "\n" else {"type": "text", "text": part}
+            for part in parts
+            if part
+        ]
+
+    blocks = text.replace("\r\n", "\n").split("\n\n")
+    return {
+        "type": "doc",
+        "version": 1,
+        "content": [{"type": "paragraph", "content": inline(b)} for b in blocks],
+    }
+
+
 def _adf_text(doc: dict[str, Any]) -> str:
-    out: list[str] = []
+    """A v3 comment read through v2, as plain text: blocks a blank line apart, a hard break a
+    line break (the inverse of ``_adf_doc``; Jira's own v2 rendering is not documented in the
+    sources above, and the client reads Cloud comments through v3 only)."""
 
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "text":
-                out.append(node.get("text", ""))
-            for child in node.get("content", []) or []:
-                walk(child)
+    def walk(node: Any) -> str:
+        if not isinstance(node, dict):
+            return ""
+        if node.get("type") == "text":
+            return str(node.get("text", ""))
+        if node.get("type") == "hardBreak":
+            return "\n"
+        return "".join(walk(child) for child in node.get("content", []) or [])
 
-    walk(doc)
-    return "".join(out)
+    return "\n\n".join(walk(block) for block in doc.get("content", []) or [])

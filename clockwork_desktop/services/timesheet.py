@@ -9,7 +9,9 @@ week and never edited is not near that week in it. Data Center reads the week by
 every refresh. Cached weeks open at once, offline too.
 
 People are matched by account id on Cloud and by user key on Data Center (worklog authors
-carry it); Data Center's JQL takes usernames instead, so DC members keep theirs.
+carry it); Data Center's JQL takes usernames instead, so DC members keep theirs. People named
+one by one are looked up one by one, so those who left are found too. On Data Center only
+administrators may list a group's members; others are told so and name the people instead.
 
 The cache keeps TEAM_CACHE_RETENTION_WEEKS of the team's history: once a day, worklogs that
 started before that are dropped with what was built from them (computed weeks, the marks that
@@ -24,7 +26,13 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from clockwork_desktop.core.clock import Clock
-from clockwork_desktop.core.errors import InputError, JiraError, NotFoundError, OperationError
+from clockwork_desktop.core.errors import (
+    InputError,
+    JiraError,
+    JiraRefusedError,
+    NotFoundError,
+    OperationError,
+)
 from clockwork_desktop.core.jira_format import to_epoch_ms
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import Account, JiraUser, RemoteWorklog
@@ -69,6 +77,14 @@ Progress = Callable[[int, int, str], None]
 
 class Cancelled(OperationError):
     """The user pressed Cancel while a team week was loading."""
+
+
+class GroupMembersHiddenError(OperationError):
+    """Jira would not list a group's members to this account (on Data Center: not an admin)."""
+
+    def __init__(self, message: str, group: str) -> None:
+        super().__init__(message)
+        self.group = group
 
 
 class _FeedRead(NamedTuple):
@@ -244,32 +260,42 @@ class TimesheetService:
         if group:
             return self._group(account, group, f"group:{group}")
         if users:
-            if account.is_cloud:
-                people = tuple(Member(u, u) for u in users)
-            else:
-                people = self._dc_people(account, users)
-            return Team("people", "people", "", people, account.name)
+            return Team("people", "people", "", self._people(account, users), account.name)
         return Team("me", "me", "", (Member(*self._me()),), account.name)
 
-    def _dc_people(self, account: Account, users: Sequence[str]) -> tuple[Member, ...]:
-        """Data Center people named by username (or key): their keys, to match worklogs by."""
+    def _people(self, account: Account, users: Sequence[str]) -> tuple[Member, ...]:
+        """People named by Cloud account id, or Data Center username (or key): looked up one
+        by one, so that people who left are found too (a search leaves them out) and their
+        weeks still show. Data Center members keep their key, which worklogs carry."""
         try:
             client = self._accounts.client(account)
             try:
-                return tuple(self._dc_user(client, u, u) for u in users)
+                found = [(u, client.user(u)) for u in users]
             finally:
                 client.close()
         except JiraError as exc:  # offline: as saved in a team, else as given
             log.info("people not looked up: %s", exc)
-            known = {m.name: m for t in self.teams() for m in t.members if m.name}
-            return tuple(known.get(u, Member(u, u, u)) for u in users)
-
-    @staticmethod
-    def _dc_user(client: JiraPort, query: str, wanted: str) -> Member:
-        for user in client.find_users(query):
-            if wanted in (user.name, user.account_id):
-                return Member(user.account_id, user.display_name, user.name or "")
-        raise NotFoundError(f"Jira knows no user {wanted!r}.")
+            known = {
+                ref: m
+                for t in self.teams()
+                for m in t.members
+                for ref in (m.name, m.account_id)
+                if ref
+            }
+            return tuple(known.get(u, Member(u, u, "" if account.is_cloud else u)) for u in users)
+        missing = [ref for ref, user in found if user is None]
+        if missing:
+            names = ", ".join(repr(m) for m in missing)
+            kind = "account id" if account.is_cloud else "username"
+            raise NotFoundError(
+                f"Jira knows no user {names}: give each person's {kind}, or find them by name "
+                "with People… in the timesheet window."
+            )
+        return tuple(
+            Member(user.account_id, user.display_name, user.name or "")
+            for _ref, user in found
+            if user is not None
+        )
 
     def _group(self, account: Account, group: str, name: str) -> Team:
         try:
@@ -281,6 +307,10 @@ class TimesheetService:
                 ]
             finally:
                 client.close()
+        except JiraRefusedError as exc:
+            if exc.status == 403:
+                raise _hidden(account, group) from exc
+            raise
         except JiraError as exc:
             for saved in self.teams():  # offline: the members we saw last time
                 if saved.kind == "group" and saved.ref == group:
@@ -417,12 +447,15 @@ class TimesheetService:
 
     def _named(self, client: JiraPort, account: Account, members: Sequence[Member]) -> list[Member]:
         """Data Center members with their usernames (teams saved before we kept them)."""
-        return [
-            m
-            if m.name or m.account_id == account.account_id
-            else self._dc_user(client, m.display_name, m.account_id)
-            for m in members
-        ]
+        named = []
+        for m in members:
+            if not m.name and m.account_id != account.account_id:
+                user = client.user(m.account_id)  # by key; found even if they left
+                if user is None:
+                    raise NotFoundError(f"Jira knows no user {m.display_name!r} any more.")
+                m = Member(user.account_id, user.display_name, user.name or "")
+            named.append(m)
+        return named
 
     def _refresh_cloud(
         self,
@@ -559,6 +592,21 @@ class TimesheetService:
         if gone:
             self._store.delete_remote_worklogs(account.name, gone)
         self._store.upsert_remote_worklogs(account.name, rows)
+
+
+def _hidden(account: Account, group: str) -> GroupMembersHiddenError:
+    """Why Jira would not list ``group``'s members: a missing right, not a sign-in problem."""
+    if account.is_cloud:
+        why = (
+            f"Jira would not list the members of the group {group!r} to you: that needs the "
+            "“Browse users and groups” permission."
+        )
+    else:
+        why = (
+            f"Jira Data Center lets only administrators list the members of a group, so it "
+            f"would not list {group!r} to you."
+        )
+    return GroupMembersHiddenError(why, group)
 
 
 def _jql_author(account: Account, member: Member) -> str:

@@ -148,6 +148,7 @@ PARSERS: dict[str, Callable[[JiraClient], Any]] = {
     "issue_keys": lambda j: j.issue_keys(["100"]),
     "group_members": lambda j: j.group_members("team-a"),
     "find_users": lambda j: j.find_users("al"),
+    "user": lambda j: j.user("al"),
 }
 
 

@@ -124,6 +124,7 @@ CALLS: dict[str, Callable[[JiraClient], object]] = {
     "pick_issues": lambda j: j.pick_issues("proj"),
     "group_members": lambda j: j.group_members("team-a"),
     "find_users": lambda j: j.find_users("al"),
+    "user": lambda j: j.user("al"),
     "worklog_feed": lambda j: j.worklog_feed("updated", 0),
     "worklogs_by_ids": lambda j: j.worklogs_by_ids(["1", "2"]),
     "worklogs_of": lambda j: j.worklogs_of("PROJ-1"),

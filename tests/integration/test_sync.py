@@ -19,7 +19,7 @@ from clockwork_desktop.core.sync_plan import PROPERTY_KEY
 from clockwork_desktop.fakejira import FakeJira, Fault
 from clockwork_desktop.infra.lock import FileSyncLock
 from tests.conftest import FakeClock
-from tests.support.jira import Sleeps, login, make_app
+from tests.support.jira import Sleeps, alices, log_minutes, login, make_app, site_and_app
 
 pytestmark = pytest.mark.usefixtures("memory_keyring")
 DAY = date(2026, 3, 5)
@@ -246,6 +246,37 @@ def test_saved_but_answer_lost_is_adopted_not_posted_twice(
     assert second.created == 0
     assert len(jira.worklogs_of("PROJ-1")) == 1
     assert signed_in.tracker.get(entry.id).sync_state is SyncState.SYNCED
+
+
+def test_a_lost_answer_with_a_multiline_comment_is_adopted_by_fingerprint(tmp_path: Path) -> None:
+    """Cloud without tags: the comment read back (ADF) must equal the one sent, blank lines,
+    line breaks and CRLF included, or the recovered worklog is written a second time."""
+    with site_and_app(tmp_path / "data", "cloud", "drop") as (site, app):
+        comment = "first line\n\nsecond line\r\nthird"
+        entry = log_minutes(app, "PROJ-1", 60, comment=comment)
+        site.inject(Fault("drop", "POST", "/issue/PROJ-1/worklog"))
+        assert app.sync.sync().created == 0
+        assert len(alices(site)) == 1  # Jira saved it; the answer was lost
+        assert alices(site)[0].properties == {}  # dropped: only the fingerprint can find it
+        second = app.sync.sync()
+        assert (second.adopted, second.created) == (1, 0)
+        assert site.count("POST", "/issue/PROJ-1/worklog") == 1
+        assert app.tracker.get(entry.id).sync_state is SyncState.SYNCED
+        # What Jira shows is what was written: paragraphs and a line break.
+        stored = alices(site)[0].comment
+        assert [p.get("content") for p in stored["content"]] == [
+            [{"type": "text", "text": "first line"}],
+            [
+                {"type": "text", "text": "second line"},
+                {"type": "hardBreak"},
+                {"type": "text", "text": "third"},
+            ],
+        ]
+        # And a later sync neither rewrites nor flags it.
+        third = app.sync.sync()
+        assert not third.errors
+        rewrites = [p for m, p in site.requests if m == "PUT" and "/properties/" not in p]
+        assert rewrites == []
 
 
 def test_reset_before_saving_is_retried_once(signed_in: AppServices, jira: FakeJira) -> None:

@@ -205,7 +205,10 @@ def comment_text(worklog: object) -> str:
     comment = getattr(worklog, "comment", None)
     if comment is None or isinstance(comment, str):
         return comment or ""
-    return "\n".join("".join(t["text"] for t in p["content"]) for p in comment.get("content", []))
+    # ADF: paragraphs a blank line apart, a hardBreak a line break.
+    return "\n\n".join(
+        "".join(t.get("text", "\n") for t in p.get("content", [])) for p in comment["content"]
+    )
 
 
 def variant(mode: str, inline_properties: str) -> type[SyncMachine]:

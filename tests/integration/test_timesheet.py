@@ -16,6 +16,7 @@ import openpyxl
 import pytest
 
 from clockwork_desktop.app.services import AppServices
+from clockwork_desktop.core.errors import NotFoundError
 from clockwork_desktop.core.export import csv_text
 from clockwork_desktop.core.timesheet import grid_table, week_bounds
 from clockwork_desktop.fakejira import FakeJira
@@ -25,6 +26,7 @@ from clockwork_desktop.infra.spreadsheet import xlsx_bytes
 from clockwork_desktop.services.timesheet import (
     PRUNED_SETTING,
     TEAM_CACHE_RETENTION_WEEKS,
+    GroupMembersHiddenError,
     TimesheetService,
 )
 from tests.conftest import FakeClock
@@ -168,17 +170,23 @@ def test_exports_read_back(tmp_path: Path, team_jira: FakeJira) -> None:
     app.close()
 
 
+def run_cli(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The command line as a manager runs it, with the token in the environment."""
+    env = {"TZ": "Europe/Berlin", "PATH": "/usr/bin:/bin", "CLOCKWORK_JIRA_TOKEN": "boss-token"}
+    return subprocess.run(
+        [sys.executable, "-m", "clockwork_desktop", "--data-dir", str(data), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def test_timesheet_cli_json(tmp_path: Path, team_jira: FakeJira) -> None:
     data = tmp_path / "data"
     env = {"TZ": "Europe/Berlin", "PATH": "/usr/bin:/bin", "CLOCKWORK_JIRA_TOKEN": "boss-token"}
     base = [sys.executable, "-m", "clockwork_desktop", "--data-dir", str(data)]
-    login = subprocess.run(
-        [*base, "login", "--url", team_jira.base_url, "--email", "boss@example.com"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    login = run_cli(data, "login", "--url", team_jira.base_url, "--email", "boss@example.com")
     assert login.returncode == 0, login.stderr
     result = subprocess.run(
         [*base, "timesheet", "--week", "2026-W11", "--group", "team-a", "--format", "json"],
@@ -366,6 +374,7 @@ def test_data_center_team_weeks_use_usernames_and_match_keys(tmp_path: Path) -> 
                 3600,
                 "review",
             )
+        jira.users["acc-boss"].admin = True  # only administrators may list a group on DC
         keys = {u.account_id: u.json(jira.base_url, "dc")["key"] for u in jira.users.values()}
 
         def by_key(people: set[str]) -> dict[str, list[int]]:
@@ -589,4 +598,115 @@ def test_a_feed_that_creeps_forward_is_read_over_several_refreshes(tmp_path: Pat
         shown = capped.team_week(team, WEEK, refresh=False)
         assert grid_by_person(shown.grid) == dict(expected_grid(jira, members))
         assert shown.grid.total == 12 * 4200 + 3 * 3600
+        app.close()
+
+
+# -- Data Center without admin rights, and people who left ------------------------------------
+
+NOT_AUTHORIZED = "You are not authorized to perform this operation. Please log in."
+
+
+def test_fake_data_center_lists_group_members_to_administrators_only() -> None:
+    with FakeJira("dc") as jira:
+        seed_team(jira, people=3, in_week=0, other=0)
+        with httpx.Client(base_url=jira.base_url, headers=BOSS_DC) as http:
+            url = "/rest/api/2/group/member"
+            refused = http.get(url, params={"groupname": "team-a"})
+            assert refused.status_code == 403
+            assert refused.json()["errorMessages"] == [NOT_AUTHORIZED]
+            jira.users["acc-boss"].admin = True
+            listed = http.get(url, params={"groupname": "team-a"})
+            assert listed.status_code == 200
+            assert listed.json()["total"] == 3
+
+
+def test_fake_finds_people_who_left_only_when_asked_or_named() -> None:
+    with FakeJira("dc") as jira:
+        users = seed_team(jira, people=3, in_week=0, other=0)
+        users[1].active = False
+        with httpx.Client(base_url=jira.base_url, headers=BOSS_DC) as http:
+
+            def search(**params: str) -> list[str]:
+                found = http.get("/rest/api/2/user/search", params=params).json()
+                return [u["name"] for u in found]
+
+            assert search(username="Person 00") == ["acc-000", "acc-002"]
+            assert search(username="Person 00", includeInactive="true") == [
+                "acc-000",
+                "acc-001",
+                "acc-002",
+            ]
+            named = http.get("/rest/api/2/user", params={"username": "acc-001"})
+            assert named.status_code == 200
+            assert (named.json()["name"], named.json()["active"]) == ("acc-001", False)
+            key = named.json()["key"]
+            by_key = http.get("/rest/api/2/user", params={"key": key}).json()
+            assert by_key["name"] == "acc-001"
+            missing = http.get("/rest/api/2/user", params={"username": "nobody"})
+            assert missing.status_code == 404
+    with FakeJira("cloud") as jira:
+        users = seed_team(jira, people=2, in_week=0, other=0)
+        users[0].active = False
+        with httpx.Client(base_url=jira.base_url, auth=("boss@example.com", "boss-token")) as http:
+            found = http.get("/rest/api/3/user", params={"accountId": "acc-000"}).json()
+            assert (found["accountId"], found["active"]) == ("acc-000", False)
+            assert http.get("/rest/api/3/user", params={"accountId": "x"}).status_code == 404
+
+
+def test_a_manager_who_is_not_an_administrator_is_told_to_name_people(tmp_path: Path) -> None:
+    with FakeJira("dc", feed_quiet_s=0.0, rate_limit_writes=False) as jira:
+        seed_team(jira, people=3, in_week=30, other=0)
+        app = manager(tmp_path, jira, dc=True)
+        with pytest.raises(GroupMembersHiddenError) as refused:
+            app.timesheets.resolve_team(group="team-a")
+        message = str(refused.value)
+        assert "administrators" in message
+        assert "log in" not in message.lower()
+        assert app.timesheets.teams() == []  # nothing half-saved
+        app.close()
+
+
+def test_timesheet_cli_group_without_admin_rights_says_what_to_do(tmp_path: Path) -> None:
+    with FakeJira("dc", feed_quiet_s=0.0, rate_limit_writes=False) as jira:
+        seed_team(jira, people=3, in_week=30, other=0)
+        data = tmp_path / "data"
+        login = run_cli(data, "login", "--url", jira.base_url)
+        assert login.returncode == 0, login.stderr
+        result = run_cli(data, "timesheet", "--week", "2026-W11", "--group", "team-a")
+        assert result.returncode != 0
+        assert "Traceback" not in result.stderr
+        assert "administrators" in result.stderr
+        assert "--user" in result.stderr
+        assert NOT_AUTHORIZED not in result.stderr
+
+
+def test_a_person_who_left_mid_week_is_found_and_their_week_shown(tmp_path: Path) -> None:
+    with FakeJira("dc", feed_quiet_s=0.0, rate_limit_writes=False) as jira:
+        users = seed_team(jira, people=50, in_week=300, other=0)
+        gone = users[49]
+        gone.active = False  # left on Wednesday; Monday to Wednesday are theirs
+        keys = {u.account_id: u.json(jira.base_url, "dc")["key"] for u in jira.users.values()}
+        app = manager(tmp_path, jira, dc=True)
+        team = app.timesheets.resolve_team(users=["acc-049"])
+        assert [(m.account_id, m.display_name) for m in team.members] == [
+            (keys["acc-049"], "Person 049")
+        ]
+        week = app.timesheets.team_week(team, WEEK)
+        expected = expected_grid(jira, {"acc-049"})
+        assert sum(expected["acc-049"]) > 0
+        assert grid_by_person(week.grid) == {keys["acc-049"]: expected["acc-049"]}
+        with pytest.raises(NotFoundError, match="nobody"):
+            app.timesheets.resolve_team(users=["nobody"])
+        # The window's search (People…) finds them too.
+        found = app.timesheets.find_people("Person 049")
+        assert [u.account_id for u in found] == [keys["acc-049"]]
+        app.close()
+    with FakeJira("cloud", feed_quiet_s=0.0, rate_limit_writes=False) as jira:
+        users = seed_team(jira, people=5, in_week=60, other=0)
+        users[2].active = False
+        app = manager(tmp_path / "cloud", jira)
+        team = app.timesheets.resolve_team(users=["acc-002"])
+        assert [(m.account_id, m.display_name) for m in team.members] == [("acc-002", "Person 002")]
+        week = app.timesheets.team_week(team, WEEK)
+        assert grid_by_person(week.grid) == dict(expected_grid(jira, {"acc-002"}))
         app.close()

@@ -163,3 +163,24 @@ def test_choosing_a_jira_group_never_blocks_the_tray(
     dialog.setTextValue("team-a")
     dialog.accept()
     qtbot.waitUntil(lambda: "team-a" in window.team.choice.currentText(), timeout=5000)
+
+
+def test_a_jira_group_hidden_from_non_administrators_says_to_pick_people(
+    qtbot, window: TimesheetWindow, services: AppServices
+) -> None:
+    with FakeJira("dc", feed_quiet_s=0.0, rate_limit_writes=False) as jira:
+        seed_team(jira, people=3, in_week=0, other=0)
+        services.accounts.login(jira.base_url, "boss-token")
+        window.show()
+        window.tabs.setCurrentIndex(1)
+        window.team._choose_group()
+        window.team.group_dialog.setTextValue("team-a")
+        window.team.group_dialog.accept()
+        status = window.team.status
+        qtbot.waitUntil(lambda: "administrators" in status.text(), timeout=5000)
+        assert status.textFormat() == Qt.TextFormat.PlainText
+        assert status.isVisible()
+        assert "People…" in status.text()
+        assert "log in" not in status.text().lower()
+        assert window.team.people_button.isEnabled()
+        assert window.team.choice.count() == 0  # nothing saved from the refusal

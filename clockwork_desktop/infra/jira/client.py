@@ -733,11 +733,37 @@ class JiraClient:
                 return members
 
     def find_users(self, text: str) -> list[JiraUser]:
-        params = {"query": text} if self.deployment == "cloud" else {"username": text}
+        # Data Center leaves people who left out unless asked (findUsers, includeInactive);
+        # their past weeks are what a manager may want.
+        params = (
+            {"query": text}
+            if self.deployment == "cloud"
+            else {"username": text, "includeInactive": "true"}
+        )
         data = self.request("GET", f"{self.api}/user/search", params=params)
         if not isinstance(data, list):
             raise JiraProtocolError("Jira's user search answer is not a list.")
         return [_user(u) for u in data]
+
+    def user(self, ref: str) -> JiraUser | None:
+        # `GET /user` finds deactivated people too, with `active: false`: Cloud by accountId
+        # (Cloud OpenAPI, getUser), Data Center by username or else by key (Data Center REST
+        # definition, getUser_1). Both answer 404 for no such user.
+        if self.deployment == "cloud":
+            tries = [{"accountId": ref}]
+        else:
+            tries = [{"username": ref}, {"key": ref}]
+        for params in tries:
+            try:
+                data = self.request("GET", f"{self.api}/user", params=params)
+            except JiraRefusedError as exc:
+                if exc.status == 404:
+                    continue
+                raise
+            if not isinstance(data, dict):
+                raise JiraProtocolError("Jira's user is not an object.")
+            return _user(data)
+        return None
 
     # -- automatic timers (services.attention) --------------------------------------------
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from clockwork_desktop.core.timesheet import WeekGrid
-from clockwork_desktop.services.timesheet import Team, TeamWeek
+from clockwork_desktop.services.timesheet import GroupMembersHiddenError, Team, TeamWeek
 from clockwork_desktop.ui.plaintext import plain_label, text_dialog, warn
 from clockwork_desktop.ui.timesheet.chart import BarChart
 from clockwork_desktop.ui.timesheet.columns import WeekColumn
@@ -315,11 +315,17 @@ class TeamTab(SheetPage):
         def done(team: Team) -> None:
             self.fill_teams(select=team.name)
 
-        self._runner.network(
-            lambda: self._sheets.resolve_team(group=group.strip()),
-            done,
-            lambda exc: self.warn("Jira group", exc),
-        )
+        def failed(error: BaseException) -> None:
+            if isinstance(error, GroupMembersHiddenError):
+                # Not a sign-in problem: say what is true and the way that works, right here.
+                self.status.setText(
+                    f"{error} Choose “People…” to find the people by name instead; the team "
+                    "is saved for next time."
+                )
+                return
+            self.warn("Jira group", error)
+
+        self._runner.network(lambda: self._sheets.resolve_team(group=group.strip()), done, failed)
 
     def _choose_people(self) -> None:
         from clockwork_desktop.ui.timesheet.people import PeopleDialog
