@@ -22,7 +22,13 @@ from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import Account, AwayPeriod, Entry, JiraIssue
 from clockwork_desktop.core.timer import HEARTBEAT_INTERVAL_S
 from clockwork_desktop.services.attention import Offer
-from clockwork_desktop.services.tracker import StartResult, Status, UndoOffer, indicator
+from clockwork_desktop.services.tracker import (
+    StartResult,
+    Status,
+    SyncSummary,
+    UndoOffer,
+    indicator,
+)
 from clockwork_desktop.ui.gui_services import GuiServices
 from clockwork_desktop.ui.health import copy_diagnostics
 from clockwork_desktop.ui.icons import state_icon
@@ -94,12 +100,12 @@ class TrayController(QObject):
         )
         self.attention.notifier = runner.notices
         self._polling = False
-        # The first read happens before the event loop runs, so nothing waits for it; every
-        # later one runs on the DB worker (``refresh``).
-        first = self._read_state()
-        self.status: Status = first.status
-        self.running_summary = first.running_summary
-        self._data_version = first.data_version
+        # Nothing is read here: the first state comes from the DB worker (``refresh`` below),
+        # so the icon shows without waiting on the database's owner.
+        self.status: Status = Status(None, 0, 0, SyncSummary(0, 0, 0, None))
+        self.running_summary = ""
+        self._data_version = -1
+        self._shut_down = False
         self._refresh_wanted = 0  # refresh() requests so far
         self._refresh_reading: int | None = None  # the request the read in flight answers
         self._watching = False
@@ -108,8 +114,8 @@ class TrayController(QObject):
         self._away_open = False
         self._picker: IssuePicker | None = None
         self._timesheet: Any = None
-        self._recent: list[JiraIssue] = first.recent
-        self._accounts: list[Account] = first.accounts
+        self._recent: list[JiraIssue] = []
+        self._accounts: list[Account] = []
         self._announced_undo: UndoOffer | None = None
         self._syncing = False  # the user asked for a sync and waits for its answer
         self._sync_wait = QTimer(self)
@@ -142,8 +148,14 @@ class TrayController(QObject):
         self._every(HEARTBEAT_INTERVAL_S * 1000, self.heartbeat)
         self._every(IDLE_CHECK_MS, self.check_idle)
         self._every(REMINDER_CHECK_MS, self._check_reminders)
-        self._every(max(10, self.attention.poll_seconds()) * 1000, self.poll_automatic)
-        self._show_state(first)
+        # The automatic poll's interval is a setting: read on the DB worker, then timed.
+        self.runner.db(self.attention.poll_seconds, self._poll_every)
+        self.update_menu()  # complete before the first read answers (a DBusMenu host reads it)
+        self.refresh()
+
+    def _poll_every(self, seconds: int) -> None:
+        if not self._shut_down:
+            self._every(max(10, seconds) * 1000, self.poll_automatic)
 
     def _every(self, ms: int, slot: Callable[[], None]) -> None:
         timer = QTimer(self)
@@ -167,6 +179,7 @@ class TrayController(QObject):
             self.tray.show()
 
     def shutdown(self) -> None:
+        self._shut_down = True
         for timer in self._timers:
             timer.stop()
         self._sync_wait.stop()
