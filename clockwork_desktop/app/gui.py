@@ -37,7 +37,7 @@ log = get_logger(__name__)
 READY_FILE_ENV = "CLOCKWORK_READY_FILE"
 EXIT_WHEN_READY_ENV = "CLOCKWORK_EXIT_WHEN_READY"
 FIRST_SYNC_DELAY_MS = 3000
-IMPORT_EVERY_S = 30 * 60
+RELEASE_WAIT_S = 5.0  # at quit, the longest wait for the heartbeat's release
 BACKUP_CHECK_EVERY_MS = 60 * 60 * 1000  # the backup itself is taken at most once a day
 
 
@@ -130,7 +130,6 @@ class GuiApp:
         self.fake: Any = None
         self.scheduler: Any = None
         self.signals: _QuitOnSignals | None = None
-        self._last_import: float = -IMPORT_EVERY_S
         # One demo at a time, as one app per data folder: the demo's socket is named after
         # the real folder (a name only; nothing is written there).
         self.instance_key = base / "demo" if demo else base
@@ -178,7 +177,9 @@ class GuiApp:
         for notice in services.notices:
             warn(None, "Clockwork Desktop", notice, wait=True)  # before the tray exists
         services.notices.clear()
-        self.runner = TaskRunner(db=services.db_owner)  # the DB worker owns the database
+        # The DB worker owns the database; errors from any task are told once, by the runner
+        # (a bug opens the crash window).
+        self.runner = TaskRunner(db=services.db_owner, crashes=self.crashes)
         use_tray = QSystemTrayIcon.isSystemTrayAvailable()
         from clockwork_desktop.infra.autostart import Autostart
 
@@ -384,33 +385,38 @@ class GuiApp:
         self.runner.db(self.services.backup_if_due, None, failed)
 
     def _sync_job(self) -> None:
-        if not self.services.accounts.accounts():
-            return
-        report = self.services.sync.sync()
-        self._import_my_week(report)
-        self.bridge.finished.emit(report)
-
-    def _import_my_week(self, report: Any) -> None:
-        """Bring in this week's worklogs made elsewhere, at most every half hour."""
-        import time
-
-        if report.unavailable or time.monotonic() - self._last_import < IMPORT_EVERY_S:
-            return
-        from datetime import timedelta
-
-        tracker = self.services.tracker
-        today = tracker.today()
-        monday = today - timedelta(days=today.weekday())
-        try:
-            self.services.sync.import_worklogs(None, monday, today)
-        except Exception as exc:  # the push already happened; an import can wait
-            log.info("import of my worklogs failed: %s", exc)
-            return
-        self._last_import = time.monotonic()
+        report = self.services.scheduled_sync.run()
+        if report is not None:
+            self.bridge.finished.emit(report)
 
     def _sync_soon(self) -> None:
         if self.scheduler is not None:
             self.scheduler.run_soon()
+
+    def _release_heartbeat(self) -> None:
+        """The one wait on the database's owner from the GUI thread, and only at quit: the
+        release must be committed before the database closes. It is bounded, so a stuck
+        statement cannot hang the quit; without it the timer keeps its last heartbeat, which
+        the next start judges as after a crash (nothing is lost)."""
+        from concurrent.futures import TimeoutError as WaitedTooLong
+
+        services = self.services
+
+        def release() -> None:
+            running = services.tracker.running()
+            if running is not None:
+                services.store.heartbeat_release(running.id)
+
+        owner = services.db_owner
+        if owner is None:
+            release()
+            return
+        try:
+            owner.submit(release).result(timeout=RELEASE_WAIT_S)
+        except WaitedTooLong:
+            log.warning("the running timer's heartbeat was not released in time")
+        except ClockworkError as exc:
+            log.warning("the running timer's heartbeat was not released: %s", exc)
 
     def _watch_network(self) -> None:
         """Sync as soon as the network comes back."""
@@ -437,13 +443,12 @@ class GuiApp:
         if self.scheduler is not None:
             self.scheduler.shutdown()
         self.runner.shutdown()
-        running = self.services.tracker.running()
         signalled = self.signals is not None and self.signals.received is not None
-        if running is not None and not signalled:
+        if not signalled:
             # Quitting on purpose: the timer keeps running, with nobody claiming to watch it.
             # A signal (logout, shutdown, kill) answered no such question: the timer keeps
             # its last heartbeat, as after a crash, and the next start judges from that.
-            self.services.store.heartbeat_release(running.id)
+            self._release_heartbeat()
         if self.fake is not None:
             self.fake.stop()
         self.services.close()

@@ -52,9 +52,12 @@ class SelfTest:
         from clockwork_desktop.infra.db.database import open_database
         from clockwork_desktop.infra.db.migrations import MIGRATIONS, SCHEMA_VERSION
 
-        self.services = AppServices(self.workdir / "fresh", credentials=SessionCredentials())
-        store = self.services.store
-        version = store.connection.execute("PRAGMA user_version").fetchone()[0]
+        # As in the app: one thread owns the database, and the tray's runner uses it.
+        self.services = AppServices(
+            self.workdir / "fresh", credentials=SessionCredentials(), owned_db=True
+        )
+        store, owner = self.services.store, self.services.db_owner
+        version = owner.call(lambda: store.connection.execute("PRAGMA user_version").fetchone()[0])
         if version != SCHEMA_VERSION:
             raise RuntimeError(f"a new database has schema {version}, not {SCHEMA_VERSION}")
         # On a fixed day and hour: "the latest free stretch today" has no hour just after midnight.
@@ -128,13 +131,18 @@ class SelfTest:
         return f"{len(icons)} icons draw ({len(files)} files in {root})"
 
     def tray_menu(self) -> str:
+        from PySide6.QtCore import QEventLoop, QTimer
+
         from clockwork_desktop.ui.tasks import TaskRunner
         from clockwork_desktop.ui.tray import TrayController
 
-        runner = TaskRunner()
+        runner = TaskRunner(db=self.services.db_owner)  # the app's DB worker, as in the app
         controller = TrayController(self.services, runner, use_tray=False)
         try:
-            controller.update_menu()
+            read = QEventLoop()  # the first state comes from the DB worker
+            controller.refreshed.connect(read.quit)
+            QTimer.singleShot(10_000, read.quit)  # a bound, should the worker never answer
+            read.exec()
             texts = [a.text() for a in controller.menu.actions() if not a.isSeparator()]
         finally:
             controller.shutdown()

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from clockwork_desktop.services.conflicts import ConflictService
     from clockwork_desktop.services.health import HealthService
     from clockwork_desktop.services.issues import IssueService
+    from clockwork_desktop.services.scheduled_sync import ScheduledSync
+    from clockwork_desktop.services.starts import StartService
     from clockwork_desktop.services.sync import SyncService
     from clockwork_desktop.services.timesheet import TimesheetService
 
@@ -85,6 +87,18 @@ class AppServices:
     @cached_property
     def tracker(self) -> TrackerService:
         return TrackerService(self.store, self.store, self.clock, self.zone)
+
+    @cached_property
+    def scheduled_sync(self) -> ScheduledSync:
+        from clockwork_desktop.services.scheduled_sync import ScheduledSync
+
+        return ScheduledSync(self.sync, self.store.accounts, self.tracker.today, self.clock)
+
+    @cached_property
+    def starts(self) -> StartService:
+        from clockwork_desktop.services.starts import StartService
+
+        return StartService(self.tracker, self.store, lambda: self.attention)
 
     def close(self) -> None:
         for client in self._auto_clients.values():

@@ -19,6 +19,7 @@ from clockwork_desktop.core.timeinput import (
     parse_time,
     parse_week,
 )
+from clockwork_desktop.services.starts import StartService
 from clockwork_desktop.services.tracker import TrackerService
 
 log = get_logger(__name__)
@@ -29,6 +30,9 @@ class CliServices(Protocol):
 
     @property
     def tracker(self) -> TrackerService: ...
+
+    @property
+    def starts(self) -> StartService: ...
 
     @property
     def notices(self) -> list[str]: ...
@@ -57,9 +61,10 @@ def _time(text: str | None, services: CliServices, base: date | None = None) -> 
 
 
 def cmd_start(args: argparse.Namespace, s: CliServices) -> int:
-    result = s.tracker.start(
-        args.key, at=_time(args.at, s), comment=args.comment, account=args.account
+    started = s.starts.start_and_offer(
+        args.key, at=_time(args.at, s), comment=args.comment, account=args.account, move=args.move
     )
+    result = started.result
     if result.stopped is not None:
         stopped = result.stopped
         _say(
@@ -72,6 +77,13 @@ def cmd_start(args: argparse.Namespace, s: CliServices) -> int:
         _say(f"{e.issue_key} is already running, since {since} (#{e.id}).")
     else:
         _say(f"Started {e.issue_key} at {since} (#{e.id}).")
+    offer = started.offer
+    if started.problem:
+        _say(f"Jira could not be asked about moving {e.issue_key}: {started.problem}")
+    elif offer is not None and started.moved:
+        _say(f"Moved {e.issue_key} to {offer.label.rsplit(' to ', 1)[-1]}.")
+    elif offer is not None:
+        _say(f"{offer.label}? Run: clockwork-desktop start {e.issue_key} --move")
     return 0
 
 

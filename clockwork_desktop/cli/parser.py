@@ -53,6 +53,11 @@ def _start(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--comment", default="", metavar="TEXT")
     p.add_argument("--at", metavar="TIME", help=TIME_HELP)
     p.add_argument("--account", metavar="NAME", help="Jira account (default: the default one)")
+    p.add_argument(
+        "--move",
+        action="store_true",
+        help="with `auto transition offer`: also move an issue still to do to In Progress",
+    )
 
 
 def _stop(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -89,6 +89,12 @@ class CrashReporter(QObject):
         where = f" ({context.file}:{context.line})" if context.file else ""
         qt_log.log(level, "%s%s", message, where)
 
+    def report(self, error: BaseException, where: str) -> None:
+        """A bug caught by the task runner: logged with its traceback, shown in the window
+        (on the GUI thread, so the window shows before this returns)."""
+        log.critical("error in %s", where, exc_info=error)
+        self._show(_details(where, type(error), error, error.__traceback__))
+
     # -- the window (GUI thread) ----------------------------------------------------------------
 
     def _show(self, details: str) -> None:

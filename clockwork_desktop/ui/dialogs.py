@@ -41,7 +41,7 @@ from clockwork_desktop.core.timeinput import WALL_FORMS, parse_hhmm
 from clockwork_desktop.services.tracker import EntryView
 from clockwork_desktop.ui.gui_services import GuiServices
 from clockwork_desktop.ui.plaintext import error_label, plain_label, raise_window, tooltip
-from clockwork_desktop.ui.tasks import TaskRunner
+from clockwork_desktop.ui.tasks import TaskRunner, error_words
 
 log = get_logger(__name__)
 
@@ -59,16 +59,10 @@ def _in_background(
     """
 
     def failed(exc: BaseException) -> None:
-        dialog.setEnabled(True)
-        if isinstance(exc, ClockworkError):
-            show_error(str(exc))
-        else:
-            log.error("saving failed", exc_info=exc)
-            show_error(f"Nothing was saved: {exc}. Details are in the log.")
+        show_error(error_words(exc))  # on the form; a bug also opens the crash window
 
-    def finished(result: Any) -> None:
+    def enable() -> None:
         dialog.setEnabled(True)
-        done(result)
 
     if runner is None:
         try:
@@ -76,10 +70,10 @@ def _in_background(
         except ClockworkError as exc:
             failed(exc)
             return
-        finished(result)
+        done(result)
         return
     dialog.setEnabled(False)  # no second click while the first is being saved
-    runner.db(work, finished, failed)
+    runner.db(work, done, failed, always=enable)
 
 
 MIN_DIALOG_WIDTH_PX = 380  # room for an issue key, "1h 30m" and a date without squeezing
@@ -454,9 +448,8 @@ class EntriesDialog(QDialog):
                 self._fill(*result)
 
         def failed(exc: BaseException) -> None:
-            log.error("the entries could not be read", exc_info=exc)
             if seq == self._read_seq:
-                self.total.setText(f"The entries could not be read: {exc}")
+                self.total.setText(f"The entries could not be read. {error_words(exc)}")
 
         if self._runner is None:  # built on its own (some tests): read inline
             done(read())

@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # types only: the tray must not pay for importing the sync en
     from clockwork_desktop.services.conflicts import ConflictService
     from clockwork_desktop.services.health import HealthService
     from clockwork_desktop.services.issues import IssueService
+    from clockwork_desktop.services.starts import StartService
     from clockwork_desktop.services.sync import SyncService
     from clockwork_desktop.services.timesheet import TimesheetService
     from clockwork_desktop.services.tracker import TrackerService
@@ -25,6 +26,9 @@ class GuiServices(Protocol):
 
     @property
     def tracker(self) -> TrackerService: ...
+
+    @property
+    def starts(self) -> StartService: ...
 
     @property
     def accounts(self) -> AccountService: ...

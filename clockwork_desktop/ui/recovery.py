@@ -32,12 +32,10 @@ class CrashRecovery(QObject):
 
     def start(self) -> None:
         """Close an orphaned timer on the DB worker, then ask about it."""
-        tracker = self._controller.services.tracker
-        self._controller.runner.db(tracker.recover, self._recovered, self._failed)
-
-    def _failed(self, error: BaseException) -> None:
-        log.error("crash recovery failed", exc_info=error)
-        self._controller.refresh()
+        controller = self._controller
+        tracker = controller.services.tracker
+        # A failure is told by the runner: a notice, or the crash window for a bug.
+        controller.runner.db(tracker.recover, self._recovered, always=controller.refresh)
 
     def _recovered(self, recovered: Entry | None) -> None:
         controller = self._controller
@@ -61,9 +59,7 @@ class CrashRecovery(QObject):
         def answered(button: object) -> None:
             if button is keep:
                 controller.runner.db(
-                    lambda: tracker.reopen(recovered.id),
-                    lambda _entry: controller.refresh(),
-                    self._failed,
+                    lambda: tracker.reopen(recovered.id), always=controller.refresh
                 )
 
         box.buttonClicked.connect(answered)

@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
 )
 
 from clockwork_desktop.core.durations import format_duration
-from clockwork_desktop.core.errors import ClockworkError
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import Account
 from clockwork_desktop.core.rounding import (
@@ -51,7 +50,7 @@ if TYPE_CHECKING:
     from clockwork_desktop.ui.auto_settings import SettingsPage
     from clockwork_desktop.ui.signin import SignInDialog
 from clockwork_desktop.ui.gui_services import GuiServices
-from clockwork_desktop.ui.tasks import TaskRunner
+from clockwork_desktop.ui.tasks import TaskRunner, error_words
 
 log = get_logger(__name__)
 
@@ -317,11 +316,8 @@ class SettingsDialog(QDialog):
         self.loaded.emit()
 
     def _failed(self, exc: BaseException) -> None:
-        if isinstance(exc, ClockworkError):
-            self.error.setText(str(exc))
-        else:
-            log.error("settings task failed", exc_info=exc)
-            self.error.setText(f"Something went wrong: {exc}. Details are in the log.")
+        """Shown on the form (the runner has logged it, and opened the crash window for a bug)."""
+        self.error.setText(error_words(exc))
         self.save_button.setEnabled(self.value is not None)
 
     # -- accounts ---------------------------------------------------------------------------

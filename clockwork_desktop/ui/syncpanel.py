@@ -26,13 +26,12 @@ from PySide6.QtWidgets import (
 )
 
 from clockwork_desktop.core.durations import format_duration
-from clockwork_desktop.core.errors import ClockworkError
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import SyncState
 from clockwork_desktop.ui.dialogs import EditEntryDialog, ask_first, entry_for_editing
 from clockwork_desktop.ui.gui_services import GuiServices
 from clockwork_desktop.ui.plaintext import plain_label, tooltip
-from clockwork_desktop.ui.tasks import TaskRunner
+from clockwork_desktop.ui.tasks import TaskRunner, error_words
 
 if TYPE_CHECKING:
     from clockwork_desktop.services.conflicts import Problem
@@ -259,14 +258,9 @@ class SyncPanel(QWidget):
         submit(call, done, self._failed)
 
     def _failed(self, error: BaseException) -> None:
+        """Shown in the panel (the runner has logged it, and opened the crash window for a bug)."""
         self._set_busy(False)
-        if isinstance(error, ClockworkError):
-            self.message.setText(str(error))
-        else:
-            log.error("sync panel action failed", exc_info=error)
-            self.message.setText(
-                "That did not work; the details are in the log (tray menu › Open log folder)."
-            )
+        self.message.setText(error_words(error))
         self.reload()
 
     def _set_busy(self, busy: bool) -> None:

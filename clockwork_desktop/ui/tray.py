@@ -18,12 +18,17 @@ from PySide6.QtGui import QAction, QCursor, QDesktopServices
 from PySide6.QtWidgets import QApplication, QInputDialog, QMenu, QSystemTrayIcon, QWidget
 
 from clockwork_desktop.core.durations import count_entries, format_clock, format_duration
-from clockwork_desktop.core.errors import ClockworkError
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import Account, AwayPeriod, Entry, JiraIssue
 from clockwork_desktop.core.timer import HEARTBEAT_INTERVAL_S
 from clockwork_desktop.services.attention import Offer
-from clockwork_desktop.services.tracker import Status, UndoOffer, indicator
+from clockwork_desktop.services.tracker import (
+    StartResult,
+    Status,
+    SyncSummary,
+    UndoOffer,
+    indicator,
+)
 from clockwork_desktop.ui.gui_services import GuiServices
 from clockwork_desktop.ui.health import copy_diagnostics
 from clockwork_desktop.ui.icons import state_icon
@@ -62,16 +67,6 @@ def _showing(window: QWidget | None) -> bool:
     return window is not None and window.isVisible()
 
 
-class _Notices(QObject):
-    """The attention service's notifier: notices may come from a worker thread, so they cross
-    to the GUI thread through a queued signal."""
-
-    shown = Signal(str, str, object)
-
-    def notify(self, title: str, message: str, actions: tuple[str, ...] = ()) -> None:
-        self.shown.emit(title, message, actions)
-
-
 class TrayController(QObject):
     """Owns the tray icon and the actions shared by the tray menu and the mini window."""
 
@@ -98,16 +93,19 @@ class TrayController(QObject):
         # Idle, sleep, reminders, guards and automatic timers are decided by the attention
         # service; the tray shows its notices and its warning.
         self.attention = services.attention
-        self._notices = _Notices(self)
-        self._notices.shown.connect(lambda title, message, _actions: self.notify(title, message))
-        self.attention.notifier = self._notices
+        # One notifier for the runner's refusals and the attention service's notices: they
+        # may come from a worker thread and reach the GUI thread through a queued signal.
+        runner.notices.shown.connect(
+            lambda title, message, critical: self.notify(title, message, critical=critical)
+        )
+        self.attention.notifier = runner.notices
         self._polling = False
-        # The first read happens before the event loop runs, so nothing waits for it; every
-        # later one runs on the DB worker (``refresh``).
-        first = self._read_state()
-        self.status: Status = first.status
-        self.running_summary = first.running_summary
-        self._data_version = first.data_version
+        # Nothing is read here: the first state comes from the DB worker (``refresh`` below),
+        # so the icon shows without waiting on the database's owner.
+        self.status: Status = Status(None, 0, 0, SyncSummary(0, 0, 0, None))
+        self.running_summary = ""
+        self._data_version = -1
+        self._shut_down = False
         self._refresh_wanted = 0  # refresh() requests so far
         self._refresh_reading: int | None = None  # the request the read in flight answers
         self._watching = False
@@ -116,8 +114,8 @@ class TrayController(QObject):
         self._away_open = False
         self._picker: IssuePicker | None = None
         self._timesheet: Any = None
-        self._recent: list[JiraIssue] = first.recent
-        self._accounts: list[Account] = first.accounts
+        self._recent: list[JiraIssue] = []
+        self._accounts: list[Account] = []
         self._announced_undo: UndoOffer | None = None
         self._syncing = False  # the user asked for a sync and waits for its answer
         self._sync_wait = QTimer(self)
@@ -150,8 +148,14 @@ class TrayController(QObject):
         self._every(HEARTBEAT_INTERVAL_S * 1000, self.heartbeat)
         self._every(IDLE_CHECK_MS, self.check_idle)
         self._every(REMINDER_CHECK_MS, self._check_reminders)
-        self._every(max(10, self.attention.poll_seconds()) * 1000, self.poll_automatic)
-        self._show_state(first)
+        # The automatic poll's interval is a setting: read on the DB worker, then timed.
+        self.runner.db(self.attention.poll_seconds, self._poll_every)
+        self.update_menu()  # complete before the first read answers (a DBusMenu host reads it)
+        self.refresh()
+
+    def _poll_every(self, seconds: int) -> None:
+        if not self._shut_down:
+            self._every(max(10, seconds) * 1000, self.poll_automatic)
 
     def _every(self, ms: int, slot: Callable[[], None]) -> None:
         timer = QTimer(self)
@@ -175,6 +179,7 @@ class TrayController(QObject):
             self.tray.show()
 
     def shutdown(self) -> None:
+        self._shut_down = True
         for timer in self._timers:
             timer.stop()
         self._sync_wait.stop()
@@ -491,22 +496,18 @@ class TrayController(QObject):
             self._db(lambda: self.attention.answer_guard("keep"))
         elif offers:
             offer: Offer = offers[-1]
-            self.runner.network(lambda: self.attention.accept(offer), self._polled, self._failed)
+            self.runner.network(lambda: self.attention.accept(offer), always=self._poll_over)
 
     def poll_automatic(self) -> None:
         """One poll of the automatic sources (Jira, git branches), off the GUI thread."""
         if self._polling:
             return
         self._polling = True
-        self.runner.network(self.attention.poll, self._polled, self._polled_failed)
+        self.runner.network(self.attention.poll, always=self._poll_over)
 
-    def _polled(self, _result: Any) -> None:
+    def _poll_over(self) -> None:
         self._polling = False
         self.refresh()
-
-    def _polled_failed(self, error: BaseException) -> None:
-        self._polling = False
-        self._failed(error)
 
     def _update_undo(self) -> None:
         """Show the undo offer while it lasts; announce a new one once."""
@@ -543,29 +544,20 @@ class TrayController(QObject):
     # -- actions ----------------------------------------------------------------------------
 
     def _db(self, fn: Callable[[], Any], done: Callable[[Any], None] | None = None) -> None:
-        def finished(result: Any) -> None:
-            self.refresh()
-            if done is not None:
-                done(result)
-
-        self.runner.db(fn, finished, self._failed)
-
-    def _failed(self, error: BaseException) -> None:
-        self.refresh()
-        if isinstance(error, ClockworkError):
-            self.notify("Clockwork Desktop", str(error), critical=True)
-        else:
-            log.error("action failed", exc_info=error)
+        """A tray action on the DB worker; the runner tells the user when it fails."""
+        self.runner.db(fn, done, always=self.refresh)
 
     def start_issue(self, key: str) -> None:
-        def started(result: Any) -> None:
-            self.sync_requested.emit()
-            account = getattr(getattr(result, "started", None), "account", None)
-            self.runner.network(
-                lambda: self.attention.after_manual_start(key, account), None, self._failed
-            )
+        """The start use case (services/starts.py): the timer on the DB worker, shown as soon
+        as it is committed; then Jira is asked about the move to In Progress on the network
+        pool (an offer comes back as a notice and in the menu)."""
+        starts = self.services.starts
 
-        self._db(lambda: self.services.tracker.start(key), started)
+        def started(result: StartResult) -> None:
+            self.sync_requested.emit()
+            self.runner.network(lambda: starts.offer_move(result), always=self.refresh)
+
+        self._db(lambda: starts.start(key), started)
 
     def stop_timer(self) -> None:
         self._db(self.services.tracker.stop, lambda _r: self.sync_requested.emit())
@@ -785,16 +777,14 @@ class TrayController(QObject):
         self._away_open = True  # one question at a time, from the moment it is asked
 
         def read(running: Entry | None) -> None:
-            if running is None:
-                self._away_open = False
-                return
-            self._ask_away(period, running.issue_key, parent)
+            if running is not None:
+                self._away_open = True  # ``always`` cleared it; the question is asked now
+                self._ask_away(period, running.issue_key, parent)
 
-        def failed(error: BaseException) -> None:
+        def answered() -> None:
             self._away_open = False
-            self._failed(error)
 
-        self.runner.db(self.services.tracker.running, read, failed)
+        self.runner.db(self.services.tracker.running, read, always=answered)
 
     def _ask_away(self, period: AwayPeriod, issue_key: str, parent: QWidget | None) -> None:
         from PySide6.QtCore import Qt  # loading the Qt namespace is slow: not at start-up

@@ -409,3 +409,46 @@ def test_a_changelog_that_never_ends_stops_at_the_polls_time_budget(site: Site) 
     assert any("time allowed for one poll was spent" in e for e in report.errors)  # type: ignore[attr-defined]
     assert s.app.store.get_setting("auto:cursor:cloud") == cursor_before
     assert s.running_key() is None
+
+
+def _offering_moves(tmp_path: Path, jira: FakeJira) -> None:
+    """Signed in through the CLI, with `auto transition offer` chosen."""
+    from tests.integration.test_cli_jira import run, try_login
+
+    seed(jira)
+    assert try_login(tmp_path, jira, "alice-token").returncode == 0
+    assert run(tmp_path, "auto", "transition", "offer").returncode == 0
+
+
+def test_cli_start_offers_the_move_to_in_progress_and_move_makes_it(tmp_path: Path) -> None:
+    from tests.integration.test_cli_jira import run
+
+    with FakeJira("cloud") as jira:
+        _offering_moves(tmp_path, jira)
+        started = run(tmp_path, "start", "PROJ-1")
+        assert started.returncode == 0, started.stderr
+        assert "Started PROJ-1" in started.stdout
+        assert "Move PROJ-1 to In Progress?" in started.stdout
+        assert "clockwork-desktop start PROJ-1 --move" in started.stdout
+        assert jira.issues["PROJ-1"].status == "To Do"  # offered, not done
+        moved = run(tmp_path, "start", "PROJ-1", "--move")
+        assert moved.returncode == 0, moved.stderr
+        assert "PROJ-1 is already running" in moved.stdout  # the timer is kept whole
+        assert "Moved PROJ-1 to In Progress." in moved.stdout
+        assert jira.issues["PROJ-1"].status == "In Progress"
+        again = run(tmp_path, "start", "PROJ-1")
+        assert "Move" not in again.stdout  # in progress now: nothing to offer
+
+
+def test_cli_start_runs_the_timer_when_jira_cannot_be_asked(tmp_path: Path) -> None:
+    from tests.integration.test_cli_jira import run
+
+    with FakeJira("cloud") as jira:
+        _offering_moves(tmp_path, jira)
+    # The fake Jira is gone: the start is kept and the missing offer explained.
+    started = run(tmp_path, "start", "PROJ-1")
+    assert started.returncode == 0, started.stderr
+    assert "Started PROJ-1" in started.stdout
+    assert "Jira could not be asked about moving PROJ-1" in started.stdout
+    status = run(tmp_path, "status")
+    assert "PROJ-1" in status.stdout

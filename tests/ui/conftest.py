@@ -45,8 +45,10 @@ def runner(qtbot: object, services: AppServices) -> Iterator[object]:
 @pytest.fixture
 def controller(services: AppServices, runner: object, qtbot: object) -> Iterator[object]:
     from clockwork_desktop.ui.tray import TrayController
+    from tests.support.tray import refreshed
 
     tray = TrayController(services, runner, use_tray=False)  # type: ignore[arg-type]
+    refreshed(qtbot, tray)  # its first state is read on the DB worker
     yield tray
     tray.shutdown()
     tray.picker.close()

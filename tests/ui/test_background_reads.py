@@ -118,3 +118,28 @@ def test_entries_window_reads_its_day_on_the_db_worker(
     assert "6 March 2026" in dialog.title.text()
     assert len(threads) >= 4
     assert threading.main_thread().name not in threads
+
+
+def test_the_tray_is_built_without_waiting_on_the_database(
+    qtbot, services: AppServices, runner
+) -> None:
+    """The first state and the poll interval come from the DB worker: building the tray while
+    the worker is busy returns at once, with a complete menu, and the state follows."""
+    services.tracker.start("PROJ-9")
+    gate, finished = threading.Event(), threading.Event()
+
+    def busy() -> None:
+        gate.wait(5)
+        finished.set()
+
+    runner.db(busy)
+    tray = TrayController(services, runner, use_tray=False)
+    try:
+        assert not finished.is_set()  # built while the worker was still busy
+        assert _visible(tray)[0].startswith("No timer running")  # never an empty menu
+        with qtbot.waitSignal(tray.refreshed, timeout=3000):
+            gate.set()
+        assert tray.status.running is not None
+        assert _visible(tray)[0].startswith("PROJ-9")
+    finally:
+        tray.shutdown()

@@ -313,6 +313,9 @@ def test_menu_is_populated_before_it_opens_and_updates_in_place(
     # StatusNotifierItem hosts read the exported layout without asking the menu to show first.
     services.tracker.log_time("PROJ-1", 1800)
     tray = TrayController(services, runner, use_tray=False)
+    # Complete before its first read answers ...
+    assert {"Start on issue…", "Log time…", "Quit"} <= set(actions(tray.menu))
+    refreshed(qtbot, tray)  # ... which comes from the DB worker
     texts = actions(tray.menu)
     assert texts[0].startswith("No timer running")
     assert {"Resume PROJ-1", "&1 PROJ-1", "Start on issue…", "Log time…", "Quit"} <= set(texts)

@@ -15,11 +15,11 @@ from PySide6.QtWidgets import (
 )
 
 from clockwork_desktop.core.durations import format_duration
-from clockwork_desktop.core.errors import ClockworkError
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import Entry
 from clockwork_desktop.core.timesheet import week_days
 from clockwork_desktop.ui.plaintext import plain_label
+from clockwork_desktop.ui.tasks import error_words
 from clockwork_desktop.ui.timesheet.page import SheetPage
 from clockwork_desktop.ui.timesheet.timeline import Block, DayTimeline
 
@@ -159,9 +159,9 @@ class TimelineTab(SheetPage):
         self.entries_changed.emit()
 
     def _failed(self, error: BaseException) -> None:
-        if not isinstance(error, ClockworkError):
-            log.error("timeline change failed", exc_info=error)
-        self._say(f"Not changed: {error}")
+        """Shown under the timeline (the runner has logged it, and opened the crash window for
+        a bug)."""
+        self._say(f"Not changed: {error_words(error)}")
         self.reload()  # put the block back where the tracker has it
 
     def edit(self, entry_id: int, start: datetime | None, end: datetime | None) -> None:
