@@ -30,7 +30,7 @@ def test_log_time_refuses_a_bad_duration_and_keeps_the_input(qtbot, services: Ap
     dialog = LogTimeDialog(services)
     qtbot.addWidget(dialog)
     qtbot.keyClicks(dialog.issue, "proj-5")
-    qtbot.keyClicks(dialog.duration, "1h3")
+    qtbot.keyClicks(dialog.duration, "1h3x")
     ok_button(dialog).click()
     assert dialog.error.isVisibleTo(dialog)
     assert "1h30m" in dialog.error.text()
