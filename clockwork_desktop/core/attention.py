@@ -1,8 +1,9 @@
 """Rules behind automatic timers and the tray's nudges: pure functions over plain values.
 
 Working hours, issue keys in branch names, whether an issue counts as "mine and active", the
-replay of a Jira changelog, and the guards on long timers. No clock, no I/O: the attention
-service in ``services`` feeds these the time and the facts.
+replay of a Jira changelog, the guards on long timers, and the typed state the automatic
+timers keep between polls. No clock, no I/O: ``services.auto_timers`` and
+``services.nudges`` feed these the time and the facts.
 """
 
 from __future__ import annotations

@@ -373,7 +373,7 @@ class HealthEnvironment(Protocol):
     def backup_count(self) -> int: ...
 
 
-# -- automatic timers (services.attention) -------------------------------------------------
+# -- automatic timers (services.auto_timers) -------------------------------------------------
 
 
 class IssueNow(NamedTuple):
