@@ -116,9 +116,16 @@ def cmd_status(args: argparse.Namespace, s: CliServices) -> int:
     return 0
 
 
+LONG_AGO_DAYS = 62  # two months back: further is more often a typo than a plan
+
+
 def cmd_log(args: argparse.Namespace, s: CliServices) -> int:
     seconds = parse_duration(args.duration)
-    day = parse_date(args.date, s.tracker.today()) if args.date else None
+    today = s.tracker.today()
+    day = parse_date(args.date, today) if args.date else None
+    if day is not None and (today - day).days > LONG_AGO_DAYS:
+        # Accepted (Jira takes any past day), but a mistyped year should not pass unseen.
+        print(f"Note: {day:%Y-%m-%d} is {(today - day).days} days ago.", file=sys.stderr)
     start = None
     if args.start is not None:
         start = parse_hhmm(args.start)

@@ -6,24 +6,31 @@ import re
 
 from clockwork_desktop.core.errors import InputError
 
-ACCEPTED_FORMS = "1h30m, 1h 30m, 90m, 1.5h, 1:30, 2h15m30s, or a bare number of minutes (90)"
+ACCEPTED_FORMS = (
+    "1h30m, 1h 30m, 1h30, 90m, 1.5h (or 1,5h), 1:30, 2h15m30s, or a bare number of minutes (90)"
+)
 
 _UNIT_SECONDS = {"h": 3600, "m": 60, "s": 1}
 _UNITS_RE = re.compile(r"^(?:(?P<h>\d+(?:\.\d+)?)h)?(?:(?P<m>\d+(?:\.\d+)?)m)?(?:(?P<s>\d+)s)?$")
 _CLOCK_RE = re.compile(r"^(?P<h>\d+):(?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?$")
 _NUMBER_RE = re.compile(r"^\d+(?:\.\d+)?$")
+# "1h30" as people write it: minutes after the hours without their unit.
+_HOURS_MINUTES_RE = re.compile(r"^(?P<h>\d+)h(?P<m>[0-5]?\d)$")
 MAX_DURATION_S = 7 * 24 * 3600
 
 
 def parse_duration(text: str) -> int:
     """Return whole seconds for ``text``; raise InputError listing the accepted forms."""
     raw = text.strip().lower()
-    compact = re.sub(r"\s+", "", raw)
+    # A decimal comma ("1,5h") is how much of Europe writes a fraction.
+    compact = re.sub(r"(?<=\d),(?=\d)", ".", re.sub(r"\s+", "", raw))
     seconds: float | None = None
     if compact and _NUMBER_RE.match(compact):
         seconds = float(compact) * 60
     elif match := _CLOCK_RE.match(compact):
         seconds = int(match["h"]) * 3600 + int(match["m"]) * 60 + int(match["s"] or 0)
+    elif match := _HOURS_MINUTES_RE.match(compact):
+        seconds = int(match["h"]) * 3600 + int(match["m"]) * 60
     elif compact and (match := _UNITS_RE.match(compact)):
         seconds = sum(float(match[u]) * _UNIT_SECONDS[u] for u in "hms" if match[u] is not None)
     if seconds is None:

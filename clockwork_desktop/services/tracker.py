@@ -496,10 +496,7 @@ class TrackerService:
         elif day == self.today():
             start = self._latest_free_today(length, now)
         else:
-            lo, hi = local_day_bounds(day, day, self.zone)
-            start = self._repo.latest_end_between(lo, hi) or local_wall_to_utc(
-                day, DEFAULT_DAY_START, self.zone
-            )
+            start = self._free_on(day, length, now)
         end = start + length
         if end > now:
             clamp_future(
@@ -521,6 +518,29 @@ class TrackerService:
             )
         log.info("logged %ds on %s (entry %d)", seconds, key, entry.id)
         return entry
+
+    def _free_on(self, day: date, length: timedelta, now: datetime) -> datetime:
+        """Another day: after its last entry (from 09:00 on an empty day) when that fits before
+        midnight, else the latest free stretch inside the day; never across midnight."""
+        lo, hi = local_day_bounds(day, day, self.zone)
+        after = self._repo.latest_end_between(lo, hi) or local_wall_to_utc(
+            day, DEFAULT_DAY_START, self.zone
+        )
+        if after + length <= hi:
+            return after
+        busy = [
+            (e.started_at, e.ended_at or now)
+            for e in self._repo.between(lo, hi)
+            if e.sync_state is not SyncState.REMOTE
+        ]
+        start = latest_free_start(busy, lo, hi, length)
+        if start is None:
+            raise InputError(
+                f"{day:%Y-%m-%d} has no free stretch of "
+                f"{format_duration(int(length.total_seconds()))}: time logged there already "
+                "leaves less. Give a start time, or log it on another day."
+            )
+        return start
 
     def _latest_free_today(self, length: timedelta, now: datetime) -> datetime:
         midnight, _ = local_day_bounds(self.today(), self.today(), self.zone)

@@ -12,6 +12,11 @@ from clockwork_desktop.core.errors import InputError
     ("text", "seconds"),
     [
         ("1h30m", 5400),
+        ("1h30", 5400),
+        ("2h5", 7500),
+        ("1h 30", 5400),
+        ("1,5h", 5400),
+        ("0,25h", 900),
         ("1h 30m", 5400),
         ("90m", 5400),
         ("1.5h", 5400),
@@ -29,7 +34,9 @@ def test_accepted_forms(text: str, seconds: int) -> None:
     assert parse_duration(text) == seconds
 
 
-@pytest.mark.parametrize("text", ["", "abc", "1x", "h", "1h30", "-5m", "1:75", "1.5.5h", "3d"])
+@pytest.mark.parametrize(
+    "text", ["", "abc", "1x", "h", "1h75", "1h5m5", "-5m", "1:75", "1.5.5h", "3d"]
+)
 def test_refused_forms_list_what_is_accepted(text: str) -> None:
     with pytest.raises(InputError) as info:
         parse_duration(text)
