@@ -20,12 +20,15 @@ if TYPE_CHECKING:
     from clockwork_desktop.core.probe import ProbeReport
     from clockwork_desktop.core.settings import Settings
     from clockwork_desktop.infra.backup import BackupInfo, Backups
+    from clockwork_desktop.infra.db.auto_state import AutoStateStore
     from clockwork_desktop.infra.db.owner import DbOwner
     from clockwork_desktop.services.accounts import AccountService
-    from clockwork_desktop.services.attention import AttentionService
+    from clockwork_desktop.services.auto_timers import AutoTimerService
     from clockwork_desktop.services.conflicts import ConflictService
     from clockwork_desktop.services.health import HealthService
     from clockwork_desktop.services.issues import IssueService
+    from clockwork_desktop.services.nudges import NudgeService
+    from clockwork_desktop.services.preferences import PreferencesService
     from clockwork_desktop.services.scheduled_sync import ScheduledSync
     from clockwork_desktop.services.starts import StartService
     from clockwork_desktop.services.sync import SyncService
@@ -98,7 +101,7 @@ class AppServices:
     def starts(self) -> StartService:
         from clockwork_desktop.services.starts import StartService
 
-        return StartService(self.tracker, self.store, lambda: self.attention)
+        return StartService(self.tracker, self.store, lambda: self.auto_timers)
 
     def close(self) -> None:
         for client in self._auto_clients.values():
@@ -280,6 +283,10 @@ class AppServices:
                 "issues",
                 "health",
                 "timesheets",
+                "auto_state",
+                "preferences",
+                "nudges",
+                "auto_timers",
             ):
                 self.__dict__.pop(cached, None)
             return self.backups.restore(name, self.clock.now())
@@ -295,13 +302,39 @@ class AppServices:
         self.store.set_setting(CA_BUNDLE_KEY + normalise_site_url(site), check_ca_bundle(path))
 
     @cached_property
-    def attention(self) -> AttentionService:
+    def auto_state(self) -> AutoStateStore:
+        from clockwork_desktop.infra.db.auto_state import AutoStateStore
+
+        return AutoStateStore(self.store)
+
+    @cached_property
+    def preferences(self) -> PreferencesService:
+        from clockwork_desktop.services.preferences import PreferencesService
+
+        return PreferencesService(self.store, self.auto_state, self.clock)
+
+    @cached_property
+    def nudges(self) -> NudgeService:
+        from clockwork_desktop.services.nudges import CollectingNotifier, NudgeService
+
+        return NudgeService(
+            self.tracker,
+            self.preferences,
+            self.auto_state,
+            self.store,
+            self.clock,
+            CollectingNotifier(),
+        )
+
+    @cached_property
+    def auto_timers(self) -> AutoTimerService:
         from typing import cast
 
         from clockwork_desktop.core.models import Account
         from clockwork_desktop.core.ports import AutoJiraPort
         from clockwork_desktop.infra.githead import GitHeadReader
-        from clockwork_desktop.services.attention import AttentionService, CollectingNotifier
+        from clockwork_desktop.services.auto_timers import AutoTimerService
+        from clockwork_desktop.services.nudges import CollectingNotifier
 
         clients: dict[str, AutoJiraPort] = self._auto_clients
 
@@ -310,8 +343,10 @@ class AppServices:
                 clients[account.name] = cast(AutoJiraPort, self.accounts.client(account))
             return clients[account.name]
 
-        return AttentionService(
+        return AutoTimerService(
             self.tracker,
+            self.preferences,
+            self.auto_state,
             self.store,
             self.store,
             self.clock,
@@ -319,6 +354,7 @@ class AppServices:
             accounts=lambda: self.store.accounts(),
             jira_for=jira_for,
             branches=GitHeadReader(),
+            last_awake=lambda: self.nudges.last_awake(),
         )
 
     def entry_sources(self, uuids: list[str]) -> dict[str, list[dict[str, Any]]]:

@@ -12,12 +12,20 @@ from clockwork_desktop.core.errors import InputError
 
 if TYPE_CHECKING:
     from clockwork_desktop.services.accounts import AccountService
-    from clockwork_desktop.services.attention import AttentionService
+    from clockwork_desktop.services.auto_timers import AutoTimerService
+    from clockwork_desktop.services.nudges import NudgeService
+    from clockwork_desktop.services.preferences import PreferencesService
 
 
 class AutoCliServices(CliServices, Protocol):
     @property
-    def attention(self) -> AttentionService: ...
+    def preferences(self) -> PreferencesService: ...
+
+    @property
+    def auto_timers(self) -> AutoTimerService: ...
+
+    @property
+    def nudges(self) -> NudgeService: ...
 
     @property
     def accounts(self) -> AccountService: ...
@@ -46,15 +54,15 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def cmd_auto(args: argparse.Namespace, s: CliServices) -> int:
     services: AutoCliServices = s  # type: ignore[assignment]
-    attention = services.attention
+    preferences = services.preferences
     action, words = args.action, list(args.words)
     if action in ("on", "off"):
         account = services.accounts.get(args.account)
-        attention.set_jira(account.name, action == "on")
+        preferences.set_jira(account.name, action == "on")
         state = "on" if action == "on" else "off"
         print(f"Timers from Jira statuses are {state} for {account.name}.")
     elif action == "poll":
-        report = attention.poll()
+        report = services.auto_timers.poll()
         if args.json:
             print(output.dumps(report._asdict() | {"offers": [o.label for o in report.offers]}))
         else:
@@ -67,21 +75,25 @@ def cmd_auto(args: argparse.Namespace, s: CliServices) -> int:
             for error in report.errors:
                 print(f"Not polled: {error}")
     elif action == "repos":
-        _repos(attention, words)
+        _repos(preferences, words)
     elif action == "branch":
-        attention.choose("branch", _one(words, "off, suggest or switch"))
+        preferences.choose("branch", _one(words, "off, suggest or switch"))
         print(f"On a branch switch: {words[0]}.")
     elif action == "other-timer":
-        attention.choose("on_conflict", _one(words, "switch or ask"))
+        preferences.choose("on_conflict", _one(words, "switch or ask"))
         print(f"When another timer runs: {words[0]}.")
     elif action == "transition":
-        attention.choose("transition", _one(words, "off, offer or perform"))
+        preferences.choose("transition", _one(words, "off, offer or perform"))
         print(f"Starting on an issue in To Do: {words[0]}.")
     elif action == "statuses":
-        attention.set_active_statuses(words)
+        preferences.set_active_statuses(words)
         print(f"Active statuses: {', '.join(words) or 'the In Progress category'}.")
     if action in ("status", "on", "off") and (action == "status" or args.json):
-        summary = attention.settings_summary()
+        names = [a.name for a in services.accounts.accounts()]
+        warning = services.nudges.warning
+        summary = services.auto_timers.summary(names) | {
+            "warning": warning.message if warning else None
+        }
         if args.json:
             print(output.dumps(summary))
         else:
@@ -96,9 +108,9 @@ def _one(words: list[str], what: str) -> str:
     return words[0]
 
 
-def _repos(attention: AttentionService, words: list[str]) -> None:
+def _repos(preferences: PreferencesService, words: list[str]) -> None:
     if not words or words[0] == "list":
-        for repo in attention.repos():
+        for repo in preferences.repos():
             print(repo)
         return
     if words[0] not in ("add", "remove") or len(words) != 2:
@@ -114,10 +126,10 @@ def _repos(attention: AttentionService, words: list[str]) -> None:
     if words[0] == "add":
         if not (Path(path) / ".git").exists():
             raise InputError(f"{path} is not a git working tree (it has no .git).")
-        attention.add_repo(path)
+        preferences.add_repo(path)
         print(f"Watching {path}.")
     else:
-        attention.remove_repo(path)
+        preferences.remove_repo(path)
         print(f"No longer watching {path}.")
 
 

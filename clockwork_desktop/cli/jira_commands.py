@@ -15,7 +15,7 @@ from clockwork_desktop.core.models import TOKEN_ENV_VAR, JiraIssue
 from clockwork_desktop.core.probe import ProbeReport
 from clockwork_desktop.core.urls import normalise_site_url
 from clockwork_desktop.services.accounts import AccountService
-from clockwork_desktop.services.conflicts import ConflictService
+from clockwork_desktop.services.conflicts import ConflictService, Resolution
 from clockwork_desktop.services.issues import IssueService
 from clockwork_desktop.services.sync import SyncService, summarise
 
@@ -247,19 +247,16 @@ def cmd_import(args: argparse.Namespace, s: CliServices) -> int:
 
 
 def cmd_resolve(args: argparse.Namespace, s: CliServices) -> int:
-    conflicts = _svc(s).conflicts
-    if args.mine:
-        entry = conflicts.keep_mine(args.id)
+    how: Resolution = "mine" if args.mine else "retry" if args.retry else "jira"
+    entry = _svc(s).conflicts.resolve(args.id, how)
+    if entry is None:
+        print(f"#{args.id}: deleted here, as it was in Jira.")
+    elif how == "mine":
         print(f"#{entry.id} {entry.issue_key}: your version goes to Jira at the next sync.")
-    elif args.retry:
-        entry = conflicts.retry(args.id)
+    elif how == "retry":
         print(f"#{entry.id} {entry.issue_key}: sent again at the next sync.")
     else:
-        taken = conflicts.take_jiras(args.id)
-        if taken is None:
-            print(f"#{args.id}: deleted here, as it was in Jira.")
-        else:
-            print(f"#{taken.id} {taken.issue_key}: now as in Jira.")
+        print(f"#{entry.id} {entry.issue_key}: now as in Jira.")
     return 0
 
 

@@ -1,17 +1,18 @@
 """Rules behind automatic timers and the tray's nudges: pure functions over plain values.
 
 Working hours, issue keys in branch names, whether an issue counts as "mine and active", the
-replay of a Jira changelog, and the guards on long timers. No clock, no I/O: the attention
-service in ``services`` feeds these the time and the facts.
+replay of a Jira changelog, the guards on long timers, and the typed state the automatic
+timers keep between polls. No clock, no I/O: ``services.auto_timers`` and
+``services.nudges`` feed these the time and the facts.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
 from clockwork_desktop.core.timeinput import local_wall_to_utc
@@ -192,9 +193,15 @@ def replay(
 # -- guards ---------------------------------------------------------------------------------
 
 
+GuardKind = Literal["long", "midnight"]
+GUARD_KINDS: tuple[GuardKind, ...] = ("long", "midnight")
+GuardAnswer = Literal["keep", "stop"]  # keep the timer running, or stop it now
+GUARD_ANSWERS: tuple[GuardAnswer, ...] = ("keep", "stop")
+
+
 class Guard(NamedTuple):
     entry_id: int
-    kind: str  # "long" or "midnight"
+    kind: GuardKind
     message: str
 
 
@@ -220,6 +227,47 @@ def guard_for(
             "past midnight.",
         )
     return None
+
+
+# -- what the automatic timers keep between polls ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PollCursor:
+    """How far the timers from Jira statuses have read one account's changes.
+
+    ``polled``: the moment of the last poll (the next one reads changes from a little before);
+    ``seen``: per issue, its ``updated`` when its changes were last read (an issue whose
+    ``updated`` has not moved is not read again); ``active``: the issues that were mine and
+    active at the last poll (searched for again even when no longer assigned to me).
+    """
+
+    polled: datetime
+    seen: Mapping[str, datetime] = field(default_factory=dict)
+    active: frozenset[str] = frozenset()
+
+    @classmethod
+    def fresh(cls, at: datetime) -> PollCursor:
+        """Turned on at ``at``: changes before it are never replayed."""
+        return cls(at)
+
+
+@dataclass(frozen=True)
+class PendingResume:
+    """An automatic timer to start again when working hours next begin, if its issue is
+    still active then: stopped by the end of the working day, or made active outside it."""
+
+    issue_key: str
+    account: str | None
+    after: datetime  # working hours that begin after this moment
+
+
+class Suggestion(NamedTuple):
+    """The issue named by the branch checked out last, for the picker to offer first."""
+
+    issue_key: str
+    branch: str
+    repo: str
 
 
 # -- why, in words --------------------------------------------------------------------------

@@ -18,7 +18,13 @@ from clockwork_desktop.core.models import (
 from clockwork_desktop.core.rounding import RoundingPolicy
 
 if TYPE_CHECKING:  # annotations only: every CLI command imports this module
-    from clockwork_desktop.core.attention import ChangeEvent
+    from clockwork_desktop.core.attention import (
+        ChangeEvent,
+        GuardKind,
+        PendingResume,
+        PollCursor,
+        Suggestion,
+    )
     from clockwork_desktop.core.settings import Settings
     from clockwork_desktop.core.timesheet import WorklogRecord
     from clockwork_desktop.core.worklog_state import DayWorklog, SentWrite
@@ -367,7 +373,7 @@ class HealthEnvironment(Protocol):
     def backup_count(self) -> int: ...
 
 
-# -- automatic timers (services.attention) -------------------------------------------------
+# -- automatic timers (services.auto_timers) -------------------------------------------------
 
 
 class IssueNow(NamedTuple):
@@ -432,6 +438,39 @@ class EntryHistory(Protocol):
     def history_of(self, uuids: list[str]) -> dict[str, list[dict[str, Any]]]:
         """Per entry uuid, its events oldest first: {"event", "at", ...why}."""
         ...
+
+
+class AutoTimerState(Protocol):
+    """What the automatic timers keep between polls, typed (infra/db/auto_state.py). Unreadable
+    state reads as none: the next poll starts afresh rather than failing."""
+
+    def poll_cursor(self, account: str) -> PollCursor | None: ...
+
+    def set_poll_cursor(self, account: str, cursor: PollCursor) -> None: ...
+
+    def pending_resume(self) -> PendingResume | None: ...
+
+    def set_pending_resume(self, resume: PendingResume | None) -> None: ...
+
+    def suggestion(self) -> Suggestion | None:
+        """The issue of the branch checked out last, while that branch stays checked out."""
+        ...
+
+    def set_suggestion(self, suggestion: Suggestion | None) -> None: ...
+
+    def branches_seen(self) -> dict[str, str | None]:
+        """Per watched repository, the branch seen last (None: detached or unreadable)."""
+        ...
+
+    def set_branches_seen(self, branches: Mapping[str, str | None]) -> None: ...
+
+
+class GuardAnswers(Protocol):
+    """The guards the user answered: (entry id, kind), the latest few."""
+
+    def answered_guards(self) -> list[tuple[int, GuardKind]]: ...
+
+    def set_answered_guards(self, answered: Sequence[tuple[int, GuardKind]]) -> None: ...
 
 
 class GlobalShortcut(Protocol):

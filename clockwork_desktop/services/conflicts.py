@@ -1,5 +1,9 @@
 """Settling what sync could not: entries Jira refused, and entries Jira and we disagree on.
 
+What users call "settle" and "resolve": the Sync panel (Retry, Keep mine, Take Jira's) and
+`resolve ID --retry | --mine | --jira` on the command line, both through ``resolve``. The
+README calls these entries "conflicts" (and "failed" ones), hence the module's name.
+
 A conflict is never settled by guessing. The user chooses: keep mine (the next sync sends
 this computer's version over Jira's, re-creating what was deleted there), take Jira's (this
 computer copies the worklog as Jira has it now; a worklog deleted in Jira deletes the entry),
@@ -9,7 +13,7 @@ or retry a refused entry after fixing what Jira complained about.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from clockwork_desktop.core.clock import Clock
 from clockwork_desktop.core.errors import JiraRefusedError, NotFoundError, OperationError
@@ -22,6 +26,10 @@ from clockwork_desktop.services.accounts import AccountService
 log = get_logger(__name__)
 
 NEEDS_YOU = (SyncState.FAILED, SyncState.CONFLICT)
+
+# How an entry is settled, named as `resolve` names them: send it again (--retry), this
+# computer's version wins (--mine, "Keep mine"), Jira's version wins (--jira, "Take Jira's").
+Resolution = Literal["retry", "mine", "jira"]
 
 
 class Problem(NamedTuple):
@@ -72,6 +80,14 @@ class ConflictService:
                 f"Entry #{entry_id} is {entry.sync_state.value}, not {wanted}: nothing to settle."
             )
         return entry
+
+    def resolve(self, entry_id: int, how: Resolution) -> Entry | None:
+        """Settle one entry as the user chose; None when taking Jira's deleted it."""
+        if how == "retry":
+            return self.retry(entry_id)
+        if how == "mine":
+            return self.keep_mine(entry_id)
+        return self.take_jiras(entry_id)
 
     def retry(self, entry_id: int) -> Entry:
         """Send a refused entry (or an unsettled lost write) again at the next sync.

@@ -1,4 +1,7 @@
-"""HealthService: the checks behind `doctor`, the Health page and "Copy diagnostics".
+"""HealthService: the checks behind `doctor`, the Health tab in Settings and "Copy diagnostics".
+
+The README's section "Health and service levels" describes them, hence the module's name;
+on the command line they are `doctor`.
 
 Each check says whether it needs the user, and what to do. The service levels we promise are
 measured from the store's own records (when an entry was ready to send, when it first reached

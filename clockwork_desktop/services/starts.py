@@ -21,7 +21,7 @@ from clockwork_desktop.core.ports import SettingsStore
 from clockwork_desktop.services.tracker import StartResult, TrackerService
 
 if TYPE_CHECKING:
-    from clockwork_desktop.services.attention import Offer
+    from clockwork_desktop.services.auto_timers import Offer
 
 log = get_logger(__name__)
 

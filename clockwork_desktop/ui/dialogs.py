@@ -441,7 +441,7 @@ class EntriesDialog(QDialog):
 
         def read() -> tuple[list[EntryView], dict[str, list[dict[str, Any]]]]:
             views = services.tracker.entries(day, day)
-            return views, services.attention.sources([v.entry.uuid for v in views])
+            return views, services.auto_timers.sources([v.entry.uuid for v in views])
 
         def done(result: tuple[list[EntryView], dict[str, list[dict[str, Any]]]]) -> None:
             if seq == self._read_seq:

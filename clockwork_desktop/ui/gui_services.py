@@ -10,10 +10,12 @@ if TYPE_CHECKING:  # types only: the tray must not pay for importing the sync en
     from clockwork_desktop.core.ports import SettingsStore
     from clockwork_desktop.core.shortcut import ShortcutSupport
     from clockwork_desktop.services.accounts import AccountService
-    from clockwork_desktop.services.attention import AttentionService
+    from clockwork_desktop.services.auto_timers import AutoTimerService
     from clockwork_desktop.services.conflicts import ConflictService
     from clockwork_desktop.services.health import HealthService
     from clockwork_desktop.services.issues import IssueService
+    from clockwork_desktop.services.nudges import NudgeService
+    from clockwork_desktop.services.preferences import PreferencesService
     from clockwork_desktop.services.starts import StartService
     from clockwork_desktop.services.sync import SyncService
     from clockwork_desktop.services.timesheet import TimesheetService
@@ -34,7 +36,13 @@ class GuiServices(Protocol):
     def accounts(self) -> AccountService: ...
 
     @property
-    def attention(self) -> AttentionService: ...
+    def preferences(self) -> PreferencesService: ...
+
+    @property
+    def nudges(self) -> NudgeService: ...
+
+    @property
+    def auto_timers(self) -> AutoTimerService: ...
 
     @property
     def conflicts(self) -> ConflictService: ...

@@ -34,7 +34,7 @@ from clockwork_desktop.ui.plaintext import tooltip
 from clockwork_desktop.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
-    from clockwork_desktop.services.attention import Suggestion
+    from clockwork_desktop.core.attention import Suggestion
 
 log = get_logger(__name__)
 
@@ -172,7 +172,7 @@ class IssuePicker(QFrame):
             mine = []
         recent = services.issues.recent(MAX_PER_SECTION)
         try:
-            suggestion = services.attention.suggestion()
+            suggestion = services.auto_timers.suggestion()
         except Exception:  # a suggestion is a nicety: the picker opens without one
             log.warning("the branch's issue could not be read", exc_info=True)
             suggestion = None

@@ -491,9 +491,9 @@ class SettingsDialog(QDialog):
         leaving = [a.name for a in self._accounts if a.name in self.sign_out_pending]
 
         def write() -> Settings:
-            # Through the attention service: an account whose timers from Jira are turned on
-            # gets a fresh cursor in the same transaction.
-            services.attention.save_settings(value)
+            # Through the preferences: an account whose timers from Jira are turned on gets a
+            # fresh cursor in the same transaction.
+            services.preferences.save_settings(value)
             if autostart is not None:
                 autostart.set_enabled(value.autostart)  # type: ignore[attr-defined]
             return value

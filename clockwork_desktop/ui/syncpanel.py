@@ -9,8 +9,7 @@ same sync that "Sync now" runs, and reloads when that sync reports.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -34,7 +33,7 @@ from clockwork_desktop.ui.plaintext import plain_label, tooltip
 from clockwork_desktop.ui.tasks import TaskRunner, error_words
 
 if TYPE_CHECKING:
-    from clockwork_desktop.services.conflicts import Problem
+    from clockwork_desktop.services.conflicts import Problem, Resolution
 
 log = get_logger(__name__)
 
@@ -90,8 +89,8 @@ class SyncPanel(QWidget):
         self.delete_button.setToolTip("Delete the entry here and its worklog in Jira.")
         self.retry_button.clicked.connect(lambda: self._settle("retry"))
         self.edit_button.clicked.connect(self.edit_selected)
-        self.keep_button.clicked.connect(lambda: self._ask_then_settle("keep"))
-        self.take_button.clicked.connect(lambda: self._ask_then_settle("take"))
+        self.keep_button.clicked.connect(lambda: self._ask_then_settle("mine"))
+        self.take_button.clicked.connect(lambda: self._ask_then_settle("jira"))
         self.delete_button.clicked.connect(lambda: self._settle("delete"))
         close = QPushButton("Close", self)
         close.clicked.connect(self.close)
@@ -207,7 +206,7 @@ class SyncPanel(QWidget):
 
     # -- choices --------------------------------------------------------------------------------
 
-    def _ask_then_settle(self, choice: str) -> None:
+    def _ask_then_settle(self, choice: Literal["mine", "jira"]) -> None:
         """Either version replaces the other: ask first (the tray's Undo does not cover it)."""
         problem = self._selected()
         if problem is None:
@@ -216,7 +215,7 @@ class SyncPanel(QWidget):
         length = format_duration(entry.duration_seconds(entry.ended_at or entry.started_at))
         question = (
             f"Send this computer's {entry.issue_key} ({length}) over the worklog in Jira?"
-            if choice == "keep"
+            if choice == "mine"
             else f"Replace this computer's {entry.issue_key} ({length}) with Jira's version? "
             "If Jira deleted the worklog, the entry is deleted here too."
         )
@@ -227,25 +226,23 @@ class SyncPanel(QWidget):
 
         self.confirm = ask_first(self, "Settle the conflict", question, answered)
 
-    def _settle(self, choice: str) -> None:
+    def _settle(self, choice: Resolution | Literal["delete"]) -> None:
         problem = self._selected()
         if problem is None:
             return
         entry_id = problem.entry.id
         services = self._services
-        actions: dict[str, tuple[Callable[[], Any], str]] = {
-            "retry": (lambda: services.conflicts.retry(entry_id), "It is sent again now."),
-            "keep": (
-                lambda: services.conflicts.keep_mine(entry_id),
-                "Your version is sent to Jira now.",
-            ),
-            "take": (lambda: services.conflicts.take_jiras(entry_id), "Jira's version is kept."),
-            "delete": (
-                lambda: services.tracker.delete(entry_id),
-                "Deleted. Undo is in the tray menu for a while.",
-            ),
-        }
-        call, said = actions[choice]
+        said = {
+            "retry": "It is sent again now.",
+            "mine": "Your version is sent to Jira now.",
+            "jira": "Jira's version is kept.",
+            "delete": "Deleted. Undo is in the tray menu for a while.",
+        }[choice]
+
+        def call() -> Any:
+            if choice == "delete":
+                return services.tracker.delete(entry_id)
+            return services.conflicts.resolve(entry_id, choice)
 
         def done(_result: object) -> None:
             self.message.setText(said)
@@ -254,7 +251,7 @@ class SyncPanel(QWidget):
 
         self._set_busy(True)
         # Taking Jira's version reads the worklog from Jira first: the network pool.
-        submit = self._runner.network if choice == "take" else self._runner.db
+        submit = self._runner.network if choice == "jira" else self._runner.db
         submit(call, done, self._failed)
 
     def _failed(self, error: BaseException) -> None:

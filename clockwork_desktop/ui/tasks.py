@@ -48,8 +48,8 @@ def error_words(error: BaseException) -> str:
 
 class Notices(QObject):
     """The one way background work tells the user something. ``notify`` may be called on any
-    thread (it is also the attention service's notifier); ``shown`` reaches the GUI thread
-    through a queued signal, and the tray shows it."""
+    thread (it is also the notifier of the nudges and the automatic timers); ``shown`` reaches
+    the GUI thread through a queued signal, and the tray shows it."""
 
     shown = Signal(str, str, bool)  # title, message, critical
 

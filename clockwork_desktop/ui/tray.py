@@ -21,7 +21,7 @@ from clockwork_desktop.core.durations import count_entries, format_clock, format
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import Account, AwayPeriod, Entry, JiraIssue
 from clockwork_desktop.core.timer import HEARTBEAT_INTERVAL_S
-from clockwork_desktop.services.attention import Offer
+from clockwork_desktop.services.auto_timers import Offer
 from clockwork_desktop.services.tracker import (
     StartResult,
     Status,
@@ -90,15 +90,16 @@ class TrayController(QObject):
         self.runner = runner
         self._idle_seconds = idle_seconds
         self._autostart = autostart
-        # Idle, sleep, reminders, guards and automatic timers are decided by the attention
-        # service; the tray shows its notices and its warning.
-        self.attention = services.attention
-        # One notifier for the runner's refusals and the attention service's notices: they
-        # may come from a worker thread and reach the GUI thread through a queued signal.
+        # Idle, sleep, reminders and guards are decided by the nudges, automatic timers by
+        # their service; the tray shows their notices, the guard's warning and the offers.
+        self.nudges = services.nudges
+        self.auto_timers = services.auto_timers
+        # One notifier for the runner's refusals and the services' notices: they may come from
+        # a worker thread and reach the GUI thread through a queued signal.
         runner.notices.shown.connect(
             lambda title, message, critical: self.notify(title, message, critical=critical)
         )
-        self.attention.notifier = runner.notices
+        self.nudges.notifier = self.auto_timers.notifier = runner.notices
         self._polling = False
         # Nothing is read here: the first state comes from the DB worker (``refresh`` below),
         # so the icon shows without waiting on the database's owner.
@@ -149,7 +150,7 @@ class TrayController(QObject):
         self._every(IDLE_CHECK_MS, self.check_idle)
         self._every(REMINDER_CHECK_MS, self._check_reminders)
         # The automatic poll's interval is a setting: read on the DB worker, then timed.
-        self.runner.db(self.attention.poll_seconds, self._poll_every)
+        self.runner.db(self.services.preferences.poll_seconds, self._poll_every)
         self.update_menu()  # complete before the first read answers (a DBusMenu host reads it)
         self.refresh()
 
@@ -245,7 +246,7 @@ class TrayController(QObject):
 
     def _icon_state(self) -> str:
         report = self._last_report
-        if self.attention.warning is not None and self.status.running is not None:
+        if self.nudges.warning is not None and self.status.running is not None:
             return "running-question"  # a guard waits for an answer: not a sync problem
         return indicator(
             self.status,
@@ -266,8 +267,9 @@ class TrayController(QObject):
         lines.append(f"Today {format_duration(s.today_seconds + self._elapsed_since_read())}")
         if s.sync.failed:
             lines.append(f"{s.sync.failed} not sent to Jira")
-        if self.attention.warning is not None:
-            lines.append(tray_text(self.attention.warning.message))
+        warning = self.nudges.warning
+        if warning is not None:
+            lines.append(tray_text(warning.message))
             lines.append("Still working? Choose “Still working” or “Stop” in the tray menu.")
         state = self._icon_state()
         if any(a.auth_blocked for a in self._accounts):
@@ -292,7 +294,7 @@ class TrayController(QObject):
         self.tray.setToolTip(self.tooltip())
 
     def _tick(self) -> None:
-        if self.attention.woke_up():  # the machine slept: sync and poll Jira now
+        if self.nudges.woke_up():  # the machine slept: sync and poll Jira now
             self.sync_requested.emit()
             self.poll_automatic()
         if self.tray is not None:
@@ -483,7 +485,8 @@ class TrayController(QObject):
 
     def _update_attention(self) -> None:
         """The guard's question, else the latest offer, as one menu action."""
-        warning, offers = self.attention.view  # one snapshot, replaced by the service
+        # Two immutable values, each replaced as a whole by its service.
+        warning, offers = self.nudges.warning, self.auto_timers.offers
         self._attention_action.setVisible(warning is not None or bool(offers))
         if warning is not None:
             self._attention_action.setText("Still working: keep the timer running")
@@ -491,19 +494,19 @@ class TrayController(QObject):
             self._attention_action.setText(offers[-1].label)
 
     def answer_attention(self) -> None:
-        warning, offers = self.attention.view
+        warning, offers = self.nudges.warning, self.auto_timers.offers
         if warning is not None:
-            self._db(lambda: self.attention.answer_guard("keep"))
+            self._db(lambda: self.nudges.answer_guard("keep"))
         elif offers:
             offer: Offer = offers[-1]
-            self.runner.network(lambda: self.attention.accept(offer), always=self._poll_over)
+            self.runner.network(lambda: self.auto_timers.accept(offer), always=self._poll_over)
 
     def poll_automatic(self) -> None:
         """One poll of the automatic sources (Jira, git branches), off the GUI thread."""
         if self._polling:
             return
         self._polling = True
-        self.runner.network(self.attention.poll, always=self._poll_over)
+        self.runner.network(self.auto_timers.poll, always=self._poll_over)
 
     def _poll_over(self) -> None:
         self._polling = False
@@ -751,7 +754,7 @@ class TrayController(QObject):
         self.runner.db(self.services.tracker.heartbeat, answered, failed)
 
     def check_idle(self) -> None:
-        """Ask the OS for idle time here; the attention service decides on the DB worker."""
+        """Ask the OS for idle time here; the nudges decide on the DB worker."""
         if self._idle_seconds is None or self.status.running is None or self._idle_checking:
             return
         idle, asking = self._idle_seconds(), self._away_open
@@ -766,7 +769,7 @@ class TrayController(QObject):
             log.warning("the idle check failed: %s", error)
 
         self._idle_checking = True
-        self.runner.db(lambda: self.attention.idle_period(idle, asking=asking), decided, failed)
+        self.runner.db(lambda: self.nudges.idle_period(idle, asking=asking), decided, failed)
 
     def resolve_away(self, period: AwayPeriod, parent: QWidget | None = None) -> None:
         """Ask what the away time was, in a window that leaves the tray menu working."""
@@ -802,6 +805,12 @@ class TrayController(QObject):
         self.refresh()
 
     def _check_reminders(self) -> None:
-        """Working hours, automatic restarts, guards and reminders: the attention service's
-        minute check, on the DB worker."""
-        self._db(self.attention.tick)
+        """The minute's check, on the DB worker: working hours stop and restart automatic
+        timers, then the guards and reminders."""
+        auto_timers, nudges = self.auto_timers, self.nudges
+
+        def check() -> None:
+            auto_timers.tick()
+            nudges.tick()
+
+        self._db(check)

@@ -13,7 +13,7 @@ import pytest
 
 from clockwork_desktop.app.services import AppServices
 from clockwork_desktop.fakejira import FakeJira
-from clockwork_desktop.services.attention import CollectingNotifier
+from clockwork_desktop.services.nudges import CollectingNotifier
 from tests.conftest import FakeClock
 from tests.support.jira import login, make_app, seed
 
@@ -28,7 +28,7 @@ class Site:
     def __init__(self, jira: FakeJira, app: AppServices, clock: FakeClock) -> None:
         self.jira, self.app, self.clock = jira, app, clock
         self.notes = CollectingNotifier()
-        app.attention.notifier = self.notes
+        app.auto_timers.notifier = app.nudges.notifier = self.notes
 
     def move(
         self, key: str, status: str, minutes_ago: float = 0, by: str = "acc-alice"
@@ -39,7 +39,7 @@ class Site:
 
     def poll(self) -> tuple[int, object]:
         before = len(self.jira.requests)
-        report = self.app.attention.poll()
+        report = self.app.auto_timers.poll()
         return len(self.jira.requests) - before, report
 
     def running_key(self) -> str | None:
@@ -55,7 +55,7 @@ def _site(tmp_path: Path, mode: str, start: datetime) -> Iterator[Site]:
         app = make_app(tmp_path / "data", clock)
         login(app, jira, dc=mode == "dc")
         name = "dc" if mode == "dc" else "cloud"
-        app.attention.set_jira(name, True)
+        app.preferences.set_jira(name, True)
         yield Site(jira, app, clock)
         app.close()
 
@@ -146,7 +146,7 @@ def test_reassigned_issue_stops_at_the_reassignment(site: Site) -> None:
 
 def test_status_names_and_ask_before_switching(site: Site) -> None:
     s = site
-    s.app.attention.set_active_statuses(["In Review"])
+    s.app.preferences.set_active_statuses(["In Review"])
     s.app.tracker.start("OPS-7")
     s.move("PROJ-2", "In Progress")  # not listed: nothing happens
     s.clock.advance(minutes=1)
@@ -156,15 +156,15 @@ def test_status_names_and_ask_before_switching(site: Site) -> None:
     s.clock.advance(minutes=1)
     s.poll()
     assert s.running_key() == "OPS-7"  # another timer runs and the setting says ask
-    [offer] = s.app.attention.offers
+    [offer] = s.app.auto_timers.offers
     assert offer.label == "Switch to PROJ-2"
-    s.app.attention.accept(offer)
+    s.app.auto_timers.accept(offer)
     assert s.running_key() == "PROJ-2"
 
 
 def test_switch_setting_switches(site: Site) -> None:
     s = site
-    s.app.attention.choose("on_conflict", "switch")
+    s.app.preferences.choose("on_conflict", "switch")
     s.app.tracker.start("OPS-7", at=s.clock.now())
     s.clock.advance(minutes=10)
     moved = s.move("PROJ-1", "In Progress", minutes_ago=1)
@@ -219,20 +219,19 @@ def test_a_transition_outside_working_hours_waits_for_them(tmp_path: Path) -> No
 
 def test_starting_on_a_to_do_issue_moves_it_to_in_progress(site: Site) -> None:
     s = site
-    attention = s.app.attention
-    attention.choose("transition", "offer")
+    s.app.preferences.choose("transition", "offer")
     s.app.tracker.start("PROJ-1")
-    offer = attention.after_manual_start("PROJ-1", "cloud")
+    offer = s.app.auto_timers.after_manual_start("PROJ-1", "cloud")
     assert offer is not None
     assert offer.label == "Move PROJ-1 to In Progress"
     assert s.jira.issues["PROJ-1"].status == "To Do"
-    attention.accept(offer)
+    s.app.auto_timers.accept(offer)
     assert s.jira.issues["PROJ-1"].status == "In Progress"
-    attention.choose("transition", "perform")
+    s.app.preferences.choose("transition", "perform")
     s.app.tracker.start("PROJ-2")
-    attention.after_manual_start("PROJ-2", "cloud")
+    s.app.auto_timers.after_manual_start("PROJ-2", "cloud")
     assert s.jira.issues["PROJ-2"].status == "In Progress"
-    assert attention.after_manual_start("PROJ-2", "cloud") is None  # already in progress
+    assert s.app.auto_timers.after_manual_start("PROJ-2", "cloud") is None  # already in progress
 
 
 def test_cli_auto_commands(tmp_path: Path) -> None:
@@ -295,22 +294,23 @@ def new_repo(repo: Path) -> Path:
 def test_branch_switch_in_a_real_repository_offers_and_switches(site: Site, tmp_path: Path) -> None:
     s = site
     repo = new_repo(tmp_path / "repo")
-    attention = s.app.attention
-    attention.add_repo(str(repo))
-    assert attention.poll_branches(force=True) is None  # the first look only learns the branch
+    s.app.preferences.add_repo(str(repo))
+    assert (
+        s.app.auto_timers.poll_branches(force=True) is None
+    )  # the first look only learns the branch
     git(repo, "checkout", "-q", "-b", "PROJ-7-fix-login")
-    assert attention.poll_branches(force=True) == "PROJ-7"
-    assert attention.suggested_issue() == "PROJ-7"
-    assert attention.offers[-1].label == "Start PROJ-7 (branch PROJ-7-fix-login)"
+    assert s.app.auto_timers.poll_branches(force=True) == "PROJ-7"
+    assert s.app.auto_timers.suggested_issue() == "PROJ-7"
+    assert s.app.auto_timers.offers[-1].label == "Start PROJ-7 (branch PROJ-7-fix-login)"
     assert s.running_key() is None  # "suggest" only offers
-    attention.choose("branch", "switch")
+    s.app.preferences.choose("branch", "switch")
     worktree = tmp_path / "wt"
     git(repo, "worktree", "add", "-q", "-b", "feature/proj-9-x", str(worktree))
     assert (worktree / ".git").is_file()  # a worktree's .git is a file pointing at its gitdir
-    attention.add_repo(str(worktree))
-    attention.poll_branches(force=True)
+    s.app.preferences.add_repo(str(worktree))
+    s.app.auto_timers.poll_branches(force=True)
     git(worktree, "checkout", "-q", "-b", "PROJ-11-speed")
-    assert attention.poll_branches(force=True) == "PROJ-11"
+    assert s.app.auto_timers.poll_branches(force=True) == "PROJ-11"
     running = s.app.tracker.running()
     assert running is not None
     assert running.issue_key == "PROJ-11"
@@ -367,11 +367,16 @@ def test_the_minute_check_never_waits_for_a_poll_that_waits_on_jira(site: Site) 
     s = site
     s.app.tracker.start("PROJ-1")
     held = _Held(s.jira, "/search")
-    poller = threading.Thread(target=s.app.attention.poll, daemon=True)
+    poller = threading.Thread(target=s.app.auto_timers.poll, daemon=True)
     poller.start()
     try:
         assert held.arrived.wait(10)
-        ticker = threading.Thread(target=s.app.attention.tick, daemon=True)
+
+        def minute_check() -> None:
+            s.app.auto_timers.tick()
+            s.app.nudges.tick()
+
+        ticker = threading.Thread(target=minute_check, daemon=True)
         ticker.start()
         ticker.join(timeout=10)
         assert not ticker.is_alive(), "tick waited for the poll's network read"
@@ -387,7 +392,7 @@ def test_the_minute_check_never_waits_for_a_poll_that_waits_on_jira(site: Site) 
 def test_a_changelog_that_never_ends_stops_at_the_polls_time_budget(site: Site) -> None:
     """Every changelog page costs half the budget (the clock says so): the poll stops
     paging, says why, and keeps its cursor so that the next poll reads again."""
-    from clockwork_desktop.services.attention import POLL_BUDGET_S
+    from clockwork_desktop.services.auto_timers import POLL_BUDGET_S
 
     s = site
     for n in range(260):  # three pages of changes
@@ -452,3 +457,17 @@ def test_cli_start_runs_the_timer_when_jira_cannot_be_asked(tmp_path: Path) -> N
     assert "Jira could not be asked about moving PROJ-1" in started.stdout
     status = run(tmp_path, "status")
     assert "PROJ-1" in status.stdout
+
+
+def test_a_damaged_cursor_starts_afresh_instead_of_failing_every_poll(site: Site) -> None:
+    """A cursor row that lost its shape (a hand edit, a damaged value) reads as none: the poll
+    starts from now, as when the account was turned on, and writes a good cursor."""
+    s = site
+    s.app.store.set_setting("auto:cursor:cloud", {"polled": "yesterday", "seen": {}})
+    _count, report = s.poll()
+    assert report.errors == []  # type: ignore[attr-defined]
+    assert s.app.store.get_setting("auto:cursor:cloud")["polled"] == s.clock.now().isoformat()
+    s.move("PROJ-2", "In Progress", minutes_ago=0.5)
+    s.clock.advance(minutes=1)
+    s.poll()
+    assert s.running_key() == "PROJ-2"  # and the timers work again from there

@@ -38,14 +38,14 @@ def test_a_sync_and_a_poll_from_other_threads_run_every_statement_on_the_owner(
         )
         try:
             login(app, jira)
-            app.attention.set_jira("cloud", True)
+            app.preferences.set_jira("cloud", True)
             for key in ("PROJ-1", "PROJ-2", "PROJ-3"):  # three issues: the sync's workers
                 app.tracker.log_time(key, 3600, comment=key)
             reports: list[object] = []
 
             def off_the_owner() -> None:  # as the scheduler's thread and the network pool do
                 reports.append(app.sync.sync())
-                reports.append(app.attention.poll())
+                reports.append(app.auto_timers.poll())
 
             worker = threading.Thread(target=off_the_owner, name="scheduler")
             worker.start()

@@ -49,7 +49,7 @@ def test_every_automatic_setting_is_saved_in_one_go(
     assert (saved.auto.on_conflict, saved.auto.transition) == ("switch", "offer")
     assert (saved.auto.repos, saved.auto.branch) == ((str(repo),), "switch")
     assert saved.long_timer_hours == 8
-    assert services.attention.jira_enabled("a")
+    assert services.preferences.jira_enabled("a")
     assert services.store.get_setting("auto:cursor:a") is not None, "no old change replayed"
     again = open_dialog(qtbot, services, runner)
     assert again.auto_page.jira_on("a")
@@ -134,7 +134,7 @@ def test_hours_per_weekday_and_holidays(qtbot, services: AppServices, runner) ->
     assert saved.work_days == (0, 1, 2, 3, 4, 5)
     assert saved.day_hours == ((4, time(9), time(13)), (5, time(10), time(12)))
     assert saved.holidays == (date(2026, 4, 6),)
-    assert not services.attention.hours().span_on(date(2026, 4, 6), services.tracker.zone)
+    assert not services.preferences.hours().span_on(date(2026, 4, 6), services.tracker.zone)
     again = open_dialog(qtbot, services, runner)
     assert again.hours_page.ends[4].time() == QTime(13, 0)
     assert again.hours_page.holiday_dates() == [date(2026, 4, 6)]

@@ -28,10 +28,10 @@ def test_the_picker_offers_the_branchs_issue_first(
     services.accounts.login(jira.base_url, "alice-token", email="alice@example.com")
     repo = tmp_path / "shop"
     checkout(repo, "main")
-    services.attention.add_repo(str(repo))
-    services.attention.poll_branches(force=True)
+    services.preferences.add_repo(str(repo))
+    services.auto_timers.poll_branches(force=True)
     checkout(repo, "PROJ-2-fix-login-page")
-    services.attention.poll_branches(force=True)
+    services.auto_timers.poll_branches(force=True)
     picker = controller.picker
     controller.show_picker()
     qtbot.waitUntil(lambda: "My open issues" in texts(picker), timeout=3000)
@@ -57,7 +57,7 @@ def ms(at) -> int:  # type: ignore[no-untyped-def]
     return int(at.timestamp() * 1000)
 
 
-def test_the_tray_shows_what_the_attention_service_decides(
+def test_the_tray_shows_what_the_automatic_timers_decide(
     qtbot, controller: TrayController, services: AppServices, jira: FakeJira, clock, monkeypatch
 ) -> None:
     """Jira moves issues (fake Jira, fake clock); the tray polls and shows the outcome."""
@@ -69,7 +69,7 @@ def test_the_tray_shows_what_the_attention_service_decides(
     )
     jira.now_ms = lambda: ms(clock.now())
     services.accounts.login(jira.base_url, "alice-token", email="alice@example.com")
-    services.attention.set_jira(services.accounts.accounts()[0].name, True)
+    services.preferences.set_jira(services.accounts.accounts()[0].name, True)
 
     # Monday 15:00 in Berlin: PROJ-2 moved to In Progress half a minute ago.
     jira.move("PROJ-2", "In Progress", by="acc-alice", at_ms=ms(clock.now()) - 30_000)

@@ -64,7 +64,7 @@ def test_idle_check_reads_on_the_db_worker(
     threads: list[str] = []
     tray = TrayController(services, runner, idle_seconds=lambda: 5.0, use_tray=False)
     try:
-        _record_threads(services.attention, "idle_period", threads, monkeypatch)
+        _record_threads(services.nudges, "idle_period", threads, monkeypatch)
         services.tracker.start("PROJ-1")
         with qtbot.waitSignal(tray.refreshed, timeout=3000):
             tray.refresh()
@@ -83,7 +83,7 @@ def test_picker_reads_recent_and_cached_issues_on_the_db_worker(
     _record_threads(services.issues, "recent", threads, monkeypatch)
     _record_threads(services.issues, "my_open_issues", threads, monkeypatch)
     _record_threads(services.accounts, "accounts", threads, monkeypatch)
-    _record_threads(services.attention, "suggestion", threads, monkeypatch)
+    _record_threads(services.auto_timers, "suggestion", threads, monkeypatch)
     _record_threads(services.tracker, "running", threads, monkeypatch)
     _record_threads(services, "issue_summary", threads, monkeypatch)
     picker = controller.picker
@@ -108,7 +108,7 @@ def test_entries_window_reads_its_day_on_the_db_worker(
     services.tracker.log_time("A-1", 3600, day=date(2026, 3, 5), start_time=time(9, 0))
     threads: list[str] = []
     _record_threads(services.tracker, "entries", threads, monkeypatch)
-    _record_threads(services.attention, "sources", threads, monkeypatch)
+    _record_threads(services.auto_timers, "sources", threads, monkeypatch)
     dialog = EntriesDialog(services, day=date(2026, 3, 5), runner=runner)
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=3000)

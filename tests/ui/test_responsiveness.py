@@ -53,7 +53,7 @@ def test_tray_actions_answer_while_a_poll_a_sync_and_a_team_week_wait_on_jira(
 ) -> None:
     services.accounts.login(jira.base_url, "alice-token", email="alice@example.com")
     account = services.accounts.accounts()[0].name
-    services.attention.set_jira(account, True)
+    services.preferences.set_jira(account, True)
     team = services.timesheets.save_people_team("Us", [("acc-alice", "Alice Example")])
     services.issues.my_open_issues()  # the picker's cached list
     services.tracker.log_time("PROJ-3", 1800, comment="waiting to be sent")

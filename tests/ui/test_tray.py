@@ -277,7 +277,7 @@ def test_reminders_inside_and_outside_working_hours(
     )
     services.settings.set_setting("remind_no_timer", True)
     refreshed(qtbot, controller)
-    # The attention service decides, on the DB worker; its notices reach the tray's notify.
+    # The nudges decide, on the DB worker; their notices reach the tray's notify.
     controller._check_reminders()  # Monday 15:00 Berlin: working hours, nothing running
     controller._check_reminders()
     qtbot.waitUntil(lambda: shown == ["No timer running"], timeout=3000)

@@ -1,4 +1,4 @@
-"""The attention service and its rules, over days of simulated time (no Jira, no Qt)."""
+"""Nudges, automatic timers and their rules, over days of simulated time (no Jira, no Qt)."""
 
 from __future__ import annotations
 
@@ -19,8 +19,11 @@ from clockwork_desktop.core.attention import (
 from clockwork_desktop.core.errors import InputError
 from clockwork_desktop.core.settings import Settings
 from clockwork_desktop.core.timer import WAKE_GAP_THRESHOLD_S
+from clockwork_desktop.infra.db.auto_state import AutoStateStore
 from clockwork_desktop.infra.db.store import SqliteStore
-from clockwork_desktop.services.attention import AttentionService, CollectingNotifier
+from clockwork_desktop.services.auto_timers import AutoTimerService
+from clockwork_desktop.services.nudges import CollectingNotifier, NudgeService
+from clockwork_desktop.services.preferences import PreferencesService
 from clockwork_desktop.services.tracker import TrackerService
 from tests.conftest import FakeClock
 
@@ -48,14 +51,34 @@ def branches() -> Branches:
 
 
 @pytest.fixture
-def attention(
+def preferences(store: SqliteStore, clock: FakeClock) -> PreferencesService:
+    return PreferencesService(store, AutoStateStore(store), clock)
+
+
+@pytest.fixture
+def nudges(
     tracker: TrackerService,
+    preferences: PreferencesService,
+    store: SqliteStore,
+    clock: FakeClock,
+    notes: CollectingNotifier,
+) -> NudgeService:
+    return NudgeService(tracker, preferences, AutoStateStore(store), store, clock, notes)
+
+
+@pytest.fixture
+def auto_timers(
+    tracker: TrackerService,
+    preferences: PreferencesService,
     store: SqliteStore,
     clock: FakeClock,
     notes: CollectingNotifier,
     branches: Branches,
-) -> AttentionService:
-    return AttentionService(tracker, store, store, clock, notes, branches=branches)
+) -> AutoTimerService:
+    state = AutoStateStore(store)
+    return AutoTimerService(
+        tracker, preferences, state, store, store, clock, notes, branches=branches
+    )
 
 
 def titles(notes: CollectingNotifier) -> list[str]:
@@ -135,34 +158,32 @@ def test_replay_undoes_then_walks_the_changelog() -> None:
     assert len(by_name) == 4
 
 
-def test_waking_uses_the_one_threshold_of_core(
-    attention: AttentionService, clock: FakeClock
-) -> None:
-    assert not attention.woke_up()
+def test_waking_uses_the_one_threshold_of_core(nudges: NudgeService, clock: FakeClock) -> None:
+    assert not nudges.woke_up()
     clock.advance(WAKE_GAP_THRESHOLD_S)
-    assert not attention.woke_up()  # exactly the threshold is not a sleep
+    assert not nudges.woke_up()  # exactly the threshold is not a sleep
     clock.advance(WAKE_GAP_THRESHOLD_S + 1)
-    assert attention.woke_up()
-    assert not attention.woke_up()
+    assert nudges.woke_up()
+    assert not nudges.woke_up()
 
 
 def test_idle_period_is_asked_once_input_returns(
-    attention: AttentionService, tracker: TrackerService, clock: FakeClock
+    nudges: NudgeService, tracker: TrackerService, clock: FakeClock
 ) -> None:
-    assert attention.idle_period(900) is None  # no timer: nothing to ask
+    assert nudges.idle_period(900) is None  # no timer: nothing to ask
     tracker.start("PROJ-1")
     clock.advance(minutes=30)
-    assert attention.idle_period(12 * 60) is None
+    assert nudges.idle_period(12 * 60) is None
     clock.advance(minutes=3)
-    assert attention.idle_period(12 * 60, asking=True) is None  # a question is open
-    period = attention.idle_period(1)
+    assert nudges.idle_period(12 * 60, asking=True) is None  # a question is open
+    period = nudges.idle_period(1)
     assert period is not None
     assert period.seconds == 15 * 60
-    assert attention.idle_period(1) is None
+    assert nudges.idle_period(1) is None
 
 
 def test_guards_long_timer_and_midnight(
-    attention: AttentionService,
+    nudges: NudgeService,
     tracker: TrackerService,
     clock: FakeClock,
     notes: CollectingNotifier,
@@ -170,36 +191,36 @@ def test_guards_long_timer_and_midnight(
     tracker.start("PROJ-1")  # Monday 10:00 Berlin
     for _ in range(9 * 60):  # nine hours of minute checks: quiet
         clock.advance(minutes=1)
-        attention.tick()
-    assert attention.warning is None
+        nudges.tick()
+    assert nudges.warning is None
     clock.advance(hours=1)
-    attention.tick()
-    attention.tick()
-    assert attention.warning is not None
-    assert attention.warning.kind == "long"
+    nudges.tick()
+    nudges.tick()
+    assert nudges.warning is not None
+    assert nudges.warning.kind == "long"
     assert notes.shown[-1][2] == ("Keep running", "Stop")
     assert titles(notes).count("Timer still running") == 1
-    attention.answer_guard("keep")
-    attention.tick()
-    assert attention.warning is None
+    nudges.answer_guard("keep")
+    nudges.tick()
+    assert nudges.warning is None
     clock.advance(hours=5)  # past midnight in Berlin
-    attention.tick()
-    assert attention.warning is None  # the long-timer answer still holds for this timer
+    nudges.tick()
+    assert nudges.warning is None  # the long-timer answer still holds for this timer
     tracker.stop()
     clock.set(datetime(2026, 3, 10, 22, 30, tzinfo=UTC))  # Tuesday 23:30 Berlin
     tracker.start("PROJ-2")
     clock.set(datetime(2026, 3, 10, 23, 10, tzinfo=UTC))  # 00:10 Berlin
-    attention.tick()
-    assert attention.warning is not None
-    assert attention.warning.kind == "midnight"
-    attention.answer_guard("stop")
+    nudges.tick()
+    assert nudges.warning is not None
+    assert nudges.warning.kind == "midnight"
+    nudges.answer_guard("stop")
     assert tracker.running() is None
     with pytest.raises(InputError):
-        attention.answer_guard("later")
+        nudges.answer_guard("later")
 
 
 def test_reminders(
-    attention: AttentionService,
+    nudges: NudgeService,
     tracker: TrackerService,
     store: SqliteStore,
     clock: FakeClock,
@@ -207,84 +228,91 @@ def test_reminders(
 ) -> None:
     store.set_setting("remind_no_timer", True)
     for _ in range(120):  # two hours with nothing running: reminded every hour
-        attention.tick()
+        nudges.tick()
         clock.advance(minutes=1)
     assert titles(notes) == ["No timer running", "No timer running"]
     clock.set(datetime(2026, 3, 9, 19, 0, tzinfo=UTC))
     tracker.start("LATE-1")
     for _ in range(30):
         clock.advance(minutes=1)
-        attention.tick()
+        nudges.tick()
     assert titles(notes)[-1] == "Timer running outside working hours"
     assert titles(notes).count("Timer running outside working hours") == 1
 
 
 def test_branch_reads_are_throttled(
-    attention: AttentionService, branches: Branches, clock: FakeClock, store: SqliteStore
+    preferences: PreferencesService,
+    auto_timers: AutoTimerService,
+    branches: Branches,
+    clock: FakeClock,
+    store: SqliteStore,
 ) -> None:
-    attention.add_repo("/r")
-    assert attention.poll_branches() is None
+    preferences.add_repo("/r")
+    assert auto_timers.poll_branches() is None
     reads = branches.reads
     for _ in range(10):  # the tray asks every half second; the disk is read every 3 s
         clock.advance(0.5)
-        attention.poll_branches()
+        auto_timers.poll_branches()
     assert branches.reads - reads == 1
     branches.heads["/r"] = "PROJ-5-x"
     clock.advance(3)
-    assert attention.poll_branches() == "PROJ-5"
-    attention.choose("branch", "off")
+    assert auto_timers.poll_branches() == "PROJ-5"
+    preferences.choose("branch", "off")
     branches.heads["/r"] = "PROJ-6-x"
     clock.advance(3)
-    assert attention.poll_branches() is None
-    assert attention.remove_repo("/r") == []
+    assert auto_timers.poll_branches() is None
+    assert preferences.remove_repo("/r") == []
     with pytest.raises(InputError):
-        attention.remove_repo("/r")
+        preferences.remove_repo("/r")
     with pytest.raises(InputError):
-        attention.choose("branch", "always")
+        preferences.choose("branch", "always")
     assert store.get_setting("auto:branch") == "off"
 
 
 def test_turning_jira_on_in_settings_starts_a_fresh_cursor(
-    attention: AttentionService, store: SqliteStore, clock: FakeClock
+    preferences: PreferencesService, store: SqliteStore, clock: FakeClock
 ) -> None:
     import dataclasses
 
     store.set_setting("auto:cursor:cloud", {"polled": "2020-01-01T00:00:00+00:00"})
-    value = attention.current()
-    attention.save_settings(dataclasses.replace(value, auto=value.auto.with_jira("cloud", True)))
-    assert attention.jira_enabled("cloud")
+    value = preferences.current()
+    preferences.save_settings(dataclasses.replace(value, auto=value.auto.with_jira("cloud", True)))
+    assert preferences.jira_enabled("cloud")
     assert store.get_setting("auto:cursor:cloud")["polled"] == clock.now().isoformat()
     clock.advance(minutes=5)
-    attention.save_settings(attention.current())  # still on: the cursor is kept
+    preferences.save_settings(preferences.current())  # still on: the cursor is kept
     assert store.get_setting("auto:cursor:cloud")["polled"] != clock.now().isoformat()
 
 
 def test_working_hours_come_from_the_typed_settings(
-    attention: AttentionService, store: SqliteStore
+    preferences: PreferencesService, store: SqliteStore
 ) -> None:
     import dataclasses
 
     monday = datetime(2026, 3, 9, 10, 0, tzinfo=UTC)  # 11:00 in Berlin
-    assert attention.hours().working(monday, BERLIN)
+    assert preferences.hours().working(monday, BERLIN)
     store.save_settings(dataclasses.replace(store.load_settings(), holidays=(monday.date(),)))
-    assert not attention.hours().working(monday, BERLIN)
+    assert not preferences.hours().working(monday, BERLIN)
 
 
 def test_the_suggestion_names_its_branch_and_goes_when_the_branch_does(
-    attention: AttentionService, branches: Branches, clock: FakeClock
+    preferences: PreferencesService,
+    auto_timers: AutoTimerService,
+    branches: Branches,
+    clock: FakeClock,
 ) -> None:
-    attention.add_repo("/r")
+    preferences.add_repo("/r")
     branches.heads["/r"] = "main"
-    attention.poll_branches(force=True)
+    auto_timers.poll_branches(force=True)
     branches.heads["/r"] = "PROJ-1-fix-login"
-    attention.poll_branches(force=True)
-    found = attention.suggestion()
+    auto_timers.poll_branches(force=True)
+    found = auto_timers.suggestion()
     assert found is not None
     assert (found.issue_key, found.branch, found.repo) == ("PROJ-1", "PROJ-1-fix-login", "/r")
-    assert attention.suggested_issue() == "PROJ-1"
+    assert auto_timers.suggested_issue() == "PROJ-1"
     branches.heads["/r"] = "main"
-    attention.poll_branches(force=True)
-    assert attention.suggestion() is None
+    auto_timers.poll_branches(force=True)
+    assert auto_timers.suggestion() is None
 
 
 def test_an_entrys_source_reads_as_a_sentence() -> None:

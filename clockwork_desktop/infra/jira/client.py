@@ -765,7 +765,7 @@ class JiraClient:
             return _user(data)
         return None
 
-    # -- automatic timers (services.attention) --------------------------------------------
+    # -- automatic timers (services.auto_timers) --------------------------------------------
 
     def updated_since(self, since: datetime, zone: str | None, also: list[str]) -> list[IssueNow]:
         """One search for issues assigned to me, or listed, updated at or after ``since``.
