@@ -145,6 +145,11 @@ class DayTimeline(QWidget):
         self.updateGeometry()
         self.update()
 
+    def drop_draft(self) -> None:
+        """A refused change: the block goes back at once, not when the reload answers."""
+        self._draft = None
+        self.update()
+
     @property
     def dragging(self) -> bool:
         return self._drag is not None

@@ -161,8 +161,9 @@ class TimelineTab(SheetPage):
     def _failed(self, error: BaseException) -> None:
         """Shown under the timeline (the runner has logged it, and opened the crash window for
         a bug)."""
+        self.timeline.drop_draft()
         self._say(f"Not changed: {error_words(error)}")
-        self.reload()  # put the block back where the tracker has it
+        self.reload()  # and read back what the tracker has
 
     def edit(self, entry_id: int, start: datetime | None, end: datetime | None) -> None:
         tracker = self._services.tracker
