@@ -472,6 +472,8 @@ class GuiApp:
         the next start judges as after a crash (nothing is lost)."""
         from concurrent.futures import TimeoutError as WaitedTooLong
 
+        from clockwork_desktop.core.errors import ClockworkError
+
         services = self.services
 
         def release() -> None:
