@@ -1,6 +1,10 @@
 """Starting the tray app: single instance, first run, demo mode, scheduler, shutdown.
 
-Heavy modules (httpx, keyring, apscheduler) are imported after the icon is on screen.
+The icon first: the tray icon is shown and the event loop runs before anything the icon does
+not need is imported. The database, the services, the menu, the attention service, the
+global shortcut and every window are loaded once the event loop runs; httpx, keyring and
+apscheduler later still. Without a tray the mini window is the first thing shown, and it
+needs the services.
 """
 
 from __future__ import annotations
@@ -13,28 +17,33 @@ import signal
 import socket
 import sys
 import zlib  # noqa: F401
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QSocketNotifier, Qt, QTimer, Signal
+# Not the Qt namespace: importing it builds all its enums (about 16 ms), which the icon does
+# not need.
+from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from clockwork_desktop import __version__
-from clockwork_desktop.app.services import AppServices
-from clockwork_desktop.core.errors import ClockworkError
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.ui.icons import app_icon
-from clockwork_desktop.ui.plaintext import warn
-from clockwork_desktop.ui.tasks import TaskRunner
-from clockwork_desktop.ui.tray import TrayController
 
 if TYPE_CHECKING:
+    from clockwork_desktop.app.services import AppServices
     from clockwork_desktop.core.ports import GlobalShortcut
     from clockwork_desktop.core.settings import Settings
+    from clockwork_desktop.ui.tasks import TaskRunner
+    from clockwork_desktop.ui.tray import TrayController
 
 log = get_logger(__name__)
 
 READY_FILE_ENV = "CLOCKWORK_READY_FILE"
+# Names a file that gets the modules imported when the icon shows, one a line (a test reads it).
+READY_MODULES_ENV = "CLOCKWORK_READY_MODULES_FILE"
+# Set: quit once everything has loaded (a benchmark's peak RSS counts all of it). "shown":
+# quit as soon as the icon shows, to time the icon alone from outside the process.
 EXIT_WHEN_READY_ENV = "CLOCKWORK_EXIT_WHEN_READY"
 FIRST_SYNC_DELAY_MS = 3000
 RELEASE_WAIT_S = 5.0  # at quit, the longest wait for the heartbeat's release
@@ -125,11 +134,18 @@ class _QuitOnSignals:
 
 
 class GuiApp:
+    # Set once the rest has loaded, after the icon shows (_load).
+    runner: TaskRunner
+    controller: TrayController
+
     def __init__(self, base: Path, *, demo: bool, demo_dir: Path | None = None) -> None:
         self.demo = demo
         self.fake: Any = None
         self.scheduler: Any = None
         self.signals: _QuitOnSignals | None = None
+        self.hotkey: GlobalShortcut | None = None
+        self.icon: QSystemTrayIcon | None = None  # shown before the rest loads
+        self._picker_asked = False  # asked before the controller was loaded
         # One demo at a time, as one app per data folder: the demo's socket is named after
         # the real folder (a name only; nothing is written there).
         self.instance_key = base / "demo" if demo else base
@@ -137,12 +153,19 @@ class GuiApp:
             import tempfile
 
             base = demo_dir or Path(tempfile.mkdtemp(prefix="clockwork-demo-"))
+        self.base = base
+
+    @cached_property
+    def services(self) -> AppServices:
+        """Built once the icon shows: the store and the services are not on the icon's path."""
+        from clockwork_desktop.app.services import AppServices
+
+        if self.demo:
             from clockwork_desktop.infra.credentials import SessionCredentials
 
-            self.services = AppServices(base, credentials=SessionCredentials(), owned_db=True)
-        else:
-            self.services = AppServices(base, session_fallback=True, owned_db=True)
-        self.base = base
+            credentials = SessionCredentials()
+            return AppServices(self.base, credentials=credentials, owned_db=True)
+        return AppServices(self.base, session_fallback=True, owned_db=True)
 
     def run(self, argv: list[str]) -> int:
         app = QApplication.instance() or QApplication(argv)
@@ -151,10 +174,6 @@ class GuiApp:
         app.setApplicationVersion(__version__)
         app.setQuitOnLastWindowClosed(False)
         app.setWindowIcon(app_icon())
-        from clockwork_desktop.ui.crash import CrashReporter
-
-        self.crashes = CrashReporter()
-        self.crashes.install()
         from clockwork_desktop.app.instance import SingleInstance
 
         self.instance = SingleInstance(self.base, key=self.instance_key)
@@ -163,6 +182,31 @@ class GuiApp:
             sys.stdout.write(f"{what} is already running; showing its issue picker.\n")
             return 0
         self.instance.listen(self._asked_by_another_process)
+        app.aboutToQuit.connect(self._shutdown)
+        self.use_tray = QSystemTrayIcon.isSystemTrayAvailable()
+        if self.use_tray:
+            # The icon first; the controller takes it over once the rest has loaded.
+            self.icon = QSystemTrayIcon(app_icon())
+            self.icon.setToolTip("Clockwork Desktop: starting…")
+            self.icon.show()
+            QTimer.singleShot(0, self._shown)
+        else:
+            QTimer.singleShot(0, self._load)
+        with _QuitOnSignals() as self.signals:
+            return int(app.exec())
+
+    def _is_loaded(self) -> bool:
+        return "controller" in vars(self)
+
+    def _load(self) -> None:
+        """Everything behind the icon: the database, the services, the menu, then the rest."""
+        from clockwork_desktop.ui.crash import CrashReporter
+
+        # First after the icon: it imports the Qt namespace. What fails from here on is shown.
+        self.crashes = CrashReporter()
+        self.crashes.install()
+        from clockwork_desktop.core.errors import ClockworkError
+        from clockwork_desktop.ui.plaintext import warn
 
         services = self.services
         try:
@@ -172,56 +216,59 @@ class GuiApp:
         except ClockworkError as exc:
             log.error("cannot start: %s", exc)
             warn(None, "Clockwork Desktop", str(exc), wait=True)
-            self.instance.close()
-            return 1
+            QApplication.exit(1)
+            return
         for notice in services.notices:
-            warn(None, "Clockwork Desktop", notice, wait=True)  # before the tray exists
+            warn(None, "Clockwork Desktop", notice, wait=True)  # before the menu exists
         services.notices.clear()
+        from clockwork_desktop.infra.autostart import Autostart
+        from clockwork_desktop.ui.tasks import TaskRunner
+        from clockwork_desktop.ui.tray import TrayController
+
         # The DB worker owns the database; errors from any task are told once, by the runner
         # (a bug opens the crash window).
         self.runner = TaskRunner(db=services.db_owner, crashes=self.crashes)
-        use_tray = QSystemTrayIcon.isSystemTrayAvailable()
-        from clockwork_desktop.infra.autostart import Autostart
-
         self.controller = TrayController(
             services,
             self.runner,
             idle_seconds=_lazy_idle_probe(),
-            use_tray=use_tray,
+            use_tray=self.use_tray,
             autostart=Autostart(),
+            tray_icon=self.icon,
         )
         self.controller.settings_saved.connect(self._settings_saved)
         self.window = None
         self.first_run_dialog: Any = None
-        if use_tray:
+        self.bridge = _SyncBridge()
+        self.bridge.finished.connect(self.controller.sync_finished)
+        self.controller.sync_requested.connect(self._sync_soon)
+        if self.use_tray:
             self.controller.show()
+            self._loaded()
         else:
             from clockwork_desktop.ui.miniwindow import MiniWindow
 
             self.window = MiniWindow(self.controller)
             self.window.show()
-        self._start_shortcut()
-        self.bridge = _SyncBridge()
-        self.bridge.finished.connect(self.controller.sync_finished)
-        self.controller.sync_requested.connect(self._sync_soon)
-        app.aboutToQuit.connect(self._shutdown)
-        QTimer.singleShot(0, self._ready)
-        QTimer.singleShot(FIRST_SYNC_DELAY_MS, self._start_background)
-        with _QuitOnSignals() as self.signals:
-            return int(app.exec())
+            QTimer.singleShot(0, self._shown)
 
     def _asked_by_another_process(self, command: str) -> None:
         """A second launch, or `clockwork-desktop pick` from a desktop shortcut."""
         log.info("asked to open the picker (%s)", command)
+        if not self._is_loaded():  # the icon shows, the rest still loads
+            self._picker_asked = True
+            return
         self.controller.show_picker()
 
     # -- the global shortcut --------------------------------------------------------------------
 
     def _start_shortcut(self) -> None:
         """Find what this platform allows (X11 connects: off the GUI thread), then take the key."""
+        from PySide6.QtCore import Qt
+
         from clockwork_desktop.infra.hotkey import global_shortcut
 
-        self.hotkey: GlobalShortcut = global_shortcut()
+        self.hotkey = global_shortcut()
         self.shortcut_bridge = _ShortcutBridge()
         self.shortcut_bridge.pressed.connect(
             self._shortcut_pressed, Qt.ConnectionType.QueuedConnection
@@ -232,6 +279,8 @@ class GuiApp:
         from clockwork_desktop.core.shortcut import ShortcutSupport
 
         hotkey, pressed = self.hotkey, self.shortcut_bridge.pressed
+        if hotkey is None:
+            return
 
         def claim(spec: str) -> str | None:
             return hotkey.register(spec, pressed.emit)
@@ -247,6 +296,8 @@ class GuiApp:
         if not support.available or support.claim is None:
             return
         spec, claim, hotkey = settings.picker_shortcut, support.claim, self.hotkey
+        if hotkey is None:
+            return
 
         def take() -> str | None:
             if not spec:
@@ -271,15 +322,36 @@ class GuiApp:
 
     # -- start-up steps -----------------------------------------------------------------------
 
-    def _ready(self) -> None:
-        """The icon is shown and the event loop runs (benchmarks and tests wait for this)."""
-        _drop_source_cache()
+    def _shown(self) -> None:
+        """The icon (without a tray: the mini window) is shown and the event loop runs.
+
+        Benchmarks and tests wait for the ready file; without a tray the rest has loaded.
+        """
+        modules_file = os.environ.get(READY_MODULES_ENV)
+        if modules_file:
+            names = "".join(f"{name}\n" for name in sorted(sys.modules))
+            Path(modules_file).write_text(names, encoding="utf-8")
         ready_file = os.environ.get(READY_FILE_ENV)
         if ready_file:
             Path(ready_file).write_text(f"{os.getpid()}\n", encoding="utf-8")
+        if os.environ.get(EXIT_WHEN_READY_ENV) == "shown":
+            QApplication.exit(0)
+        elif not self._is_loaded():
+            QTimer.singleShot(0, self._load)
+        else:
+            self._loaded()
+
+    def _loaded(self) -> None:
+        """Everything is loaded; what follows runs in later turns of the event loop."""
+        _drop_source_cache()
         if os.environ.get(EXIT_WHEN_READY_ENV):
             QApplication.exit(0)
             return
+        QTimer.singleShot(0, self._start_shortcut)
+        if self._picker_asked:
+            self._picker_asked = False
+            QTimer.singleShot(0, self.controller.show_picker)
+        QTimer.singleShot(FIRST_SYNC_DELAY_MS, self._start_background)
         QTimer.singleShot(0, self._recover)
         if self.window is not None:
             QTimer.singleShot(0, self.window.explain_once)
@@ -400,6 +472,8 @@ class GuiApp:
         the next start judges as after a crash (nothing is lost)."""
         from concurrent.futures import TimeoutError as WaitedTooLong
 
+        from clockwork_desktop.core.errors import ClockworkError
+
         services = self.services
 
         def release() -> None:
@@ -438,8 +512,16 @@ class GuiApp:
             log.info("network reachability is not available")
 
     def _shutdown(self) -> None:
+        if not self._is_loaded():  # quit before the rest loaded
+            if self.icon is not None:
+                self.icon.hide()
+            if "services" in self.__dict__:
+                self.services.close()
+            self.instance.close()
+            return
         self.controller.shutdown()
-        self.hotkey.close()
+        if self.hotkey is not None:
+            self.hotkey.close()
         if self.scheduler is not None:
             self.scheduler.shutdown()
         self.runner.shutdown()
@@ -465,6 +547,9 @@ def run_timesheet_window(base: Path) -> int:
     app = QApplication.instance() or QApplication(["clockwork-desktop"])
     assert isinstance(app, QApplication)
     app.setWindowIcon(app_icon())
+    from clockwork_desktop.app.services import AppServices
+    from clockwork_desktop.ui.tasks import TaskRunner
+
     services = AppServices(base, owned_db=True)
     runner = TaskRunner(db=services.db_owner)
     from clockwork_desktop.ui.timesheet import TimesheetWindow

@@ -5,8 +5,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from clockwork_desktop.app.services import AppServices
-from clockwork_desktop.cli import commands
 from clockwork_desktop.cli.parser import build_parser
 from clockwork_desktop.core.logs import on_first_use
 from clockwork_desktop.infra.paths import data_dir, log_dir
@@ -74,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
         from clockwork_desktop.app.gui import run_timesheet_window
 
         return run_timesheet_window(base)
+    # Not before the tray app: its icon shows first and loads these after.
+    from clockwork_desktop.app.services import AppServices
+    from clockwork_desktop.cli import commands
+
     extra = {}
     if args.command in ("doctor", "backups", "restore"):
         from clockwork_desktop.cli.maintenance import MAINTENANCE_HANDLERS

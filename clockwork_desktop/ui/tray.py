@@ -83,8 +83,10 @@ class TrayController(QObject):
         idle_seconds: Callable[[], float | None] | None = None,
         use_tray: bool = True,
         autostart: Any = None,
+        tray_icon: QSystemTrayIcon | None = None,
         parent: QObject | None = None,
     ) -> None:
+        """``tray_icon``: an icon the app showed before loading this (the icon first)."""
         super().__init__(parent)
         self.services = services
         self.runner = runner
@@ -139,7 +141,8 @@ class TrayController(QObject):
         self.menu.aboutToShow.connect(self.refresh)
         self.tray: QSystemTrayIcon | None = None
         if use_tray:
-            self.tray = QSystemTrayIcon(state_icon("idle"), self)
+            self.tray = tray_icon or QSystemTrayIcon(state_icon("idle"))
+            self.tray.setParent(self)
             self.tray.setContextMenu(self.menu)
             self.tray.activated.connect(self._activated)
             self.tray.messageClicked.connect(self.message_clicked)
