@@ -57,6 +57,7 @@ from hypothesis.stateful import (
 )
 
 from clockwork_desktop.app.services import AppServices
+from clockwork_desktop.core.errors import ClockworkError
 from clockwork_desktop.core.models import Entry, SyncState
 from clockwork_desktop.fakejira import FakeJira, Fault
 from tests.conftest import FakeClock
@@ -153,6 +154,7 @@ class Seams(RuleBasedStateMachine):
         keyring.set_keyring(FileKeyring(self.home / "keyring.json"))
         self.site = JiraProcess(self.mode, self.properties, **self.switches).__enter__()
         self.clock = FakeClock(START)
+        self._advance()
         self.account = "dc" if self.mode == "dc" else "cloud"
         self.app = self._open()
         self._login("alice")
@@ -170,6 +172,11 @@ class Seams(RuleBasedStateMachine):
         self._issue_keys: dict[int, str] = self._snapshot()["issue_keys"]
 
     # -- plumbing ---------------------------------------------------------------------------
+
+    def _advance(self, **delta: float) -> None:
+        """Move the app's clock and the site's together (Jira's stamps follow its own)."""
+        self.clock.advance(**delta)
+        self.site.set_clock(int(self.clock.now().timestamp() * 1000))
 
     def _open(self) -> AppServices:
         app = make_app(self.data, self.clock)
@@ -274,9 +281,13 @@ class Seams(RuleBasedStateMachine):
         start = utc(*self._fresh()) if move else None
         if start is not None and seconds is None:
             seconds = int((entry.ended_at - entry.started_at).total_seconds())  # type: ignore[operator]
-        edited = self.app.tracker.edit(
-            entry.id, issue_key=issue, start=start, seconds=seconds, comment=comment
-        )
+        try:
+            edited = self.app.tracker.edit(
+                entry.id, issue_key=issue, start=start, seconds=seconds, comment=comment
+            )
+        except ClockworkError:  # e.g. an end in the future: refused, nothing changed
+            self.stats["refused"] += 1
+            return
         self._hold(edited)
 
     @precondition(lambda self: self.ledger)
@@ -291,7 +302,7 @@ class Seams(RuleBasedStateMachine):
     @precondition(lambda self: self.running is None)
     @rule(issue=st.sampled_from(ISSUES), minutes=st.integers(1, 20))
     def start_timer(self, issue: str, minutes: int) -> None:
-        self.clock.advance(minutes=minutes)
+        self._advance(minutes=minutes)
         started = self.app.tracker.start(issue).started
         self._hold(started)
         self.running = started.uuid
@@ -299,7 +310,7 @@ class Seams(RuleBasedStateMachine):
     @precondition(lambda self: self.running is not None)
     @rule(minutes=st.integers(0, 40), seconds=st.integers(0, 59))
     def stop_timer(self, minutes: int, seconds: int) -> None:
-        self.clock.advance(minutes=minutes, seconds=seconds)
+        self._advance(minutes=minutes, seconds=seconds)
         stopped = self.app.tracker.stop()
         self._hold(stopped)
         self.running = None
@@ -344,7 +355,7 @@ class Seams(RuleBasedStateMachine):
 
     @rule()
     def backup(self) -> None:
-        self.clock.advance(minutes=1)
+        self._advance(minutes=1)
         info = self.app.backup_now()
         entries = self._entries()
         self.backups[info.name] = {
@@ -460,15 +471,15 @@ class Seams(RuleBasedStateMachine):
     @rule(issue=st.sampled_from(["PROJ-1", "PROJ-2"]))
     def automatic_poll(self, issue: str) -> None:
         """Alice moves an issue to In Progress in Jira; the next poll starts its timer there."""
-        self.clock.advance(minutes=2)
+        self._advance(minutes=2)
         moved = self.clock.now() - timedelta(seconds=30)
         self.site.move(issue, "To Do", by=ALICE, at_ms=int((moved.timestamp() - 1) * 1000))
         self.site.move(issue, "In Progress", by=ALICE, at_ms=int(moved.timestamp() * 1000))
-        self.clock.advance(minutes=1)
-        self.app.attention.poll()
+        self._advance(minutes=1)
+        report = self.app.attention.poll()
         self.stats["polls"] += 1
         running = self.app.tracker.running()
-        assert running is not None, "the poll started no timer"
+        assert running is not None, f"the poll started no timer: {report}"
         assert (running.issue_key, running.started_at) == (issue, moved.replace(microsecond=0))
         self._hold(running)
         self.running = running.uuid
@@ -503,7 +514,11 @@ class Seams(RuleBasedStateMachine):
             else ["--duration", f"0:{seconds // 60:02d}:{seconds % 60:02d}"]
         )
         result = self.cli("edit", str(entry.id), *change)
-        assert result.returncode == 0, result.stderr
+        if result.returncode != 0:  # refused (an end in the future): said so, nothing changed
+            assert "Traceback" not in result.stderr
+            assert result.stderr.startswith("clockwork-desktop: "), result.stderr
+            self.stats["refused"] += 1
+            return
         edited = self.app.store.get(entry.id)
         assert edited is not None
         self._hold(edited)

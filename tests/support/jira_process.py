@@ -158,6 +158,15 @@ def _wait_for_new_worklog(jira: Any, known: set[int], timeout_s: float) -> int |
     return None
 
 
+def _set_clock(jira: Any, ms: int) -> None:
+    """Stop the site's clock at ``ms`` (epoch ms): its `updated` stamps, feeds and changelog
+    then follow a test's fake clock, as a real site's follow the real one."""
+    from clockwork_desktop.fakejira import server
+
+    server._now_ms = lambda: ms  # type: ignore[assignment]
+    jira.now_ms = lambda: ms
+
+
 def main() -> None:
     from clockwork_desktop.fakejira import FakeJira
     from tests.support.jira_seed import seed
@@ -174,6 +183,7 @@ def main() -> None:
         "foreign_writes": lambda: list(foreign),
         "wait_for_new_worklog": lambda *a: _wait_for_new_worklog(jira, *a),
         "clear_faults": lambda: jira.faults.clear(),
+        "set_clock": lambda ms: _set_clock(jira, ms),
         "comment_for_storage": lambda text: jira._comment_for_storage(text),
     }
     # A Unix socket: no Nagle delay on each small answer, and no port to find.
