@@ -86,8 +86,18 @@ KNOWN = {
 ZONE = ZoneInfo("Europe/Berlin")
 ALICE, BOB = "acc-alice", "acc-bob"
 ISSUES = ["PROJ-1", "PROJ-2", "PROJ-3"]
-FIRST_DAY = date(2026, 3, 2)  # slots are on Monday to Friday of that week
-START = datetime(2026, 3, 9, 12, 0, tzinfo=UTC)  # the app's clock: the next Monday
+
+
+def _last_monday() -> datetime:
+    """12:00 UTC on the last Monday before today: the CLI runs on the real clock, so the
+    app's and the site's follow it closely (within the feeds' first look back of 14 days)."""
+    today = datetime.now(UTC).date()
+    monday = today - timedelta(days=today.weekday() or 7)
+    return datetime.combine(monday, time(12, 0), UTC)
+
+
+START = _last_monday()  # the app's clock starts here, the site's follows it
+FIRST_DAY = START.date() - timedelta(days=7)  # slots are on Monday to Friday before
 COMMENTS = ["", "standup", "review notes", "Ünïcode ✓ done"]
 DURATIONS_S = [45, 60, 61, 600, 907, 1800]  # 45 s is under Jira's minimum: never sent
 STATS: dict[str, Counter[str]] = {}
@@ -305,7 +315,22 @@ class Seams(RuleBasedStateMachine):
         self.app.tracker.delete(entry.id)
         del self.ledger[entry.uuid]
 
-    @precondition(lambda self: self.running is None)
+    def _working(self) -> bool:
+        """Inside working hours, with time to spare: automatic timers count only then, and
+        no timer runs past midnight (one worklog per entry)."""
+        local = self.clock.now().astimezone(ZONE)
+        return local.weekday() < 5 and 9 <= local.hour < 16
+
+    @precondition(lambda self: self.running is None and not self._working())
+    @rule()
+    def next_morning(self) -> None:
+        local = self.clock.now().astimezone(ZONE)
+        day = local.date() + timedelta(days=1)
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+        self._advance(seconds=(utc(day, time(9, 30)) - self.clock.now()).total_seconds())
+
+    @precondition(lambda self: self.running is None and self._working())
     @rule(issue=st.sampled_from(ISSUES), minutes=st.integers(1, 20))
     def start_timer(self, issue: str, minutes: int) -> None:
         self._advance(minutes=minutes)
@@ -473,7 +498,7 @@ class Seams(RuleBasedStateMachine):
 
     # -- automatic timers -------------------------------------------------------------------
 
-    @precondition(lambda self: self.running is None)
+    @precondition(lambda self: self.running is None and self._working())
     @rule(issue=st.sampled_from(["PROJ-1", "PROJ-2"]))
     def automatic_poll(self, issue: str) -> None:
         """Alice moves an issue to In Progress in Jira; the next poll starts its timer there."""
@@ -596,18 +621,33 @@ class Seams(RuleBasedStateMachine):
         linked_now = {wid for e in restored.values() for wid in e.worklog_ids.values()}
         wanted = {h.worklog() for h in saved["ledger"].values()}
         snapshot = self._snapshot()["worklogs"]
-        for e in before:
-            for wid in e.worklog_ids.values():
-                w = snapshot.get(int(wid))
-                if w is None or wid in linked_now:
-                    continue
+        for wid in self._ours_in(before, snapshot):
+            w = snapshot[wid]
+            if str(wid) not in linked_now:
                 if self._content(w) in wanted:
-                    self.adoptable.add(int(wid))
+                    self.adoptable.add(wid)
                 else:
-                    self.leftovers.add(int(wid))
+                    self.leftovers.add(wid)
         self.ledger = dict(saved["ledger"])
         self.running = None
         self.touched = set(self.ledger)
+
+    def _ours_in(self, entries: list[Entry], worklogs: dict[int, dict[str, Any]]) -> set[int]:
+        """The worklogs in Jira that ``entries`` link to or have an unsettled write for."""
+        found = {int(wid) for e in entries for wid in e.worklog_ids.values()}
+        unsettled = {
+            (day.issue, int(day.sent.started.timestamp()))
+            for e in entries
+            for day in e.remote.values()
+            if day.unsettled and day.sent is not None
+        }
+        found |= {
+            wid
+            for wid, w in worklogs.items()
+            if w["author"] == ALICE
+            and (self._issue_keys[w["issue_id"]], w["started_ms"] // 1000) in unsettled
+        }
+        return found & set(worklogs)
 
     # -- invariants -------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ The host also records every worklog write one user attempted on another user's w
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import secrets
@@ -159,11 +160,18 @@ def _wait_for_new_worklog(jira: Any, known: set[int], timeout_s: float) -> int |
 
 
 def _set_clock(jira: Any, ms: int) -> None:
-    """Stop the site's clock at ``ms`` (epoch ms): its `updated` stamps, feeds and changelog
-    then follow a test's fake clock, as a real site's follow the real one."""
+    """Set the site's clock to ``ms`` (epoch ms), never backwards: its `updated` stamps, feeds
+    and changelog then follow a test's fake clock, as a real site's follow the real one.
+
+    From there it moves on by a millisecond each time it is read, as real time would between
+    two requests: a change is then never stamped at an instant a feed already answered for.
+    """
     from clockwork_desktop.fakejira import server
 
-    server._now_ms = lambda: ms  # type: ignore[assignment]
+    start = max(ms, jira._last_ms + 1) if getattr(server, "_stopped_clock", False) else ms
+    ticks = itertools.count(start)
+    server._now_ms = lambda: next(ticks)  # type: ignore[assignment]
+    server._stopped_clock = True  # type: ignore[attr-defined]
     jira.now_ms = lambda: ms
 
 
