@@ -576,8 +576,14 @@ class Seams(RuleBasedStateMachine):
     @rule()
     def cli_sync_killed(self) -> None:
         """A CLI sync is killed while Jira holds the worklog it just posted."""
-        waiting = [e for e in self._live() if e.sync_state is SyncState.PENDING and not e.running]
-        if not any(self.ledger[e.uuid].worklog() for e in waiting):
+        creates = [
+            e
+            for e in self._live()
+            if e.sync_state is SyncState.PENDING
+            and not e.remote
+            and self.ledger[e.uuid].worklog() is not None
+        ]
+        if not creates:  # nothing to post: nothing to be killed after
             return
         known = set(self._snapshot()["worklogs"])
         self.site.inject(Fault("delay", "POST", "/issue/", seconds=30, times=3))
@@ -588,11 +594,12 @@ class Seams(RuleBasedStateMachine):
             env=cli_env(self.home),
         )
         try:
-            self.site.wait_for_new_worklog(known, 60)
+            posted = self.site.wait_for_new_worklog(known, 30)
         finally:
             proc.send_signal(signal.SIGKILL)
             proc.wait()
             self.site.clear_faults()
+        assert posted is not None, "the killed sync posted nothing"
         self.stats["kills"] += 1
 
     @precondition(lambda self: self.backups and self.running is None)
