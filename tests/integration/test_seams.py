@@ -348,7 +348,9 @@ class Seams(RuleBasedStateMachine):
 
     def _tagging_known(self) -> bool:
         """The site's answer to inline properties is known (else a refused try comes first)."""
-        return self.mode == "cloud" or bool(self.app.store.get_setting(f"tagging:{self.account}"))
+        if self.mode == "cloud" or self.app.store.get_setting(f"tagging:{self.account}"):
+            return True
+        return any(e.worklog_ids for e in self._entries())  # a create went through once
 
     @rule()
     def sync(self) -> None:
