@@ -182,6 +182,7 @@ class Seams(RuleBasedStateMachine):
         # Ours that a restored entry wants exactly as they are: found by the next whole sync.
         self.adoptable: set[int] = set()
         self.backups: dict[str, dict[str, Any]] = {}  # name -> the model when it was taken
+        self.moves: list[tuple[str, datetime]] = []  # issues Alice moved to In Progress, when
         self.signed_in_as = "alice"
         self._issue_keys: dict[int, str] = self._snapshot()["issue_keys"]
 
@@ -395,6 +396,7 @@ class Seams(RuleBasedStateMachine):
             "ledger": dict(self.ledger),
             "running": self.running,
             "next": {e.uuid for e in entries if e.sync_state is not SyncState.SYNCED},
+            "moves": len(self.moves),
         }
 
     @rule(again=st.booleans())
@@ -516,6 +518,7 @@ class Seams(RuleBasedStateMachine):
         assert (running.issue_key, running.started_at) == (issue, moved.replace(microsecond=0))
         self._hold(running)
         self.running = running.uuid
+        self.moves.append((issue, moved.replace(microsecond=0)))
 
     # -- the CLI, in subprocesses -----------------------------------------------------------
 
@@ -640,6 +643,22 @@ class Seams(RuleBasedStateMachine):
         self.ledger = dict(saved["ledger"])
         self.running = None
         self.touched = set(self.ledger)
+        self._replay_moves(self.moves[saved["moves"] :])
+
+    def _replay_moves(self, moves: list[tuple[str, datetime]]) -> None:
+        """The restored store has not seen the moves to In Progress made since its backup:
+        the first poll replays them from Jira's history, and its timers start at their times."""
+        if not moves:
+            return
+        self.app.attention.poll()
+        self.stats["polls"] += 1
+        if self.app.tracker.running() is not None:
+            self.app.tracker.stop()
+        for e in self._entries():
+            if e.uuid in self.ledger or e.deleted or e.sync_state is SyncState.REMOTE:
+                continue
+            assert (e.issue_key, e.started_at) in moves, f"a timer no move explains: {e}"
+            self._hold(e)
 
     def _ours_in(self, entries: list[Entry], worklogs: dict[int, dict[str, Any]]) -> set[int]:
         """The worklogs in Jira that ``entries`` link to or have an unsettled write for."""
