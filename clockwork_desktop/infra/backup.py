@@ -78,6 +78,54 @@ def _rename_with_wal(source: Path, target: Path) -> None:
             companion.rename(Path(f"{target}{suffix}"))
 
 
+def _highest_entry_id(conn: sqlite3.Connection) -> int:
+    """The highest entry id ever given out in this file (its AUTOINCREMENT counter)."""
+    found = 0
+    for query in (
+        "SELECT seq FROM sqlite_sequence WHERE name = 'entries'",
+        "SELECT max(id) FROM entries",
+    ):
+        try:
+            row = conn.execute(query).fetchone()
+        except sqlite3.Error:  # a file from before ids were kept (no sqlite_sequence)
+            continue
+        found = max(found, int(row[0] or 0) if row else 0)
+    return found
+
+
+def _carry_entry_ids(previous: Path, restored: Path) -> None:
+    """Entry ids are never reused, across a restore too: the restored file's counter moves
+    past every id the file it replaces gave out (a script may still hold one of them)."""
+    try:
+        # Without a WAL beside it the file is complete: read it as immutable, which leaves no
+        # -wal and -shm files next to the copy set aside.
+        clean = not Path(f"{previous}-wal").exists()
+        mode = "mode=ro&immutable=1" if clean else "mode=ro"
+        old = sqlite3.connect(f"{previous.as_uri()}?{mode}", uri=True)
+        try:
+            highest = _highest_entry_id(old)
+        finally:
+            old.close()
+        new = sqlite3.connect(restored)
+        try:
+            if (
+                highest > _highest_entry_id(new)
+                and new.execute(
+                    "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'"
+                ).fetchone()
+            ):
+                with new:
+                    new.execute("DELETE FROM sqlite_sequence WHERE name = 'entries'")
+                    new.execute(
+                        "INSERT INTO sqlite_sequence (name, seq) VALUES ('entries', ?)", (highest,)
+                    )
+        finally:
+            new.close()
+    except sqlite3.Error as exc:
+        # The restore itself holds; only ids given out after the backup may come again.
+        log.warning("after the restore, entry ids could not be carried forward (%s)", exc)
+
+
 class Backups:
     """The backups of the database in ``data_dir``; ``now`` is the app's clock."""
 
@@ -269,6 +317,8 @@ class Backups:
             raise StorageError(
                 f"Restoring {name} failed ({exc}); the database was put back as it was."
             ) from exc
+        if aside.exists():
+            _carry_entry_ids(aside, self.database)
         log.info("restored %s; the previous database is at %s", name, aside)
         return aside
 

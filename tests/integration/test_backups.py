@@ -238,3 +238,25 @@ def test_restore_is_refused_while_the_tray_app_runs_whatever_the_shells_environm
     assert "Quit it" in refused.stderr
     assert not list(data.glob("clockwork.db.before-restore-*"))
     assert entry_keys(data / "clockwork.db") == ["PROJ-1", "PROJ-2"]
+
+
+def test_an_id_given_out_before_a_restore_is_never_given_again(tmp_path: Path) -> None:
+    """Found by the seams test: a restore put back the backup's id counter, so the next entry
+    took the id of one logged after the backup, and a script holding that id edited another
+    entry."""
+    from datetime import date, time
+
+    from clockwork_desktop.app.services import AppServices
+    from tests.conftest import FakeClock
+
+    data = tmp_path / "data"
+    app = AppServices(data, FakeClock(T0))
+    app.store.set_setting("timezone", "Europe/Berlin")
+    day = date(2026, 3, 5)
+    app.tracker.log_time("PROJ-1", 600, day=day, start_time=time(9, 0))
+    name = app.backup_now().name
+    later = app.tracker.log_time("PROJ-2", 600, day=day, start_time=time(10, 0))
+    app.restore_backup(name)
+    again = app.tracker.log_time("PROJ-3", 600, day=day, start_time=time(11, 0))
+    app.close()
+    assert again.id > later.id

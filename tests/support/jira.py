@@ -10,30 +10,13 @@ from typing import Any
 
 from clockwork_desktop.app.services import AppServices
 from clockwork_desktop.core.models import Entry
-from clockwork_desktop.fakejira import FakeJira, FakeUser
+from clockwork_desktop.fakejira import FakeJira
 from clockwork_desktop.infra.credentials import KeyringCredentials
 from clockwork_desktop.infra.jira.client import HttpJiraConnector
 from tests.conftest import FakeClock
+from tests.support.jira_seed import ALICE, BOB, seed
 
-ALICE = FakeUser(
-    "acc-alice",
-    "Alice Example",
-    "alice@example.com",
-    "alice-token",
-    time_zone="Europe/Berlin",
-    name="alice",
-    groups=["team-a"],
-)
-BOB = FakeUser(
-    "acc-bob",
-    "Bob Builder",
-    "bob@example.com",
-    "bob-token",
-    time_zone="America/New_York",
-    name="bob",
-    groups=["team-a"],
-)
-
+__all__ = ["ALICE", "BOB", "seed"]  # the seed lives apart: the fake's own process imports it
 
 # Every way a site can treat inline worklog properties (docs/architecture.md §5.2). Data Center
 # as its REST definitions describe it refuses them and has no worklog property resource
@@ -110,24 +93,6 @@ class Sleeps:
 
     def __call__(self, seconds: float) -> None:
         self.waits.append(seconds)
-
-
-def seed(jira: FakeJira) -> FakeJira:
-    jira.add_user(FakeUser(**ALICE.__dict__))
-    jira.add_user(FakeUser(**BOB.__dict__))
-    jira.add_issue("PROJ-1", "Build the sync engine", assignee="acc-alice", updated_ms=3000)
-    jira.add_issue("PROJ-2", "Write the tray menu", assignee="acc-alice", updated_ms=2000)
-    jira.add_issue(
-        "PROJ-3",
-        "Fix the <b>bold</b> bug",
-        assignee="acc-alice",
-        updated_ms=1000,
-        status="Done",
-        status_category="done",
-    )
-    jira.add_issue("PROJ-4", "Someone else's work", assignee="acc-bob")
-    jira.add_issue("OPS-7", "Closed for logging", loggable=False)
-    return jira
 
 
 def make_app(

@@ -33,9 +33,13 @@ class FileKeyring(KeyringBackend):
 
     priority = 1  # type: ignore[assignment]
 
+    def __init__(self, path: Path | None = None) -> None:
+        super().__init__()
+        self._fixed = path  # in the test process itself; subprocesses read the variable
+
     @property
     def _path(self) -> Path:
-        return Path(os.environ["TEST_KEYRING_FILE"])
+        return self._fixed or Path(os.environ["TEST_KEYRING_FILE"])
 
     def _load(self) -> dict[str, str]:
         try:
