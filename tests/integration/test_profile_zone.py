@@ -4,18 +4,16 @@ which zone it uses instead."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from clockwork_desktop.app.services import AppServices
 from clockwork_desktop.fakejira import FakeJira
 from tests.integration.test_cli_jira import run, try_login
-from tests.support.jira import seed
+from tests.support.jira import seed, work_every_hour
 
 RETIRED = "US/Pacific-New"
 
@@ -48,15 +46,7 @@ def test_import_counts_days_in_utc_and_says_so(tmp_path: Path, site: FakeJira) -
 
 
 def test_auto_poll_searches_by_minutes_back_instead(tmp_path: Path, site: FakeJira) -> None:
-    app = AppServices(tmp_path / "data")
-    every_day = dataclasses.replace(
-        app.store.load_settings(),
-        work_start=time(0, 0),
-        work_end=time(23, 59),
-        work_days=tuple(range(7)),
-    )
-    app.store.save_settings(every_day)
-    app.close()
+    work_every_hour(tmp_path / "data")
     assert run(tmp_path, "auto", "on").returncode == 0
     site.move("PROJ-2", "In Progress", by="acc-alice", at_ms=site.now_ms() - 30_000)
     polled = run(tmp_path, "auto", "poll")
