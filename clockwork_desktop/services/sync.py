@@ -581,13 +581,13 @@ class SyncService:
     def _create(self, run: _AccountRun, entry: Entry, step: Step, push: _Push) -> None:
         assert step.want is not None
         day = step.day
-        push.days[day] = DayWorklog(
-            step.issue, sent=sent_write(step.want, entry.comment, entry.revision)
-        )
-        self._save_ahead(entry, push)
-        write = self._write(run, entry, step.want)
-        confirming = run.begin_create()
+        confirming = run.begin_create()  # before the write-ahead: one held back leaves no record
         try:
+            push.days[day] = DayWorklog(
+                step.issue, sent=sent_write(step.want, entry.comment, entry.revision)
+            )
+            self._save_ahead(entry, push)
+            write = self._write(run, entry, step.want)
             try:
                 remote = run.client.add_worklog(step.issue, write)
             except JiraInlinePropertiesRefusedError:
