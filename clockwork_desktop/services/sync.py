@@ -420,8 +420,8 @@ class SyncService:
         except _CreatedAsAnother as exc:
             self._save(entry, push, state=SyncState.FAILED, error=str(exc))
             tally.add(failed=1, **push.counts())
-            log.warning("account %s: a worklog was created as someone else", entry.account)
-            self._accounts.block(entry.account)
+            log.warning("account %s: a worklog was created as someone else", run.account.name)
+            self._accounts.block(run.account.name)
             raise JiraAuthError(str(exc)) from None
         except _NotOurs as exc:
             self._save(entry, push, state=SyncState.FAILED, error=str(exc))
