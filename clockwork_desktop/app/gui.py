@@ -176,7 +176,14 @@ class GuiApp:
         app.setWindowIcon(app_icon())
         from clockwork_desktop.app.instance import SingleInstance
 
-        self.instance = SingleInstance(self.base, key=self.instance_key)
+        try:
+            # The data folder is checked first: one another user owns or anyone may write to
+            # is refused before anything is written there (the log included).
+            self.instance = SingleInstance(self.base, key=self.instance_key)
+        except ClockworkError as exc:
+            sys.stderr.write(f"clockwork-desktop: {exc}\n")
+            warn(None, "Clockwork Desktop", str(exc), wait=True)
+            return 1
         if self.instance.signal_running():
             what = "The demo" if self.demo else "Clockwork Desktop"
             sys.stdout.write(f"{what} is already running; showing its issue picker.\n")

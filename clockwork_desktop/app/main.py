@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from clockwork_desktop.cli.parser import build_parser
+from clockwork_desktop.core.errors import ClockworkError
 from clockwork_desktop.core.logs import on_first_use
 from clockwork_desktop.infra.paths import data_dir, log_dir
 
@@ -52,6 +53,17 @@ def _run_demo(base: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     if argv is None:
         argv = sys.argv[1:]
+    try:
+        return _main(argv)
+    except ClockworkError as exc:
+        # The tray, `pick` and the timesheet window start outside the CLI's own error
+        # handling: an unsafe or unreadable data folder is said in one line, not a traceback
+        # (and not logged: the log lives in that folder).
+        sys.stderr.write(f"clockwork-desktop: {exc}\n")
+        return exc.exit_code
+
+
+def _main(argv: list[str]) -> int:
     args = build_parser(argv).parse_args(argv)
     if args.self_test:
         # Before the data folder is chosen: the self-test never touches the user's files.

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from clockwork_desktop.cli import output
 from clockwork_desktop.cli.commands import CliServices, Handler, date_range
 from clockwork_desktop.core.errors import InputError
-from clockwork_desktop.core.models import TOKEN_ENV_VAR, JiraIssue
+from clockwork_desktop.core.models import FALLBACK_ZONE, TOKEN_ENV_VAR, JiraIssue, unknown_zone_note
 from clockwork_desktop.core.probe import ProbeReport
 from clockwork_desktop.core.urls import normalise_site_url
 from clockwork_desktop.services.accounts import AccountService
@@ -242,6 +242,10 @@ def cmd_import(args: argparse.Namespace, s: CliServices) -> int:
     svc = _svc(s)
     first, last = date_range(args, svc.tracker.today())
     count = svc.sync.import_worklogs(args.account, first, last)
+    zone = svc.accounts.get(args.account).time_zone
+    note = unknown_zone_note(zone, f"days are counted in {FALLBACK_ZONE}")
+    if note:
+        print(output.clean(note), file=sys.stderr)
     print(f"Imported {count} worklogs from Jira for {first} to {last}.")
     return 0
 

@@ -11,6 +11,32 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from clockwork_desktop.core.errors import InputError
 from clockwork_desktop.core.worklog_state import DayWorklog, linked_ids
 
+# The zone used where a stored or received zone name cannot be read here; callers say so.
+FALLBACK_ZONE = "UTC"
+
+
+def zone_or_none(name: object) -> ZoneInfo | None:
+    """The IANA zone ``name``; None for no name or one this computer's zone database cannot
+    read: a retired name that Jira profiles may still carry (``US/Pacific-New``), a damaged
+    one, a folder of zones (``America``). Every zone name from outside goes through here."""
+    if not isinstance(name, str) or not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
+def unknown_zone_note(name: str | None, instead: str) -> str | None:
+    """What to tell the user when their Jira profile's zone cannot be read here."""
+    if not name or zone_or_none(name) is not None:
+        return None
+    return (
+        f"Your Jira profile's time zone {name!r} is not one this computer knows (a retired or "
+        f"damaged name); {instead}."
+    )
+
+
 # The name of the environment variable that carries a token for one run (never stored).
 TOKEN_ENV_VAR = "CLOCKWORK_JIRA_TOKEN"  # noqa: S105 - a variable name, not a secret
 ISSUE_KEY_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,49}-[1-9]\d{0,11}$")
@@ -156,10 +182,7 @@ class Entry:
     def zone(self) -> ZoneInfo:
         """The zone the entry's days are counted in; UTC when this computer cannot read the
         stored name (a damaged row, a retired zone), so one row never stops a listing."""
-        try:
-            return ZoneInfo(self.tz)
-        except (ZoneInfoNotFoundError, ValueError):
-            return ZoneInfo("UTC")
+        return zone_or_none(self.tz) or ZoneInfo(FALLBACK_ZONE)
 
     def duration_seconds(self, now: datetime) -> int:
         """Worked seconds: the span up to the end (or now) without its pauses."""

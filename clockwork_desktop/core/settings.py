@@ -13,10 +13,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from clockwork_desktop.core.attention import WorkingHours
 from clockwork_desktop.core.errors import InputError
+from clockwork_desktop.core.models import zone_or_none
 from clockwork_desktop.core.rounding import RoundingPolicy
 from clockwork_desktop.core.shortcut import shortcut_problem
 
@@ -256,13 +256,6 @@ class Settings:
 
 
 DEFAULT_SETTINGS = Settings()
-
-
-def zone_or_none(name: str) -> ZoneInfo | None:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
 
 
 def _day_hours(raw: Mapping[str, Any]) -> tuple[tuple[int, time, time], ...]:

@@ -143,6 +143,27 @@ def foreign_change(
     return None
 
 
+def foreign_create(account: Account, created: RemoteWorklog, issue_key: str) -> str | None:
+    """Why the account's push must stop after ``created``, or None when it is the account's.
+
+    Jira makes a worklog in the name of whoever the token belongs to, so a token of another
+    person (a Data Center token in ``CLOCKWORK_JIRA_TOKEN``) logs our time as theirs. The create's
+    own reply names its author: no request is spent to see it.
+    """
+    if not account.account_id or not created.author_id or created.author_id == account.account_id:
+        return None
+    author = created.author_name or created.author_id
+    owner = account.display_name or account.account_id
+    return (
+        f"Worklog {created.id} on {issue_key} was created as {author} ({created.author_id}), "
+        f"not as {owner}: the token used for account {account.name!r} is {author}'s, so that "
+        f"worklog is {author}'s time in Jira now (only they or a Jira administrator can delete "
+        f"it). Nothing more is sent for {account.name!r} until it signs in again with "
+        f"{owner}'s own token (`clockwork-desktop login --url {account.url} --name "
+        f"{account.name}`), then `sync --retry-failed`."
+    )
+
+
 class Step(NamedTuple):
     """One change to make in Jira for one day of an entry."""
 

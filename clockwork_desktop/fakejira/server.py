@@ -64,7 +64,10 @@ class FakeUser:
     display_name: str
     email: str
     token: str = "token"
-    time_zone: str = "UTC"
+    time_zone: str = "UTC"  # the zone the fake counts this user's days and JQL dates in
+    # The name the profile shows, where it differs: Jira keeps zone names that the IANA
+    # database retired (US/Pacific-New, dropped in tzdata 2020b), which Python cannot read.
+    profile_zone: str = ""
     name: str = ""  # Data Center username (the account id when left empty)
     groups: list[str] = field(default_factory=list)
     active: bool = True
@@ -90,7 +93,7 @@ class FakeUser:
         data: dict[str, Any] = {
             "displayName": self.display_name,
             "active": self.active,
-            "timeZone": self.time_zone,
+            "timeZone": self.profile_zone or self.time_zone,
             "emailAddress": self.email,
             "self": f"{base}/rest/api/2/user?accountId={self.account_id}",
         }

@@ -21,7 +21,7 @@ from typing import NamedTuple
 from clockwork_desktop.core.errors import InputError, OperationError, StorageError
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.infra.db.database import is_damage, mark_damaged, quick_check
-from clockwork_desktop.infra.db.identity import mark_restored
+from clockwork_desktop.infra.db.identity import give_copy_its_own_identity, mark_restored
 from clockwork_desktop.infra.paths import DB_FILENAME, ensure_private_dir
 
 log = get_logger(__name__)
@@ -215,6 +215,7 @@ class Backups:
             _copy(self.database, partial, read_only=False)
             check = quick_check(partial)
             if check == "ok":
+                give_copy_its_own_identity(partial)  # put back by hand, it is another store
                 partial.replace(target)
         except (sqlite3.Error, OSError) as exc:
             partial.unlink(missing_ok=True)

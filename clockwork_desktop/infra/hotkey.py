@@ -5,6 +5,14 @@ python-xlib), and a background thread reads that connection's events. The X serv
 that combination and nothing else: we never see what is typed elsewhere, unlike listeners
 built on the RECORD extension (pynput's), which receive every key of every application.
 
+Pressing the combination turns the passive grab into an active grab of the whole keyboard, and
+X would then send us every key until the grabbed key is released. So on each of our presses we
+end that active grab at once (UngrabKeyboard, with the press's own timestamp): keys typed while
+the combination is still held, and the grabbed key's release, go to the focused application.
+X's autorepeat of the held key catches the passive grab again; the server delivers it as a
+release and a press with one timestamp, both to us, while a real release went to the focused
+application: so a press right after our own release at its very instant is a repeat.
+
 Windows: RegisterHotKey (``hotkey_windows``). Wayland lets no application take a key for itself,
 and macOS is not done yet: there Settings shows how to bind the desktop's own shortcut to
 `clockwork-desktop pick`.
@@ -74,7 +82,9 @@ class X11Hotkey:
     """One grabbed key combination on an X server, watched by a thread of its own.
 
     Every X call runs on that thread: the others hand it work through a queue and wake it
-    through a pipe, so one connection is never used from two threads.
+    through a pipe, so one connection is never used from two threads. Work runs after the
+    events the server sent before it (a round trip first), so a call to `register` returns
+    only once every press already made has been handled.
     """
 
     def __init__(self, display: str | None = None) -> None:
@@ -168,6 +178,10 @@ class X11Hotkey:
                 readable, _, _ = select.select([display.fileno(), self._wake_r], [], [])
                 if self._wake_r in readable:
                     os.read(self._wake_r, 64)
+                    # Work runs after every key the server sent before it was asked for.
+                    display.sync()
+                    while display.pending_events():
+                        self._handle(display.next_event())
                     self._do_work()
         except error.ConnectionClosedError as exc:
             log.warning("the X display closed; the global shortcut is gone: %s", exc)
@@ -206,8 +220,18 @@ class X11Hotkey:
             return
         if event.type == X.KeyRelease:
             self._released_at = event.time
-        elif event.type == X.KeyPress and event.time != self._released_at:
-            # X's autorepeat sends a release and a press at one instant: only the first counts.
+            return
+        if event.type != X.KeyPress:
+            return
+        # The passive grab became an active grab of the whole keyboard: give it back now, so
+        # that the next key typed reaches the focused application, not us.
+        display = self._display
+        assert display is not None
+        display.ungrab_keyboard(event.time)
+        display.flush()
+        if event.time == self._released_at:
+            log.debug("the global shortcut repeats while held: ignored")
+        else:
             try:
                 callback()
             except Exception:

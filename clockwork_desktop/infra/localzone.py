@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
+
+from clockwork_desktop.core.models import zone_or_none
 
 
 def _zone(name: object) -> ZoneInfo | None:
-    if not name or not isinstance(name, str):
-        return None
-    try:
-        return ZoneInfo(name.strip().lstrip(":"))
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
+    """``TZ`` may start with ``:`` and files end with a line break."""
+    return zone_or_none(name.strip().lstrip(":") if isinstance(name, str) else None)
 
 
 def setting_problem(setting: object) -> str | None:

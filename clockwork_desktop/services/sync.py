@@ -41,6 +41,7 @@ from clockwork_desktop.core.sync_plan import (
     check_day,
     describe_changes,
     foreign_change,
+    foreign_create,
     is_ours,
     plan_steps,
     property_value,
@@ -140,6 +141,32 @@ class _AccountRun:
         moves = store.get_setting(f"tag-moves-updated:{account.name}")
         self.tag_moves_updated: bool | None = moves if isinstance(moves, bool) else None
         self._signed_in_as: JiraUser | None = None
+        # Until one create's reply shows it was made as the account's own person, creates
+        # leave one at a time; once one was made as someone else, none leaves.
+        self._creates = threading.Condition(self.lock)
+        self._create_in_flight = False
+        self._author_confirmed = False
+        self.foreign: str | None = None
+
+    def begin_create(self) -> bool:
+        """Wait until a create may leave; True when it must be confirmed (see `end_create`)."""
+        with self._creates:
+            while self._create_in_flight:
+                self._creates.wait()
+            if self.foreign is not None:
+                raise JiraAuthError(self.foreign)
+            if self._author_confirmed:
+                return False
+            self._create_in_flight = True
+            return True
+
+    def end_create(self, *, confirmed: bool, foreign: str | None = None) -> None:
+        with self._creates:
+            self._create_in_flight = False
+            self._author_confirmed = self._author_confirmed or confirmed
+            if foreign is not None:
+                self.foreign = foreign
+            self._creates.notify_all()
 
     def signed_in_as(self) -> JiraUser:
         """Whom the token belongs to: asked once per run, only before a first update or delete."""
@@ -199,6 +226,10 @@ class _EntryGone(Exception):
 class _NotOurs(Exception):
     """A worklog that is not this account's person's to change, or a token that is not theirs:
     nothing is sent, and the entry waits, failed, with the reason."""
+
+
+class _CreatedAsAnother(_NotOurs):
+    """A create's reply shows it was made as another person: stop the account's push."""
 
 
 class SyncService:
@@ -386,6 +417,12 @@ class SyncService:
         except _EntryGone:
             tally.add(**push.counts())
             return
+        except _CreatedAsAnother as exc:
+            self._save(entry, push, state=SyncState.FAILED, error=str(exc))
+            tally.add(failed=1, **push.counts())
+            log.warning("account %s: a worklog was created as someone else", run.account.name)
+            self._accounts.block(run.account.name)
+            raise JiraAuthError(str(exc)) from None
         except _NotOurs as exc:
             self._save(entry, push, state=SyncState.FAILED, error=str(exc))
             tally.add(failed=1, **push.counts())
@@ -544,12 +581,13 @@ class SyncService:
     def _create(self, run: _AccountRun, entry: Entry, step: Step, push: _Push) -> None:
         assert step.want is not None
         day = step.day
-        push.days[day] = DayWorklog(
-            step.issue, sent=sent_write(step.want, entry.comment, entry.revision)
-        )
-        self._save_ahead(entry, push)
-        write = self._write(run, entry, step.want)
+        confirming = run.begin_create()  # before the write-ahead: one held back leaves no record
         try:
+            push.days[day] = DayWorklog(
+                step.issue, sent=sent_write(step.want, entry.comment, entry.revision)
+            )
+            self._save_ahead(entry, push)
+            write = self._write(run, entry, step.want)
             try:
                 remote = run.client.add_worklog(step.issue, write)
             except JiraInlinePropertiesRefusedError:
@@ -557,9 +595,19 @@ class SyncService:
                 run.learn_tagging(TAG_SEPARATE, "the site refuses inline properties")
                 write = write._replace(properties={})
                 remote = run.client.add_worklog(step.issue, write)
-        except JiraRefusedError:
-            del push.days[day]  # Jira said no: nothing to look for later
+        except BaseException as exc:
+            if confirming:
+                run.end_create(confirmed=False)
+            if isinstance(exc, JiraRefusedError):
+                del push.days[day]  # Jira said no: nothing to look for later
             raise
+        foreign = foreign_create(run.account, remote, step.issue)
+        if confirming:
+            run.end_create(confirmed=foreign is None, foreign=foreign)
+        if foreign is not None:
+            # Not this entry's worklog: it is the other person's, and theirs to remove.
+            del push.days[day]
+            raise _CreatedAsAnother(foreign)
         run.link(remote.id)
         push.created += 1
         push.days[day] = DayWorklog(step.issue, remote.id, remote.updated)

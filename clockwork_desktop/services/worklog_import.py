@@ -13,7 +13,14 @@ from zoneinfo import ZoneInfo
 
 from clockwork_desktop.core.days import local_day_bounds, split_into_days
 from clockwork_desktop.core.logs import get_logger
-from clockwork_desktop.core.models import Account, RemoteWorklog, SyncState
+from clockwork_desktop.core.models import (
+    FALLBACK_ZONE,
+    Account,
+    RemoteWorklog,
+    SyncState,
+    unknown_zone_note,
+    zone_or_none,
+)
 from clockwork_desktop.core.ports import JiraPort, NewEntry, SyncStore
 from clockwork_desktop.core.sync_plan import (
     PROPERTY_KEY,
@@ -44,8 +51,11 @@ class WorklogImport:
             client.close()
 
     def _import(self, account: Account, client: JiraPort, first: date, last: date) -> int:
-        zone_name = account.time_zone or "UTC"
-        zone = ZoneInfo(zone_name)
+        zone = zone_or_none(account.time_zone) or ZoneInfo(FALLBACK_ZONE)
+        zone_name = zone.key
+        note = unknown_zone_note(account.time_zone, f"days are counted in {zone_name}")
+        if note:
+            log.warning("import: %s", note)
         start, end = local_day_bounds(first, last, zone)
         # JQL dates are whole days in the profile's zone; widen by a day on each side.
         jql = (

@@ -3,7 +3,9 @@ other clients, and the app opening its picker from the shortcut."""
 
 from __future__ import annotations
 
+import logging
 import os
+import select
 import shutil
 import threading
 from collections.abc import Iterator
@@ -156,3 +158,92 @@ def test_the_apps_default_shortcut_opens_its_picker(desktop: Desktop, app: App) 
     desktop.xdotool("key", "Return")
     running = wait_for(lambda: app.status()["running"], what="a running timer")
     assert running["issue_key"] == "KEY-9"  # type: ignore[index]
+
+
+class FocusedWindow:
+    """A window of the test's own that holds the keyboard focus and records the keys it gets:
+    the application the user was typing in when they pressed the shortcut."""
+
+    def __init__(self, display: str) -> None:
+        from Xlib import X
+        from Xlib.display import Display
+
+        self._display = Display(display)
+        screen = self._display.screen()
+        self.window = screen.root.create_window(
+            0, 0, 200, 100, 0, screen.root_depth,
+            event_mask=X.KeyPressMask | X.KeyReleaseMask | X.StructureNotifyMask,
+        )  # fmt: skip
+        self.window.map()
+        self._display.flush()
+        while self._display.next_event().type != X.MapNotify:
+            pass
+        self.window.set_input_focus(X.RevertToParent, X.CurrentTime)
+        self._display.sync()
+        self.keys: list[tuple[str, int]] = []  # ("press" | "release", keycode)
+        self._lock = threading.Lock()
+        self._wake_r, self._wake_w = os.pipe()
+        self._thread = threading.Thread(target=self._record, daemon=True)
+        self._thread.start()
+
+    def keycode(self, name: str) -> int:
+        from Xlib import XK
+
+        return int(self._display.keysym_to_keycode(XK.string_to_keysym(name)))
+
+    def count(self, kind: str, name: str) -> int:
+        code = self.keycode(name)
+        with self._lock:
+            return sum(1 for k in self.keys if k == (kind, code))
+
+    def _record(self) -> None:
+        from Xlib import X
+
+        while True:
+            while self._display.pending_events():
+                event = self._display.next_event()
+                if event.type in (X.KeyPress, X.KeyRelease):
+                    kind = "press" if event.type == X.KeyPress else "release"
+                    with self._lock:
+                        self.keys.append((kind, event.detail))
+            readable, _, _ = select.select([self._display.fileno(), self._wake_r], [], [])
+            if self._wake_r in readable:
+                return
+
+    def close(self) -> None:
+        os.write(self._wake_w, b"x")
+        self._thread.join()
+        self._display.close()
+        os.close(self._wake_r)
+        os.close(self._wake_w)
+
+
+def test_keys_typed_while_the_combination_is_held_reach_the_focused_window(
+    x_server: Desktop, hotkeys: list[X11Hotkey], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="clockwork_desktop.infra.hotkey")
+    presses = Presses()
+    hotkey = new_hotkey(x_server, hotkeys)
+    assert hotkey.register("Ctrl+Alt+K", presses) is None
+    focused = FocusedWindow(x_server.display)
+    try:
+        x_server.xdotool("keydown", "ctrl+alt+k")
+        wait_for(lambda: presses.count == 1, what="the shortcut's callback")
+        # Held, X repeats K (a release and a press at one instant, both caught by the grab).
+        wait_for(lambda: caplog.text.count("repeats while held") >= 2, what="X to repeat K")
+        x_server.xdotool("key", "a", "b")
+        wait_for(
+            lambda: focused.count("press", "a") == 1 and focused.count("press", "b") == 1,
+            what="keys typed while the shortcut is held to reach the focused window",
+        )
+        # Let go of K alone and press it again: a new press, so exactly one more call.
+        x_server.xdotool("keyup", "k")
+        x_server.xdotool("keydown", "k")
+        assert hotkey.register("Ctrl+Alt+K", presses) is None  # after every key sent so far
+        assert presses.count == 2, "one call per press, none for the repeats"
+        x_server.xdotool("keyup", "k", "alt", "ctrl")
+        x_server.xdotool("key", "c")
+        wait_for(lambda: focused.count("press", "c") == 1, what="a key typed after letting go")
+        assert focused.count("press", "k") == 0, "the shortcut itself stays ours"
+    finally:
+        focused.close()

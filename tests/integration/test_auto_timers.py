@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 import subprocess
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from clockwork_desktop.app.services import AppServices
 from clockwork_desktop.fakejira import FakeJira
 from clockwork_desktop.services.nudges import CollectingNotifier
 from tests.conftest import FakeClock
-from tests.support.jira import login, make_app, seed
+from tests.support.jira import login, make_app, seed, work_every_hour
 
 pytestmark = pytest.mark.usefixtures("memory_keyring")
 
@@ -240,15 +239,7 @@ def test_cli_auto_commands(tmp_path: Path) -> None:
     with FakeJira("cloud") as jira:
         seed(jira)
         assert try_login(tmp_path, jira, "alice-token").returncode == 0
-        app = AppServices(tmp_path / "data")
-        every_day = dataclasses.replace(
-            app.store.load_settings(),
-            work_start=time(0, 0),
-            work_end=time(23, 59),
-            work_days=tuple(range(7)),
-        )
-        app.store.save_settings(every_day)
-        app.close()
+        work_every_hour(tmp_path / "data")
         assert run(tmp_path, "auto", "on").returncode == 0
         # Half a minute ago (after `auto on`, inside its look-back): the entry is not empty.
         jira.move("PROJ-2", "In Progress", by="acc-alice", at_ms=jira.now_ms() - 30_000)

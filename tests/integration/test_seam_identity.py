@@ -125,3 +125,40 @@ def test_an_account_signed_in_over_by_an_older_version_changes_none_of_the_first
     report = sync(tmp_path)
     assert worklogs_now(site) == before, "Alice's worklogs are untouched"
     assert_refused_for_bob(tmp_path, site, report)
+
+
+def test_a_create_with_another_persons_token_stops_the_accounts_push(tmp_path: Path) -> None:
+    # Data Center: Bob's personal access token, given through the environment, signs in as Bob.
+    with FakeJira("dc", feed_quiet_s=0) as site:
+        seed(site)
+        login_alice(tmp_path, site)
+        for key, start in (("PROJ-1", "09:00"), ("PROJ-2", "11:00"), ("PROJ-3", "13:00")):
+            log(tmp_path, key, start, f"on {key}")
+        result = run(tmp_path, "sync", "--json", env={"CLOCKWORK_JIRA_TOKEN": "bob-token"})
+        assert result.returncode == 3, "as for a refused token: sign in again"
+        report = json.loads(result.stdout)
+        made = [w for w in site.worklogs.values() if w.author == "acc-bob"]
+        assert len(made) == 1, "one worklog went out as Bob, and no more after its reply"
+        assert report["created"] == 0
+        message = report["unavailable"]
+        assert f"Worklog {made[0].id}" in message
+        assert "Bob Builder" in message
+        assert "Alice Example" in message
+        assert "login" in message, "says what to do"
+        failed = [e for e in entries(tmp_path) if e["sync_state"] == "failed"]
+        assert len(failed) == 1, "the entry sent as Bob waits, failed, with the reason"
+        assert f"Worklog {made[0].id}" in failed[0]["error"]
+        # Nothing more is sent for the account until it is signed in again.
+        again = run(tmp_path, "sync", "--json", env={"CLOCKWORK_JIRA_TOKEN": "bob-token"})
+        assert again.returncode == 3
+        assert json.loads(again.stdout)["created"] == 0
+        assert len(site.worklogs) == 1
+        login_alice(tmp_path, site)
+        after = json.loads(ok(tmp_path, "sync", "--retry-failed", "--json"))
+        assert after["created"] == 3
+        assert sorted(w.comment for w in site.worklogs.values() if w.author == "acc-alice") == [
+            "on PROJ-1",
+            "on PROJ-2",
+            "on PROJ-3",
+        ]
+        assert site.internal_errors == []

@@ -81,6 +81,19 @@ def test_a_restored_store_is_marked_even_from_before_identities(tmp_path: Path) 
     assert marked(data) == {"A-1": True, "B-2": False, "C-3": True}
 
 
+def test_a_backup_copied_over_the_database_by_hand_is_another_store(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    store_with_entries(data)
+    assert marked(data)["A-1"] is False
+    backups = Backups(data)
+    taken = backups.take(AT)
+    # No identity change since the backup: the live store is still the one its folder names.
+    assert marked(data) == {"A-1": False, "B-2": False, "C-3": False}
+    shutil.copy2(taken.path, data / "clockwork.db")  # not through `restore`
+    assert marked(data) == {"A-1": True, "B-2": False, "C-3": True}
+    assert not list(backups.folder.glob("*.partial*")), "the copy leaves nothing beside it"
+
+
 def test_an_upgrade_in_place_marks_nothing(tmp_path: Path) -> None:
     data = tmp_path / "data"
     store_with_entries(data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
@@ -122,3 +123,16 @@ def fill_sign_in(dialog: Any, url: str) -> None:
     dialog.url.setText(url)
     dialog.email.setText("alice@example.com")
     dialog.token.setText("alice-token")
+
+
+def work_every_hour(data: Path) -> None:
+    """Working hours all day, every day, so an automatic timer never waits for them."""
+    app = AppServices(data)
+    every_day = dataclasses.replace(
+        app.store.load_settings(),
+        work_start=time(0, 0),
+        work_end=time(23, 59),
+        work_days=tuple(range(7)),
+    )
+    app.store.save_settings(every_day)
+    app.close()

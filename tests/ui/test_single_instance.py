@@ -142,3 +142,61 @@ def test_the_app_holds_its_lock_for_its_lifetime(qtbot, tmp_path: Path) -> None:
     assert SingleInstance(data).signal_running()  # a second launch sees the first
     app.close()
     assert not tray_app_running(data)
+
+
+def _unsafe_folder(tmp_path: Path) -> Path:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)  # anyone may put a file in it, or swap ours for theirs
+    return shared
+
+
+def test_the_app_started_on_an_unsafe_folder_says_why_in_a_window(
+    qtbot, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from clockwork_desktop.app.gui import GuiApp
+
+    shared = _unsafe_folder(tmp_path)
+    shown: list[str] = []
+
+    def read_and_close() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, read_and_close)  # not up yet: look again
+            return
+        shown.append(box.text())
+        box.close()
+
+    QTimer.singleShot(0, read_and_close)
+    gui = GuiApp(shared, demo=False)
+    try:
+        assert gui.run(["clockwork-desktop"]) == 1
+    finally:
+        gui.crashes.uninstall()  # the app's crash window, for this process only
+    assert len(shown) == 1
+    assert "writable by every user" in shown[0]
+    assert "--data-dir" in shown[0]
+    assert "writable by every user" in capsys.readouterr().err
+    assert os.listdir(shared) == [], "nothing was written"
+
+
+def test_pick_and_the_timesheet_window_on_an_unsafe_folder_exit_1_with_the_reason(
+    tmp_path: Path,
+) -> None:
+    shared = _unsafe_folder(tmp_path)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    for args in (["pick"], ["timesheet", "--window"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "clockwork_desktop", "--data-dir", str(shared), *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 1, args
+        assert "Traceback" not in result.stderr, args
+        assert "writable by every user" in result.stderr, args
+    assert os.listdir(shared) == []

@@ -17,6 +17,10 @@ How such a store is told apart, at the cost of one small file read on an ordinar
 
 A folder without the file and a database without an identity is a new store, or one from
 before identities in its own folder: it is given an identity, and nothing is marked.
+
+Each backup copy gets an identity of its own (in the copy, never in the live database): a
+copy put back by hand, not through ``restore``, is then another store even when the live
+one kept its identity since the backup was taken.
 """
 
 from __future__ import annotations
@@ -75,6 +79,22 @@ def _identity(conn: sqlite3.Connection) -> str | None:
 def _set_identity(conn: sqlite3.Connection, identity: str) -> None:
     conn.execute("DELETE FROM store_identity")
     conn.execute("INSERT INTO store_identity (id) VALUES (?)", (identity,))
+
+
+def give_copy_its_own_identity(copy: Path) -> None:
+    """A fresh identity in ``copy`` (a backup being written), so it never passes for the store
+    it was taken from. A copy from before identities (no table) needs none: it has no name."""
+    import uuid
+
+    conn = sqlite3.connect(copy)
+    try:
+        with conn:
+            if conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'store_identity'"
+            ).fetchone():
+                _set_identity(conn, str(uuid.uuid4()))
+    finally:
+        conn.close()
 
 
 def check_identity(conn: sqlite3.Connection, data_dir: Path) -> int:

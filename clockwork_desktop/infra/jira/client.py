@@ -43,7 +43,15 @@ from clockwork_desktop.core.jira_format import (
     to_epoch_ms,
 )
 from clockwork_desktop.core.logs import get_logger
-from clockwork_desktop.core.models import ISSUE_KEY_RE, JiraIssue, JiraUser, RemoteWorklog
+from clockwork_desktop.core.models import (
+    FALLBACK_ZONE,
+    ISSUE_KEY_RE,
+    JiraIssue,
+    JiraUser,
+    RemoteWorklog,
+    unknown_zone_note,
+    zone_or_none,
+)
 from clockwork_desktop.core.ports import IssueNow, WorklogWrite
 from clockwork_desktop.core.tokens import check_token
 from clockwork_desktop.core.urls import normalise_site_url
@@ -484,7 +492,10 @@ class JiraClient:
     def payload(self, write: WorklogWrite, *, clear_comment: bool = False) -> dict[str, Any]:
         """The JSON body of a worklog create or update, in this deployment's format."""
         body: dict[str, Any] = {
-            "started": format_started(write.started, ZoneInfo(write.zone)),
+            # The instant is what counts; an unreadable zone name only changes the offset.
+            "started": format_started(
+                write.started, zone_or_none(write.zone) or ZoneInfo(FALLBACK_ZONE)
+            ),
             "timeSpentSeconds": write.seconds,
         }
         text = write.comment.strip()
@@ -771,10 +782,15 @@ class JiraClient:
         """One search for issues assigned to me, or listed, updated at or after ``since``.
 
         JQL reads a date in the searching user's profile zone, to the minute; without the zone,
-        a relative ``-Nm`` (from this machine's clock) is used instead.
+        or with one this computer does not know, a relative ``-Nm`` (from this machine's
+        clock) is used instead.
         """
-        if zone:
-            local = since.astimezone(ZoneInfo(zone))
+        known = zone_or_none(zone)
+        note = unknown_zone_note(zone, "the search counts minutes back from now instead")
+        if note:
+            log.info("automatic timers: %s", note)
+        if known is not None:
+            local = since.astimezone(known)
             when = f'"{local:%Y-%m-%d %H:%M}"'
         else:
             minutes = int((datetime.now(UTC) - since).total_seconds() // 60) + 1

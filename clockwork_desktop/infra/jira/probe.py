@@ -26,6 +26,7 @@ import httpx
 from clockwork_desktop.core.errors import JiraError, JiraOutcomeUnknownError, JiraRefusedError
 from clockwork_desktop.core.jira_format import parse_jira_time, text_from_adf, to_epoch_ms
 from clockwork_desktop.core.logs import get_logger
+from clockwork_desktop.core.models import FALLBACK_ZONE, unknown_zone_note, zone_or_none
 from clockwork_desktop.core.ports import WorklogWrite
 from clockwork_desktop.core.probe import Finding, Outcome, ProbeReport
 from clockwork_desktop.core.sync_plan import PROPERTY_KEY, fits
@@ -152,8 +153,13 @@ class _Probe:
             for r in self.sent
         )
 
-    def run(self, zone_name: str) -> None:
-        zone = ZoneInfo(zone_name)
+    def run(self, profile_zone: str) -> None:
+        zone = zone_or_none(profile_zone) or ZoneInfo(FALLBACK_ZONE)
+        zone_name = zone.key
+        note = unknown_zone_note(profile_zone, f"the test worklogs are written in {zone_name}")
+        if note:
+            log.warning("check-jira: %s", note)
+            self.note("profile-zone", Outcome.FACT, note)
         day = (self.now.astimezone(zone) - timedelta(days=1)).date()
         started = datetime(day.year, day.month, day.day, 3, 0, tzinfo=zone)
         before = self.client.issue(self.issue).updated
