@@ -175,12 +175,15 @@ class GuiApp:
         app.setQuitOnLastWindowClosed(False)
         app.setWindowIcon(app_icon())
         from clockwork_desktop.app.instance import SingleInstance
+        from clockwork_desktop.core.errors import ClockworkError
 
         try:
             # The data folder is checked first: one another user owns or anyone may write to
             # is refused before anything is written there (the log included).
             self.instance = SingleInstance(self.base, key=self.instance_key)
         except ClockworkError as exc:
+            from clockwork_desktop.ui.plaintext import warn
+
             sys.stderr.write(f"clockwork-desktop: {exc}\n")
             warn(None, "Clockwork Desktop", str(exc), wait=True)
             return 1

@@ -16,15 +16,16 @@ After every step (see ``Seams.check``):
 - no second lost or invented: the store's entries are exactly the model's ledger of what the
   user logged, edited, deleted and chose; when the machine settles (and at the end) Jira holds
   exactly the ledger's worklogs;
-- entry ids are never reused (with ``KNOWN["9"]``, see below).
+- entry ids are never reused.
 
 Budget: a short run in CI (``CI_EXAMPLES`` runs of ``CI_STEPS`` steps per variant, a few
 seconds each); ``CLOCKWORK_SEAMS_LONG=1`` runs ``LONG_EXAMPLES`` of ``LONG_STEPS`` (minutes).
 Both are derandomized and keep no example database, so a run is the same on every machine and
 CI never flakes. Each variant prints the steps run and invariants checked at its end.
 
-Known issues: rules that fail on today's main for a reason another branch is fixing are off
-until then. Switch them on with ``CLOCKWORK_SEAMS_KNOWN=1,2,9`` (or by editing ``KNOWN``).
+Every rule is on: a restore of a backup whose pending entries reached Jira since (each is
+looked up, never posted twice), signing in again as another person (refused), ids (never
+given out twice, across deletes and restores).
 """
 
 from __future__ import annotations
@@ -68,20 +69,6 @@ from tests.support.memkeyring import FileKeyring
 ROOT = Path(__file__).resolve().parents[2]
 LONG = os.environ.get("CLOCKWORK_SEAMS_LONG") == "1"
 
-# Issue 15's known failures, each off until its fix is merged (then switch it on here):
-_ON = set(filter(None, os.environ.get("CLOCKWORK_SEAMS_KNOWN", "").split(",")))
-KNOWN = {
-    # 1: a restored store posts again what Jira already has. Off: a backup is restored only
-    # when none of its pending entries has reached Jira since it was taken.
-    "1": "1" in _ON,
-    # 2: signing in again as another person under the same account name is accepted, and the
-    # next sync edits and deletes the first person's worklogs with the new token. Off: no
-    # re-login as someone else.
-    "2": "2" in _ON,
-    # 9: deleting the newest entry frees its id for the next one. Off: ids are not compared
-    # with the ones seen before (only uuids are).
-    "9": "9" in _ON,
-}
 
 ZONE = ZoneInfo("Europe/Berlin")
 ALICE, BOB = "acc-alice", "acc-bob"
@@ -170,7 +157,7 @@ class Seams(RuleBasedStateMachine):
         self.account = "dc" if self.mode == "dc" else "cloud"
         self.app = self._open()
         self._login("alice")
-        self.app.attention.set_jira(self.account, True)
+        self.app.preferences.set_jira(self.account, True)
         self.ledger: dict[str, Held] = {}  # uuid -> what the user holds
         self.ids: dict[int, str] = {}  # every entry id seen -> its uuid
         self.next_slot = 0
@@ -409,7 +396,6 @@ class Seams(RuleBasedStateMachine):
         assert before is not None
         assert after.account_id == before.account_id
 
-    @precondition(lambda self: KNOWN["2"])
     @rule()
     def sign_in_as_bob(self) -> None:
         """Bob's token under Alice's account name: refused, or kept apart from her work."""
@@ -511,7 +497,7 @@ class Seams(RuleBasedStateMachine):
         self.site.move(issue, "To Do", by=ALICE, at_ms=int((moved.timestamp() - 1) * 1000))
         self.site.move(issue, "In Progress", by=ALICE, at_ms=int(moved.timestamp() * 1000))
         self._advance(minutes=1)
-        report = self.app.attention.poll()
+        report = self.app.auto_timers.poll()
         self.stats["polls"] += 1
         running = self.app.tracker.running()
         assert running is not None, f"the poll started no timer: {report}"
@@ -616,10 +602,6 @@ class Seams(RuleBasedStateMachine):
         name = names[pick % len(names)]
         saved = self.backups[name]
         before = self._entries()
-        if not KNOWN["1"] and any(
-            e.uuid in saved["next"] and e.remote for e in before
-        ):  # issue 15 item 1: a pending entry of the backup reached Jira since
-            return
         if saved["running"] is not None:
             return
         self.app.close()
@@ -650,7 +632,7 @@ class Seams(RuleBasedStateMachine):
         the first poll replays them from Jira's history, and its timers start at their times."""
         if not moves:
             return
-        self.app.attention.poll()
+        self.app.auto_timers.poll()
         self.stats["polls"] += 1
         if self.app.tracker.running() is not None:
             self.app.tracker.stop()
@@ -695,9 +677,8 @@ class Seams(RuleBasedStateMachine):
         # Ids: a uuid has one row; with item 9 fixed, an id never names another entry.
         uuids = Counter(e.uuid for e in entries)
         assert max(uuids.values(), default=1) == 1, f"one entry in two rows: {uuids}"
-        if KNOWN["9"]:
-            for e in entries:
-                assert self.ids.setdefault(e.id, e.uuid) == e.uuid, f"id {e.id} reused"
+        for e in entries:
+            assert self.ids.setdefault(e.id, e.uuid) == e.uuid, f"id {e.id} reused"
         self.stats["invariants"] += 1
 
         # No second lost or invented here: the store holds exactly the ledger.
