@@ -44,7 +44,7 @@ from clockwork_desktop.core.jira_format import (
 )
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import ISSUE_KEY_RE, JiraIssue, JiraUser, RemoteWorklog
-from clockwork_desktop.core.ports import IssueNow, WorklogWrite
+from clockwork_desktop.core.ports import IssueNow, Transition, WorklogWrite
 from clockwork_desktop.core.tokens import check_token
 from clockwork_desktop.core.urls import normalise_site_url
 
@@ -842,13 +842,15 @@ class JiraClient:
             if isinstance(s, dict) and "id" in s
         }
 
-    def transitions(self, issue_key: str) -> list[tuple[str, str, str, str | None]]:
+    def transitions(self, issue_key: str) -> list[Transition]:
         data = self.request("GET", f"{self.api}/issue/{issue_key}/transitions")
         found = []
         for t in (data or {}).get("transitions") or []:
             to = t.get("to") or {}
             category = (to.get("statusCategory") or {}).get("key")
-            found.append((str(t["id"]), str(t.get("name", "")), str(to.get("name", "")), category))
+            found.append(
+                Transition(str(t["id"]), str(t.get("name", "")), str(to.get("name", "")), category)
+            )
         return found
 
     def do_transition(self, issue_key: str, transition_id: str) -> None:
