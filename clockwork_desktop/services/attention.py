@@ -22,7 +22,7 @@ import dataclasses
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from clockwork_desktop.core.attention import (
     ActiveRule,
@@ -67,10 +67,17 @@ REMIND_EVERY = timedelta(hours=1)
 OUTSIDE_HOURS_GRACE_S = 15 * 60
 
 
+# "switch" (to an issue now active), "start" (a branch's issue), "move" (the issue to a
+# status), "resume" (the timer stopped at the end of the working day).
+OfferKind = Literal["switch", "start", "move", "resume"]
+# The answers to a guard's question (a timer running long, or outside working hours).
+GuardAnswer = Literal["keep", "stop"]
+
+
 class Offer(NamedTuple):
     """Something the user may accept from a notification or the tray menu."""
 
-    kind: str  # "switch" (to an issue now active), "start" (a branch's issue), "move", "resume"
+    kind: OfferKind
     issue_key: str
     account: str | None
     label: str
@@ -412,7 +419,7 @@ class AttentionService:
             self._set_warning(guard)
             self.notifier.notify("Timer still running", guard.message, ("Keep running", "Stop"))
 
-    def answer_guard(self, action: str) -> None:
+    def answer_guard(self, action: GuardAnswer) -> None:
         """``keep``: the warning goes until the next guard; ``stop``: the timer stops now."""
         if action not in ("keep", "stop"):
             raise InputError(f"Answer keep or stop, not {action!r}.")
@@ -667,15 +674,17 @@ class AttentionService:
             return None
         rule = ActiveRule.of(self._auto().active_statuses)
         target = next(
-            (t for t in port.transitions(issue_key) if rule.matches(t[2], t[3])),
+            (t for t in port.transitions(issue_key) if rule.matches(t.to_status, t.to_category)),
             None,
         )
         if target is None:
             return None
-        offer = Offer("move", issue_key, account, f"Move {issue_key} to {target[2]}", {}, target[0])
+        offer = Offer(
+            "move", issue_key, account, f"Move {issue_key} to {target.to_status}", {}, target.id
+        )
         if mode == "perform":
-            port.do_transition(issue_key, target[0])
-            log.info("moved %s to %s", issue_key, target[2])
+            port.do_transition(issue_key, target.id)
+            log.info("moved %s to %s", issue_key, target.to_status)
             return offer
         self._offer(offer)
         self.notifier.notify(f"{issue_key} is in {now.status}", f"{offer.label}?", ("Move",))
