@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol, TypeVar
 
@@ -254,8 +253,7 @@ class SiteTagging(NamedTuple):
     moves_updated: bool | None = None
 
 
-@dataclass(frozen=True)
-class ReconcileCursor:
+class ReconcileCursor(NamedTuple):
     """Where one account's reconcile had read to (services.reconcile).
 
     Cloud: the `/worklog/deleted` and `/worklog/updated` feeds, in epoch ms. Data Center: when
@@ -265,7 +263,7 @@ class ReconcileCursor:
     deleted_ms: int | None = None
     updated_ms: int | None = None
     checked_at: datetime | None = None
-    issues: Mapping[str, datetime] = field(default_factory=dict)
+    issues: Mapping[str, datetime] = {}  # a Mapping: read, never changed in place
 
 
 class SyncStore(EntryRepository, SettingsStore, Protocol):

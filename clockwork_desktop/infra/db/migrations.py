@@ -214,18 +214,20 @@ def _v10(db: Any) -> None:
     site does with our tags (was "tagging:NAME" and "tag-moves-updated:NAME") and where each
     account's reconcile had read to (was "reconcile:NAME"). Values are moved over and the keys
     removed; a value this version cannot read is dropped, which costs the sync a request or a
-    longer first look-back, never an entry."""
+    longer first look-back, never an entry. Like number 9 it runs the same on a file that
+    already has its tables (a file whose version number was set back)."""
     conn = db.conn
     conn.execute(
-        "CREATE TABLE site_tagging (account TEXT PRIMARY KEY, mode TEXT, moves_updated INTEGER)"
+        "CREATE TABLE IF NOT EXISTS site_tagging "
+        "(account TEXT PRIMARY KEY, mode TEXT, moves_updated INTEGER)"
     )
     conn.execute(
-        "CREATE TABLE reconcile_cursors (account TEXT PRIMARY KEY, deleted_ms INTEGER, "
-        "updated_ms INTEGER, checked_ms INTEGER)"
+        "CREATE TABLE IF NOT EXISTS reconcile_cursors "
+        "(account TEXT PRIMARY KEY, deleted_ms INTEGER, updated_ms INTEGER, checked_ms INTEGER)"
     )
     conn.execute(
-        "CREATE TABLE reconcile_issues (account TEXT NOT NULL, issue_key TEXT NOT NULL, "
-        "updated TEXT NOT NULL, PRIMARY KEY (account, issue_key))"
+        "CREATE TABLE IF NOT EXISTS reconcile_issues (account TEXT NOT NULL, "
+        "issue_key TEXT NOT NULL, updated TEXT NOT NULL, PRIMARY KEY (account, issue_key))"
     )
     moved = conn.execute(
         "SELECT key, value FROM settings WHERE substr(key, 1, 8) = 'tagging:' "
@@ -273,7 +275,7 @@ def _v10_cursor(conn: sqlite3.Connection, account: str, value: dict[str, Any]) -
         epoch = datetime(1970, 1, 1, tzinfo=UTC)
         checked = (at.replace(tzinfo=at.tzinfo or UTC) - epoch) // timedelta(milliseconds=1)
     conn.execute(
-        "INSERT INTO reconcile_cursors (account, deleted_ms, updated_ms, checked_ms) "
+        "INSERT OR REPLACE INTO reconcile_cursors (account, deleted_ms, updated_ms, checked_ms) "
         "VALUES (?, ?, ?, ?)",
         (account, ms(value.get("deleted")), ms(value.get("updated")), checked),
     )
@@ -281,7 +283,8 @@ def _v10_cursor(conn: sqlite3.Connection, account: str, value: dict[str, Any]) -
     for key, stamp in (issues if isinstance(issues, dict) else {}).items():
         if isinstance(stamp, str):
             conn.execute(
-                "INSERT INTO reconcile_issues (account, issue_key, updated) VALUES (?, ?, ?)",
+                "INSERT OR REPLACE INTO reconcile_issues (account, issue_key, updated) "
+                "VALUES (?, ?, ?)",
                 (account, str(key), stamp),
             )
 
