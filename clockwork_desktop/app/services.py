@@ -228,8 +228,10 @@ class AppServices:
             "platform": f"{platform.system()} {platform.release()} ({sys.platform})",
             "schema": SCHEMA_VERSION,
         }
+        store = self.store
+        recovered = self._db.notices if self._db is not None else ()
         return HealthService(
-            self.store, MachineHealth(self.data_dir), self.accounts, self.clock.now, facts
+            store, MachineHealth(self.data_dir), self.accounts, self.clock.now, facts, recovered
         )
 
     # -- backups: the file is copied by its own connection, so any thread may take one ------

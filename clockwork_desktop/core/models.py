@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import re
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from clockwork_desktop.core.errors import InputError
@@ -206,6 +206,10 @@ class DaySegment(NamedTuple):
     @property
     def seconds(self) -> int:
         return int((self.end - self.start).total_seconds())
+
+
+# What the user chose for an away period (services.tracker.TrackerService.resolve_away).
+AwayChoice = Literal["keep", "discard", "stop", "assign"]
 
 
 class AwayPeriod(NamedTuple):

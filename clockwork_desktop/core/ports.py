@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol, TypeVar
 
 from clockwork_desktop.core.models import (
     Account,
@@ -245,8 +245,47 @@ class AccountStore(Protocol):
     def recent_issue_keys(self, limit: int = 10) -> list[str]: ...
 
 
+# How a site takes our entity property (the worklog's tag): inside the worklog body ("inline",
+# Cloud), through the property resource after the create ("separate"), or not at all ("none").
+Tagging = Literal["inline", "separate", "none"]
+TAGGINGS: tuple[Tagging, ...] = ("inline", "separate", "none")
+
+
+class SiteTagging(NamedTuple):
+    """What one account's site turned out to do with our tags; None: not seen yet."""
+
+    mode: Tagging | None = None
+    # Whether tagging through the property resource moves the worklog's `updated`.
+    moves_updated: bool | None = None
+
+
+class ReconcileCursor(NamedTuple):
+    """Where one account's reconcile had read to (services.reconcile).
+
+    Cloud: the `/worklog/deleted` and `/worklog/updated` feeds, in epoch ms. Data Center: when
+    the last run searched, and per issue the `updated` it had when all its worklogs were read.
+    """
+
+    deleted_ms: int | None = None
+    updated_ms: int | None = None
+    checked_at: datetime | None = None
+    issues: Mapping[str, datetime] = {}  # a Mapping: read, never changed in place
+
+
 class SyncStore(EntryRepository, SettingsStore, Protocol):
     """What pushing, reconciling and importing need from the store."""
+
+    def site_tagging(self, account: str) -> SiteTagging: ...
+
+    def set_tagging(self, account: str, mode: Tagging) -> None: ...
+
+    def set_tag_moves_updated(self, account: str, moves: bool) -> None: ...
+
+    def reconcile_cursor(self, account: str) -> ReconcileCursor: ...
+
+    def save_reconcile_cursor(self, account: str, cursor: ReconcileCursor) -> None:
+        """Replaces what was kept for ``account`` (issues left out are forgotten)."""
+        ...
 
     def outbox_for(self, account: str) -> list[Entry]: ...
 
@@ -296,6 +335,14 @@ class SyncLock(Protocol):
     def release(self) -> None: ...
 
 
+class SavedTeam(NamedTuple):
+    name: str
+    kind: str  # "group", "people" or "me"
+    ref: str  # the Jira group, for kind "group"
+    members: tuple[tuple[str, ...], ...]  # (account id, display name[, username])
+    account: str
+
+
 class TimesheetStore(SettingsStore, Protocol):
     def atomic(self, durable: bool = False) -> AbstractContextManager[None]: ...
 
@@ -324,7 +371,7 @@ class TimesheetStore(SettingsStore, Protocol):
         self, name: str, kind: str, ref: str, members: Sequence[Sequence[str]], account: str
     ) -> None: ...
 
-    def teams(self) -> list[tuple[str, str, str, list[tuple[str, ...]], str]]: ...
+    def teams(self) -> list[SavedTeam]: ...
 
     def seeded_authors(self, account: str, week: str) -> set[str]: ...
 
@@ -388,6 +435,15 @@ class IssueNow(NamedTuple):
     resolved: bool
 
 
+class Transition(NamedTuple):
+    """One transition Jira offers for an issue now."""
+
+    id: str
+    name: str
+    to_status: str  # the target status's name
+    to_category: str | None  # its status category key ("new", "indeterminate", "done")
+
+
 class AutoJiraPort(Protocol):
     """What automatic timers read from (and, for "the other way", write to) one Jira site."""
 
@@ -407,9 +463,7 @@ class AutoJiraPort(Protocol):
         """Status id -> status category key, for every status of the site."""
         ...
 
-    def transitions(self, issue_key: str) -> list[tuple[str, str, str, str | None]]:
-        """(transition id, name, target status name, target category) for the issue now."""
-        ...
+    def transitions(self, issue_key: str) -> list[Transition]: ...
 
     def do_transition(self, issue_key: str, transition_id: str) -> None: ...
 

@@ -468,15 +468,17 @@ class AutoTimerService:
             return None
         rule = ActiveRule.of(auto.active_statuses)
         target = next(
-            (t for t in port.transitions(issue_key) if rule.matches(t[2], t[3])),
+            (t for t in port.transitions(issue_key) if rule.matches(t.to_status, t.to_category)),
             None,
         )
         if target is None:
             return None
-        offer = Offer("move", issue_key, account, f"Move {issue_key} to {target[2]}", {}, target[0])
+        offer = Offer(
+            "move", issue_key, account, f"Move {issue_key} to {target.to_status}", {}, target.id
+        )
         if auto.transition == "perform":
-            port.do_transition(issue_key, target[0])
-            log.info("moved %s to %s", issue_key, target[2])
+            port.do_transition(issue_key, target.id)
+            log.info("moved %s to %s", issue_key, target.to_status)
             return offer
         self._offer(offer)
         self.notifier.notify(f"{issue_key} is in {now.status}", f"{offer.label}?", ("Move",))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, Protocol
 
@@ -49,6 +49,10 @@ SERVICE_LEVEL_PROMISE = (
 _DAMAGED_ADVICE = (
     "Quit and start Clockwork Desktop again: the damaged file is moved aside and what "
     "can be read is recovered. A daily backup can also be restored."
+)
+_RECOVERED_ADVICE = (
+    "Check your recent entries, and restore a daily backup if some are missing; the damaged "
+    "file is kept where it was moved."
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 
@@ -201,8 +205,12 @@ class HealthService:
         accounts: AccountProbe,
         now: Callable[[], datetime],
         facts: dict[str, Any] | None = None,
+        recovered: Sequence[str] = (),
     ) -> None:
         self._store = store
+        # What opening the database did this time: a damaged file moved aside and recovered.
+        # The new file checks sound, but the user must hear of it (and check recent entries).
+        self._recovered = tuple(recovered)
         self._env = environment
         self._accounts = accounts
         self._now = now
@@ -394,6 +402,8 @@ class HealthService:
         )
 
     def _integrity(self) -> Check:
+        if self._recovered:
+            return Check("database", False, f"damaged: {self._recovered[0]}", _RECOVERED_ADVICE)
         try:
             problems = self._store.integrity_problems()
         except ClockworkError as exc:

@@ -20,7 +20,7 @@ from clockwork_desktop.core.errors import JiraRefusedError
 from clockwork_desktop.core.jira_format import to_epoch_ms
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import Account, Entry, RemoteWorklog, SyncState
-from clockwork_desktop.core.ports import JiraPort, SyncStore
+from clockwork_desktop.core.ports import JiraPort, ReconcileCursor, SyncStore
 from clockwork_desktop.core.sync_plan import RemoteChange, mark_remote_changes, remote_changes
 from clockwork_desktop.services.feeds import read_feed
 from clockwork_desktop.services.issues import jql_string
@@ -70,11 +70,10 @@ class Reconciler:
             for w in e.remote.values()
             if w.worklog_id is not None and not w.gone
         }
-        key = f"reconcile:{account.name}"
-        cursor = self._store.get_setting(key) or {}
+        cursor = self._store.reconcile_cursor(account.name)
         first = to_epoch_ms(self._clock.now() - FIRST_LOOKBACK)
-        deleted_since = int(cursor.get("deleted", first))
-        updated_since = int(cursor.get("updated", first))
+        deleted_since = first if cursor.deleted_ms is None else cursor.deleted_ms
+        updated_since = first if cursor.updated_ms is None else cursor.updated_ms
 
         checked: set[str] = set()
         deleted = read_feed(client, "deleted", deleted_since)
@@ -90,7 +89,9 @@ class Reconciler:
         # read (or is hidden from us): the next run's deleted feed says which.
         checked.update(i for i in suspects if i in present)
         # A reading stopped by the page cap goes on from where it got to next time.
-        self._store.set_setting(key, {"deleted": deleted.reached, "updated": changed.reached})
+        self._store.save_reconcile_cursor(
+            account.name, ReconcileCursor(deleted_ms=deleted.reached, updated_ms=changed.reached)
+        )
         return present, checked
 
     # -- Data Center: one search, then the issues that moved ---------------------------------
@@ -103,24 +104,22 @@ class Reconciler:
             for w in entry.remote.values():
                 if w.worklog_id is not None and not w.gone:
                     ids_by_issue.setdefault(w.issue, set()).add(w.worklog_id)
-        key = f"reconcile:{account.name}"
         now = self._clock.now()
-        saved = self._store.get_setting(key) or {}
+        saved = self._store.reconcile_cursor(account.name)
         # Per issue, the `updated` it had when we last read all its worklogs: unchanged since
         # means nothing to read again. Our own writes move it too, so an issue we wrote to is
         # read once more afterwards; that is what tells a colleague's change just before ours.
-        verified: dict[str, str] = dict(saved.get("issues") or {})
-        last = saved.get("at")
-        if last:
-            elapsed = max(0.0, (now - datetime.fromisoformat(last)).total_seconds())
+        verified: dict[str, datetime] = dict(saved.issues)
+        last = saved.checked_at
+        if last is not None:
+            elapsed = max(0.0, (now - last).total_seconds())
             minutes = math.ceil(elapsed / 60) + DC_MARGIN_MIN
         else:
             minutes = int(DC_WINDOW.total_seconds() // 60)
         present: dict[str, RemoteWorklog] = {}
         checked: set[str] = set()
         for issue_key, updated in self._moved_issues(client, sorted(ids_by_issue), minutes):
-            stamp = updated.isoformat() if updated is not None else None
-            if stamp is not None and verified.get(issue_key) == stamp:
+            if updated is not None and verified.get(issue_key) == updated:
                 continue
             try:
                 worklogs = client.worklogs_of(issue_key)
@@ -132,10 +131,12 @@ class Reconciler:
                 continue
             present.update((w.id, w) for w in worklogs)
             checked.update(ids_by_issue[issue_key])
-            if stamp is not None:
-                verified[issue_key] = stamp
+            if updated is not None:
+                verified[issue_key] = updated
         kept = {k: v for k, v in verified.items() if k in ids_by_issue}
-        self._store.set_setting(key, {"at": now.isoformat(), "issues": kept})
+        self._store.save_reconcile_cursor(
+            account.name, ReconcileCursor(checked_at=now, issues=kept)
+        )
         return present, checked
 
     @staticmethod

@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
 from clockwork_desktop.core.clock import Clock
 from clockwork_desktop.core.errors import (
@@ -32,7 +32,7 @@ from clockwork_desktop.core.errors import (
 )
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.models import Account, Entry, JiraUser, RemoteWorklog, SyncState
-from clockwork_desktop.core.ports import JiraPort, SyncLock, SyncStore, WorklogWrite
+from clockwork_desktop.core.ports import JiraPort, SyncLock, SyncStore, Tagging, WorklogWrite
 from clockwork_desktop.core.sync_plan import (
     PROPERTY_KEY,
     RemoteChange,
@@ -62,8 +62,7 @@ MIN_WRITE_INTERVAL_S = 0.12
 # How this site takes our entity property. Data Center has no worklog properties at all
 # (fakejira.FakeJira's worklog_properties names the sources): there it is always TAG_NONE,
 # known from the account's deployment without a request. On Cloud it starts inline and what
-# a site turns out to do is remembered per account (setting "tagging:NAME").
-Tagging = Literal["inline", "separate", "none"]
+# a site turns out to do is remembered per account (SyncStore.site_tagging).
 TAG_INLINE: Tagging = "inline"  # inside the worklog body, confirmed in the reply (Cloud)
 TAG_SEPARATE: Tagging = "separate"  # PUT .../worklog/{id}/properties/{key} after the create
 TAG_NONE: Tagging = "none"  # no tags: our worklogs are recognised by the write record and
@@ -73,8 +72,7 @@ TAG_NONE: Tagging = "none"  # no tags: our worklogs are recognised by the write 
 def _tagging(store: SyncStore, account: Account) -> Tagging:
     if not account.is_cloud:
         return TAG_NONE
-    stored = store.get_setting(f"tagging:{account.name}", TAG_INLINE)
-    return next((t for t in (TAG_INLINE, TAG_SEPARATE, TAG_NONE) if t == stored), TAG_INLINE)
+    return store.site_tagging(account.name).mode or TAG_INLINE
 
 
 class SyncProblem(NamedTuple):
@@ -138,8 +136,7 @@ class _AccountRun:
         self.tagging: Tagging = _tagging(store, account)
         # Whether tagging through the property resource moves the worklog's `updated` (not
         # known for every Jira version): None until seen once on this account.
-        moves = store.get_setting(f"tag-moves-updated:{account.name}")
-        self.tag_moves_updated: bool | None = moves if isinstance(moves, bool) else None
+        self.tag_moves_updated = store.site_tagging(account.name).moves_updated
         self._signed_in_as: JiraUser | None = None
         # Until one create's reply shows it was made as the account's own person, creates
         # leave one at a time; once one was made as someone else, none leaves.
@@ -192,7 +189,7 @@ class _AccountRun:
                 return
             self.tag_moves_updated = moves
         log.info("account %s: tagging moves a worklog's updated: %s", self.account.name, moves)
-        self.store.set_setting(f"tag-moves-updated:{self.account.name}", moves)
+        self.store.set_tag_moves_updated(self.account.name, moves)
 
     def learn_tagging(self, mode: Tagging, why: str) -> None:
         with self.lock:
@@ -200,7 +197,7 @@ class _AccountRun:
                 return
             self.tagging = mode
         log.info("account %s: tagging worklogs %s (%s)", self.account.name, mode, why)
-        self.store.set_setting(f"tagging:{self.account.name}", mode)
+        self.store.set_tagging(self.account.name, mode)
 
 
 class _Push:

@@ -14,7 +14,13 @@ from clockwork_desktop.core.days import local_day_bounds
 from clockwork_desktop.core.durations import format_duration
 from clockwork_desktop.core.errors import InputError, NotFoundError, OperationError, OverlapError
 from clockwork_desktop.core.logs import get_logger
-from clockwork_desktop.core.models import AwayPeriod, Entry, SyncState, normalise_issue_key
+from clockwork_desktop.core.models import (
+    AwayChoice,
+    AwayPeriod,
+    Entry,
+    SyncState,
+    normalise_issue_key,
+)
 from clockwork_desktop.core.ports import EntryRepository, NewEntry, SettingsStore
 from clockwork_desktop.core.rounding import RoundingPolicy
 from clockwork_desktop.core.timeinput import local_wall_to_utc
@@ -403,7 +409,7 @@ class TrackerService:
 
     @_one_transaction(durable=True)
     def resolve_away(
-        self, period: AwayPeriod, action: str, other_issue: str | None = None
+        self, period: AwayPeriod, action: AwayChoice, other_issue: str | None = None
     ) -> Entry | None:
         """Apply the user's choice for an away period of the running timer.
 
@@ -428,7 +434,9 @@ class TrackerService:
             self._undo = earlier_undo
             raise
 
-    def _resolve(self, period: AwayPeriod, action: str, other_key: str | None) -> Entry | None:
+    def _resolve(
+        self, period: AwayPeriod, action: AwayChoice, other_key: str | None
+    ) -> Entry | None:
         with self._repo.atomic(durable=True):
             current = self._repo.running()
             if action == "keep":

@@ -35,7 +35,7 @@ from clockwork_desktop.core.attention import describe_source
 from clockwork_desktop.core.durations import ACCEPTED_FORMS, format_duration, parse_duration
 from clockwork_desktop.core.errors import ClockworkError, InputError
 from clockwork_desktop.core.logs import get_logger
-from clockwork_desktop.core.models import AwayPeriod, Entry, normalise_issue_key
+from clockwork_desktop.core.models import AwayChoice, AwayPeriod, Entry, normalise_issue_key
 from clockwork_desktop.core.state_words import state_label
 from clockwork_desktop.core.timeinput import WALL_FORMS, parse_hhmm
 from clockwork_desktop.services.tracker import EntryView
@@ -574,7 +574,7 @@ class AwayDialog(QDialog):
         self.choice = "keep"
 
     def _apply(self) -> None:
-        choice = "keep"
+        choice: AwayChoice = "keep"
         if self.discard.isChecked():
             choice = "discard"
         elif self.stop.isChecked():

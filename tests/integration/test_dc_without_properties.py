@@ -137,7 +137,7 @@ def test_what_an_older_build_learned_is_not_trusted_on_data_center(
 ) -> None:
     site, app = dc
     # Older builds tagged Data Center worklogs through a property resource and remembered it.
-    app.store.set_setting("tagging:" + app.accounts.accounts()[0].name, "separate")
+    app.store.set_tagging(app.accounts.accounts()[0].name, "separate")
     log_entries(app, 3)
     assert app.sync.sync().created == 3
     assert site.count(path="/properties") == 0
@@ -146,7 +146,9 @@ def test_what_an_older_build_learned_is_not_trusted_on_data_center(
 
 def test_an_unknown_remembered_tagging_on_cloud_falls_back_to_inline(tmp_path: Path) -> None:
     with site_and_app(tmp_path, "cloud", "accept") as (site, app):
-        app.store.set_setting("tagging:" + app.accounts.accounts()[0].name, "sideways")
+        # A mode this build does not know (a newer build's, or a damaged row).
+        app.store.set_tagging(app.accounts.accounts()[0].name, "inline")
+        app.store.connection.execute("UPDATE site_tagging SET mode = 'sideways'")
         entry = app.tracker.log_time("PROJ-1", 1800, day=DAY, start_time=time(9, 0))
         assert app.sync.sync().created == 1
         (worklog,) = site.worklogs_of("PROJ-1")

@@ -62,7 +62,7 @@ def test_every_variant_creates_once_and_tags_only_on_cloud(
     if site.inline_properties == "accept":
         assert site.count("PUT", "/properties/") == 0
     else:
-        assert app.store.get_setting("tagging:" + app.accounts.accounts()[0].name) == "separate"
+        assert app.store.site_tagging(app.accounts.accounts()[0].name).mode == "separate"
 
 
 def test_lost_answer_is_adopted_by_fingerprint_without_a_tag(
@@ -296,4 +296,4 @@ def test_separate_tagging_never_makes_our_own_worklog_a_conflict(
         reads = site.count("GET", "/issue/PROJ-1/worklog/1")
         assert reads == (3 if moves else 1)
         name = app.accounts.accounts()[0].name
-        assert app.store.get_setting(f"tag-moves-updated:{name}") is moves
+        assert app.store.site_tagging(name).moves_updated is moves

@@ -6,8 +6,10 @@ commands do not pay for it.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 
@@ -207,7 +209,87 @@ def _v9(db: Any) -> None:
     db.execute("CREATE TABLE IF NOT EXISTS store_identity (id TEXT NOT NULL)")
 
 
-MIGRATIONS: list[Callable[[Any], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9]
+def _v10(db: Any) -> None:
+    """Sync bookkeeping gets tables of its own instead of JSON under settings keys: what each
+    site does with our tags (was "tagging:NAME" and "tag-moves-updated:NAME") and where each
+    account's reconcile had read to (was "reconcile:NAME"). Values are moved over and the keys
+    removed; a value this version cannot read is dropped, which costs the sync a request or a
+    longer first look-back, never an entry. Like number 9 it runs the same on a file that
+    already has its tables (a file whose version number was set back)."""
+    conn = db.conn
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS site_tagging "
+        "(account TEXT PRIMARY KEY, mode TEXT, moves_updated INTEGER)"
+    )
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS reconcile_cursors "
+        "(account TEXT PRIMARY KEY, deleted_ms INTEGER, updated_ms INTEGER, checked_ms INTEGER)"
+    )
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS reconcile_issues (account TEXT NOT NULL, "
+        "issue_key TEXT NOT NULL, updated TEXT NOT NULL, PRIMARY KEY (account, issue_key))"
+    )
+    moved = conn.execute(
+        "SELECT key, value FROM settings WHERE substr(key, 1, 8) = 'tagging:' "
+        "OR substr(key, 1, 18) = 'tag-moves-updated:' OR substr(key, 1, 10) = 'reconcile:'"
+    ).fetchall()
+    for key, text in moved:
+        prefix, account = key.split(":", 1)
+        try:
+            value = json.loads(text)
+        except (TypeError, ValueError):
+            continue
+        if prefix == "tagging" and value in ("inline", "separate", "none"):
+            conn.execute(
+                "INSERT INTO site_tagging (account, mode) VALUES (?, ?) ON CONFLICT(account) "
+                "DO UPDATE SET mode = excluded.mode",
+                (account, value),
+            )
+        elif prefix == "tag-moves-updated" and isinstance(value, bool):
+            conn.execute(
+                "INSERT INTO site_tagging (account, moves_updated) VALUES (?, ?) "
+                "ON CONFLICT(account) DO UPDATE SET moves_updated = excluded.moves_updated",
+                (account, int(value)),
+            )
+        elif prefix == "reconcile" and isinstance(value, dict):
+            _v10_cursor(conn, account, value)
+    conn.execute(
+        "DELETE FROM settings WHERE substr(key, 1, 8) = 'tagging:' "
+        "OR substr(key, 1, 18) = 'tag-moves-updated:' OR substr(key, 1, 10) = 'reconcile:'"
+    )
+
+
+def _v10_cursor(conn: sqlite3.Connection, account: str, value: dict[str, Any]) -> None:
+    """One "reconcile:NAME" value as version 9 wrote it: {"deleted", "updated"} (epoch ms) on
+    Cloud, {"at": ISO instant, "issues": {key: ISO instant}} on Data Center."""
+
+    def ms(item: Any) -> int | None:
+        return item if isinstance(item, int) and not isinstance(item, bool) else None
+
+    checked = None
+    try:
+        at = datetime.fromisoformat(value["at"]) if value.get("at") else None
+    except (TypeError, ValueError):
+        at = None
+    if at is not None:
+        epoch = datetime(1970, 1, 1, tzinfo=UTC)
+        checked = (at.replace(tzinfo=at.tzinfo or UTC) - epoch) // timedelta(milliseconds=1)
+    conn.execute(
+        "INSERT OR REPLACE INTO reconcile_cursors (account, deleted_ms, updated_ms, checked_ms) "
+        "VALUES (?, ?, ?, ?)",
+        (account, ms(value.get("deleted")), ms(value.get("updated")), checked),
+    )
+    issues = value.get("issues")
+    for key, stamp in (issues if isinstance(issues, dict) else {}).items():
+        if isinstance(stamp, str):
+            conn.execute(
+                "INSERT OR REPLACE INTO reconcile_issues (account, issue_key, updated) "
+                "VALUES (?, ?, ?)",
+                (account, str(key), stamp),
+            )
+
+
+MIGRATIONS: list[Callable[[Any], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -52,7 +52,7 @@ from clockwork_desktop.core.models import (
     unknown_zone_note,
     zone_or_none,
 )
-from clockwork_desktop.core.ports import IssueNow, WorklogWrite
+from clockwork_desktop.core.ports import IssueNow, Transition, WorklogWrite
 from clockwork_desktop.core.tokens import check_token
 from clockwork_desktop.core.urls import normalise_site_url
 
@@ -858,13 +858,15 @@ class JiraClient:
             if isinstance(s, dict) and "id" in s
         }
 
-    def transitions(self, issue_key: str) -> list[tuple[str, str, str, str | None]]:
+    def transitions(self, issue_key: str) -> list[Transition]:
         data = self.request("GET", f"{self.api}/issue/{issue_key}/transitions")
         found = []
         for t in (data or {}).get("transitions") or []:
             to = t.get("to") or {}
             category = (to.get("statusCategory") or {}).get("key")
-            found.append((str(t["id"]), str(t.get("name", "")), str(to.get("name", "")), category))
+            found.append(
+                Transition(str(t["id"]), str(t.get("name", "")), str(to.get("name", "")), category)
+            )
         return found
 
     def do_transition(self, issue_key: str, transition_id: str) -> None:
