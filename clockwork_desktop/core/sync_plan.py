@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence, Set
 from datetime import datetime
 from typing import Any, Literal, NamedTuple
+from zoneinfo import ZoneInfo
 
 from clockwork_desktop.core.jira_format import same_comment
 from clockwork_desktop.core.models import Account, Entry, JiraUser, RemoteWorklog, SyncState
@@ -113,6 +114,30 @@ def recover_create(
     if not candidates:
         return Recovery("post")
     return Recovery("ask", candidates=candidates)
+
+
+def earlier_versions(
+    worklogs: Iterable[RemoteWorklog],
+    *,
+    me: str,
+    day: str,
+    zone: ZoneInfo,
+    linked: Set[str],
+) -> tuple[RemoteWorklog, ...]:
+    """Worklogs of mine on ``day`` that no entry claims: for an entry of a restored or copied
+    store with no exact match, what Jira may hold of it as it was changed after the backup.
+
+    Without our tag (Data Center) a version edited in the newer file no longer fits the
+    backup's fingerprint; posting the backup's version would put the time in Jira twice.
+    """
+    return tuple(
+        w
+        for w in worklogs
+        if w.author_id == me
+        and w.id not in linked
+        and tag_of(w) is None
+        and w.started.astimezone(zone).date().isoformat() == day
+    )
 
 
 def foreign_change(

@@ -40,6 +40,7 @@ from clockwork_desktop.core.sync_plan import (
     WantedWorklog,
     check_day,
     describe_changes,
+    earlier_versions,
     foreign_change,
     foreign_create,
     is_ours,
@@ -538,15 +539,35 @@ class SyncService:
             if state.sent is None:  # nothing was sent for this day after all
                 del push.days[day]
                 continue
+            worklogs = run.client.worklogs_of(state.issue)
             found = recover_create(
-                run.client.worklogs_of(state.issue),
+                worklogs,
                 me=run.account.account_id,
                 entry_uuid=entry.uuid,
                 day=day,
                 sent=state.sent,
                 linked=run.is_linked(),
             )
-            if found.action == "post":
+            earlier = (
+                earlier_versions(
+                    worklogs,
+                    me=run.account.account_id,
+                    day=day,
+                    zone=entry.zone,
+                    linked=run.is_linked(),
+                )
+                if found.action == "post" and entry.verify_first
+                else ()
+            )
+            if earlier:
+                ids = ", ".join(w.id for w in earlier)
+                problems.append(
+                    f"This entry came back from a backup or another computer, and Jira holds "
+                    f"worklogs of yours on {state.issue} for {day} that no entry claims (ids "
+                    f"{ids}): one may be this entry as it was changed since. Nothing was posted. "
+                    "If Jira's is this time, delete the entry here; if not, retry to post it."
+                )
+            elif found.action == "post":
                 del push.days[day]
             elif found.action == "ask":
                 ids = ", ".join(w.id for w in found.candidates)

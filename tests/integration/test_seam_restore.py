@@ -103,3 +103,35 @@ def test_a_store_copied_from_another_computer_posts_no_second_worklog(
     lists = site.count("GET", "/issue/PROJ-1/worklog")
     assert sync(here)["created"] == 1
     assert site.count("GET", "/issue/PROJ-1/worklog") == lists
+
+
+def test_an_entry_changed_after_the_backup_is_not_posted_again(
+    tmp_path: Path, site: FakeJira
+) -> None:
+    """The newer file sent a changed version; the backup holds the old one. Without our tag
+    (Data Center) the old fingerprint matches nothing, yet Jira has the time: the entry waits
+    for the user's word instead of putting the time in Jira twice."""
+    login_alice(tmp_path, site)
+    log(tmp_path, "PROJ-1", "09:00", "review")
+    name = backup_now(tmp_path)
+    assert sync(tmp_path)["created"] == 1
+    ok(tmp_path, "edit", "1", "--comment", "review of the sync engine", "--duration", "45m")
+    assert sync(tmp_path)["updated"] == 1
+    untag_on_dc(site)
+    ok(tmp_path, "restore", name, "--yes")
+
+    sync(tmp_path)
+    assert len(site.worklogs_of("PROJ-1")) == 1, "the time is in Jira once"
+    (entry,) = entries(tmp_path)
+    if site.mode == "cloud":  # our tag finds it: the restored version is written over it
+        assert entry["sync_state"] == "synced"
+        assert site.worklogs_of("PROJ-1")[0].seconds == 3600
+    else:
+        assert entry["sync_state"] == "conflict"
+        assert "came back from a backup" in entry["error"]
+        worklog_id = str(site.worklogs_of("PROJ-1")[0].id)
+        assert worklog_id in entry["error"]
+        # The user says it is another piece of work: then, and only then, it is posted.
+        ok(tmp_path, "resolve", "1", "--retry")
+        assert sync(tmp_path)["created"] == 1
+        assert len(site.worklogs_of("PROJ-1")) == 2
