@@ -44,7 +44,8 @@ class FeedResources(WorklogResources):
         return data
 
     def _feed_properties(self, worklog: FakeWorklog | None, expand: bool) -> dict[str, Any]:
-        # Data Center's change bean is updatedTime and worklogId alone (see worklog_properties).
+        # Data Center's change bean is updatedTime and worklogId alone (see
+        # FakeJira.worklog_properties in state.py).
         if not self.jira.worklog_properties:
             return {}
         if worklog is None or not expand:

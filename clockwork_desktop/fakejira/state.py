@@ -3,6 +3,9 @@ worklogs, and the clock.
 
 The clock is ``_now_ms``; the other modules read it as ``state._now_ms()`` so that a test can
 stop it in one place (tests/support/jira_process.py). ``FakeJira._tick`` stamps changes.
+
+Just over 500 lines because ``FakeJira`` is one class: each of its options keeps the source
+of the Jira behaviour it models, and tests seed and inspect the site through its methods.
 """
 
 from __future__ import annotations

@@ -56,7 +56,8 @@ class WorklogResources(IssueResources):
         if comment is not None:
             data["comment"] = comment
         # Data Center's worklog reads take no `expand` and its worklog has no `properties`
-        # (see worklog_properties); a site that has them is modelled as Cloud shows them.
+        # (see FakeJira.worklog_properties in state.py); a site that has them is modelled as
+        # Cloud shows them.
         if "properties" in expand.split(",") and jira.worklog_properties:
             data["properties"] = [{"key": k, "value": v} for k, v in w.properties.items()]
         return data
