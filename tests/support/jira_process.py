@@ -166,12 +166,12 @@ def _set_clock(jira: Any, ms: int) -> None:
     From there it moves on by a millisecond each time it is read, as real time would between
     two requests: a change is then never stamped at an instant a feed already answered for.
     """
-    from clockwork_desktop.fakejira import server
+    from clockwork_desktop.fakejira import state
 
-    start = max(ms, jira._last_ms + 1) if getattr(server, "_stopped_clock", False) else ms
+    start = max(ms, jira._last_ms + 1) if getattr(state, "_stopped_clock", False) else ms
     ticks = itertools.count(start)
-    server._now_ms = lambda: next(ticks)  # type: ignore[assignment]
-    server._stopped_clock = True  # type: ignore[attr-defined]
+    state._now_ms = lambda: next(ticks)  # type: ignore[assignment]
+    state._stopped_clock = True  # type: ignore[attr-defined]
     jira.now_ms = lambda: ms
 
 
