@@ -10,16 +10,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from clockwork_desktop.core.days import local_day_bounds
-from clockwork_desktop.core.models import (
-    Entry,
-    SyncState,
-)
+from clockwork_desktop.core.models import Entry, SyncState
 from clockwork_desktop.core.rounding import RoundingPolicy
-from clockwork_desktop.core.timer import (
-    display_state,
-    will_log_seconds,
-    worked_segments,
-)
+from clockwork_desktop.core.timer import display_state, will_log_seconds, worked_segments
 from clockwork_desktop.services.tracker_base import (
     UNDO_WINDOW_S,
     EntryView,

@@ -13,14 +13,9 @@ from zoneinfo import ZoneInfo
 from clockwork_desktop.core.clock import Clock
 from clockwork_desktop.core.durations import format_duration
 from clockwork_desktop.core.errors import InputError, NotFoundError, OverlapError
-from clockwork_desktop.core.models import (
-    Entry,
-    SyncState,
-)
+from clockwork_desktop.core.models import Entry, SyncState
 from clockwork_desktop.core.ports import EntryRepository, SettingsStore
-from clockwork_desktop.core.timer import (
-    describe_entry,
-)
+from clockwork_desktop.core.timer import describe_entry
 
 P = ParamSpec("P")
 R = TypeVar("R")

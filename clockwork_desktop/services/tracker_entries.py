@@ -9,20 +9,11 @@ from clockwork_desktop.core.days import local_day_bounds
 from clockwork_desktop.core.durations import format_duration
 from clockwork_desktop.core.errors import InputError, OperationError, OverlapError
 from clockwork_desktop.core.logs import get_logger
-from clockwork_desktop.core.models import (
-    Entry,
-    SyncState,
-    normalise_issue_key,
-)
+from clockwork_desktop.core.models import Entry, SyncState, normalise_issue_key
 from clockwork_desktop.core.ports import NewEntry
 from clockwork_desktop.core.rounding import RoundingPolicy
 from clockwork_desktop.core.timeinput import local_wall_to_utc
-from clockwork_desktop.core.timer import (
-    check_order,
-    check_span,
-    clamp_future,
-    latest_free_start,
-)
+from clockwork_desktop.core.timer import check_order, check_span, clamp_future, latest_free_start
 from clockwork_desktop.services.tracker_base import (
     DEFAULT_DAY_START,
     MAX_LOG_SECONDS,

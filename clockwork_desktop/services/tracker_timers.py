@@ -9,12 +9,7 @@ from datetime import datetime
 from clockwork_desktop.core.durations import format_duration
 from clockwork_desktop.core.errors import InputError, OperationError
 from clockwork_desktop.core.logs import get_logger
-from clockwork_desktop.core.models import (
-    AwayChoice,
-    AwayPeriod,
-    Entry,
-    normalise_issue_key,
-)
+from clockwork_desktop.core.models import AwayChoice, AwayPeriod, Entry, normalise_issue_key
 from clockwork_desktop.core.ports import NewEntry
 from clockwork_desktop.core.timer import (
     check_span,
@@ -23,11 +18,7 @@ from clockwork_desktop.core.timer import (
     heartbeat_gap,
     is_orphaned,
 )
-from clockwork_desktop.services.tracker_base import (
-    StartResult,
-    TrackerBase,
-    one_transaction,
-)
+from clockwork_desktop.services.tracker_base import StartResult, TrackerBase, one_transaction
 
 log = get_logger(__name__)
 

@@ -6,17 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from clockwork_desktop.core.errors import (
-    JiraProtocolError,
-    JiraRefusedError,
-)
-from clockwork_desktop.core.jira_format import (
-    parse_jira_time,
-)
-from clockwork_desktop.core.models import (
-    JiraIssue,
-    JiraUser,
-)
+from clockwork_desktop.core.errors import JiraProtocolError, JiraRefusedError
+from clockwork_desktop.core.jira_format import parse_jira_time
+from clockwork_desktop.core.models import JiraIssue, JiraUser
 from clockwork_desktop.infra.jira.session import (
     KEY_BATCH,
     JiraSession,

@@ -29,9 +29,7 @@ from clockwork_desktop.core.errors import (
     JiraRefusedError,
     JiraUnreachableError,
 )
-from clockwork_desktop.core.jira_format import (
-    error_message,
-)
+from clockwork_desktop.core.jira_format import error_message
 from clockwork_desktop.core.logs import get_logger
 from clockwork_desktop.core.tokens import check_token
 from clockwork_desktop.core.urls import normalise_site_url

@@ -9,26 +9,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from clockwork_desktop.core.attention import ChangeEvent, FieldChange
-from clockwork_desktop.core.errors import (
-    JiraProtocolError,
-    TimeBudgetSpentError,
-)
-from clockwork_desktop.core.jira_format import (
-    parse_jira_time,
-)
+from clockwork_desktop.core.errors import JiraProtocolError, TimeBudgetSpentError
+from clockwork_desktop.core.jira_format import parse_jira_time
+from clockwork_desktop.core.jira_ports import IssueNow, Transition
 from clockwork_desktop.core.logs import get_logger
-from clockwork_desktop.core.models import (
-    ISSUE_KEY_RE,
-    unknown_zone_note,
-    zone_or_none,
-)
-from clockwork_desktop.core.ports import IssueNow, Transition
-from clockwork_desktop.infra.jira.session import (
-    JiraSession,
-    Pages,
-    items,
-    reading,
-)
+from clockwork_desktop.core.models import ISSUE_KEY_RE, unknown_zone_note, zone_or_none
+from clockwork_desktop.infra.jira.session import JiraSession, Pages, items, reading
 
 log = get_logger(__name__)
 

@@ -21,12 +21,8 @@ from clockwork_desktop.core.jira_format import (
     text_from_adf,
     to_epoch_ms,
 )
-from clockwork_desktop.core.models import (
-    FALLBACK_ZONE,
-    RemoteWorklog,
-    zone_or_none,
-)
-from clockwork_desktop.core.ports import WorklogWrite
+from clockwork_desktop.core.jira_ports import WorklogWrite
+from clockwork_desktop.core.models import FALLBACK_ZONE, RemoteWorklog, zone_or_none
 from clockwork_desktop.infra.jira.session import (
     LIST_BATCH,
     WORKLOG_PAGE,
