@@ -22,7 +22,7 @@ store transaction, which in the tray runs on the thread that owns the database. 
 minute's check and every tray action wait at most for that short transaction, never for
 Jira. What the tray shows from here (``offers``) is one immutable tuple, replaced as a whole.
 
-Somewhat over 500 lines on purpose: the three sources share one way to start a timer (with
+Long because the three sources share one way to start a timer (with
 its reason, its offers and the working-hours rule), and splitting them apart would spread
 that one rule over several modules.
 """

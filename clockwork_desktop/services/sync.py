@@ -6,6 +6,10 @@ recorded before it is sent, so a lost answer, a crash or a kill never leads to a
 worklog (core.sync_plan recognises it afterwards, tagged or not); refused entries are kept,
 marked failed with Jira's message. After pushing, every run reconciles: our synced worklogs
 deleted or changed in Jira become conflicts in the same run (services.reconcile).
+
+Long because the push is one engine: scheduling, one entry's push and its steps (look up,
+recover, create, tag, check, delete) call each other and share its rules; the records of a
+run are in services/sync_run.py.
 """
 
 from __future__ import annotations
@@ -14,10 +18,8 @@ import heapq
 import itertools
 import threading
 import time
-from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from typing import NamedTuple
 
 from clockwork_desktop.core.clock import Clock
 from clockwork_desktop.core.errors import (
@@ -31,8 +33,8 @@ from clockwork_desktop.core.errors import (
     JiraUnavailableError,
 )
 from clockwork_desktop.core.logs import get_logger
-from clockwork_desktop.core.models import Account, Entry, JiraUser, RemoteWorklog, SyncState
-from clockwork_desktop.core.ports import JiraPort, SyncLock, SyncStore, Tagging, WorklogWrite
+from clockwork_desktop.core.models import Account, Entry, RemoteWorklog, SyncState
+from clockwork_desktop.core.ports import JiraPort, SyncLock, SyncStore, WorklogWrite
 from clockwork_desktop.core.sync_plan import (
     PROPERTY_KEY,
     RemoteChange,
@@ -53,6 +55,20 @@ from clockwork_desktop.core.sync_plan import (
 from clockwork_desktop.core.worklog_state import DayWorklog
 from clockwork_desktop.services.accounts import AccountService
 from clockwork_desktop.services.reconcile import Reconciler
+from clockwork_desktop.services.sync_run import (
+    TAG_INLINE,
+    TAG_NONE,
+    TAG_SEPARATE,
+    AccountRun,
+    CreatedAsAnother,
+    EntryGone,
+    NotOurs,
+    Push,
+    SyncProblem,
+    SyncReport,
+    Tally,
+    summarise,
+)
 
 log = get_logger(__name__)
 
@@ -60,174 +76,8 @@ MAX_PARALLEL_ISSUES = 8
 # Jira allows 20 writes per 2 s on one issue; keep well inside it.
 MIN_WRITE_INTERVAL_S = 0.12
 
-# How this site takes our entity property. Data Center has no worklog properties at all
-# (fakejira.FakeJira's worklog_properties names the sources): there it is always TAG_NONE,
-# known from the account's deployment without a request. On Cloud it starts inline and what
-# a site turns out to do is remembered per account (SyncStore.site_tagging).
-TAG_INLINE: Tagging = "inline"  # inside the worklog body, confirmed in the reply (Cloud)
-TAG_SEPARATE: Tagging = "separate"  # PUT .../worklog/{id}/properties/{key} after the create
-TAG_NONE: Tagging = "none"  # no tags: our worklogs are recognised by the write record and
-# their fingerprint alone
 
-
-def _tagging(store: SyncStore, account: Account) -> Tagging:
-    if not account.is_cloud:
-        return TAG_NONE
-    return store.site_tagging(account.name).mode or TAG_INLINE
-
-
-class SyncProblem(NamedTuple):
-    entry_id: int | None
-    issue_key: str
-    message: str
-
-
-class SyncReport(NamedTuple):
-    created: int = 0
-    updated: int = 0
-    deleted: int = 0
-    adopted: int = 0
-    failed: int = 0
-    pending: int = 0
-    errors: tuple[SyncProblem, ...] = ()
-    unavailable: str | None = None  # Jira unreachable or refusing the credentials
-    busy: bool = False  # another process is syncing
-    conflicts: int = 0  # entries that Jira and this computer disagree on, for the user
-    # Accounts that need a sign-in before anything can be sent (refused, or no token here).
-    needs_sign_in: tuple[str, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        return not self.unavailable and not self.failed and not self.busy
-
-
-class _Tally:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.counts = dict.fromkeys(
-            ("created", "updated", "deleted", "adopted", "failed", "conflicts"), 0
-        )
-        self.errors: list[SyncProblem] = []
-        self.unavailable: str | None = None
-        self.needs_sign_in: list[str] = []
-
-    def add(self, **counts: int) -> None:
-        with self.lock:
-            for name, value in counts.items():
-                self.counts[name] += value
-
-    def problem(self, entry: Entry | None, message: str, issue: str = "") -> None:
-        with self.lock:
-            self.errors.append(
-                SyncProblem(
-                    entry.id if entry else None, entry.issue_key if entry else issue, message
-                )
-            )
-
-
-class _AccountRun:
-    """What one account's push shares across its worker threads."""
-
-    def __init__(self, store: SyncStore, account: Account, client: JiraPort) -> None:
-        self.store = store
-        self.account = account
-        self.client = client
-        self.lock = threading.Lock()
-        self.linked = store.known_worklog_ids(account.name)
-        self.tagging: Tagging = _tagging(store, account)
-        # Whether tagging through the property resource moves the worklog's `updated` (not
-        # known for every Jira version): None until seen once on this account.
-        self.tag_moves_updated = store.site_tagging(account.name).moves_updated
-        self._signed_in_as: JiraUser | None = None
-        # Until one create's reply shows it was made as the account's own person, creates
-        # leave one at a time; once one was made as someone else, none leaves.
-        self._creates = threading.Condition(self.lock)
-        self._create_in_flight = False
-        self._author_confirmed = False
-        self.foreign: str | None = None
-
-    def begin_create(self) -> bool:
-        """Wait until a create may leave; True when it must be confirmed (see `end_create`)."""
-        with self._creates:
-            while self._create_in_flight:
-                self._creates.wait()
-            if self.foreign is not None:
-                raise JiraAuthError(self.foreign)
-            if self._author_confirmed:
-                return False
-            self._create_in_flight = True
-            return True
-
-    def end_create(self, *, confirmed: bool, foreign: str | None = None) -> None:
-        with self._creates:
-            self._create_in_flight = False
-            self._author_confirmed = self._author_confirmed or confirmed
-            if foreign is not None:
-                self.foreign = foreign
-            self._creates.notify_all()
-
-    def signed_in_as(self) -> JiraUser:
-        """Whom the token belongs to: asked once per run, only before a first update or delete."""
-        with self.lock:
-            known = self._signed_in_as
-        if known is None:
-            known = self.client.myself()
-            with self.lock:
-                self._signed_in_as = known
-        return known
-
-    def link(self, worklog_id: str) -> None:
-        with self.lock:
-            self.linked.add(worklog_id)
-
-    def is_linked(self) -> frozenset[str]:
-        with self.lock:
-            return frozenset(self.linked)
-
-    def learn_tag_moves_updated(self, moves: bool) -> None:
-        with self.lock:
-            if self.tag_moves_updated is moves:
-                return
-            self.tag_moves_updated = moves
-        log.info("account %s: tagging moves a worklog's updated: %s", self.account.name, moves)
-        self.store.set_tag_moves_updated(self.account.name, moves)
-
-    def learn_tagging(self, mode: Tagging, why: str) -> None:
-        with self.lock:
-            if self.tagging == mode:
-                return
-            self.tagging = mode
-        log.info("account %s: tagging worklogs %s (%s)", self.account.name, mode, why)
-        self.store.set_tagging(self.account.name, mode)
-
-
-class _Push:
-    """What one entry's push changed, saved to the store as it goes and at the end."""
-
-    def __init__(self, entry: Entry) -> None:
-        self.days = dict(entry.remote)
-        self.created = self.updated = self.deleted = self.adopted = 0
-
-    def counts(self) -> dict[str, int]:
-        return {
-            "created": self.created,
-            "updated": self.updated,
-            "deleted": self.deleted,
-            "adopted": self.adopted,
-        }
-
-
-class _EntryGone(Exception):
-    """The entry was deleted for good while its push waited: send nothing for it."""
-
-
-class _NotOurs(Exception):
-    """A worklog that is not this account's person's to change, or a token that is not theirs:
-    nothing is sent, and the entry waits, failed, with the reason."""
-
-
-class _CreatedAsAnother(_NotOurs):
-    """A create's reply shows it was made as another person: stop the account's push."""
+__all__ = ["MAX_PARALLEL_ISSUES", "SyncProblem", "SyncReport", "SyncService", "summarise"]
 
 
 class SyncService:
@@ -265,7 +115,7 @@ class SyncService:
             self._lock.release()
 
     def _sync(self, retry_failed: bool, push: bool, reconcile: bool) -> SyncReport:
-        tally = _Tally()
+        tally = Tally()
         accounts = self._accounts.accounts()
         reconciler = Reconciler(self._store, self._clock)
         for account in accounts:
@@ -288,7 +138,7 @@ class SyncService:
                 continue
             try:
                 if outbox:
-                    self._push_account(_AccountRun(self._store, account, client), outbox, tally)
+                    self._push_account(AccountRun(self._store, account, client), outbox, tally)
                 if check and tally.unavailable is None:
                     self._reconcile(reconciler, account, client, tally)
             finally:
@@ -313,7 +163,7 @@ class SyncService:
         )
 
     def _reconcile(
-        self, reconciler: Reconciler, account: Account, client: JiraPort, tally: _Tally
+        self, reconciler: Reconciler, account: Account, client: JiraPort, tally: Tally
     ) -> None:
         try:
             flagged = reconciler.run(account, client)
@@ -338,7 +188,7 @@ class SyncService:
 
     # -- scheduling: one write per issue at a time, issues in parallel ----------------------
 
-    def _push_account(self, run: _AccountRun, outbox: list[Entry], tally: _Tally) -> None:
+    def _push_account(self, run: AccountRun, outbox: list[Entry], tally: Tally) -> None:
         by_issue: dict[str, list[Entry]] = {}
         for entry in outbox:
             if self._has_work(entry):
@@ -402,26 +252,26 @@ class SyncService:
 
     # -- one entry --------------------------------------------------------------------------
 
-    def _push_one(self, run: _AccountRun, queued: Entry, tally: _Tally) -> None:
+    def _push_one(self, run: AccountRun, queued: Entry, tally: Tally) -> None:
         # The outbox was read when the run began: work from the entry as it is now.
         entry = self._store.get(queued.id)
         if entry is None or entry.sync_state is not SyncState.PENDING or entry.running:
             return
         policy = self._store.rounding_policy(entry.account)
         wanted = wanted_worklogs(entry, policy, self._clock.now())
-        push = _Push(entry)
+        push = Push(entry)
         try:
             conflict = self._apply(run, entry, wanted, push)
-        except _EntryGone:
+        except EntryGone:
             tally.add(**push.counts())
             return
-        except _CreatedAsAnother as exc:
+        except CreatedAsAnother as exc:
             self._save(entry, push, state=SyncState.FAILED, error=str(exc))
             tally.add(failed=1, **push.counts())
             log.warning("account %s: a worklog was created as someone else", run.account.name)
             self._accounts.block(run.account.name)
             raise JiraAuthError(str(exc)) from None
-        except _NotOurs as exc:
+        except NotOurs as exc:
             self._save(entry, push, state=SyncState.FAILED, error=str(exc))
             tally.add(failed=1, **push.counts())
             tally.problem(entry, str(exc))
@@ -470,7 +320,7 @@ class SyncService:
     def _save(
         self,
         entry: Entry,
-        push: _Push,
+        push: Push,
         *,
         state: SyncState | None,
         error: str | None,
@@ -486,15 +336,15 @@ class SyncService:
             verified=verified and entry.verify_first,
         )
 
-    def _save_ahead(self, entry: Entry, push: _Push) -> None:
+    def _save_ahead(self, entry: Entry, push: Push) -> None:
         """Write-ahead: the record of a write is on disk before the request leaves."""
         if not self._store.record_push(
             entry.id, remote=dict(push.days), pushed_revision=None, state=None, error=None
         ):
-            raise _EntryGone
+            raise EntryGone
 
     def _apply(
-        self, run: _AccountRun, entry: Entry, wanted: dict[str, WantedWorklog], push: _Push
+        self, run: AccountRun, entry: Entry, wanted: dict[str, WantedWorklog], push: Push
     ) -> str | None:
         """Make Jira match ``wanted``; return a conflict message when Jira and we disagree."""
         if entry.verify_first:
@@ -518,7 +368,7 @@ class SyncService:
 
     # -- the steps --------------------------------------------------------------------------
 
-    def _look_up_first(self, entry: Entry, wanted: dict[str, WantedWorklog], push: _Push) -> None:
+    def _look_up_first(self, entry: Entry, wanted: dict[str, WantedWorklog], push: Push) -> None:
         """An entry of a restored or copied store: Jira may hold its worklogs already.
 
         Each day without a confirmed worklog is treated as a create whose answer was lost,
@@ -530,7 +380,7 @@ class SyncService:
                     entry.issue_key, sent=sent_write(want, entry.comment, entry.revision)
                 )
 
-    def _recover(self, run: _AccountRun, entry: Entry, push: _Push) -> list[str]:
+    def _recover(self, run: AccountRun, entry: Entry, push: Push) -> list[str]:
         """Settle creates whose answer was lost: adopt what Jira saved, or post again."""
         problems: list[str] = []
         for day, state in sorted(push.days.items()):
@@ -590,13 +440,13 @@ class SyncService:
                     self._tag_day(run, entry, day, push)
         return problems
 
-    def _write(self, run: _AccountRun, entry: Entry, want: WantedWorklog) -> WorklogWrite:
+    def _write(self, run: AccountRun, entry: Entry, want: WantedWorklog) -> WorklogWrite:
         properties = (
             {PROPERTY_KEY: property_value(entry, want.day)} if run.tagging == TAG_INLINE else {}
         )
         return WorklogWrite(want.started, entry.tz, want.seconds, entry.comment, properties)
 
-    def _create(self, run: _AccountRun, entry: Entry, step: Step, push: _Push) -> None:
+    def _create(self, run: AccountRun, entry: Entry, step: Step, push: Push) -> None:
         assert step.want is not None
         day = step.day
         confirming = run.begin_create()  # before the write-ahead: one held back leaves no record
@@ -625,7 +475,7 @@ class SyncService:
         if foreign is not None:
             # Not this entry's worklog: it is the other person's, and theirs to remove.
             del push.days[day]
-            raise _CreatedAsAnother(foreign)
+            raise CreatedAsAnother(foreign)
         run.link(remote.id)
         push.created += 1
         push.days[day] = DayWorklog(step.issue, remote.id, remote.updated)
@@ -634,7 +484,7 @@ class SyncService:
                 run.learn_tagging(TAG_SEPARATE, "the reply did not confirm inline properties")
             self._tag_day(run, entry, day, push)
 
-    def _tag_day(self, run: _AccountRun, entry: Entry, day: str, push: _Push) -> None:
+    def _tag_day(self, run: AccountRun, entry: Entry, day: str, push: Push) -> None:
         """Tag a day's worklog separately, keeping its `updated` true if tagging moved it.
 
         Were a site to move `updated` when a property is set, the stamp from the create would
@@ -653,7 +503,7 @@ class SyncService:
             updated = current.updated
         push.days[day] = state._replace(tagged=True, updated=updated)
 
-    def _tag(self, run: _AccountRun, issue: str, worklog_id: str, entry: Entry, day: str) -> bool:
+    def _tag(self, run: AccountRun, issue: str, worklog_id: str, entry: Entry, day: str) -> bool:
         """Tag through the property resource; the tag helps, correctness never needs it."""
         if run.tagging == TAG_NONE:
             return False
@@ -668,7 +518,7 @@ class SyncService:
             return False
         return True
 
-    def _check(self, run: _AccountRun, entry: Entry, step: Step, push: _Push) -> str | None:
+    def _check(self, run: AccountRun, entry: Entry, step: Step, push: Push) -> str | None:
         assert step.want is not None
         assert step.worklog_id is not None
         state = push.days[step.day]
@@ -702,12 +552,12 @@ class SyncService:
         push.updated += 1
         return None
 
-    def _may_change(self, run: _AccountRun, worklog: RemoteWorklog, day: str) -> None:
+    def _may_change(self, run: AccountRun, worklog: RemoteWorklog, day: str) -> None:
         reason = foreign_change(run.account, run.signed_in_as(), worklog, day)
         if reason is not None:
-            raise _NotOurs(reason)
+            raise NotOurs(reason)
 
-    def _delete_checked(self, run: _AccountRun, issue_key: str, worklog_id: str, day: str) -> None:
+    def _delete_checked(self, run: AccountRun, issue_key: str, worklog_id: str, day: str) -> None:
         """Delete a worklog only after seeing in Jira that it is ours to delete."""
         try:
             current = run.client.get_worklog(issue_key, worklog_id)
@@ -732,26 +582,3 @@ class SyncService:
         from clockwork_desktop.services.worklog_import import WorklogImport
 
         return WorklogImport(self._store, self._accounts).run(account_name, first, last)
-
-
-def summarise(report: SyncReport) -> Iterable[str]:
-    """Lines for people: what happened and what needs them."""
-    if report.busy:
-        yield "Another Clockwork Desktop process is syncing right now; try again shortly."
-        return
-    parts = [
-        f"{report.created} created",
-        f"{report.updated} updated",
-        f"{report.deleted} deleted",
-    ]
-    if report.adopted:
-        parts.append(f"{report.adopted} recovered")
-    tail = f"; {report.failed} failed, {report.pending} pending"
-    if report.conflicts:
-        tail += f", {report.conflicts} in conflict"
-    yield "Sync: " + ", ".join(parts) + tail + "."
-    for problem in report.errors:
-        where = f"#{problem.entry_id} " if problem.entry_id is not None else ""
-        yield f"  {where}{problem.issue_key}: {problem.message}"
-    if report.unavailable:
-        yield report.unavailable
