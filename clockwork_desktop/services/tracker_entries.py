@@ -87,12 +87,7 @@ class EntryEdits(TrackerBase):
         )
         if after + length <= hi:
             return after
-        busy = [
-            (e.started_at, e.ended_at or now)
-            for e in self._repo.between(lo, hi)
-            if e.sync_state is not SyncState.REMOTE
-        ]
-        start = latest_free_start(busy, lo, hi, length)
+        start = self._latest_free(lo, hi, length, now)
         if start is None:
             raise InputError(
                 f"{day:%Y-%m-%d} has no free stretch of "
@@ -101,14 +96,20 @@ class EntryEdits(TrackerBase):
             )
         return start
 
-    def _latest_free_today(self, length: timedelta, now: datetime) -> datetime:
-        midnight, _ = local_day_bounds(self.today(), self.today(), self.zone)
+    def _latest_free(
+        self, lo: datetime, hi: datetime, length: timedelta, now: datetime
+    ) -> datetime | None:
+        """The latest stretch of ``length`` in ``[lo, hi)`` that no entry of mine covers."""
         busy = [
             (e.started_at, e.ended_at or now)
-            for e in self._repo.between(midnight, now)
+            for e in self._repo.between(lo, hi)
             if e.sync_state is not SyncState.REMOTE
         ]
-        start = latest_free_start(busy, midnight, now, length)
+        return latest_free_start(busy, lo, hi, length)
+
+    def _latest_free_today(self, length: timedelta, now: datetime) -> datetime:
+        midnight, _ = local_day_bounds(self.today(), self.today(), self.zone)
+        start = self._latest_free(midnight, now, length, now)
         if start is None:
             raise InputError(
                 f"There is no free stretch of {format_duration(int(length.total_seconds()))} "
