@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -35,3 +38,23 @@ def test_no_module_keeps_a_handler_dict_of_its_own() -> None:
 @pytest.mark.parametrize("name", ["rounding", "timesheet"])
 def test_rounding_and_timesheet_are_not_jira_commands(name: str) -> None:
     assert not table.command(name).handler.startswith("clockwork_desktop.cli.jira_commands:")
+
+
+def test_status_loads_only_what_it_needs(tmp_path: Path) -> None:
+    unneeded = (
+        "inspect", "dataclasses", "logging", "clockwork_desktop.core.shortcut",
+        "clockwork_desktop.cli.jira_commands", "clockwork_desktop.cli.maintenance",
+        "clockwork_desktop.cli.auto_commands", "clockwork_desktop.services.starts",
+    )  # fmt: skip
+    probe = (
+        "import sys\n"
+        "from clockwork_desktop.app.main import main\n"
+        f"main(['--data-dir', {str(tmp_path)!r}, 'status'])\n"
+        f"print('LOADED', sorted(m for m in {unneeded!r} if m in sys.modules))\n"
+    )
+    # First run creates the schema; the second is the everyday case.
+    subprocess.run([sys.executable, "-c", probe], capture_output=True, check=True, timeout=30)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=30
+    )
+    assert "LOADED []" in result.stdout, result.stdout
