@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from clockwork_desktop.cli.parser import build_parser
+from clockwork_desktop.app import commands
 from clockwork_desktop.core.errors import ClockworkError
 from clockwork_desktop.core.logs import on_first_use
 from clockwork_desktop.infra.paths import data_dir, log_dir
@@ -15,19 +15,6 @@ def _setup_logging(base: Path) -> None:
     from clockwork_desktop.app.logsetup import setup_logging
 
     setup_logging(log_dir(base))
-
-
-def _pick(base: Path) -> int:
-    """Ask the running tray app to open its picker (what a desktop shortcut runs)."""
-    from clockwork_desktop.app.instance import PICK, SingleInstance
-
-    if SingleInstance(base).send(PICK):
-        return 0
-    sys.stderr.write(
-        "Clockwork Desktop is not running, so there is no picker to open. Start it from your "
-        "applications menu (or run clockwork-desktop), then try again.\n"
-    )
-    return 1
 
 
 def _run_demo(base: Path) -> int:
@@ -64,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str]) -> int:
-    args = build_parser(argv).parse_args(argv)
+    args = commands.build_parser(argv).parse_args(argv)
     if args.self_test:
         # Before the data folder is chosen: the self-test never touches the user's files.
         from clockwork_desktop.app.selftest import run_self_test
@@ -78,34 +65,7 @@ def _main(argv: list[str]) -> int:
         from clockwork_desktop.app.gui import run_gui
 
         return run_gui(base, demo=False)
-    if args.command == "pick":
-        return _pick(base)
-    if args.command == "timesheet" and args.window:
-        from clockwork_desktop.app.gui import run_timesheet_window
-
-        return run_timesheet_window(base)
-    # Not before the tray app: its icon shows first and loads these after.
-    from clockwork_desktop.app.services import AppServices
-    from clockwork_desktop.cli import commands
-
-    extra = {}
-    if args.command in ("doctor", "backups", "restore"):
-        from clockwork_desktop.cli.maintenance import MAINTENANCE_HANDLERS
-
-        extra = MAINTENANCE_HANDLERS
-    elif args.command == "auto":
-        from clockwork_desktop.cli.auto_commands import AUTO_HANDLERS
-
-        extra = AUTO_HANDLERS
-    elif args.command not in commands.HANDLERS:
-        from clockwork_desktop.cli.jira_commands import JIRA_HANDLERS
-
-        extra = JIRA_HANDLERS
-    services = AppServices(base, token_account=getattr(args, "account", None))
-    try:
-        return commands.run(args, services, extra=extra)
-    finally:
-        services.close()
+    return commands.run(args, base)
 
 
 if __name__ == "__main__":

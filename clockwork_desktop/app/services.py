@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from clockwork_desktop.core.clock import Clock, SystemClock
-from clockwork_desktop.core.shortcut import NO_SHORTCUT, ShortcutSupport
 from clockwork_desktop.infra.db.database import OpenedDatabase, open_database
 from clockwork_desktop.infra.db.store import SqliteStore
 from clockwork_desktop.infra.localzone import local_zone, setting_problem
@@ -19,6 +18,7 @@ if TYPE_CHECKING:
     from clockwork_desktop.core.ports import CredentialStore, JiraConnector
     from clockwork_desktop.core.probe import ProbeReport
     from clockwork_desktop.core.settings import Settings
+    from clockwork_desktop.core.shortcut import ShortcutSupport
     from clockwork_desktop.infra.backup import BackupInfo, Backups
     from clockwork_desktop.infra.db.auto_state import AutoStateStore
     from clockwork_desktop.infra.db.owner import DbOwner
@@ -66,8 +66,7 @@ class AppServices:
         self._token_account = token_account  # the account CLOCKWORK_JIRA_TOKEN belongs to
         self._session_fallback = session_fallback  # the tray: memory where there is no keyring
         self._auto_clients: dict[str, Any] = {}  # Jira clients of the automatic timers
-        # The tray app replaces it once it knows what this platform allows.
-        self.shortcut: ShortcutSupport = NO_SHORTCUT
+        self._shortcut: ShortcutSupport | None = None
 
     @cached_property
     def store(self) -> SqliteStore:
@@ -78,6 +77,19 @@ class AppServices:
             self._db = owner.call(lambda: open_database(self.data_dir, same_thread=True))
         self.notices.extend(self._db.notices)
         return SqliteStore(self._db.conn, self._db.path, now=self.clock.now, owner=owner)
+
+    @property
+    def shortcut(self) -> ShortcutSupport:
+        """The tray app replaces it once it knows what this platform allows."""
+        if self._shortcut is None:
+            from clockwork_desktop.core.shortcut import NO_SHORTCUT
+
+            return NO_SHORTCUT
+        return self._shortcut
+
+    @shortcut.setter
+    def shortcut(self, support: ShortcutSupport) -> None:
+        self._shortcut = support
 
     @cached_property
     def zone(self) -> ZoneInfo:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from clockwork_desktop.cli import output
-from clockwork_desktop.cli.commands import CliServices, Handler
+from clockwork_desktop.cli.commands import CliServices
 from clockwork_desktop.core.errors import InputError
 
 if TYPE_CHECKING:
@@ -131,6 +131,3 @@ def _repos(preferences: PreferencesService, words: list[str]) -> None:
     else:
         preferences.remove_repo(path)
         print(f"No longer watching {path}.")
-
-
-AUTO_HANDLERS: dict[str, Handler] = {"auto": cmd_auto}

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from clockwork_desktop.cli import output
 from clockwork_desktop.core.durations import format_duration, parse_duration
@@ -19,8 +19,10 @@ from clockwork_desktop.core.timeinput import (
     parse_time,
     parse_week,
 )
-from clockwork_desktop.services.starts import StartService
-from clockwork_desktop.services.tracker import TrackerService
+
+if TYPE_CHECKING:
+    from clockwork_desktop.services.starts import StartService
+    from clockwork_desktop.services.tracker import TrackerService
 
 log = get_logger(__name__)
 
@@ -209,27 +211,6 @@ def cmd_delete(args: argparse.Namespace, s: CliServices) -> int:
     return 0
 
 
-HANDLERS: dict[str, Handler] = {
-    "start": cmd_start,
-    "stop": cmd_stop,
-    "pause": cmd_pause,
-    "resume": cmd_resume,
-    "discard": cmd_discard,
-    "status": cmd_status,
-    "log": cmd_log,
-    "entries": cmd_entries,
-    "edit": cmd_edit,
-    "delete": cmd_delete,
-}
-
-
-# Commands that change the database take the daily backup after they succeed, when one is due.
-WRITE_COMMANDS = frozenset(
-    {"start", "stop", "resume", "discard", "log", "edit", "delete", "sync", "import", "login"}
-    | {"logout", "rounding", "auto"}
-)
-
-
 def _backup_if_due(services: CliServices) -> None:
     try:
         services.backup_if_due()
@@ -238,17 +219,17 @@ def _backup_if_due(services: CliServices) -> None:
         services.notices.append(str(exc))
 
 
-def run(args: argparse.Namespace, services: CliServices, extra: dict[str, Handler]) -> int:
-    """Run one command; map our errors to exit codes with the message on stderr."""
+def run(handler: Handler, args: argparse.Namespace, services: CliServices, *, writes: bool) -> int:
+    """Run one command; map our errors to exit codes with the message on stderr. A command
+    that ``writes`` to the database takes the daily backup after it succeeds, when one is due."""
     with output.safe_terminal():
-        return _run(args, services, extra)
+        return _run(handler, args, services, writes)
 
 
-def _run(args: argparse.Namespace, services: CliServices, extra: dict[str, Handler]) -> int:
-    handler = extra.get(args.command) or HANDLERS[args.command]
+def _run(handler: Handler, args: argparse.Namespace, services: CliServices, writes: bool) -> int:
     try:
         code = handler(args, services)
-        if args.command in WRITE_COMMANDS:
+        if writes:
             _backup_if_due(services)
     except ClockworkError as exc:
         log.info("%s failed: %s", args.command, exc)

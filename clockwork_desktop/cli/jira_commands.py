@@ -9,7 +9,7 @@ import sys
 from typing import Any, Protocol
 
 from clockwork_desktop.cli import output
-from clockwork_desktop.cli.commands import CliServices, Handler, date_range
+from clockwork_desktop.cli.commands import CliServices, date_range
 from clockwork_desktop.core.errors import InputError
 from clockwork_desktop.core.models import FALLBACK_ZONE, TOKEN_ENV_VAR, JiraIssue, unknown_zone_note
 from clockwork_desktop.core.probe import ProbeReport
@@ -322,35 +322,3 @@ def _left_behind(report: ProbeReport) -> list[str]:
             f"be searched): {output.clean(what)}."
         )
     return lines
-
-
-def cmd_rounding(args: argparse.Namespace, s: CliServices) -> int:
-    svc = _svc(s)
-    if args.account or svc.accounts.accounts():
-        account = svc.accounts.set_rounding(args.account, args.policy)
-        print(f"Rounding for {account.name!r}: {account.rounding}.")
-    else:
-        policy = svc.tracker.set_default_rounding(args.policy)
-        print(f"Rounding for entries without an account: {policy.describe()}.")
-    return 0
-
-
-def cmd_timesheet(args: argparse.Namespace, s: CliServices) -> int:
-    from clockwork_desktop.cli.timesheet_command import cmd_timesheet as run
-
-    return run(args, s)
-
-
-JIRA_HANDLERS: dict[str, Handler] = {
-    "timesheet": cmd_timesheet,
-    "login": cmd_login,
-    "logout": cmd_logout,
-    "accounts": cmd_accounts,
-    "sync": cmd_sync,
-    "issues": cmd_issues,
-    "search": cmd_search,
-    "import": cmd_import,
-    "rounding": cmd_rounding,
-    "check-jira": cmd_check_jira,
-    "resolve": cmd_resolve,
-}

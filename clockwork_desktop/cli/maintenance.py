@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from clockwork_desktop.cli import output
-from clockwork_desktop.cli.commands import CliServices, Handler
+from clockwork_desktop.cli.commands import CliServices
 from clockwork_desktop.core.errors import InputError, OperationError
 from clockwork_desktop.services.health import HealthService
 
@@ -106,10 +106,3 @@ def cmd_restore(args: argparse.Namespace, s: CliServices) -> int:
         "sent are first looked up in Jira at the next sync, so nothing is posted twice."
     )
     return 0
-
-
-MAINTENANCE_HANDLERS: dict[str, Handler] = {
-    "doctor": cmd_doctor,
-    "backups": cmd_backups,
-    "restore": cmd_restore,
-}

@@ -1,11 +1,15 @@
-"""The public command-line contract. Keep it stable: scripts depend on it."""
+"""The public command-line contract. Keep it stable: scripts depend on it.
+
+Each command's arguments are added by one ``add_*`` function here; which commands exist, and
+what runs them, is the table in ``app/commands.py``.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from clockwork_desktop import __version__
@@ -47,7 +51,7 @@ def _add_range(p: argparse.ArgumentParser) -> None:
     p.add_argument("--to", metavar="D")
 
 
-def _start(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_start(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("start", help="start a timer (stops the running one)")
     p.add_argument("key", metavar="KEY", help="Jira issue key, e.g. PROJ-123")
     p.add_argument("--comment", default="", metavar="TEXT")
@@ -60,37 +64,37 @@ def _start(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
 
 
-def _stop(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_stop(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("stop", help="stop the running timer")
     p.add_argument("--comment", metavar="TEXT")
     p.add_argument("--at", metavar="TIME", help=TIME_HELP)
 
 
-def _pause(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_pause(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sub.add_parser("pause", help="pause the running timer (resume continues the same entry)")
 
 
-def _resume(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_resume(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sub.add_parser("resume", help="continue a paused timer, or start again on the last issue")
 
 
-def _discard(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_discard(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sub.add_parser("discard", help="drop the running timer")
 
 
-def _pick(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_pick(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sub.add_parser(
         "pick",
         help="open the running tray app's issue picker (bind it to a desktop shortcut)",
     )
 
 
-def _status(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_status(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("status", help="what is running, today's total, sync state")
     p.add_argument("--json", action="store_true")
 
 
-def _log(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_log(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("log", help="log time by hand")
     p.add_argument("key", metavar="KEY")
     p.add_argument("duration", metavar="DURATION", help="e.g. 1h30m, 90m, 1.5h, 1:30")
@@ -105,13 +109,13 @@ def _log(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--account", metavar="NAME")
 
 
-def _entries(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_entries(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("entries", help="list entries (today by default)")
     _add_range(p)
     p.add_argument("--json", action="store_true")
 
 
-def _edit(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_edit(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("edit", help="change an entry")
     p.add_argument("id", metavar="ID", type=_entry_id)
     p.add_argument("--issue", metavar="KEY")
@@ -122,12 +126,12 @@ def _edit(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--comment", metavar="TEXT")
 
 
-def _delete(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_delete(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("delete", help="delete an entry")
     p.add_argument("id", metavar="ID", type=_entry_id)
 
 
-def _login(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_login(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("login", help="sign in to a Jira site (checks the token first)")
     p.add_argument("--url", required=True, metavar="URL", help="e.g. https://acme.atlassian.net")
     p.add_argument("--email", metavar="EMAIL", help="Jira Cloud: your Atlassian account email")
@@ -140,17 +144,17 @@ def _login(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
 
 
-def _logout(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_logout(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("logout", help="remove an account's token")
     p.add_argument("--name", metavar="NAME")
 
 
-def _accounts(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_accounts(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("accounts", help="list Jira accounts")
     p.add_argument("--json", action="store_true")
 
 
-def _sync(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_sync(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("sync", help="send pending entries to Jira now")
     p.add_argument("--json", action="store_true")
     p.add_argument("--retry-failed", action="store_true", help="try refused entries again")
@@ -161,26 +165,26 @@ def _sync(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
 
 
-def _issues(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_issues(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("issues", help="my open Jira issues")
     p.add_argument("--account", metavar="NAME")
     p.add_argument("--json", action="store_true")
 
 
-def _search(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_search(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("search", help="find Jira issues by key or words")
     p.add_argument("text", metavar="TEXT")
     p.add_argument("--account", metavar="NAME")
     p.add_argument("--json", action="store_true")
 
 
-def _import(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_import(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("import", help="copy my worklogs made elsewhere from Jira")
     _add_range(p)
     p.add_argument("--account", metavar="NAME")
 
 
-def _resolve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_resolve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "resolve", help="settle an entry Jira refused or disagrees on (see entries --json)"
     )
@@ -191,7 +195,7 @@ def _resolve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     choice.add_argument("--retry", action="store_true", help="send a refused entry again")
 
 
-def _check_jira(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_check_jira(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "check-jira",
         help="test how your Jira site behaves, on a scratch issue (writes and deletes worklogs)",
@@ -206,13 +210,13 @@ def _check_jira(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p.add_argument("--json", action="store_true")
 
 
-def _rounding(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_rounding(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("rounding", help="set how time is rounded when sent to Jira")
     p.add_argument("policy", metavar="POLICY", help="none, up:STEP or nearest:STEP (minutes)")
     p.add_argument("--account", metavar="NAME")
 
 
-def _timesheet(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_timesheet(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("timesheet", help="a week of logged time: mine, or my team's")
     when = p.add_mutually_exclusive_group()
     when.add_argument("--week", metavar="YYYY-Www")
@@ -232,7 +236,7 @@ def _timesheet(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--offline", action="store_true", help="use saved data; do not ask Jira")
 
 
-def _doctor(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_doctor(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "doctor", help="check keyring, accounts, sync, database, disk and backups (exit 1: act)"
     )
@@ -246,13 +250,13 @@ def _doctor(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--offline", action="store_true", help="do not contact Jira")
 
 
-def _backups(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_backups(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("backups", help="list the daily database backups (the last 7 are kept)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--now", action="store_true", help="take a backup now")
 
 
-def _restore(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_restore(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "restore", help="put a backup in place of the database (the current file is kept)"
     )
@@ -262,43 +266,14 @@ def _restore(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 SubcommandBuilder = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
-COMMANDS: dict[str, SubcommandBuilder] = {
-    "start": _start,
-    "stop": _stop,
-    "pause": _pause,
-    "resume": _resume,
-    "discard": _discard,
-    "pick": _pick,
-    "status": _status,
-    "log": _log,
-    "entries": _entries,
-    "edit": _edit,
-    "delete": _delete,
-    "login": _login,
-    "logout": _logout,
-    "accounts": _accounts,
-    "sync": _sync,
-    "issues": _issues,
-    "search": _search,
-    "import": _import,
-    "rounding": _rounding,
-    "timesheet": _timesheet,
-    "check-jira": _check_jira,
-    "resolve": _resolve,
-    "doctor": _doctor,
-    "backups": _backups,
-    "restore": _restore,
-    "auto": lambda sub: _auto(sub),
-}
 
-
-def _auto(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_auto(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from clockwork_desktop.cli.auto_commands import add_parser
 
     add_parser(sub)
 
 
-def _command_in(argv: Sequence[str], known: dict[str, SubcommandBuilder]) -> str | None:
+def _command_in(argv: Sequence[str], known: Mapping[str, SubcommandBuilder]) -> str | None:
     """The command word in ``argv`` when it can be found without parsing everything."""
     skip = False
     for word in argv:
@@ -316,10 +291,10 @@ def _command_in(argv: Sequence[str], known: dict[str, SubcommandBuilder]) -> str
 
 
 def build_parser(
-    argv: Sequence[str] | None = None, extra: dict[str, SubcommandBuilder] | None = None
+    known: Mapping[str, SubcommandBuilder], argv: Sequence[str] | None = None
 ) -> argparse.ArgumentParser:
-    """The whole parser, or with ``argv`` only the sub-parser it needs (start-up time)."""
-    known = {**COMMANDS, **(extra or {})}
+    """The parser of the commands ``known`` (name: what adds its sub-parser): all of them, or
+    with ``argv`` only the one it names (start-up time); all for --help or an unknown word."""
     parser = argparse.ArgumentParser(
         prog="clockwork-desktop",
         description="Track time on Jira issues, offline first. Without a command, starts the "

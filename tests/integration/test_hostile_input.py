@@ -236,9 +236,9 @@ WORDS = [
 def _subcommands() -> dict[str, list[tuple[str, list[str] | None]]]:
     """Each subcommand's options (never the GUI's --window): (option, its choices or None for
     free text), with [] for a flag that takes no value."""
-    from clockwork_desktop.cli.parser import build_parser
+    from clockwork_desktop.app.commands import full_parser
 
-    parser = build_parser()
+    parser = full_parser()
     action = parser._subparsers._group_actions[0]  # type: ignore[union-attr]
     found: dict[str, list[tuple[str, list[str] | None]]] = {}
     for name, sub in action.choices.items():

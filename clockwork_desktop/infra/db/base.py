@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import inspect
 import sqlite3
 import threading
+import types
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
@@ -135,7 +135,7 @@ def owned(cls: A) -> A:
     hops to the owner once per call, whichever adapter the method comes from.
     """
     for name, method in list(vars(cls).items()):
-        if not name.startswith("_") and name != "atomic" and inspect.isfunction(method):
+        if not name.startswith("_") and name != "atomic" and isinstance(method, types.FunctionType):
             setattr(cls, name, _on_owner(method))
     return cls
 
