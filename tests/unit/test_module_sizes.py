@@ -20,7 +20,6 @@ IN_PROGRESS = {
     "ui/tray.py": "the tray's state work moves its logic out",
     "app/gui.py": "the start-up (RSS) work moves what loads after the icon",
     "ui/settings.py": "not yet split: the settings window's pages",
-    "ui/timesheet/timeline.py": "not yet split: the timeline's drawing apart from its edits",
 }
 
 
