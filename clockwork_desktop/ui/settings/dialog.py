@@ -17,15 +17,12 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QFrame,
     QHBoxLayout,
     QKeySequenceEdit,
     QLabel,
-    QListWidget,
-    QPushButton,
     QScrollArea,
     QSpinBox,
     QTabWidget,
@@ -45,6 +42,7 @@ from clockwork_desktop.core.rounding import (
 from clockwork_desktop.core.settings import DEFAULT_SETTINGS, Settings
 from clockwork_desktop.core.shortcut import ShortcutSupport
 from clockwork_desktop.ui.plaintext import ERROR_STYLE, error_label, plain_label
+from clockwork_desktop.ui.settings.accounts import AccountsTab
 
 if TYPE_CHECKING:
     from clockwork_desktop.ui.auto_settings import SettingsPage
@@ -74,7 +72,7 @@ def _zone_names() -> list[str]:
     return [*sorted(n for n in names if "/" in n and not n.startswith(skipped)), "UTC"]
 
 
-class SettingsDialog(QDialog):
+class SettingsDialog(AccountsTab):
     loaded = Signal()
     saved = Signal(object)  # the Settings value that was written
 
@@ -153,26 +151,6 @@ class SettingsDialog(QDialog):
             self.field_errors[name] = label
             self._field_places[name] = (tab, widget)
         page.edited.connect(self._clear_error)
-
-    def _accounts_tab(self) -> QWidget:
-        page = QWidget(self)
-        self.accounts = QListWidget(page)
-        self.accounts.currentRowChanged.connect(self._selection_changed)
-        self.sign_in_button = QPushButton("Sign in to Jira…", page)
-        self.sign_in_button.clicked.connect(self._sign_in)
-        self.sign_out_button = QPushButton("Sign out", page)
-        self.sign_out_button.setEnabled(False)  # until an account is selected
-        self.sign_out_button.clicked.connect(self._toggle_sign_out)
-        self.account_hint = plain_label("", page)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.sign_in_button)
-        buttons.addWidget(self.sign_out_button)
-        buttons.addStretch(1)
-        layout = QVBoxLayout(page)
-        layout.addWidget(self.accounts)
-        layout.addLayout(buttons)
-        layout.addWidget(self.account_hint)
-        return page
 
     def _time_tab(self) -> QWidget:
         page = QWidget(self)
@@ -319,75 +297,6 @@ class SettingsDialog(QDialog):
         """Shown on the form (the runner has logged it, and opened the crash window for a bug)."""
         self.error.setText(error_words(exc))
         self.save_button.setEnabled(self.value is not None)
-
-    # -- accounts ---------------------------------------------------------------------------
-
-    def _fill_accounts(self) -> None:
-        row = self.accounts.currentRow()
-        self.accounts.clear()
-        for a in self._accounts:
-            if a.name in self.sign_out_pending:
-                state = "signs out when you save"
-            elif a.auth_blocked:
-                state = "token refused: sign in again"
-            else:
-                state = "signed in"
-            default = " (default)" if a.is_default else ""
-            self.accounts.addItem(f"{a.name}{default} — {a.url} as {a.display_name} · {state}")
-        if not self._accounts:
-            self.accounts.addItem("Not signed in: your time is kept on this computer.")
-            self.accounts.item(0).setFlags(Qt.ItemFlag.NoItemFlags)
-        elif 0 <= row < len(self._accounts):
-            self.accounts.setCurrentRow(row)
-        elif len(self._accounts) == 1:
-            self.accounts.setCurrentRow(0)  # nothing to choose between
-        self._selection_changed(self.accounts.currentRow())
-
-    def _selected_account(self) -> Account | None:
-        row = self.accounts.currentRow()
-        return self._accounts[row] if 0 <= row < len(self._accounts) else None
-
-    def _selection_changed(self, _row: int) -> None:
-        account = self._selected_account()
-        self.sign_out_button.setEnabled(account is not None)
-        if account is None:
-            self.sign_out_button.setText("Sign out")
-            self.account_hint.setText(
-                "Select an account to sign out of it." if self._accounts else ""
-            )
-            return
-        pending = account.name in self.sign_out_pending
-        self.sign_out_button.setText("Keep signed in" if pending else "Sign out")
-        self.account_hint.setText(
-            "Its token is removed from this computer when you save; Cancel keeps it."
-            if pending
-            else ""
-        )
-
-    def _toggle_sign_out(self) -> None:
-        account = self._selected_account()
-        if account is None:
-            return
-        self.sign_out_pending ^= {account.name}
-        self._fill_accounts()
-
-    def _sign_in(self) -> None:
-        """Sign in over this window only (window-modal): the tray and other windows work on."""
-        from clockwork_desktop.ui.signin import SignInDialog
-
-        dialog = SignInDialog(self._services, self._runner, self, offer_offline=False)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.finished.connect(
-            lambda _code: self._runner.db(
-                self._services.accounts.accounts, self._accounts_read, self._failed
-            )
-        )
-        self.sign_in_dialog = dialog
-        dialog.open()
-
-    def _accounts_read(self, accounts: list[Account]) -> None:
-        self._accounts = accounts
-        self._fill_accounts()
 
     # -- behaviour --------------------------------------------------------------------------
 
