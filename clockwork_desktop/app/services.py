@@ -231,7 +231,13 @@ class AppServices:
         store = self.store
         recovered = self._db.notices if self._db is not None else ()
         return HealthService(
-            store, MachineHealth(self.data_dir), self.accounts, self.clock.now, facts, recovered
+            store,
+            MachineHealth(self.data_dir),
+            self.accounts,
+            self.clock.now,
+            facts,
+            recovered,
+            too_short=self.tracker.too_short_ids,
         )
 
     # -- backups: the file is copied by its own connection, so any thread may take one ------
