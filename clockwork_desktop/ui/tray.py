@@ -724,6 +724,9 @@ class TrayController(QObject):
         self.refresh()
         if self._sync_panel is not None and self._sync_panel.isVisible():
             self._sync_panel.reload()
+        if report.conflicts:  # news, asked for or not: the user must choose
+            self._conflicts_found(report)
+            return
         if asked:
             from clockwork_desktop.services.sync import summarise
 
@@ -743,6 +746,21 @@ class TrayController(QObject):
             detail = f"{first.issue_key}: {first.message}" if first else ""
             self.notify(f"{count_entries(report.failed)} not sent to Jira", detail, critical=True)
             self._message_opens_panel = True
+
+    def _conflicts_found(self, report: SyncReport) -> None:
+        """Entries changed or deleted in Jira: say how many, and let a click open the panel
+        where both versions are shown side by side."""
+        count = report.conflicts
+        words = "1 conflict" if count == 1 else f"{count} conflicts"
+        sent = report.created + report.updated + report.deleted + report.adopted
+        detail = (
+            f"{count_entries(count)} changed or deleted in Jira. Nothing is changed until you "
+            "choose: click here, or “Fix … not sent to Jira” in the tray menu."
+        )
+        if sent:
+            detail += f" {count_entries(sent)} sent."
+        self.notify(f"Sync found {words}", detail)
+        self._message_opens_panel = True
 
     @property
     def sync_panel(self) -> SyncPanel:

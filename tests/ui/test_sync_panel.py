@@ -111,6 +111,7 @@ def test_panel_lists_problems_with_jiras_reason_and_settles_them(
     assert panel.delete_button.isEnabled()
     before = len(wired)
     panel.take_button.click()
+    qtbot.waitUntil(lambda: panel.confirm is not None, timeout=5000)  # Jira's version, read
     panel.confirm.button(QMessageBox.StandardButton.Yes).click()  # it asks first
     qtbot.waitUntil(lambda: panel.table.rowCount() == 2, timeout=5000)
     assert len(wired) > before
@@ -118,7 +119,9 @@ def test_panel_lists_problems_with_jiras_reason_and_settles_them(
 
     # Keep mine on the worklog edited in Jira: the next sync sends this computer's hour.
     panel.select(troubled["edited"])
+    panel.confirm = None
     panel.keep_button.click()
+    qtbot.waitUntil(lambda: panel.confirm is not None, timeout=5000)
     panel.confirm.button(QMessageBox.StandardButton.Yes).click()
     qtbot.waitUntil(lambda: panel.table.rowCount() == 1, timeout=5000)
     _sent(qtbot, services, troubled["edited"])
@@ -191,6 +194,7 @@ def test_a_sync_that_finds_conflicts_says_so_and_the_panel_lists_them(
     services.accounts.login(quiet_jira.base_url, "alice-token", email="alice@example.com")
     gone, edited = _log(services, "PROJ-1", 8), _log(services, "PROJ-2", 10)
     services.sync.sync()
+    refreshed(qtbot, controller)  # the tray knows the account
     panel = controller.sync_panel
     panel.reload()
     qtbot.waitUntil(lambda: "Nothing needs you" in panel.message.text(), timeout=5000)
