@@ -245,3 +245,4 @@ def test_keep_mine_and_take_jiras_show_both_versions_before_the_choice(
     panel.take_button.click()
     qtbot.waitUntil(lambda: panel.confirm is not None, timeout=5000)
     assert panel.confirm.comparison.rows()["Duration"] == ("1h", "deleted in Jira")
+    panel.confirm.button(QMessageBox.StandardButton.No).click()
