@@ -237,7 +237,8 @@ class AppServices:
             self.clock.now,
             facts,
             recovered,
-            too_short=self.tracker.too_short_ids,
+            # Built when the check runs, inside its guard: a damaged file is reported, not raised.
+            too_short=lambda: self.tracker.too_short_ids(),
         )
 
     # -- backups: the file is copied by its own connection, so any thread may take one ------
