@@ -243,7 +243,14 @@ class AppServices:
         store = self.store
         recovered = self._db.notices if self._db is not None else ()
         return HealthService(
-            store, MachineHealth(self.data_dir), self.accounts, self.clock.now, facts, recovered
+            store,
+            MachineHealth(self.data_dir),
+            self.accounts,
+            self.clock.now,
+            facts,
+            recovered,
+            # Built when the check runs, inside its guard: a damaged file is reported, not raised.
+            too_short=lambda: self.tracker.too_short_ids(),
         )
 
     # -- backups: the file is copied by its own connection, so any thread may take one ------

@@ -62,6 +62,7 @@ class SyncState(enum.StrEnum):
     # Derived, never stored: every day of the entry is under Jira's one-minute minimum.
     TOO_SHORT = "too_short"
     RUNNING = "running"
+    PAUSED = "paused"  # derived too: an open entry whose timer counts no time for now
 
 
 # A pause inside an entry: its start, and its end (None while it lasts).

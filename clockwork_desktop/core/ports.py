@@ -4,7 +4,7 @@ The Jira ports live in core/jira_ports.py and are re-exported here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol, TypeVar
@@ -298,7 +298,9 @@ class TimesheetStore(SettingsStore, Protocol):
 class HealthStore(Protocol):
     def count_by_state(self) -> dict[str, int]: ...
 
-    def oldest_pending(self) -> tuple[datetime, str, int] | None: ...
+    def oldest_pending(
+        self, excluding: Collection[int] = ()
+    ) -> tuple[datetime, str, int] | None: ...
 
     def keys_in_state(self, state: SyncState, limit: int = 20) -> list[str]: ...
 

@@ -17,6 +17,7 @@ LABELS: dict[str, str] = {
     SyncState.REMOTE: "from Jira",
     SyncState.TOO_SHORT: "too short to log",
     SyncState.RUNNING: "running",
+    SyncState.PAUSED: "paused",
 }
 
 MEANINGS: dict[str, str] = {
@@ -27,6 +28,7 @@ MEANINGS: dict[str, str] = {
     SyncState.REMOTE: "logged in Jira by another tool",
     SyncState.TOO_SHORT: "under a minute: stays on this computer",
     SyncState.RUNNING: "timer running",
+    SyncState.PAUSED: "timer paused: counts no time until Continue",
 }
 
 

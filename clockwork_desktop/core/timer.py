@@ -126,9 +126,10 @@ def will_log_seconds(entry: Entry, policy: RoundingPolicy, now: datetime) -> int
 
 
 def display_state(entry: Entry, policy: RoundingPolicy, now: datetime) -> SyncState:
-    """The state shown to the user; "too short" and "running" are derived, never stored."""
+    """The state shown to the user; "too short", "running" and "paused" are derived, never
+    stored."""
     if entry.running:
-        return SyncState.RUNNING
+        return SyncState.PAUSED if entry.paused else SyncState.RUNNING
     if entry.sync_state is SyncState.PENDING and not entry.deleted:
         segments = log_segments(entry, policy, now)
         if not any(s.loggable for s in segments):

@@ -60,7 +60,17 @@ class WeekGrid(NamedTuple):
 
 
 # Which state wins when a cell mixes entries: the one that needs the user most.
-STATE_PRIORITY = ("failed", "conflict", "pending", "too_short", "running", "remote", "synced", "")
+STATE_PRIORITY = (
+    "failed",
+    "conflict",
+    "pending",
+    "too_short",
+    "running",
+    "paused",
+    "remote",
+    "synced",
+    "",
+)
 
 
 _STATE_RANK = {state: n for n, state in enumerate(STATE_PRIORITY)}

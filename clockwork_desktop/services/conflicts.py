@@ -18,7 +18,7 @@ from typing import Literal, NamedTuple
 from clockwork_desktop.core.clock import Clock
 from clockwork_desktop.core.errors import JiraRefusedError, NotFoundError, OperationError
 from clockwork_desktop.core.logs import get_logger
-from clockwork_desktop.core.models import Entry, SyncState
+from clockwork_desktop.core.models import Entry, RemoteWorklog, SyncState
 from clockwork_desktop.core.ports import SyncStore
 from clockwork_desktop.core.worklog_state import DayWorklog
 from clockwork_desktop.services.accounts import AccountService
@@ -123,27 +123,35 @@ class ConflictService:
         log.info("entry %d: keeping this computer's version over Jira's", entry_id)
         return entry
 
-    def take_jiras(self, entry_id: int) -> Entry | None:
-        """Jira's version wins: copy its worklog here, or delete the entry if Jira did."""
-        entry = self._entry(entry_id, SyncState.CONFLICT)
+    def jiras_version(self, entry_id: int) -> RemoteWorklog | None:
+        """The worklog of a one-day conflict as Jira has it now; None when Jira deleted it.
+        Shown beside this computer's version before the user chooses (network)."""
+        entry = self._entry(entry_id, SyncState.CONFLICT, deleted_ok=True)
         if len(entry.remote) != 1:
             raise OperationError(
                 f"Entry #{entry_id} spans {len(entry.remote)} days in Jira: edit it to match "
                 "Jira, or keep your version."
             )
-        ((day, state),) = entry.remote.items()
+        ((_day, state),) = entry.remote.items()
         if entry.account is None or state.worklog_id is None:
             raise OperationError(f"Entry #{entry_id} has no worklog in Jira to take.")
-        account = self._accounts.get(entry.account)
-        client = self._accounts.client(account)
+        if state.gone:
+            return None
+        client = self._accounts.client(self._accounts.get(entry.account))
         try:
-            current = None if state.gone else client.get_worklog(state.issue, state.worklog_id)
+            return client.get_worklog(state.issue, state.worklog_id)
         except JiraRefusedError as exc:
             if exc.status != 404:
                 raise
-            current = None
+            return None
         finally:
             client.close()
+
+    def take_jiras(self, entry_id: int) -> Entry | None:
+        """Jira's version wins: copy its worklog here, or delete the entry if Jira did."""
+        entry = self._entry(entry_id, SyncState.CONFLICT)
+        current = self.jiras_version(entry_id)
+        ((day, state),) = entry.remote.items()
         if current is not None:
             zone = entry.zone
             ends = current.started + timedelta(seconds=current.seconds)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, Protocol
 
@@ -206,8 +206,12 @@ class HealthService:
         now: Callable[[], datetime],
         facts: dict[str, Any] | None = None,
         recovered: Sequence[str] = (),
+        too_short: Callable[[], Collection[int]] = frozenset,
     ) -> None:
+        """``too_short``: the ids of pending entries under Jira's minimum, which stay here for
+        good (``status`` does not count them as pending, and neither does this)."""
         self._store = store
+        self._too_short = too_short
         # What opening the database did this time: a damaged file moved aside and recovered.
         # The new file checks sound, but the user must hear of it (and check recent entries).
         self._recovered = tuple(recovered)
@@ -239,8 +243,16 @@ class HealthService:
         for account in accounts:
             checks.append(self._account(account, contact_jira))
         counts = self._store.count_by_state()
+        too_short = set(self._too_short())
+        if too_short:  # not waiting for anything: counted apart, as `status` counts them
+            pending = SyncState.PENDING.value
+            counts = {
+                **counts,
+                pending: counts.get(pending, 0) - len(too_short),
+                SyncState.TOO_SHORT.value: len(too_short),
+            }
         checks += [
-            self._pending(now, bool(accounts)),
+            self._pending(now, bool(accounts), too_short),
             self._last_sync(now, accounts, counts),
             self._refused(counts),
             self._integrity(),
@@ -350,12 +362,13 @@ class HealthService:
             "Check your network, VPN or proxy; entries wait on this computer meanwhile.",
         )
 
-    def _pending(self, now: datetime, has_accounts: bool) -> Check:
-        oldest = self._store.oldest_pending()
+    def _pending(self, now: datetime, has_accounts: bool, too_short: Collection[int]) -> Check:
+        oldest = self._store.oldest_pending(excluding=too_short)
+        kept = f"; {len(too_short)} too short to log, kept here" if too_short else ""
         if oldest is None:
-            return Check("waiting entries", True, "none: everything stopped is in Jira")
+            return Check("waiting entries", True, f"none: everything stopped is in Jira{kept}")
         ready, key, count = oldest
-        detail = f"{count} waiting; the oldest ({key}) since {_ago(now, ready)}"
+        detail = f"{count} waiting; the oldest ({key}) since {_ago(now, ready)}{kept}"
         if not has_accounts:
             return Check("waiting entries", True, f"{detail}; no Jira account, kept here")
         if now - ready > PENDING_TOO_LONG:

@@ -68,16 +68,24 @@ class TrackerService(TimerActions, EntryEdits):
             if first <= seg.day <= last
         )
 
-    def _waiting_to_send(self, now: datetime) -> int:
-        """Pending entries that a sync will send; those too short to log stay local for good."""
+    def _outbox_split(self, now: datetime) -> tuple[int, set[int]]:
+        """How many pending entries a sync will send, and the ids of those too short to log
+        (they stay on this computer for good: not waiting for anything)."""
         policies: dict[str | None, RoundingPolicy] = {}
-        waiting = 0
+        waiting, too_short = 0, set()
         for entry in self._repo.outbox():
             if entry.account not in policies:
                 policies[entry.account] = self._settings.rounding_policy(entry.account)
-            if display_state(entry, policies[entry.account], now) is not SyncState.TOO_SHORT:
+            if display_state(entry, policies[entry.account], now) is SyncState.TOO_SHORT:
+                too_short.add(entry.id)
+            else:
                 waiting += 1
-        return waiting
+        return waiting, too_short
+
+    def too_short_ids(self) -> set[int]:
+        """Pending entries under Jira's minimum: ``status`` does not count them as pending,
+        and neither does the health check."""
+        return self._outbox_split(self.now())[1]
 
     def status(self) -> Status:
         now = self.now()
@@ -90,7 +98,7 @@ class TrackerService(TimerActions, EntryEdits):
             elapsed_seconds=current.duration_seconds(now) if current else 0,
             today_seconds=self.seconds_between(today, today),
             sync=SyncSummary(
-                pending=self._waiting_to_send(now) if pending else 0,
+                pending=self._outbox_split(now)[0] if pending else 0,
                 failed=counts.get(SyncState.FAILED.value, 0),
                 conflict=counts.get(SyncState.CONFLICT.value, 0),
                 last_synced=self._settings.get_setting("last_synced"),

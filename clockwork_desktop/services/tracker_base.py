@@ -70,18 +70,24 @@ class Status(NamedTuple):
 
 
 def indicator(status: Status, *, unreachable: bool, needs_sign_in: bool) -> str:
-    """The tray icon's state: whether a timer runs, plus the most urgent sync problem.
+    """The tray icon's state: the timer (running, paused or none), plus the most urgent sync
+    problem.
 
-    A running timer always shows; a refused entry or a refused token shows beside it (the
-    user must act), then "offline" (nothing to do but wait), then "pending" when idle.
+    The timer always shows, with a problem beside it: no token to send with (the user must
+    sign in), then a refused entry (the user must act), then "offline" (nothing to do but
+    wait); "pending" when there is no timer. Signed out is not offline: Jira may answer, this
+    computer just has nothing to send with.
     """
     problem = ""
-    if status.sync.failed or status.sync.conflict or needs_sign_in:
+    if needs_sign_in:
+        problem = "signed-out"
+    elif status.sync.failed or status.sync.conflict:
         problem = "failed"
     elif unreachable:
         problem = "offline"
-    if status.running is not None and not status.running.paused:
-        return f"running-{problem}" if problem else "running"
+    if status.running is not None:
+        timer = "paused" if status.running.paused else "running"
+        return f"{timer}-{problem}" if problem else timer
     if problem:
         return problem
     return "pending" if status.sync.pending else "idle"

@@ -11,11 +11,17 @@ from PySide6.QtGui import QIcon
 STATES = (
     "idle",
     "running",
+    "paused",  # a timer that counts no time until Continue: not the same as no timer
     "pending",
     "failed",
     "offline",
+    "signed-out",  # Jira answers, but this computer has no token to send with
     "running-failed",
     "running-offline",
+    "running-signed-out",
+    "paused-failed",
+    "paused-offline",
+    "paused-signed-out",
     "running-question",  # a guard asks whether the timer should keep running
 )
 

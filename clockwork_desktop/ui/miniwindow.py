@@ -69,9 +69,9 @@ class MiniWindow(QWidget):
             self.current.setText("No timer running")
         else:
             summary = c.running_summary
-            self.current.setText(
-                f"{running.issue_key} {summary} — {format_clock(c.elapsed())}".strip()
-            )
+            clock = format_clock(c.elapsed())
+            when = f"paused at {clock} (counts no time)" if running.paused else clock
+            self.current.setText(f"{running.issue_key} {summary} — {when}".strip())
         self.stop.setEnabled(running is not None)
         self.today.setText(f"Today: {format_duration(c.status.today_seconds)}")
         s = c.status.sync

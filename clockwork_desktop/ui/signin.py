@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 
 from clockwork_desktop.core.errors import ClockworkError
 from clockwork_desktop.core.logs import get_logger
+from clockwork_desktop.core.models import Account
 from clockwork_desktop.ui.gui_services import GuiServices
 from clockwork_desktop.ui.plaintext import plain_label
 from clockwork_desktop.ui.tasks import TaskRunner
@@ -31,7 +32,9 @@ class SignInDialog(QDialog):
         parent: QWidget | None = None,
         *,
         offer_offline: bool = True,
+        account: Account | None = None,
     ) -> None:
+        """``account``: the site signed out of; its address and email are filled in."""
         super().__init__(parent)
         self.setWindowTitle("Sign in to Jira")
         self._services = services
@@ -52,6 +55,10 @@ class SignInDialog(QDialog):
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
         self.token.setPlaceholderText("API token or personal access token")
         self.result_label = plain_label("", self)
+        if account is not None:
+            self.url.setText(account.url)
+            self.email.setText(account.email or "")
+            self.token.setFocus()
         form = QFormLayout()
         form.addRow("Jira address", self.url)
         form.addRow("Email", self.email)

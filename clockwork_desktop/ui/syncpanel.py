@@ -9,13 +9,19 @@ same sync that "Sync now" runs, and reloads when that sync reports.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QMessageBox,
     QPushButton,
     QTableWidget,
@@ -26,8 +32,8 @@ from PySide6.QtWidgets import (
 
 from clockwork_desktop.core.durations import format_duration
 from clockwork_desktop.core.logs import get_logger
-from clockwork_desktop.core.models import SyncState
-from clockwork_desktop.ui.dialogs import EditEntryDialog, ask_first, entry_for_editing
+from clockwork_desktop.core.models import Entry, RemoteWorklog, SyncState
+from clockwork_desktop.ui.dialogs import EditEntryDialog, entry_for_editing
 from clockwork_desktop.ui.gui_services import GuiServices
 from clockwork_desktop.ui.plaintext import plain_label, tooltip
 from clockwork_desktop.ui.tasks import TaskRunner, error_words
@@ -41,6 +47,98 @@ COLUMNS = ("Issue", "Day", "Time", "Duration", "State", "Jira's reason")
 REASON_COLUMN = len(COLUMNS) - 1
 TAKE_TIP = "Copy the worklog as Jira has it now; if Jira deleted it, delete the entry."
 CANNOT_TAKE_TIP = "Jira keeps this entry as more than one worklog: edit it to match, or keep mine."
+INTRO_TAIL = "Nothing is sent or changed in Jira until you choose."
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _when(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%a %d %b %H:%M")
+
+
+class Comparison(QWidget):
+    """This computer's version and Jira's, side by side: duration, start, comment."""
+
+    HEADER = ("", "This computer", "Jira")
+
+    def __init__(
+        self,
+        entry: Entry,
+        jira: RemoteWorklog | None,
+        zone: ZoneInfo,
+        parent: QWidget | None = None,
+        *,
+        unreadable: str = "",
+    ) -> None:
+        super().__init__(parent)
+        ours_seconds = entry.duration_seconds(entry.ended_at or entry.started_at)
+        if jira is not None:
+            theirs = (format_duration(jira.seconds), _when(jira.started, zone), jira.comment)
+        else:
+            gone = unreadable or "deleted in Jira"
+            theirs = (gone, "", "")
+        self._rows = {
+            "Duration": (format_duration(ours_seconds), theirs[0]),
+            "Start": (_when(entry.started_at, zone), theirs[1]),
+            "Comment": (entry.comment, theirs[2]),
+        }
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        for col, text in enumerate(self.HEADER):
+            label = plain_label(text, self)
+            font = label.font()
+            font.setBold(True)
+            label.setFont(font)
+            grid.addWidget(label, 0, col)
+        for row, (name, (mine, jiras)) in enumerate(self._rows.items(), start=1):
+            for col, text in enumerate((name, mine, jiras)):
+                label = plain_label(text, self)  # Jira's comment is shown as text, never HTML
+                label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                grid.addWidget(label, row, col)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(2, 1)
+
+    def _cell(self, row: int, col: int) -> str:
+        item = self.layout().itemAt(row * len(self.HEADER) + col)  # type: ignore[union-attr]
+        widget = item.widget() if item is not None else None
+        return widget.text() if isinstance(widget, QLabel) else ""
+
+    def header(self) -> tuple[str, ...]:
+        return tuple(self._cell(0, col) for col in range(len(self.HEADER)))
+
+    def rows(self) -> dict[str, tuple[str, str]]:
+        """What the labels show, row by row (read back from the widgets)."""
+        count = len(self._rows)
+        return {self._cell(r, 0): (self._cell(r, 1), self._cell(r, 2)) for r in range(1, count + 1)}
+
+
+class ConflictChoice(QDialog):
+    """Keep mine / Take Jira's, asked with both versions in view; No by default."""
+
+    def __init__(self, parent: QWidget, question: str, comparison: Comparison) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settle the conflict")
+        self.comparison = comparison
+        comparison.setParent(self)
+        self._buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Yes | QDialogButtonBox.StandardButton.No, self
+        )
+        self._buttons.accepted.connect(self.accept)
+        self._buttons.rejected.connect(self.reject)
+        no = self._buttons.button(QDialogButtonBox.StandardButton.No)
+        no.setDefault(True)
+        no.setFocus()
+        layout = QVBoxLayout(self)
+        layout.addWidget(comparison)
+        layout.addWidget(plain_label(question, self))
+        layout.addWidget(self._buttons)
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+
+    def button(self, which: QMessageBox.StandardButton) -> QPushButton:
+        """The answer's button, named as a QMessageBox names it (Yes, No)."""
+        return self._buttons.button(QDialogButtonBox.StandardButton(which.value))
 
 
 class SyncPanel(QWidget):
@@ -57,6 +155,7 @@ class SyncPanel(QWidget):
         self._runner = runner
         self._problems: list[Problem] = []
         self.edit_dialog: EditEntryDialog | None = None
+        self.confirm: ConflictChoice | None = None
         self.intro = plain_label(
             "Jira refused these entries, or Jira and this computer disagree about them. "
             "Nothing is sent or changed in Jira until you choose.",
@@ -125,6 +224,7 @@ class SyncPanel(QWidget):
     def _show(self, problems: list[Problem]) -> None:
         selected = self.selected_id()
         self._problems = problems
+        self.message.setText("")  # what was said of the last list is not said of this one
         zone = self._services.tracker.zone
         now = self._services.tracker.now()
         self.table.setRowCount(len(problems))
@@ -152,6 +252,7 @@ class SyncPanel(QWidget):
             REASON_COLUMN, QHeaderView.ResizeMode.Stretch
         )
         if problems:
+            self.intro.setText(self._intro(problems))
             self.intro.show()
             again = self._row_of(selected) if selected is not None else None
             self.table.selectRow(again if again is not None else 0)
@@ -159,6 +260,20 @@ class SyncPanel(QWidget):
             self.intro.hide()
             self.message.setText("Nothing needs you: every entry is sent or waits for a sync.")
         self._update_buttons()
+
+    @staticmethod
+    def _intro(problems: list[Problem]) -> str:
+        conflicts = sum(1 for p in problems if p.entry.sync_state is SyncState.CONFLICT)
+        refused = len(problems) - conflicts
+        parts = []
+        if conflicts:
+            parts.append(
+                f"{_plural(conflicts, 'conflict')}: changed or deleted in Jira, Jira and this "
+                "computer disagree. Keep mine or Take Jira's shows both versions first."
+            )
+        if refused:
+            parts.append(f"{refused} refused by Jira: retry, or edit what Jira complained about.")
+        return " ".join([*parts, INTRO_TAIL])
 
     # -- selection ------------------------------------------------------------------------------
 
@@ -207,24 +322,37 @@ class SyncPanel(QWidget):
     # -- choices --------------------------------------------------------------------------------
 
     def _ask_then_settle(self, choice: Literal["mine", "jira"]) -> None:
-        """Either version replaces the other: ask first (the tray's Undo does not cover it)."""
+        """Either version replaces the other: ask first (the tray's Undo does not cover it),
+        with Jira's version read now and shown beside this computer's."""
         problem = self._selected()
         if problem is None:
             return
         entry = problem.entry
-        length = format_duration(entry.duration_seconds(entry.ended_at or entry.started_at))
         question = (
-            f"Send this computer's {entry.issue_key} ({length}) over the worklog in Jira?"
+            f"Send this computer's {entry.issue_key} over the worklog in Jira?"
             if choice == "mine"
-            else f"Replace this computer's {entry.issue_key} ({length}) with Jira's version? "
+            else f"Replace this computer's {entry.issue_key} with Jira's version? "
             "If Jira deleted the worklog, the entry is deleted here too."
         )
+        conflicts, zone = self._services.conflicts, self._services.tracker.zone
 
-        def answered(answer: int) -> None:
-            if answer == QMessageBox.StandardButton.Yes:
-                self._settle(choice)
+        def ask(jira: RemoteWorklog | None, unreadable: str = "") -> None:
+            self._set_busy(False)
+            compare = Comparison(entry, jira, zone, unreadable=unreadable)
+            dialog = ConflictChoice(self, question, compare)
+            dialog.finished.connect(
+                lambda code: self._settle(choice) if code == QDialog.DialogCode.Accepted else None
+            )
+            self.confirm = dialog
+            dialog.open()
 
-        self.confirm = ask_first(self, "Settle the conflict", question, answered)
+        def unread(error: BaseException) -> None:
+            # Offline, say: the choice is still the user's, with what is known here.
+            ask(None, f"could not be read: {error_words(error)}")
+
+        self._set_busy(True)
+        self.message.setText("Reading Jira's version…")
+        self._runner.network(lambda: conflicts.jiras_version(entry.id), ask, unread)
 
     def _settle(self, choice: Resolution | Literal["delete"]) -> None:
         problem = self._selected()

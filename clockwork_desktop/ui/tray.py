@@ -254,8 +254,18 @@ class TrayController(QObject):
         return indicator(
             self.status,
             unreachable=report is not None and bool(report.unavailable),
-            needs_sign_in=any(a.auth_blocked for a in self._accounts),
+            needs_sign_in=self._signed_out() is not None,
         )
+
+    def _signed_out(self) -> Account | None:
+        """The account that cannot send: Jira refused its token, or this computer has none
+        (no keyring, and the session's token went with the last quit)."""
+        report = self._last_report
+        waiting = set(report.needs_sign_in) if report is not None else set()
+        for account in self._accounts:
+            if account.auth_blocked or account.name in waiting:
+                return account
+        return None
 
     def tooltip(self) -> str:
         s = self.status
@@ -263,8 +273,10 @@ class TrayController(QObject):
         if s.running is not None:
             summary = self.running_summary
             lines.append(tray_text(f"{s.running.issue_key} {summary}".strip()))
-            state = "Paused" if s.running.paused else "Running"
-            lines.append(f"{state} {format_clock(self.elapsed())}")
+            if s.running.paused:
+                lines.append(f"Paused at {format_clock(self.elapsed())}: counts no time")
+            else:
+                lines.append(f"Running {format_clock(self.elapsed())}")
         else:
             lines.append("No timer running")
         lines.append(f"Today {format_duration(s.today_seconds + self._elapsed_since_read())}")
@@ -275,8 +287,11 @@ class TrayController(QObject):
             lines.append(tray_text(warning.message))
             lines.append("Still working? Choose “Still working” or “Stop” in the tray menu.")
         state = self._icon_state()
-        if any(a.auth_blocked for a in self._accounts):
+        signed_out = self._signed_out()
+        if signed_out is not None and signed_out.auth_blocked:
             lines.append("Jira refused the sign-in: sign in again to send your time")
+        elif signed_out is not None:
+            lines.append("Signed out: sign in to send your time (it is kept here meanwhile)")
         elif state.endswith("offline"):
             lines.append("Offline: your time is kept here and sent when Jira is back")
         return "\n".join(lines)
@@ -400,7 +415,8 @@ class TrayController(QObject):
         self._add("Quit", self.quit)
 
     def quit(self) -> None:
-        """Quit; a running timer keeps counting, so say so and offer to stop it first."""
+        """Quit; a running timer keeps counting (a paused one stays paused): say which, and
+        offer to stop it first."""
         running = self.status.running
         if running is None:
             QApplication.exit(0)
@@ -409,14 +425,23 @@ class TrayController(QObject):
 
         from clockwork_desktop.ui.plaintext import open_question
 
-        box = open_question(
-            "Quit Clockwork Desktop",
-            f"The timer on {running.issue_key} keeps running after you quit: its time still "
-            "counts. Stop it now, or open Clockwork Desktop again later and choose Stop in "
-            "the tray menu.",
-        )
+        if running.paused:
+            question = (
+                f"The timer on {running.issue_key} is paused and stays paused after you quit: "
+                "it counts no time until you choose Continue in the tray menu. Stop it now to "
+                "keep only the time it has."
+            )
+            keep_words = "Quit, keep it paused"
+        else:
+            question = (
+                f"The timer on {running.issue_key} keeps running after you quit: its time "
+                "still counts. Stop it now, or open Clockwork Desktop again later and choose "
+                "Stop in the tray menu."
+            )
+            keep_words = "Quit, keep it running"
+        box = open_question("Quit Clockwork Desktop", question)
         stop = box.addButton("Stop the timer and quit", QMessageBox.ButtonRole.AcceptRole)
-        keep = box.addButton("Quit, keep it running", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton(keep_words, QMessageBox.ButtonRole.DestructiveRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
 
         def answered(button: object) -> None:
@@ -472,12 +497,14 @@ class TrayController(QObject):
             item.setCheckable(is_running)
             item.setChecked(is_running)
             item.setVisible(True)
-        report = self._last_report
-        blocked = any(a.auth_blocked for a in self._accounts) or bool(
-            report is not None and report.needs_sign_in
-        )
-        self._sign_in_action.setVisible(blocked or not self._accounts)
-        self._sign_in_action.setText("Sign in again…" if blocked else "Sign in to Jira…")
+        signed_out = self._signed_out()
+        self._sign_in_action.setVisible(signed_out is not None or not self._accounts)
+        if signed_out is None:
+            self._sign_in_action.setText("Sign in to Jira…")
+        else:  # a refused token is signed in again; a missing one is simply signed in
+            self._sign_in_action.setText(
+                "Sign in again…" if signed_out.auth_blocked else "Sign in…"
+            )
         self._sync_action.setText("Syncing…" if self._syncing else self._sync_label())
         self._sync_action.setEnabled(not self._syncing)
         unsent = status.sync.failed + status.sync.conflict
@@ -649,7 +676,13 @@ class TrayController(QObject):
 
         dialog = self._sign_in_dialog
         if dialog is None or not dialog.isVisible():
-            dialog = SignInDialog(self.services, self.runner, parent, offer_offline=False)
+            dialog = SignInDialog(
+                self.services,
+                self.runner,
+                parent,
+                offer_offline=False,
+                account=self._signed_out(),  # filled in: only the token is asked for
+            )
             dialog.finished.connect(lambda _code, d=dialog: self._sign_in_closed(d))
             self._sign_in_dialog = dialog
         raise_window(dialog)
@@ -691,6 +724,9 @@ class TrayController(QObject):
         self.refresh()
         if self._sync_panel is not None and self._sync_panel.isVisible():
             self._sync_panel.reload()
+        if report.conflicts:  # news, asked for or not: the user must choose
+            self._conflicts_found(report)
+            return
         if asked:
             from clockwork_desktop.services.sync import summarise
 
@@ -710,6 +746,21 @@ class TrayController(QObject):
             detail = f"{first.issue_key}: {first.message}" if first else ""
             self.notify(f"{count_entries(report.failed)} not sent to Jira", detail, critical=True)
             self._message_opens_panel = True
+
+    def _conflicts_found(self, report: SyncReport) -> None:
+        """Entries changed or deleted in Jira: say how many, and let a click open the panel
+        where both versions are shown side by side."""
+        count = report.conflicts
+        words = "1 conflict" if count == 1 else f"{count} conflicts"
+        sent = report.created + report.updated + report.deleted + report.adopted
+        detail = (
+            f"{count_entries(count)} changed or deleted in Jira. Nothing is changed until you "
+            "choose: click here, or “Fix … not sent to Jira” in the tray menu."
+        )
+        if sent:
+            detail += f" {count_entries(sent)} sent."
+        self.notify(f"Sync found {words}", detail)
+        self._message_opens_panel = True
 
     @property
     def sync_panel(self) -> SyncPanel:

@@ -155,3 +155,45 @@ def test_sni_menu_has_its_items_before_about_to_show_and_clicks_reach_them(
     stop_id = layout["Stop"][0]  # type: ignore[index]
     bus.menu_call(service, menu, "Event", "isvu", (stop_id, "clicked", ("i", 0), 0))
     wait_for(lambda: app.status()["running"] is None, what="the click on Stop to stop the timer")
+
+
+def _pixels(bus: Bus, service: str, path: str) -> bytes:
+    """The icon as the host receives it (ARGB32 images, one per size), read over D-Bus."""
+    pixmaps = bus.get(service, path, "org.kde.StatusNotifierItem", "IconPixmap")
+    return b"".join(bytes(data) for _width, _height, data in pixmaps)
+
+
+def test_sni_icon_of_a_paused_timer_differs_from_idle_and_running(
+    sni_app: tuple[App, Bus],
+) -> None:
+    app, bus = sni_app
+    app.launch()
+    items = wait_for(bus.items, what="an SNI item registered with the watcher")
+    service, _, rest = items[0].partition("/")  # type: ignore[index]
+    path = "/" + rest if rest else "/StatusNotifierItem"
+    menu = bus.get(service, path, "org.kde.StatusNotifierItem", "Menu")
+
+    def once(label: str) -> Any:
+        return wait_for(
+            lambda: (lambda got: got if label in _shown(got) else None)(
+                _layout(bus, service, menu)
+            ),
+            what=f"{label} in the exported menu",
+        )
+
+    # The icon is set in the same step as the menu: once the menu shows a state, so does it.
+    assert app.cli("start", "SNI-1").returncode == 0
+    once("Pause")
+    running = _pixels(bus, service, path)
+    assert app.cli("pause").returncode == 0
+    once("Continue SNI-1")
+    paused = _pixels(bus, service, path)
+    assert app.cli("stop").returncode == 0
+    wait_for(
+        lambda: "Stop" not in _shown(_layout(bus, service, menu)),
+        what="the stopped timer to leave the exported menu",
+    )
+    idle = _pixels(bus, service, path)
+    assert all((running, paused, idle))  # the host received pixels each time
+    assert paused != running
+    assert paused != idle  # a paused timer is not "no timer"

@@ -37,10 +37,12 @@ def test_every_state_has_a_colour_and_a_template_icon(qapp) -> None:
 @pytest.mark.parametrize("size", [16, 22])
 def test_sync_states_differ_in_shape_at_tray_sizes(qapp, size: int) -> None:
     # A colour-blind user, or a monochrome panel, must still see which one it is.
-    for a, b in combinations(("pending", "failed", "offline"), 2):
+    for a, b in combinations(("pending", "failed", "offline", "signed-out"), 2):
         differ = mask(a, size) ^ mask(b, size)
         assert len(differ) >= size // 2, f"{a} and {b} have the same outline at {size} px"
-    for a, b in combinations(("idle", "pending", "failed", "offline", "running"), 2):
+    for a, b in combinations(
+        ("idle", "pending", "failed", "offline", "running", "paused", "signed-out"), 2
+    ):
         changed = sum(abs(p - q) > 60 for p, q in zip(grey(a, size), grey(b, size), strict=True))
         assert changed >= size // 2, f"{a} and {b} look alike in grey at {size} px"
 
@@ -59,3 +61,15 @@ def test_a_waiting_question_differs_in_shape_from_every_sync_badge(qapp, size: i
             for p, q in zip(grey("running-question", size), grey(other, size), strict=True)
         )
         assert changed >= size // 2, f"running-question and {other} look alike in grey at {size}"
+
+
+@pytest.mark.parametrize("size", [16, 22, 44])
+def test_paused_and_signed_out_have_pictures_of_their_own(qtbot, size: int) -> None:
+    # Paused is a timer that counts no time (not "no timer"); signed out is not "offline".
+    for state, other in (("paused", "idle"), ("paused", "running"), ("signed-out", "offline")):
+        assert state in STATES
+        a = state_icon(state).pixmap(size, size).toImage()
+        b = state_icon(other).pixmap(size, size).toImage()
+        assert a != b, f"{state} and {other} are the same pixels at {size} px"
+        png = resources_dir() / "icons" / "png" / f"{state}-{22 if size < 44 else 44}.png"
+        assert png.is_file()

@@ -73,9 +73,20 @@ def test_sign_in_without_a_keyring_keeps_the_token_for_the_session(
         assert report.needs_sign_in == (again.accounts.accounts()[0].name,)
         tray.sync_finished(report)
         qtbot.waitUntil(  # the way back, from the tray itself
-            lambda: "Sign in again…" in [a.text() for a in tray.menu.actions() if a.isVisible()],
+            lambda: "Sign in…" in [a.text() for a in tray.menu.actions() if a.isVisible()],
             timeout=3000,
         )
+        # Signed out, not offline: Jira answers, this computer has no token to send.
+        assert tray._icon_state() == "signed-out"
+        assert "Offline" not in tray.tooltip()
+        assert "Signed out" in tray.tooltip()
+        tray.sign_in()
+        dialog = tray._sign_in_dialog
+        assert dialog is not None
+        qtbot.addWidget(dialog)
+        qtbot.waitUntil(lambda: dialog.url.text() == jira.base_url, timeout=3000)
+        assert dialog.email.text() == "alice@example.com"
+        assert dialog.token.text() == ""
     finally:
         qtbot.waitUntil(lambda: not runner._pending, timeout=3000)  # reads done before closing
         tray.shutdown()

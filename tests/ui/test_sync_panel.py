@@ -111,6 +111,7 @@ def test_panel_lists_problems_with_jiras_reason_and_settles_them(
     assert panel.delete_button.isEnabled()
     before = len(wired)
     panel.take_button.click()
+    qtbot.waitUntil(lambda: panel.confirm is not None, timeout=5000)  # Jira's version, read
     panel.confirm.button(QMessageBox.StandardButton.Yes).click()  # it asks first
     qtbot.waitUntil(lambda: panel.table.rowCount() == 2, timeout=5000)
     assert len(wired) > before
@@ -118,7 +119,9 @@ def test_panel_lists_problems_with_jiras_reason_and_settles_them(
 
     # Keep mine on the worklog edited in Jira: the next sync sends this computer's hour.
     panel.select(troubled["edited"])
+    panel.confirm = None
     panel.keep_button.click()
+    qtbot.waitUntil(lambda: panel.confirm is not None, timeout=5000)
     panel.confirm.button(QMessageBox.StandardButton.Yes).click()
     qtbot.waitUntil(lambda: panel.table.rowCount() == 1, timeout=5000)
     _sent(qtbot, services, troubled["edited"])
@@ -178,3 +181,68 @@ def test_failure_notification_counts_in_words_and_opens_the_panel(
     assert seen[-1] == "1 entry not sent to Jira"
     controller.message_clicked()
     qtbot.waitExposed(controller.sync_panel)
+
+
+def test_a_sync_that_finds_conflicts_says_so_and_the_panel_lists_them(
+    qtbot,
+    controller: TrayController,
+    services: AppServices,
+    quiet_jira: FakeJira,
+    wired,
+    monkeypatch,
+) -> None:
+    services.accounts.login(quiet_jira.base_url, "alice-token", email="alice@example.com")
+    gone, edited = _log(services, "PROJ-1", 8), _log(services, "PROJ-2", 10)
+    services.sync.sync()
+    refreshed(qtbot, controller)  # the tray knows the account
+    panel = controller.sync_panel
+    panel.reload()
+    qtbot.waitUntil(lambda: "Nothing needs you" in panel.message.text(), timeout=5000)
+    panel.show()
+    (worklog,) = quiet_jira.worklogs_of("PROJ-1")
+    quiet_jira.delete_worklog(worklog.id)
+    (worklog,) = quiet_jira.worklogs_of("PROJ-2")
+    quiet_jira.edit_worklog(worklog.id, seconds=7200)
+    seen: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        controller, "notify", lambda title, msg, critical=False: seen.append((title, msg))
+    )
+    controller.sync_now()  # "Sync now" from the menu: the user waits for its answer
+    qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    title, message = seen[-1]
+    assert "Nothing to send" not in message
+    assert "2 conflicts" in f"{title} {message}"
+    controller.message_clicked()  # the notice leads to the panel, where they are settled
+    qtbot.waitUntil(lambda: panel.table.rowCount() == 2, timeout=5000)
+    assert {panel.entry_id(r) for r in range(2)} == {gone.id, edited.id}
+    assert "Nothing needs you" not in panel.message.text()
+    assert panel.intro.isVisible()
+    assert "2 conflicts" in panel.intro.text()
+
+
+def test_keep_mine_and_take_jiras_show_both_versions_before_the_choice(
+    qtbot, controller: TrayController, services: AppServices, quiet_jira: FakeJira, troubled, wired
+) -> None:
+    (worklog,) = quiet_jira.worklogs_of("PROJ-2")
+    quiet_jira.edit_worklog(worklog.id, comment=quiet_jira._comment_for_storage("fixed the boiler"))
+    panel = _open_panel(qtbot, controller)
+    panel.select(troubled["edited"])
+    for button in (panel.keep_button, panel.take_button):
+        panel.confirm = None
+        button.click()
+        qtbot.waitUntil(lambda: panel.confirm is not None, timeout=5000)
+        compare = panel.confirm.comparison
+        assert compare.header() == ("", "This computer", "Jira")
+        rows = compare.rows()
+        assert rows["Duration"] == ("1h", "2h")
+        assert rows["Start"][0] == rows["Start"][1] == "Mon 09 Mar 10:00"
+        assert rows["Comment"][1] == "fixed the boiler"
+        panel.confirm.button(QMessageBox.StandardButton.No).click()
+    assert services.tracker.get(troubled["edited"]).sync_state is SyncState.CONFLICT
+    # A worklog deleted in Jira says so in Jira's column.
+    panel.select(troubled["gone"])
+    panel.confirm = None
+    panel.take_button.click()
+    qtbot.waitUntil(lambda: panel.confirm is not None, timeout=5000)
+    assert panel.confirm.comparison.rows()["Duration"] == ("1h", "deleted in Jira")
+    panel.confirm.button(QMessageBox.StandardButton.No).click()

@@ -485,8 +485,8 @@ def test_pause_and_continue_keep_one_entry(
     assert texts[0].endswith("paused at 0:10:00")
     assert {"Continue PROJ-5", "Stop", "Discard"} <= set(texts)
     assert "Pause" not in texts
-    assert controller._icon_state() == "idle"  # nothing is being counted
-    assert "Paused 0:10:00" in controller.tooltip()
+    assert controller._icon_state() == "paused"  # a timer, counting nothing for now
+    assert "Paused at 0:10:00" in controller.tooltip()
     clock.advance(minutes=30)
     controller._tick()
     assert actions(controller.menu)[0].endswith("paused at 0:10:00")

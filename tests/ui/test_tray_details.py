@@ -90,3 +90,30 @@ def test_quit_keeping_the_timer_and_quit_when_idle(
     keep.click()
     qtbot.waitUntil(lambda: exits == [0, 0], timeout=3000)
     assert services.tracker.running() is not None
+
+
+def test_a_paused_timer_has_its_own_icon_words_and_quit_question(
+    qtbot, controller: TrayController, services: AppServices, exits: list[int]
+) -> None:
+    from clockwork_desktop.ui.miniwindow import MiniWindow
+
+    window = MiniWindow(controller)
+    qtbot.addWidget(window)
+    services.tracker.start("PROJ-1")
+    services.tracker.pause()
+    refreshed(qtbot, controller)
+    assert controller._icon_state() == "paused"
+    assert "Paused" in controller.tooltip()
+    assert "No timer running" not in controller.tooltip()
+    assert "paused" in _visible(controller)[0].text()  # the menu's first line
+    assert "paused" in window.current.text()
+    assert any(a.text() == "Continue PROJ-1" for a in _visible(controller))
+    _quit(controller)
+    box = controller.quit_question
+    qtbot.waitExposed(box)
+    assert "keeps running" not in box.text()
+    assert "paused" in box.text()
+    keep = next(b for b in box.buttons() if b.text() == "Quit, keep it paused")
+    keep.click()
+    qtbot.waitUntil(lambda: exits == [0], timeout=3000)
+    assert services.tracker.running() is not None

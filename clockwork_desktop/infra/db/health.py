@@ -3,7 +3,9 @@ levels read: waiting entries, delays to Jira, the file's soundness and size."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Collection
 from datetime import datetime
 
 from clockwork_desktop.core.models import SyncState
@@ -13,13 +15,14 @@ from clockwork_desktop.infra.db.database import mark_damaged
 
 @owned
 class SqliteHealth(DbAdapter):
-    def oldest_pending(self) -> tuple[datetime, str, int] | None:
+    def oldest_pending(self, excluding: Collection[int] = ()) -> tuple[datetime, str, int] | None:
         """When the longest-waiting closed entry became ready to send, its issue, and how many
-        entries wait in all."""
+        entries wait in all; ``excluding``: ids that wait for nothing (too short to log)."""
         row = self._exec(
             "SELECT max(end_utc, coalesce(created_utc, end_utc)) AS ready, issue_key, "
             "count(*) OVER () FROM entries WHERE sync_state = 'pending' AND end_utc IS NOT NULL "
-            "ORDER BY ready LIMIT 1"
+            "AND id NOT IN (SELECT value FROM json_each(?)) ORDER BY ready LIMIT 1",
+            (json.dumps(sorted(excluding)),),
         ).fetchone()
         if row is None:
             return None

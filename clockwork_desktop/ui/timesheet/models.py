@@ -149,10 +149,10 @@ class MyWeekModel(QAbstractTableModel):
         if role == DISPLAY:
             if column == WeekColumn.LABEL:
                 return issue_text(issue.key, self._summaries.get(issue.key, ""))
-            if state == "running":
-                return f"{duration_text(seconds) or '0m'} running"
+            if state in ("running", "paused"):
+                return f"{duration_text(seconds) or '0m'} {state}"
             return duration_text(seconds)
-        if state == "running" and role in ACCENT_ROLES:
+        if state in ("running", "paused") and role in ACCENT_ROLES:
             return QBrush(accent()[ACCENT_ROLES.index(role)])
         if role == WeekRole.SECONDS:
             return seconds

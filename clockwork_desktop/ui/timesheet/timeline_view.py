@@ -57,7 +57,7 @@ class Block(NamedTuple):
 
     @property
     def running(self) -> bool:
-        return self.state == "running"
+        return self.state in ("running", "paused")  # open: its end is not known yet
 
 
 class Gap(NamedTuple):
