@@ -6,14 +6,13 @@ Xvfb for the screen, Debian's trayer as an XEmbed tray host, xdotool for real cl
 from __future__ import annotations
 
 import os
-import random
+import select
 import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
 TOOLS = ("Xvfb", "trayer", "xdotool", "xwininfo")
 MISSING = [t for t in TOOLS if shutil.which(t) is None]
@@ -76,22 +75,47 @@ class Desktop:
                     proc.wait()
 
 
-def _free_display() -> int:
-    # A random start: a display number just given up may still be shutting down.
-    start = random.randrange(100, 400)
-    for number in [*range(start, 500), *range(100, start)]:
-        if (
-            not Path(f"/tmp/.X{number}-lock").exists()
-            and not Path(f"/tmp/.X11-unix/X{number}").exists()
-        ):
-            return number
-    raise RuntimeError("no free X display number")
+XVFB_START_S = 20.0
+
+
+def _start_xvfb() -> tuple[subprocess.Popen[bytes], int]:
+    """Xvfb on a display number it picks itself (``-displayfd``): choosing a free number
+    beforehand raced with other test runs on the same machine, and a second server on a taken
+    number left the test talking to someone else's, which then went away. Xvfb writes the
+    number once it accepts clients."""
+    read_end, write_end = os.pipe()
+    try:
+        command = ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1280x800x24"]
+        proc = subprocess.Popen(
+            [*command, "-nolisten", "tcp"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            pass_fds=(write_end,),
+        )
+        os.close(write_end)
+        write_end = -1
+        text = b""
+        deadline = time.monotonic() + XVFB_START_S
+        while not text.endswith(b"\n"):
+            left = deadline - time.monotonic()
+            ready, _, _ = select.select([read_end], [], [], max(0.0, left))
+            chunk = os.read(read_end, 16) if ready else b""
+            if not chunk:
+                proc.kill()
+                proc.wait()
+                raise AssertionError("Xvfb did not start")
+            text += chunk
+        return proc, int(text)
+    finally:
+        os.close(read_end)
+        if write_end != -1:
+            os.close(write_end)
 
 
 @contextmanager
 def virtual_desktop(env: dict[str, str] | None = None, *, tray: bool = True) -> Iterator[Desktop]:
     """Xvfb with trayer's panel up (unless ``tray`` is false), torn down on exit."""
-    number = _free_display()
+    xvfb, number = _start_xvfb()
     display = f":{number}"
     full_env = {
         **(env if env is not None else os.environ),
@@ -100,23 +124,8 @@ def virtual_desktop(env: dict[str, str] | None = None, *, tray: bool = True) -> 
     }
     full_env.pop("WAYLAND_DISPLAY", None)
     desk = Desktop(display, full_env)
+    desk.procs.append(xvfb)
     try:
-        desk.procs.append(
-            subprocess.Popen(
-                ["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        )
-        wait_for(lambda: Path(f"/tmp/.X11-unix/X{number}").exists(), what="Xvfb")
-        # The socket appears before the server accepts clients: ask it something first.
-        wait_for(
-            lambda: (
-                subprocess.run(["xwininfo", "-root"], env=full_env, capture_output=True).returncode
-                == 0
-            ),
-            what="Xvfb to accept clients",
-        )
         if tray:
             _start_trayer(desk)
         yield desk
