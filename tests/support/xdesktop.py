@@ -86,8 +86,10 @@ def _start_xvfb() -> tuple[subprocess.Popen[bytes], int]:
     read_end, write_end = os.pipe()
     try:
         command = ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1280x800x24"]
+        # -noreset: by default the server resets when its last client leaves, and a client
+        # connecting during the reset is dropped ("connection reset by peer").
         proc = subprocess.Popen(
-            [*command, "-nolisten", "tcp"],
+            [*command, "-nolisten", "tcp", "-noreset"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             pass_fds=(write_end,),
