@@ -140,6 +140,12 @@ def earlier_versions(
     )
 
 
+# Where a user signs in again: the GUI first (the message shows there too), then the CLI.
+_SIGN_IN_AGAIN = (
+    "Settings › Accounts in the app, or `clockwork-desktop login --url {url} --name {name}`"
+)
+
+
 def foreign_change(
     account: Account, signed_in_as: JiraUser, worklog: RemoteWorklog, day: str
 ) -> str | None:
@@ -155,8 +161,8 @@ def foreign_change(
     if signed_in_as.account_id != me:
         return (
             f"Account {account.name!r} is {owner}'s, but its token belongs to {who}: the "
-            f"worklog for {day} was not changed in Jira. Give this account {owner}'s own token "
-            f"(`clockwork-desktop login --url {account.url} --name {account.name}`), then retry."
+            f"worklog for {day} was not changed in Jira. Sign in again with {owner}'s own "
+            f"token ({_SIGN_IN_AGAIN.format(url=account.url, name=account.name)}), then retry."
         )
     if worklog.author_id != me:
         author = worklog.author_name or worklog.author_id or "someone else"
@@ -184,8 +190,8 @@ def foreign_create(account: Account, created: RemoteWorklog, issue_key: str) -> 
         f"not as {owner}: the token used for account {account.name!r} is {author}'s, so that "
         f"worklog is {author}'s time in Jira now (only they or a Jira administrator can delete "
         f"it). Nothing more is sent for {account.name!r} until it signs in again with "
-        f"{owner}'s own token (`clockwork-desktop login --url {account.url} --name "
-        f"{account.name}`), then `sync --retry-failed`."
+        f"{owner}'s own token ({_SIGN_IN_AGAIN.format(url=account.url, name=account.name)}), "
+        "then retry the refused entries (Retry in the Sync panel, or `sync --retry-failed`)."
     )
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QGuiApplication, QKeyEvent, QPaintEvent
+from PySide6.QtGui import QFont, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QFrame,
     QLabel,
@@ -90,7 +90,6 @@ class IssuePicker(QFrame):
         self._searching = False  # a search was typed and Jira has not answered yet
         self._note = ""
         self._was_active = False
-        self._painted = False  # logged once per opening: the window really reached the screen
 
         self.field = QLineEdit(self)
         self.field.setPlaceholderText("Issue key or words, e.g. PROJ-123")
@@ -132,7 +131,6 @@ class IssuePicker(QFrame):
         worker, then Jira's own list of my open issues."""
         self.field.clear()
         self._was_active = False
-        self._painted = False
         self._found = []
         self._rebuild()
         self._place(anchor)
@@ -359,14 +357,6 @@ class IssuePicker(QFrame):
         later = [r for r in rows if (r > current if step > 0 else r < current)]
         target = (later[0] if step > 0 else later[-1]) if later else current
         self.list.setCurrentRow(target)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        super().paintEvent(event)
-        if not self._painted:
-            self._painted = True
-            log.info(
-                "the issue picker is on screen (as a %s)", "window" if self.as_window else "popup"
-            )
 
     def changeEvent(self, event: QEvent) -> None:
         # As a window (Wayland), leave like a popup when the user turns to another window; a
